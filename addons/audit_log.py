@@ -1,0 +1,50 @@
+"""Writes one JSON line per decision on AI traffic (stdout or a file)."""
+
+from __future__ import annotations
+
+import logging
+
+from mitmproxy import ctx, exceptions, http
+
+from aipolicy.audit import AuditWriter, audit_record
+from enforcer import METADATA_KEY
+
+log = logging.getLogger("aipolicy")
+
+
+class AuditLog:
+    def __init__(self, state) -> None:
+        self.state = state
+        self.writer: AuditWriter | None = None
+
+    def load(self, loader) -> None:
+        loader.add_option(
+            "aipolicy_audit_log", str, "-",
+            """
+            Where the audit trail goes: "-" for stdout, a file path (appended; reopened
+            after log rotation), or "off". One JSON line per decision on AI traffic.
+            """,
+        )
+
+    def configure(self, updated: set[str]) -> None:
+        if "aipolicy_audit_log" not in updated:
+            return
+        target = ctx.options.aipolicy_audit_log
+        try:
+            writer = None if target == "off" else AuditWriter(target)
+        except (OSError, ValueError) as exc:
+            raise exceptions.OptionsError(f"aipolicy_audit_log: {exc}") from None
+        if self.writer is not None:
+            self.writer.close()
+        self.writer = writer
+
+    def request(self, flow: http.HTTPFlow) -> None:
+        outcome = flow.metadata.get(METADATA_KEY)
+        pipeline = self.state.pipeline
+        if outcome is None or self.writer is None or pipeline is None:
+            return
+        self.writer.write(audit_record(outcome, pipeline.ruleset.policy))
+
+    def done(self) -> None:
+        if self.writer is not None:
+            self.writer.close()

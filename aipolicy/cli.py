@@ -1,0 +1,236 @@
+"""The ``aipolicy`` command: run the proxy, check a ruleset, manage the CA, test a request.
+
+    aipolicy run [--ruleset PATH] [any mitmdump option ...]
+    aipolicy check RULESET
+    aipolicy ca init | export [--der] [--out FILE] | path
+    aipolicy test [--ruleset PATH] URL [--method M] [--client-ip IP] [--user U] [--accept A]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+from .paths import ADDONS, CERTS, DEFAULT_RULESET, ENTRY_ADDON
+from .ruleset import load_ruleset
+
+EXIT_CONFIG = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "run":  # everything after `run` belongs to mitmdump
+        return cmd_run(argv[1:])
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    return args.func(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="aipolicy", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers()
+    sub.add_parser("run", help="start the proxy (all mitmdump options pass through)")
+
+    c = sub.add_parser("check", help="validate a ruleset offline")
+    c.add_argument("ruleset", type=Path)
+    c.set_defaults(func=cmd_check)
+
+    ca = sub.add_parser("ca", help="the proxy's certificate authority")
+    ca.add_argument("--confdir", type=Path, default=CERTS)
+    casub = ca.add_subparsers(dest="ca_cmd", required=True)
+    casub.add_parser("init", help="create the CA in certs/ if there is none")
+    exp = casub.add_parser("export", help="print the public CA certificate")
+    exp.add_argument("--der", action="store_true", help="DER (Windows .cer) instead of PEM")
+    exp.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    casub.add_parser("path", help="print where the public certificate is")
+    ca.set_defaults(func=cmd_ca)
+
+    t = sub.add_parser("test", help="show what the policy decides for a request")
+    t.add_argument("url")
+    t.add_argument("--ruleset", type=Path, default=DEFAULT_RULESET)
+    t.add_argument("--method", default="POST")
+    t.add_argument("--client-ip", default="127.0.0.1")
+    t.add_argument("--user")
+    t.add_argument("--accept", default="application/json")
+    t.set_defaults(func=cmd_test)
+    return p
+
+
+# ----------------------------------------------------------------------------- check
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        rs = load_ruleset(args.ruleset)
+    except ConfigError as exc:
+        print(f"aipolicy: invalid ruleset ({len(exc.problems)} problem(s)):\n{exc}",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"{rs.path}: OK — policy {rs.policy.name!r} version {rs.policy.version}, "
+          f"mode {rs.mode.value}, {len(rs.catalog)} catalog apps, "
+          f"{len(rs.directory.groups)} groups, {len(rs.rules)} access rules")
+    return 0
+
+
+# ----------------------------------------------------------------------------- ca
+def cmd_ca(args: argparse.Namespace) -> int:
+    from . import ca
+
+    if args.ca_cmd == "init":
+        created = ca.ensure_ca(args.confdir)
+        state = "created" if created else "already present"
+        print(f"CA {state} in {args.confdir} (SHA-256 {ca.fingerprint(args.confdir)})")
+        return 0
+    if not ca.ca_paths(args.confdir)[1].exists():
+        print(f"aipolicy: no CA in {args.confdir}; run `aipolicy ca init` (or `make run`)",
+              file=sys.stderr)
+        return 1
+    if args.ca_cmd == "path":
+        print(ca.ca_paths(args.confdir)[1])
+        return 0
+    data = ca.export_certificate(args.confdir, der=args.der)
+    if args.out:
+        args.out.write_bytes(data)
+        print(f"wrote {args.out}", file=sys.stderr)
+    elif args.der and sys.stdout.isatty():
+        print("aipolicy: DER is binary; use --out FILE or redirect stdout", file=sys.stderr)
+        return 1
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+# ----------------------------------------------------------------------------- test
+def cmd_test(args: argparse.Namespace) -> int:
+    from .model import ClientIdentity, RequestInfo
+    from .pipeline import Pipeline
+
+    try:
+        pipeline = Pipeline(load_ruleset(args.ruleset))
+    except ConfigError as exc:
+        print(f"aipolicy: invalid ruleset:\n{exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    url = urlsplit(args.url if "://" in args.url else f"https://{args.url}")
+    info = RequestInfo(
+        method=args.method.upper(), scheme=url.scheme, host=(url.hostname or "").lower(),
+        port=url.port or (443 if url.scheme == "https" else 80), path=url.path or "/",
+        headers={"accept": args.accept},
+        client=ClientIdentity(ipaddress.ip_address(args.client_ip), args.user),
+    )
+    app = pipeline.classify(info)
+    if app is None:
+        print(json.dumps({"ai": False, "host": info.host, "intercepted":
+                          pipeline.should_intercept(info.host)}, indent=2))
+        return 0
+    verdict = pipeline.evaluate(info, app)
+    d = verdict.outcome.decision
+    out = {
+        "ai": True, "app": app.id, "app_name": app.name, "vendor": app.vendor,
+        "category": app.category, "status": d.status.value if d.status else None,
+        "groups": list(d.groups), "rule": d.rule_id, "action": d.action.value,
+        "enforced": verdict.outcome.enforced.value, "mode": d.mode.value, "reason": d.reason,
+        "notice_format": verdict.outcome.notice_format,
+    }
+    print(json.dumps(out, indent=2, ensure_ascii=False))
+    return 0
+
+
+# ----------------------------------------------------------------------------- run
+def cmd_run(argv: list[str]) -> int:
+    """Start mitmdump in this process with the aipolicy addons preloaded.
+
+    Unlike ``mitmdump -s``, a broken addon or ruleset stops the start with a non-zero
+    exit instead of leaving a proxy running without policy.
+    """
+    ruleset = DEFAULT_RULESET
+    passthrough: list[str] = []
+    it = iter(argv)
+    for arg in it:
+        if arg == "--ruleset":
+            ruleset = Path(next(it, ""))
+        elif arg.startswith("--ruleset="):
+            ruleset = Path(arg.split("=", 1)[1])
+        else:
+            passthrough.append(arg)
+    if passthrough[:1] in (["-h"], ["--help"]):
+        print("usage: aipolicy run [--ruleset PATH] [mitmdump options ...]\n"
+              "Starts the proxy (default 127.0.0.1:8080, CA in certs/). "
+              "mitmdump's own options follow:\n")
+    else:
+        try:
+            load_ruleset(ruleset)
+        except ConfigError as exc:
+            print(f"aipolicy: refusing to start, invalid ruleset ({len(exc.problems)} "
+                  f"problem(s)):\n{exc}", file=sys.stderr)
+            return EXIT_CONFIG
+
+    from . import ca
+
+    confdir = _confdir(passthrough)
+    ca.ensure_ca(confdir)
+    defaults = [
+        "--listen-host", "127.0.0.1", "--listen-port", "8080",
+        "--set", f"confdir={confdir}",
+        "--set", "flow_detail=0",  # stdout is for the audit log; flows are not dumped
+        "--set", "connection_strategy=lazy",  # decide before dialling the upstream
+    ]
+    args = [*defaults, "--set", f"aipolicy_ruleset={ruleset.resolve()}", *passthrough]
+    return _run_mitmdump(args)
+
+
+def _confdir(passthrough: list[str]) -> Path:
+    for i, arg in enumerate(passthrough):
+        value = None
+        if arg == "--set" and i + 1 < len(passthrough):
+            value = passthrough[i + 1]
+        elif arg.startswith("--set="):
+            value = arg[len("--set="):]
+        if value and value.startswith("confdir="):
+            return Path(value.split("=", 1)[1]).expanduser()
+    return CERTS
+
+
+def _run_mitmdump(args: list[str]) -> int:
+    import importlib.util
+
+    from mitmproxy.addons import termlog
+    from mitmproxy.tools import cmdline
+    from mitmproxy.tools.dump import DumpMaster
+    from mitmproxy.tools.main import run
+
+    sys.path.insert(0, str(ADDONS))  # the entry module imports its sibling addons
+    spec = importlib.util.spec_from_file_location("aipolicy_addons", ENTRY_ADDON)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a broken addon must stop the start, loudly
+        print(f"aipolicy: cannot load addons from {ENTRY_ADDON}: "
+              f"{type(exc).__name__}: {exc}", file=sys.stderr)
+        return 3
+
+    class AipolicyMaster(DumpMaster):
+        def __init__(self, options, loop=None) -> None:
+            super().__init__(options, loop=loop, with_termlog=False)
+            # Logs go to stderr; stdout carries nothing but audit JSON lines.
+            self._termlog_addon = termlog.TermLog(out=sys.stderr)
+            self.addons.add(self._termlog_addon)
+            self.addons.add(*module.addons)
+
+    sys.argv[0] = "aipolicy run"
+    try:
+        run(AipolicyMaster, cmdline.mitmdump, args)
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

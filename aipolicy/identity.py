@@ -1,0 +1,46 @@
+"""Client identity → policy groups (by source network and proxy-auth user)."""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from .model import ClientIdentity
+
+EVERYONE = "everyone"
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    description: str
+    cidrs: tuple[Network, ...]
+    users: frozenset[str]
+
+
+@dataclass(frozen=True)
+class GroupDirectory:
+    """Resolves a client to the groups it belongs to, in ruleset order."""
+
+    groups: tuple[Group, ...]
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(g.id for g in self.groups) | {EVERYONE}
+
+    def groups_for(self, client: ClientIdentity) -> tuple[str, ...]:
+        address = client.address
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped  # dual-stack sockets report ::ffff:10.0.0.1
+        found: list[str] = []
+        for group in self.groups:
+            if client.user is not None and client.user in group.users:
+                found.append(group.id)
+            elif address is not None and any(
+                address.version == net.version and address in net for net in group.cidrs
+            ):
+                found.append(group.id)
+        found.append(EVERYONE)
+        return tuple(found)

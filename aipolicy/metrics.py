@@ -1,0 +1,130 @@
+"""Prometheus metrics in an app-owned registry, and the small HTTP server that serves them.
+
+Labels come only from bounded sets: app ids from the catalog, actions, finding types
+from the rules, fixed failure reasons. Never users, addresses, URLs or text.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    generate_latest,
+)
+
+from .outcome import Outcome
+
+_LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+                    2.5, 5.0)
+
+
+class PolicyMetrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.requests = Counter(
+            "aipolicy_requests", "AI requests decided, by app and enforced action.",
+            ["app", "action"], registry=r)
+        self.decision_seconds = Histogram(
+            "aipolicy_decision_seconds", "Time to decide on one AI request (incl. inspection).",
+            buckets=_LATENCY_BUCKETS, registry=r)
+        self.scan_seconds = Histogram(
+            "aipolicy_scan_seconds", "Time spent inspecting one request body.",
+            buckets=_LATENCY_BUCKETS, registry=r)
+        self.findings = Counter(
+            "aipolicy_findings", "Findings in AI requests, by kind and type.",
+            ["kind", "type"], registry=r)
+        self.inspection_failures = Counter(
+            "aipolicy_inspection_failures",
+            "AI requests that could not be inspected (blocked unless policy says otherwise).",
+            ["reason"], registry=r)
+        self.tunnelled = Counter(
+            "aipolicy_tunnelled_connections", "TLS connections passed through undecrypted.",
+            registry=r)
+        self.ruleset = Info("aipolicy_ruleset", "The ruleset in force.", registry=r)
+        self.ruleset_loaded = Gauge(
+            "aipolicy_ruleset_loaded_timestamp_seconds", "When the ruleset in force was loaded.",
+            registry=r)
+        self.reloads = Counter(
+            "aipolicy_ruleset_reloads", "Successful ruleset (re)loads.", registry=r)
+        self.reload_failures = Counter(
+            "aipolicy_ruleset_reload_failures",
+            "Ruleset reloads rejected because the new file was invalid.", registry=r)
+
+    def observe(self, outcome: Outcome) -> None:
+        app = outcome.decision.app.id if outcome.decision.app else "unknown"
+        self.requests.labels(app=app, action=outcome.enforced.value).inc()
+        self.decision_seconds.observe(outcome.decision_seconds)
+        if outcome.scan_seconds is not None:
+            self.scan_seconds.observe(outcome.scan_seconds)
+        for kind, type_, _label, count in outcome.findings.counts:
+            self.findings.labels(kind=kind, type=type_).inc(count)
+        if outcome.failure:
+            self.inspection_failures.labels(reason=outcome.failure).inc()
+
+    def ruleset_loaded_now(self, name: str, version: str, path: str, loaded_at: float) -> None:
+        self.ruleset.info({"name": name, "version": version, "file": path})
+        self.ruleset_loaded.set(loaded_at)
+        self.reloads.inc()
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+
+class MetricsServer:
+    """Serves /metrics, /healthz (process up) and /readyz (a ruleset is loaded)."""
+
+    def __init__(self, metrics: PolicyMetrics, host: str, port: int,
+                 ready: Callable[[], bool]) -> None:
+        handler = _handler(metrics, ready)
+        self.httpd = ThreadingHTTPServer((host, port), handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="aipolicy-metrics",
+                                       daemon=True)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        host, port = self.httpd.server_address[:2]
+        return str(host), int(port)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def _handler(metrics: PolicyMetrics, ready: Callable[[], bool]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server naming
+            path = self.path.split("?", 1)[0]
+            if path == "/metrics":
+                self._send(200, CONTENT_TYPE_LATEST, metrics.exposition())
+            elif path == "/healthz":
+                self._send(200, "text/plain", b"ok\n")
+            elif path == "/readyz":
+                ok = ready()
+                self._send(200 if ok else 503, "text/plain", b"ready\n" if ok else b"no ruleset\n")
+            else:
+                self._send(404, "text/plain", b"not found\n")
+
+        def _send(self, status: int, ctype: str, body: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return  # scrapes are not worth a log line each
+
+    return Handler

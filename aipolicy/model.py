@@ -1,0 +1,160 @@
+"""The typed values that flow through the request path.
+
+All frozen dataclasses: a stage receives values and returns new ones, nothing is
+mutated in place, so the same objects can be shared across threads and tests.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    """How the policy regards an AI app."""
+
+    SANCTIONED = "sanctioned"  # approved, company contract
+    TOLERATED = "tolerated"  # allowed with care, no contract
+    UNSANCTIONED = "unsanctioned"  # not reviewed
+    BANNED = "banned"  # must not be used
+
+
+class Action(StrEnum):
+    ALLOW = "allow"  # pass, record the decision
+    MONITOR = "monitor"  # pass, record and count as a policy event
+    REDACT = "redact"  # rewrite the request, then pass
+    BLOCK = "block"  # answer with a notice; nothing reaches the service
+
+
+# Stronger actions win when several rules apply to one request.
+ACTION_STRENGTH = {Action.ALLOW: 0, Action.MONITOR: 1, Action.REDACT: 2, Action.BLOCK: 3}
+
+
+class Mode(StrEnum):
+    ENFORCE = "enforce"  # act on decisions
+    REPORT = "report"  # record what would have happened, pass everything
+
+
+# --------------------------------------------------------------------------- catalog
+@dataclass(frozen=True)
+class DataHandling:
+    """What is known about how a service treats the data it receives."""
+
+    trains_on_user_data: bool | None = None  # by default, on the consumer tier
+    retention: str | None = None  # free text, e.g. "30 days"
+    enterprise_tier: bool | None = None  # a tier with contractual data protection exists
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class App:
+    """One generative-AI service from the catalog."""
+
+    id: str
+    name: str
+    vendor: str
+    category: str
+    domains: tuple[str, ...] = ()  # suffix match on label boundaries
+    paths: tuple[tuple[str, str], ...] = ()  # (exact host, path prefix) on shared hosts
+    api_format: str | None = None  # "openai" | "anthropic" | "gemini": native error shape
+    data: DataHandling = field(default_factory=DataHandling)
+    url: str | None = None  # the service's public address, for notices and reports
+
+
+# --------------------------------------------------------------------------- requests
+@dataclass(frozen=True)
+class ClientIdentity:
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address | None
+    user: str | None = None  # proxy-auth user name; never the password
+
+
+@dataclass(frozen=True)
+class RequestInfo:
+    """What the policy needs to know about one HTTP request (built from the flow)."""
+
+    method: str
+    scheme: str
+    host: str  # lower-case, no port, no trailing dot
+    port: int
+    path: str  # without the query string
+    headers: Mapping[str, str]  # lower-case names; only what decisions need
+    client: ClientIdentity
+
+    @property
+    def accept(self) -> str:
+        return self.headers.get("accept", "")
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+# --------------------------------------------------------------------------- decisions
+@dataclass(frozen=True)
+class Decision:
+    """The outcome for one request. ``reason`` is fixed policy text, never content."""
+
+    action: Action
+    rule_id: str
+    reason: str
+    mode: Mode
+    app: App | None
+    status: Status | None
+    groups: tuple[str, ...] = ()
+    alternative: App | None = None  # the approved app to use instead, if named
+    alternative_text: str | None = None
+
+    @property
+    def enforced_action(self) -> Action:
+        """What actually happens: report mode never blocks or rewrites."""
+        if self.mode is Mode.REPORT and self.action in (Action.BLOCK, Action.REDACT):
+            return Action.MONITOR
+        return self.action
+
+
+# --------------------------------------------------------------------------- inspection
+@dataclass(frozen=True)
+class Segment:
+    """One piece of user-supplied text found in a request body.
+
+    ``where`` is a short description for people ("messages[2].content"), never content.
+    ``redactable`` is False for text that cannot be written back (text extracted from
+    a PDF, say): a redaction there has to become a block.
+    """
+
+    text: str
+    where: str
+    role: str = "user"
+    redactable: bool = True
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """All segments of a body, and how to write changed segment texts back into it."""
+
+    adapter: str
+    segments: tuple[Segment, ...]
+    rewrite: Callable[[Mapping[int, str]], bytes]
+    uninspectable: tuple[str, ...] = ()  # descriptions of parts that could not be read
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One detected item. Holds where it is, never a copy of the value."""
+
+    kind: str  # "pii" | "secret" | "custom"
+    type: str  # EMAIL_ADDRESS, aws-access-key-id, project-codenames
+    label: str  # human-readable type name for notices: "AWS access key"
+    segment: int  # index into Extraction.segments
+    start: int  # character offsets in the segment text
+    end: int
+    score: float
+    detector: str
+
+    def __repr__(self) -> str:  # explicit: no value can ever appear here
+        return (
+            f"Finding({self.kind}:{self.type} seg={self.segment} "
+            f"[{self.start}:{self.end}] score={self.score:.2f})"
+        )
