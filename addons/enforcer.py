@@ -47,7 +47,7 @@ def describe(flow: http.HTTPFlow) -> RequestInfo:
 
 
 def respond(flow: http.HTTPFlow, notice: Notice) -> None:
-    flow.response = http.Response.make(notice.status, notice.body, list(notice.headers))
+    flow.response = http.Response.make(notice.status, notice.body, dict(notice.headers))
 
 
 class Enforcer:

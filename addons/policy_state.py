@@ -48,6 +48,9 @@ class PolicyState:
     def configure(self, updated: set[str]) -> None:
         if "aipolicy_ruleset" in updated:
             path = Path(ctx.options.aipolicy_ruleset)
+            current = self.pipeline
+            if current and current.ruleset.path.resolve() == path.resolve() and not self.changed():
+                return  # e.g. an option rollback to the ruleset already in force
             try:
                 pipeline = Pipeline.from_file(str(path))
             except ConfigError as exc:

@@ -244,13 +244,16 @@ def _check_categories(checker: Checker, top: Any, root: Src) -> tuple[str, ...]:
     if "categories" not in top:
         return ()
     src = root.key(top, "categories")
-    names = checker.string_list(top["categories"], src, nonempty=True, ident=True)
-    seen: set[str] = set()
-    for i, name in enumerate(names):
-        if name in seen:
-            checker.fail(src.item(top["categories"], i), f"category {name!r} is listed twice")
-        seen.add(name)
-    return names
+    items = checker.sequence(top["categories"], src, nonempty=True)
+    names: list[str] = []
+    for i, item in enumerate(items or ()):
+        item_src = src.item(items, i)
+        name = checker.identifier(item, item_src)
+        if name in names:
+            checker.fail(item_src, f"category {name!r} is listed twice")
+        elif name is not None:
+            names.append(name)
+    return tuple(names)
 
 
 def _check_shared(checker: Checker, top: Any, root: Src) -> frozenset[str]:

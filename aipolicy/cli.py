@@ -173,28 +173,38 @@ def cmd_run(argv: list[str]) -> int:
 
     from . import ca
 
-    confdir = _confdir(passthrough)
+    user_set = _set_options(passthrough)
+    confdir = Path(user_set.get("confdir", str(CERTS))).expanduser()
     ca.ensure_ca(confdir)
-    defaults = [
-        "--listen-host", "127.0.0.1", "--listen-port", "8080",
-        "--set", f"confdir={confdir}",
-        "--set", "flow_detail=0",  # stdout is for the audit log; flows are not dumped
-        "--set", "connection_strategy=lazy",  # decide before dialling the upstream
-    ]
-    args = [*defaults, "--set", f"aipolicy_ruleset={ruleset.resolve()}", *passthrough]
-    return _run_mitmdump(args)
+    defaults = ["--listen-host", "127.0.0.1", "--listen-port", "8080"]
+    default_options = {
+        "confdir": str(confdir),
+        "flow_detail": "0",  # stdout is for the audit log; flows are not dumped
+        "connection_strategy": "lazy",  # decide before dialling the upstream
+        "aipolicy_ruleset": str(ruleset.resolve()),
+    }
+    for name, value in default_options.items():
+        if name not in user_set or name == "aipolicy_ruleset":
+            defaults += ["--set", f"{name}={value}"]
+    if "aipolicy_ruleset" in user_set:
+        print("aipolicy: use --ruleset PATH rather than --set aipolicy_ruleset", file=sys.stderr)
+        return EXIT_CONFIG
+    return _run_mitmdump([*defaults, *passthrough])
 
 
-def _confdir(passthrough: list[str]) -> Path:
+def _set_options(passthrough: list[str]) -> dict[str, str]:
+    """Options the user gave with ``--set name=value`` (mitmproxy refuses duplicates)."""
+    found: dict[str, str] = {}
     for i, arg in enumerate(passthrough):
         value = None
         if arg == "--set" and i + 1 < len(passthrough):
             value = passthrough[i + 1]
         elif arg.startswith("--set="):
             value = arg[len("--set="):]
-        if value and value.startswith("confdir="):
-            return Path(value.split("=", 1)[1]).expanduser()
-    return CERTS
+        if value and "=" in value:
+            name, _, val = value.partition("=")
+            found[name] = val
+    return found
 
 
 def _run_mitmdump(args: list[str]) -> int:

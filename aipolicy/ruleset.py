@@ -92,7 +92,7 @@ def load_ruleset(path: str | Path) -> Ruleset:
     check.raise_if_any()
     assert top is not None
 
-    catalog = _load_catalog_ref(check, top, root, path)
+    catalog, catalog_path = _load_catalog_ref(check, top, root, path)
     policy = _policy(check, top["policy"], root.key(top, "policy"))
     mode = check.choice(top["mode"], root.key(top, "mode"), [m.value for m in Mode])
     directory = _identity(check, top["identity"], root.key(top, "identity"))
@@ -112,11 +112,13 @@ def load_ruleset(path: str | Path) -> Ruleset:
         default_status=default_status,
         rules=rules,
         default_rule=default_rule,
-        source_files=(path, Path(catalog.path)),
+        source_files=(path, catalog_path),
     )
 
 
-def _load_catalog_ref(check: Checker, top: LineDict, root: Src, path: Path) -> Catalog | None:
+def _load_catalog_ref(
+    check: Checker, top: LineDict, root: Src, path: Path
+) -> tuple[Catalog, Path]:
     src = root.key(top, "catalog")
     name = check.string(top["catalog"], src)
     if name is None:
@@ -126,11 +128,10 @@ def _load_catalog_ref(check: Checker, top: LineDict, root: Src, path: Path) -> C
         check.fail(src, f"catalog file {name!r} not found next to the ruleset")
         check.raise_if_any()
     try:
-        return load_catalog(catalog_path)
+        return load_catalog(catalog_path), catalog_path
     except ConfigError as exc:
         check.problems.extend(exc.problems)
-        check.raise_if_any()
-    return None
+        raise ConfigError(check.problems) from None
 
 
 def _policy(check: Checker, value: Any, src: Src) -> PolicyInfo | None:
@@ -210,7 +211,7 @@ def _apps(
         for i, app_id in enumerate(ids):
             isrc = ssrc.item(m[status], i)
             if catalog.get(app_id) is None:
-                check.fail(isrc, f"unknown app {app_id!r} (not in the catalog {catalog.path})")
+                check.fail(isrc, f"unknown app {app_id!r} (not in the catalog)")
             elif app_id in result:
                 check.fail(isrc, f"app {app_id!r} already has status {result[app_id].value!r}")
             else:

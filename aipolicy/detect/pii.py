@@ -1,0 +1,215 @@
+"""Personal-data detection: fast validated patterns, and judgement about names.
+
+Structured identifiers (e-mail, phone, card, SSN, IBAN, IP, passport, driving licence,
+date of birth, street address) come from the pattern recognizers of
+``rulesets/pii.yaml`` -- regexes plus validation code, microseconds per prompt. A
+PERSON needs judgement: "a biography of Marie Curie" leaks nothing. In the default
+``contextual`` mode a name counts only inside a record: near another identifier, in a
+form field, header, signature, table or self-introduction. The spaCy model runs only
+on those windows (none at all for a prompt without any), with a per-instance cache so
+re-sent chat history costs nothing. ``all`` runs NER over everything; ``off`` reports no
+names.
+
+Findings carry offsets, type, score and detector id -- never the matched text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from .pii_context import DirectName, RecordFinder
+from .pii_ner import NerEngine
+from .pii_recognizers import Candidate, RecognizerSet
+from .pii_rules import DEFAULT_PATTERNS_PATH, load_pii_rules
+
+PERSON = "PERSON"
+PERSON_MODES = ("contextual", "all", "off")
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_ENTITIES = frozenset({
+    "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE",
+    "IP_ADDRESS", "STREET_ADDRESS", "LOCATION", "DATE_OF_BIRTH", "PASSPORT",
+    "US_DRIVER_LICENSE",
+})
+# In `all` mode a long paragraph is cut into pieces of about this size for NER, so a
+# changed paragraph does not invalidate the cached results of its neighbours.
+_ALL_MODE_CHUNK = 1500
+
+
+@dataclass(frozen=True)
+class PiiSettings:
+    """What to report. Built from the ruleset; the defaults report every type."""
+
+    entities: frozenset[str] = DEFAULT_ENTITIES
+    thresholds: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    person_mode: str = "contextual"  # contextual | all | off
+    language: str = "en"
+
+    def __post_init__(self) -> None:
+        if self.person_mode not in PERSON_MODES:
+            raise ValueError(f"person_mode must be one of {', '.join(PERSON_MODES)}")
+        if self.language != "en":
+            raise ValueError("only language 'en' is supported by the bundled model")
+        for entity, value in self.thresholds.items():
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"threshold for {entity} must be between 0 and 1")
+
+    def threshold(self, entity: str) -> float:
+        return self.thresholds.get(entity, DEFAULT_THRESHOLD)
+
+
+@dataclass(frozen=True)
+class PiiMatch:
+    """One finding: where, what type, how sure, which detector. Never the value."""
+
+    entity: str
+    start: int
+    end: int
+    score: float
+    detector: str
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """Per-text work before NER: pattern findings, direct names, NER chunks."""
+
+    candidates: tuple[Candidate, ...]
+    names: tuple[DirectName, ...]
+    windows: tuple[tuple[int, int], ...]  # record windows (where LOCATION counts)
+    chunks: tuple[tuple[int, int], ...]  # where NER runs
+
+
+class PiiDetector:
+    """Finds personal data in text. Build once (loads the model); scan many times.
+
+    Thread-safe: the only mutable state is the NER cache, guarded by a lock.
+    """
+
+    def __init__(self, settings: PiiSettings, patterns_path: Path = DEFAULT_PATTERNS_PATH):
+        rules = load_pii_rules(patterns_path)
+        unknown = settings.entities - rules.entities
+        if unknown:
+            raise ValueError(
+                f"entity types not provided by {patterns_path}: {', '.join(sorted(unknown))}"
+            )
+        self.settings = settings
+        self._recognizers = RecognizerSet(rules.recognizers, rules.address_lines)
+        self._records = RecordFinder(rules.person, rules.ner, rules.ner.score)
+        self._ner_score = rules.ner.score
+        self._want_person = PERSON in settings.entities and settings.person_mode != "off"
+        ner_entities = set(rules.ner.labels.values()) & settings.entities
+        if not self._want_person:
+            ner_entities.discard(PERSON)
+        self._ner = NerEngine(rules.ner, rules.file) if ner_entities else None
+
+    # -- public -------------------------------------------------------------------------
+    def scan(self, text: str) -> list[PiiMatch]:
+        return self.scan_many([text])[0]
+
+    def scan_many(self, texts: Sequence[str]) -> list[list[PiiMatch]]:
+        """Scan several texts; NER for all of them runs as one batch."""
+        plans = [self._plan(t) for t in texts]
+        snippets: list[str] = []
+        owners: list[tuple[int, int]] = []  # (text index, chunk start)
+        for i, plan in enumerate(plans):
+            for start, end in plan.chunks:
+                snippets.append(texts[i][start:end])
+                owners.append((i, start))
+        entities = self._ner.entities(snippets) if (self._ner and snippets) else []
+        per_text: list[list[Candidate]] = [list(p.candidates) for p in plans]
+        for (i, offset), ents in zip(owners, entities, strict=True):
+            per_text[i].extend(self._ner_candidates(texts[i], plans[i], offset, ents))
+        for i, plan in enumerate(plans):
+            per_text[i].extend(
+                Candidate(PERSON, n.start, n.end, n.score, f"person-{n.cue}")
+                for n in plan.names
+            )
+        return [self._finish(c) for c in per_text]
+
+    # -- steps --------------------------------------------------------------------------
+    def _plan(self, text: str) -> _Plan:
+        candidates = tuple(self._recognizers.analyze(text))
+        if self._ner is None and not self._want_person:
+            return _Plan(candidates, (), (), ())
+        anchors = [(c.start, c.end) for c in candidates
+                   if c.score >= self.settings.threshold(c.entity)]
+        cues = self._records.cues(text, anchors)
+        names = cues.names if self._want_person else ()
+        if self.settings.person_mode == "all" and self._want_person:
+            chunks = _paragraph_chunks(text)
+        else:
+            chunks = cues.windows
+        if self._want_person:
+            titled = [t for s, e in chunks for t in self._records.titled_names(text, s, e)]
+            names = names + tuple(titled)
+        return _Plan(candidates, names, cues.windows, chunks if self._ner else ())
+
+    def _ner_candidates(self, text: str, plan: _Plan, offset: int, ents) -> list[Candidate]:
+        out: list[Candidate] = []
+        for ent in ents:
+            start, end = ent.start + offset, ent.end + offset
+            if ent.entity == PERSON:
+                if not self._want_person or not self._records.shape.plausible(text, start, end):
+                    continue
+                if text.endswith(("'s", "’s"), start, end):
+                    end -= 2
+            elif self.settings.person_mode == "all" and not _inside(plan.windows, start, end):
+                continue  # a place name alone is not personal data: records only
+            out.append(Candidate(ent.entity, start, end, self._ner_score, "spacy-ner"))
+        return out
+
+    def _finish(self, candidates: list[Candidate]) -> list[PiiMatch]:
+        wanted = [c for c in candidates
+                  if c.entity in self.settings.entities
+                  and c.score >= self.settings.threshold(c.entity) and c.end > c.start]
+        return [PiiMatch(c.entity, c.start, c.end, round(c.score, 4), c.detector)
+                for c in _resolve_overlaps(wanted)]
+
+
+def _inside(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in ranges)
+
+
+def _paragraph_chunks(text: str) -> tuple[tuple[int, int], ...]:
+    """Paragraphs (split on blank lines), long ones cut at line ends, for `all` mode."""
+    chunks: list[tuple[int, int]] = []
+    pos = 0
+    for para in text.split("\n\n"):
+        start, end = pos, pos + len(para)
+        pos = end + 2
+        while end - start > _ALL_MODE_CHUNK:
+            cut = text.rfind("\n", start, start + _ALL_MODE_CHUNK)
+            if cut <= start:
+                cut = text.rfind(" ", start, start + _ALL_MODE_CHUNK)
+            if cut <= start:
+                cut = start + _ALL_MODE_CHUNK
+            chunks.append((start, cut))
+            start = cut
+        if text[start:end].strip():
+            chunks.append((start, end))
+    return tuple(chunks)
+
+
+def _resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:
+    """Same type overlapping: one span covering both. Different types: the stronger
+    (then longer) wins, so each character is reported at most once."""
+    by_type: dict[str, list[Candidate]] = {}
+    for c in sorted(candidates, key=lambda c: (c.entity, c.start, -c.end)):
+        group = by_type.setdefault(c.entity, [])
+        if group and c.start < group[-1].end:
+            last = group[-1]
+            best = last if last.score >= c.score else c
+            group[-1] = Candidate(c.entity, last.start, max(last.end, c.end),
+                                  max(last.score, c.score), best.detector)
+        else:
+            group.append(c)
+    merged = [c for group in by_type.values() for c in group]
+    merged.sort(key=lambda c: (-c.score, -(c.end - c.start), c.start))
+    kept: list[Candidate] = []
+    for c in merged:
+        if all(c.end <= k.start or c.start >= k.end for k in kept):
+            kept.append(c)
+    kept.sort(key=lambda c: (c.start, c.end))
+    return kept

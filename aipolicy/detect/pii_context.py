@@ -1,0 +1,337 @@
+"""Where a name is personal data: records, forms, signatures, tables and identifiers.
+
+"Write a biography of Marie Curie" leaks nothing; "Marie Curie, +33 1 23 45 67 89"
+does. ``RecordFinder`` looks at a text and the identifiers already found in it and
+returns (a) names that the record structure itself proves ("Name: Jane Roe", a
+signature under "Best regards,", a display name in a From: header, a cell in a
+``full_name`` column, "my name is Jane") and (b) the windows of text -- the lines,
+sentences and record blocks around identifiers and record markers -- where the NER
+model is allowed to look for more. A prompt with none of these gets no NER at all.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .pii_rules import NerSettings, PersonContext
+
+# A name token: letters with inner ' or -, optionally an initial with a dot ("T.").
+_NAME_TOKEN = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?\.?")
+_NAME_GAP = re.compile(r"[ \t]{1,2}")
+_PARTICLES = frozenset(
+    ("de", "da", "do", "dos", "das", "del", "della", "di", "du", "des", "la", "le", "van",
+     "von", "der", "den", "ter", "bin", "binti", "al", "el", "ibn", "y", "e", "af", "zu")
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[^\W\d_])")
+_TABLE_DELIMITERS = ("\t", "|", ";", ",")
+_DISPLAY_NAME = re.compile(r"\s*\"?(?P<name>[^\"<>,;@]+?)\"?\s*<[^<>@\s]+@[^<>\s]+>")
+
+
+@dataclass(frozen=True)
+class DirectName:
+    """A PERSON proven by record structure (no NER needed)."""
+
+    start: int
+    end: int
+    score: float
+    cue: str  # which structure: name-field, header, self-id, signature, table-column
+
+
+@dataclass(frozen=True)
+class Cues:
+    names: tuple[DirectName, ...]
+    windows: tuple[tuple[int, int], ...]  # merged, sorted text ranges for NER
+
+
+def _first_upper(token: str) -> bool:
+    return token[:1].isupper()
+
+
+class NameShape:
+    """Decides whether a run of words looks like a person's name."""
+
+    def __init__(self, not_names: frozenset[str]) -> None:
+        self._not_names = not_names
+
+    def span(
+        self, text: str, pos: int, limit: int, *, upper: bool = True, whole: bool = False,
+        max_tokens: int = 4,
+    ) -> tuple[int, int] | None:
+        """The name starting at ``pos`` (after blanks), or None.
+
+        ``upper``: tokens must be capitalised (particles excepted). ``whole``: nothing but
+        punctuation may follow the name before ``limit``.
+        """
+        i = pos
+        while i < limit and text[i] in " \t\"'":
+            i += 1
+        tokens: list[tuple[int, int, str]] = []
+        while len(tokens) < max_tokens:
+            m = _NAME_TOKEN.match(text, i, limit)
+            if not m:
+                break
+            tok = m.group()
+            low = tok.lower().rstrip(".")
+            if low in self._not_names:
+                break
+            if upper and not _first_upper(tok) and not (tokens and low in _PARTICLES):
+                break
+            tokens.append((m.start(), m.end(), low))
+            i = m.end()
+            gap = _NAME_GAP.match(text, i, limit)
+            if not gap:
+                break
+            i = gap.end()
+        while tokens and tokens[-1][2] in _PARTICLES:
+            tokens.pop()
+        if not tokens or not any(len(t[2]) >= 2 for t in tokens):
+            return None
+        start, end = tokens[0][0], tokens[-1][1]
+        if len(tokens) == 1 and len(tokens[0][2]) < 2:
+            return None
+        if whole and text[end:limit].strip(" \t.,;:!\"'"):
+            return None
+        return start, end
+
+    def plausible(self, text: str, start: int, end: int) -> bool:
+        """A PERSON span from the NER model that is not obviously something else."""
+        value = text[start:end]
+        if any(ch.isdigit() or ch in "@/\\#_=<>{}[]|" for ch in value) or len(value) < 2:
+            return False
+        words = [w.strip(".,'’-").lower() for w in value.split()]
+        return not all(w in self._not_names or not w for w in words)
+
+
+class _Lines:
+    """Line offsets of a text, for line-based record logic."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        pos = 0
+        for line in text.split("\n"):
+            self.starts.append(pos)
+            self.ends.append(pos + len(line))
+            pos += len(line) + 1
+
+    def index(self, offset: int) -> int:
+        lo, hi = 0, len(self.starts) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.starts[mid] <= offset:
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+def merge_ranges(ranges: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    out: list[list[int]] = []
+    for start, end in sorted(ranges):
+        if out and start <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return tuple((s, e) for s, e in out)
+
+
+class RecordFinder:
+    """Finds record cues, direct names and NER windows in one text."""
+
+    def __init__(self, person: PersonContext, ner: NerSettings, score: float) -> None:
+        self._p = person
+        self._shape = NameShape(person.not_names)
+        self._score = score
+        self._neighbours = ner.neighbour_sentences
+        self._block_lines = ner.record_block_lines
+        self._line_chars = ner.record_line_chars
+        titles = "|".join(re.escape(t) for t in sorted(person.titles, key=len, reverse=True))
+        self._title = re.compile(r"(?i)(?<!\w)(?:" + titles + r")\.?[ \t]+(?=[^\W\d_])")
+
+    @property
+    def shape(self) -> NameShape:
+        return self._shape
+
+    # -- windows ------------------------------------------------------------------------
+    def _is_short(self, text: str, lines: _Lines, i: int) -> bool:
+        return lines.ends[i] - lines.starts[i] <= self._line_chars
+
+    def _blank(self, text: str, lines: _Lines, i: int) -> bool:
+        return not text[lines.starts[i]:lines.ends[i]].strip()
+
+    def window(self, text: str, lines: _Lines, start: int, end: int) -> tuple[int, int]:
+        """The record around ``text[start:end]``: a block of short lines, else sentences."""
+        i = lines.index(start)
+        if self._is_short(text, lines, i):
+            reach = max(1, self._block_lines // 2)
+            top = i
+            blanks = 0
+            while top > 0 and i - top < reach:
+                if self._blank(text, lines, top - 1):
+                    blanks += 1
+                    if blanks > 1:
+                        break
+                elif not self._is_short(text, lines, top - 1):
+                    break
+                else:
+                    blanks = 0
+                top -= 1
+            bottom = lines.index(max(start, end - 1))
+            blanks = 0
+            while bottom < len(lines) - 1 and bottom - i < reach:
+                if self._blank(text, lines, bottom + 1):
+                    blanks += 1
+                    if blanks > 1:
+                        break
+                elif not self._is_short(text, lines, bottom + 1):
+                    break
+                else:
+                    blanks = 0
+                bottom += 1
+            return lines.starts[top], max(lines.ends[bottom], end)
+        # A long line (prose): the sentence holding the span and its neighbours.
+        line_start, line_end = lines.starts[i], lines.ends[i]
+        bounds = [line_start] + [m.end() for m in _SENTENCE_END.finditer(text, line_start,
+                                                                           line_end)]
+        bounds.append(line_end)
+        k = 0
+        while k + 1 < len(bounds) - 1 and bounds[k + 1] <= start:
+            k += 1
+        j = k
+        while j + 1 < len(bounds) - 1 and bounds[j + 1] < end:
+            j += 1
+        lo = max(0, k - self._neighbours)
+        hi = min(len(bounds) - 1, j + 1 + self._neighbours)
+        return bounds[lo], max(bounds[hi], end)
+
+    # -- cues ---------------------------------------------------------------------------
+    def cues(self, text: str, anchors: Sequence[tuple[int, int]]) -> Cues:
+        lines = _Lines(text)
+        names: list[DirectName] = []
+        marks: list[tuple[int, int]] = list(anchors)
+        self._name_fields(text, names, marks)
+        self._headers(text, names, marks)
+        self._self_identification(text, names, marks)
+        self._signatures(text, lines, names, marks)
+        self._tables(text, lines, anchors, names, marks)
+        windows = [self.window(text, lines, s, e) for s, e in marks]
+        return Cues(tuple(names), merge_ranges(windows))
+
+    def _name_fields(self, text: str, names: list[DirectName], marks: list) -> None:
+        for m in self._p.name_field.finditer(text):
+            key = m.group("key")
+            vstart, vend = m.span("value")
+            marks.append((m.start("key"), max(vend, m.end("key"))))
+            # A lower-case "name:" is usually configuration (YAML, code): let NER decide.
+            if key.lower() == "name" and not key[0].isupper():
+                continue
+            span = self._shape.span(text, vstart, vend)
+            if span and not text[span[1]:vend].lstrip()[:1].isalnum():
+                names.append(DirectName(*span, self._score, "name-field"))
+
+    def _headers(self, text: str, names: list[DirectName], marks: list) -> None:
+        for m in self._p.header_field.finditer(text):
+            vstart, vend = m.span("value")
+            marks.append((m.start("key"), max(vend, m.end("key"))))
+            for d in _DISPLAY_NAME.finditer(text, vstart, vend):
+                span = self._shape.span(text, d.start("name"), d.end("name"), whole=True)
+                if span:
+                    names.append(DirectName(*span, self._score, "header"))
+
+    def _self_identification(self, text: str, names: list[DirectName], marks: list) -> None:
+        lowercase_text = not any(ch.isupper() for ch in text)
+        for m in self._p.self_identification.finditer(text):
+            limit = text.find("\n", m.end())
+            limit = len(text) if limit < 0 else limit
+            span = self._shape.span(text, m.end(), limit, upper=not lowercase_text)
+            marks.append((m.start(), span[1] if span else m.end()))
+            if span:
+                names.append(DirectName(*span, self._score, "self-identification"))
+        for m in self._p.self_introduction.finditer(text):
+            marks.append(m.span())
+
+    def _signatures(self, text: str, lines: _Lines, names: list[DirectName],
+                    marks: list) -> None:
+        for m in self._p.closing.finditer(text):
+            i = lines.index(m.start())
+            for j in range(i + 1, min(i + 3, len(lines))):
+                s, e = lines.starts[j], lines.ends[j]
+                if not text[s:e].strip():
+                    continue
+                marks.append((m.start(), e))
+                span = self._shape.span(text, s, e, whole=True)
+                if span:
+                    names.append(DirectName(*span, self._score - 0.05, "signature"))
+                break
+
+    def _tables(self, text: str, lines: _Lines, anchors: Sequence[tuple[int, int]],
+                names: list[DirectName], marks: list) -> None:
+        i = 0
+        n = len(lines)
+        while i < n:
+            s, e = lines.starts[i], lines.ends[i]
+            row = text[s:e]
+            delim = next((d for d in _TABLE_DELIMITERS if row.strip(" |").count(d) >= 1), None)
+            if delim is None:
+                i += 1
+                continue
+            width = row.strip().strip("|").count(delim)
+            j = i + 1
+            while j < n and text[lines.starts[j]:lines.ends[j]].strip().strip("|").count(
+                    delim) == width and text[lines.starts[j]:lines.ends[j]].strip():
+                j += 1
+            if j - i >= 2:
+                self._table(text, lines, i, j, delim, anchors, names, marks)
+            i = max(j, i + 1)
+
+    def _cells(self, text: str, start: int, end: int, delim: str) -> list[tuple[int, int]]:
+        cells: list[tuple[int, int]] = []
+        pos = start
+        row = text[start:end]
+        if delim == "|":
+            stripped = row.strip()
+            lead = row.find(stripped)
+            pos = start + lead + (1 if stripped.startswith("|") else 0)
+            end = start + lead + len(stripped) - (1 if stripped.endswith("|") else 0)
+        while True:
+            k = text.find(delim, pos, end)
+            if k < 0:
+                cells.append((pos, end))
+                return cells
+            cells.append((pos, k))
+            pos = k + 1
+
+    def _table(self, text: str, lines: _Lines, first: int, stop: int, delim: str,
+               anchors: Sequence[tuple[int, int]], names: list[DirectName],
+               marks: list) -> None:
+        header = [text[s:e].strip(" \t\"'*#").lower()
+                  for s, e in self._cells(text, lines.starts[first], lines.ends[first], delim)]
+        table_start, table_end = lines.starts[first], lines.ends[stop - 1]
+        has_anchor = any(table_start <= a < table_end for a, _ in anchors)
+        personal = has_anchor or any(p in h for h in header for p in self._p.personal_columns)
+        name_cols = {k for k, h in enumerate(header) if h in self._p.name_columns
+                     and (h != "name" or personal)}
+        if not name_cols:
+            return
+        for r in range(first + 1, stop):
+            cells = self._cells(text, lines.starts[r], lines.ends[r], delim)
+            for k in name_cols:
+                if k < len(cells):
+                    span = self._shape.span(text, cells[k][0], cells[k][1], whole=True)
+                    if span:
+                        names.append(DirectName(*span, self._score, "table-column"))
+        marks.append((table_start, table_end))
+
+    # -- titles ("Dr. Jane Roe") inside windows --------------------------------------------
+    def titled_names(self, text: str, start: int, end: int) -> list[DirectName]:
+        out: list[DirectName] = []
+        for m in self._title.finditer(text, start, end):
+            span = self._shape.span(text, m.end(), end)
+            if span:
+                out.append(DirectName(m.start(), span[1], self._score - 0.05, "title"))
+        return out

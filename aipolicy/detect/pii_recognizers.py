@@ -1,0 +1,146 @@
+"""Pattern recognizers for structured personal data, built from ``rulesets/pii.yaml``.
+
+One ``PatternRecognizer`` per recognizer spec: a keyword prefilter, its compiled
+patterns, a validator, context scoring (Presidio-style boost / penalty from nearby
+words) and, for street addresses, extension over the following address lines. All
+of it is plain ``re`` over the text: no NLP here, so this part costs microseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .pii_rules import AddressLines, RecognizerSpec
+from .pii_validators import VALIDATORS, Validator
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A recognizer hit before policy and overlap resolution."""
+
+    entity: str
+    start: int
+    end: int
+    score: float
+    detector: str
+
+
+class AddressExtender:
+    """Extends a street match over the rest of its line and the following address lines."""
+
+    def __init__(self, cfg: AddressLines) -> None:
+        part = cfg.part.pattern
+        self._line = re.compile(r"[ \t>,]*(?:" + part + r")(?:[ \t]*,?[ \t]*(?:" + part + r"))*")
+        self._forbid = cfg.forbid
+        self._max_lines = cfg.max_lines
+        self._max_chars = cfg.max_line_chars
+
+    def _prefix(self, line: str, *, whole: bool) -> int | None:
+        """Length of the address-like start of ``line``; ``whole`` demands nothing else
+        but closing punctuation after it."""
+        m = self._line.match(line)
+        if not m or m.end() > self._max_chars or self._forbid.search(line, 0, m.end()):
+            return None
+        tail = line[m.end():]
+        if not tail.strip(" \t.,"):
+            return m.end()
+        if whole and tail[0] not in "?!.;":
+            return None
+        return m.end()
+
+    def extend(self, text: str, end: int) -> int:
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        rest = text[end:line_end]
+        if rest.strip():
+            # Same line: only a structured continuation (", City" or " Apt. 5").
+            n = self._prefix(rest, whole=False)
+            if n is None or not (rest.lstrip(" \t").startswith(",") or "," in rest[:n]
+                                 or any(ch.isdigit() for ch in rest[:n])):
+                return end
+            return end + n
+        pos = line_end
+        for _ in range(self._max_lines):
+            if pos >= len(text):
+                break
+            nxt = text.find("\n", pos + 1)
+            nxt = len(text) if nxt < 0 else nxt
+            line = text[pos + 1:nxt]
+            if not line.strip():
+                break
+            n = self._prefix(line, whole=True)
+            if n is None:
+                break
+            end = pos + 1 + n
+            if n < len(line.rstrip(" \t.,")):
+                break  # the address ended inside this line
+            pos = nxt
+        return end
+
+
+class PatternRecognizer:
+    """Finds, validates and scores one entity type's candidates."""
+
+    def __init__(self, spec: RecognizerSpec, extender: AddressExtender | None) -> None:
+        self.spec = spec
+        self.id = spec.id
+        self.entity = spec.entity
+        self._keywords = spec.keywords
+        self._validate: Validator | None = None
+        if spec.validator:
+            self._validate = VALIDATORS[spec.validator].build(spec.validator_options)
+        self._extender = extender if spec.extend == "address_lines" else None
+
+    def _near(self, rx: re.Pattern[str] | None, text: str, start: int, end: int) -> bool:
+        if rx is None:
+            return False
+        spec = self.spec
+        if rx.search(text, max(0, start - spec.context_before), start):
+            return True
+        return rx.search(text, end, min(len(text), end + spec.context_after)) is not None
+
+    def analyze(self, text: str, lowered: str) -> list[Candidate]:
+        if self._keywords and not any(k in lowered for k in self._keywords):
+            return []
+        spec = self.spec
+        out: list[Candidate] = []
+        for pattern in spec.patterns:
+            for m in pattern.regex.finditer(text):
+                start, end = m.span()
+                score = pattern.score
+                if self._validate is not None:
+                    verdict = self._validate(m.group())
+                    if verdict is None:
+                        continue
+                    if verdict.length is not None:
+                        end = start + verdict.length
+                    if verdict.score is not None:
+                        score = verdict.score
+                has_context = self._near(spec.context, text, start, end)
+                if spec.context_required and not has_context:
+                    continue
+                if has_context:
+                    score += spec.context_boost
+                if self._near(spec.negative_context, text, start, end):
+                    score -= spec.negative_penalty
+                if self._extender is not None:
+                    end = self._extender.extend(text, end)
+                out.append(Candidate(self.entity, start, end, min(score, 1.0), self.id))
+        return out
+
+
+class RecognizerSet:
+    """All pattern recognizers of a ruleset, run in file order."""
+
+    def __init__(self, specs: Sequence[RecognizerSpec], address_lines: AddressLines) -> None:
+        extender = AddressExtender(address_lines)
+        self.recognizers = tuple(PatternRecognizer(s, extender) for s in specs)
+
+    def analyze(self, text: str) -> list[Candidate]:
+        lowered = text.lower()
+        out: list[Candidate] = []
+        for recognizer in self.recognizers:
+            out.extend(recognizer.analyze(text, lowered))
+        return out

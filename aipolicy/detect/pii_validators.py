@@ -1,0 +1,344 @@
+"""Validation logic for personal-data candidates: the code half of the recognizers.
+
+Patterns live in ``rulesets/pii.yaml``; a recognizer names one validator here. A
+validator sees the matched text and returns ``None`` to reject it or a ``Verdict``
+that may replace the pattern's score or shorten the match (an IBAN followed by other
+characters). Validators are built once per detector; those that need state (the
+public-suffix table) own it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import ipaddress
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+import tldextract
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An accepted candidate. ``score`` replaces the pattern score; ``length`` trims."""
+
+    score: float | None = None
+    length: int | None = None
+
+
+ACCEPT = Verdict()
+Validator = Callable[[str], Verdict | None]
+
+# Option kinds a validator may declare; the rules loader checks YAML values against them.
+OPTION_KINDS = ("number", "string_list", "int_mapping")
+
+
+@dataclass(frozen=True)
+class ValidatorKind:
+    options: Mapping[str, str]  # option name -> one of OPTION_KINDS
+    build: Callable[[Mapping[str, Any]], Validator]
+
+
+_NON_DIGIT = re.compile(r"\D")
+
+
+def _digits(value: str) -> str:
+    return _NON_DIGIT.sub("", value)
+
+
+def _trivial(digits: str) -> bool:
+    """All one digit, or a run like 123456789 / 987654321."""
+    if len(set(digits)) == 1:
+        return True
+    steps = {(int(b) - int(a)) % 10 for a, b in zip(digits, digits[1:], strict=False)}
+    return steps in ({1}, {9})
+
+
+# --------------------------------------------------------------------------- checksums
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = ord(ch) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _build_luhn(options: Mapping[str, Any]) -> Validator:
+    weak_score = float(options.get("weak_score", 0.3))
+
+    def validate(value: str) -> Verdict | None:
+        digits = _digits(value)
+        if not 12 <= len(digits) <= 19 or _trivial(digits) or not luhn_ok(digits):
+            return None
+        # 12 digits, or 13 starting with 1 (epoch milliseconds), pass Luhn one time in
+        # ten by chance: they need a card word nearby to be reported.
+        if len(digits) == 12 or (len(digits) == 13 and digits[0] == "1"):
+            return Verdict(score=weak_score)
+        return ACCEPT
+
+    return validate
+
+
+def _build_us_ssn(options: Mapping[str, Any]) -> Validator:
+    samples = frozenset(options.get("never_issued", ("123456789", "078051120", "219099999")))
+
+    def validate(value: str) -> Verdict | None:
+        digits = _digits(value)
+        if len(digits) != 9 or digits in samples or _trivial(digits):
+            return None
+        area, group, serial = digits[:3], digits[3:5], digits[5:]
+        if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+            return None
+        return ACCEPT
+
+    return validate
+
+
+def iban_checksum_ok(compact: str) -> bool:
+    rearranged = compact[4:] + compact[:4]
+    number = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(number) % 97 == 1
+
+
+def _build_iban(options: Mapping[str, Any]) -> Validator:
+    lengths: Mapping[str, int] = options.get("lengths") or {}
+
+    def validate(value: str) -> Verdict | None:
+        expected = lengths.get(value[:2])
+        if expected is None:
+            return None
+        # Take exactly the country's length of characters, skipping separators: text
+        # after the IBAN ("... 00 2 days") is cut off instead of failing the checksum.
+        kept, end = [], 0
+        for pos, ch in enumerate(value):
+            if ch.isalnum():
+                kept.append(ch)
+                if len(kept) == expected:
+                    end = pos + 1
+                    break
+        if len(kept) < expected:
+            return None
+        compact = "".join(kept)
+        if not compact.isascii() or not compact[2:4].isdigit():
+            return None
+        if not iban_checksum_ok(compact):
+            return None
+        return Verdict(length=end)
+
+    return validate
+
+
+# --------------------------------------------------------------------------- network
+def _build_ip(options: Mapping[str, Any]) -> Validator:
+    non_public = float(options.get("non_public_score", 0.3))
+
+    def validate(value: str) -> Verdict | None:
+        try:
+            addr = ipaddress.ip_address(value)
+        except ValueError:
+            return None
+        if addr.is_loopback or addr.is_unspecified or addr.is_multicast or addr.is_reserved:
+            return None
+        if addr.version == 6 and value.count(":") < 3:
+            return None  # "a::b" forms are almost always something else
+        if addr.is_private or addr.is_link_local or not addr.is_global:
+            return Verdict(score=non_public)
+        return ACCEPT
+
+    return validate
+
+
+def _build_email(options: Mapping[str, Any]) -> Validator:
+    # The bundled Public Suffix List snapshot only: no URLs, no cache directory, so
+    # nothing is ever fetched or written (an air-gapped proxy must not reach out).
+    extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    extractor("warm.example.com")  # load the snapshot now, not on the first request
+    reserved = tuple(d.lower() for d in options.get("reserved_domains", ()))
+    reserved_score = float(options.get("reserved_score", 0.3))
+
+    def validate(value: str) -> Verdict | None:
+        domain = value.rpartition("@")[2].lower()
+        if any(domain == r or domain.endswith("." + r) for r in reserved):
+            return Verdict(score=reserved_score)
+        parts = extractor(domain)
+        if not parts.suffix or not parts.domain:
+            return None
+        return ACCEPT
+
+    return validate
+
+
+# --------------------------------------------------------------------------- phones
+_DATE_SHAPES = re.compile(
+    r"(?:19|20)\d\d[-./ ]\d{1,2}[-./ ]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./](?:19|20)\d\d"
+)
+_IPV4_SHAPE = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}")
+
+
+def _looks_like_date_or_ip(value: str) -> bool:
+    return bool(_DATE_SHAPES.fullmatch(value) or _IPV4_SHAPE.fullmatch(value))
+
+
+def _build_phone(options: Mapping[str, Any]) -> Validator:
+    regions = tuple(options.get("regions", ("US",)))
+
+    def validate(value: str) -> Verdict | None:
+        if _looks_like_date_or_ip(value):
+            return None
+        for region in (None, *regions) if value.startswith("+") else regions:
+            try:
+                number = phonenumbers.parse(value, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_possible_number(number):
+                return ACCEPT
+        return None
+
+    return validate
+
+
+def _build_phone_loose(options: Mapping[str, Any]) -> Validator:
+    min_digits = int(options.get("min_digits", 6))
+    max_digits = int(options.get("max_digits", 15))
+
+    def validate(value: str) -> Verdict | None:
+        digits = _digits(value)
+        if not min_digits <= len(digits) <= max_digits or _trivial(digits):
+            return None
+        if _looks_like_date_or_ip(value):
+            return None
+        return ACCEPT
+
+    return validate
+
+
+def _build_digits_not_trivial(options: Mapping[str, Any]) -> Validator:
+    def validate(value: str) -> Verdict | None:
+        digits = _digits(value)
+        if len(digits) >= 4 and _trivial(digits):
+            return None
+        return ACCEPT
+
+    return validate
+
+
+# --------------------------------------------------------------------------- dates
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+    )
+}
+_NUMS = re.compile(r"\d+")
+_MONTH_WORD = re.compile(r"(?i)(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*")
+
+
+def _real_date(year: int, month: int, day: int, earliest: int) -> bool:
+    if year < 100:  # two-digit year: any century works for a calendar check
+        year += 1900 if year > 30 else 2000
+    if not earliest <= year <= _dt.date.today().year:
+        return False
+    try:
+        _dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _build_birth_date(options: Mapping[str, Any]) -> Validator:
+    earliest = int(options.get("earliest_year", 1900))
+
+    def validate(value: str) -> Verdict | None:
+        nums = [int(n) for n in _NUMS.findall(value)]
+        month_word = _MONTH_WORD.search(value)
+        if month_word:
+            if len(nums) != 2:
+                return None
+            day, year = nums
+            month = _MONTHS[month_word.group(1).lower()]
+            return ACCEPT if _real_date(year, month, day, earliest) else None
+        if len(nums) != 3:
+            return None
+        a, b, c = nums
+        if len(_NUMS.findall(value)[0]) == 4:  # ISO: year first
+            return ACCEPT if _real_date(a, b, c, earliest) else None
+        ok = _real_date(c, a, b, earliest) or _real_date(c, b, a, earliest)
+        return ACCEPT if ok else None
+
+    return validate
+
+
+# --------------------------------------------------------------------------- streets
+def _first_upper(word: str) -> bool:
+    for ch in word:
+        if ch.isalpha():
+            return ch.isupper()
+    return True
+
+
+def _build_capitalized_words(options: Mapping[str, Any]) -> Validator:
+    """Number-first streets: the words between house number and suffix are names."""
+    connectors = frozenset(w.lower() for w in options.get("connectors", ()))
+    reject = frozenset(w.lower() for w in options.get("reject_words", ()))
+
+    def validate(value: str) -> Verdict | None:
+        words = [w for w in value.replace(",", " ").split() if not any(c.isdigit() for c in w)]
+        names = words[:-1]  # the last non-numeric word is the suffix
+        if not names:
+            return None
+        for word in names:
+            low = word.lower().strip(".")
+            if low in reject:
+                return None
+            if not _first_upper(word) and low not in connectors:
+                return None
+        return ACCEPT
+
+    return validate
+
+
+def _build_street_name(options: Mapping[str, Any]) -> Validator:
+    """Word-first streets: a proper name, and a house number that is not a year."""
+    reject = frozenset(w.lower() for w in options.get("reject_words", ()))
+
+    def validate(value: str) -> Verdict | None:
+        tokens = value.split()
+        leading_number = tokens[0].isdigit()
+        words = [t for t in tokens if not t[0].isdigit()]
+        if not words or not _first_upper(words[0]):
+            return None
+        if any(w.lower().strip(".") in reject for w in words):
+            return None
+        last = tokens[-1].rstrip(".")
+        if not leading_number and len(last) == 4 and last[:2] in ("19", "20"):
+            return None  # "Spring 2024", "Weg 2019": a year, not a house number
+        return ACCEPT
+
+    return validate
+
+
+VALIDATORS: Mapping[str, ValidatorKind] = {
+    "luhn": ValidatorKind({"weak_score": "number"}, _build_luhn),
+    "us_ssn": ValidatorKind({"never_issued": "string_list"}, _build_us_ssn),
+    "iban": ValidatorKind({"lengths": "int_mapping"}, _build_iban),
+    "ip_address": ValidatorKind({"non_public_score": "number"}, _build_ip),
+    "email": ValidatorKind(
+        {"reserved_domains": "string_list", "reserved_score": "number"}, _build_email
+    ),
+    "phone": ValidatorKind({"regions": "string_list"}, _build_phone),
+    "phone_loose": ValidatorKind(
+        {"min_digits": "number", "max_digits": "number"}, _build_phone_loose
+    ),
+    "digits_not_trivial": ValidatorKind({}, _build_digits_not_trivial),
+    "birth_date": ValidatorKind({"earliest_year": "number"}, _build_birth_date),
+    "capitalized_words": ValidatorKind(
+        {"connectors": "string_list", "reject_words": "string_list"}, _build_capitalized_words
+    ),
+    "street_name": ValidatorKind({"reject_words": "string_list"}, _build_street_name),
+}

@@ -1,0 +1,615 @@
+"""Secret detection with rules as data (the gitleaks model).
+
+Every rule lives in a YAML file (``rulesets/secrets.yaml``): an id, a human label, a
+regular expression whose named group ``secret`` marks the value, cheap lower-case
+keywords, an optional entropy threshold and allowlist, an optional named validator
+(the only part that is code) and examples that must and must not match. Loading
+validates all of it and fails with ``file:line: field: message``.
+
+Scanning is built for the request path: one lower-cased pass through an Aho-Corasick
+automaton finds which keywords occur, and only the rules owning one of them run their
+regular expression. Every quantifier in a rule is bounded (the loader refuses others),
+so no input can make a rule backtrack without limit. Results hold spans, never values.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from re import _constants as _sre_constants  # type: ignore[attr-defined]
+from re import _parser as _sre_parser  # type: ignore[attr-defined]
+from types import MappingProxyType
+from typing import Any
+
+import ahocorasick
+
+from ..schema import Checker
+from ..yamlsrc import LineDict, Src, load_yaml
+from .entropy import shannon_entropy
+
+# --------------------------------------------------------------------------- validators
+# The only code in a rule: checks a regular expression cannot express.
+
+
+def _luhn(value: str) -> bool:
+    digits = [int(c) for c in value if c.isdigit()]
+    if len(digits) < 12:
+        return False
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _b64_prefix(text: str, *, urlsafe: bool) -> bytes:
+    """Decode the longest whole-quantum prefix of ``text``; b"" when it is not base64.
+
+    Only a prefix is needed (a JWT header, the start of an encoded token) and the text
+    may be cut off, so trailing partial quanta and padding are dropped, not rejected.
+    """
+    body = text.strip().rstrip("=")
+    body = body[: len(body) - len(body) % 4]
+    if not body:
+        return b""
+    try:
+        if urlsafe:
+            return base64.urlsafe_b64decode(body)
+        return base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def _jwt_header(token: str) -> bytes:
+    header = token.split(".", 1)[0]
+    return _b64_prefix(header.replace("\\", ""), urlsafe=True)
+
+
+def _jwt(value: str) -> bool:
+    """Three base64url parts whose header decodes to a JSON object naming ``alg``."""
+    header = _jwt_header(value)
+    return header.startswith(b'{"') and b'"alg"' in header
+
+
+def _base64_jwt(value: str) -> bool:
+    """A base64-encoded JWT: decodes to ``eyJ...`` whose header is a JSON object."""
+    compact = re.sub(r"\\[nr]|\s", "", value)
+    decoded = _b64_prefix(compact, urlsafe=False) or _b64_prefix(compact, urlsafe=True)
+    try:
+        inner = decoded.decode("ascii")
+    except UnicodeDecodeError:
+        return False
+    return inner.startswith("eyJ") and _jwt_header(inner).startswith(b'{"')
+
+
+def _basic_auth(value: str) -> bool:
+    """``Authorization: Basic`` credentials: base64 of printable ``user:password``."""
+    decoded = _b64_prefix(value, urlsafe=False)
+    if b":" not in decoded:
+        return False
+    user, _, password = decoded.partition(b":")
+    return bool(password) and all(32 <= b < 127 for b in decoded)
+
+
+VALIDATORS: Mapping[str, Callable[[str], bool]] = MappingProxyType(
+    {
+        "none": lambda value: True,
+        "luhn": _luhn,
+        "jwt": _jwt,
+        "base64_jwt": _base64_jwt,
+        "basic_auth": _basic_auth,
+    }
+)
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class Allowlist:
+    """Values that look like secrets but are not: placeholders, documentation keys.
+
+    ``regexes`` are searched in the secret value, ``stopwords`` are lower-case
+    substrings of it, ``match_regexes`` are searched in the whole match (the key name
+    and separator around the value, for rules that need context).
+    """
+
+    regexes: tuple[re.Pattern[str], ...] = ()
+    stopwords: tuple[str, ...] = ()
+    match_regexes: tuple[re.Pattern[str], ...] = ()
+
+    def allows(self, value: str, lowered_value: str, whole_match: str) -> bool:
+        if any(word in lowered_value for word in self.stopwords):
+            return True
+        if any(rx.search(value) for rx in self.regexes):
+            return True
+        return any(rx.search(whole_match) for rx in self.match_regexes)
+
+    def __repr__(self) -> str:
+        return (
+            f"Allowlist({len(self.regexes)} regexes, {len(self.stopwords)} stopwords, "
+            f"{len(self.match_regexes)} match regexes)"
+        )
+
+
+@dataclass(frozen=True)
+class Example:
+    """A rule example. ``secret`` is the part a match must cover (the whole text if None)."""
+
+    text: str
+    secret: str | None
+    line: int | None
+
+    @property
+    def secret_span(self) -> tuple[int, int]:
+        if self.secret is None:
+            return 0, len(self.text)
+        start = self.text.index(self.secret)
+        return start, start + len(self.secret)
+
+    def __repr__(self) -> str:  # examples are fake, but reprs never carry values at all
+        return f"Example(line={self.line})"
+
+
+@dataclass(frozen=True, eq=False)
+class SecretRule:
+    """One secret type: how to find it, and the examples that prove it works."""
+
+    id: str
+    label: str
+    description: str
+    pattern: re.Pattern[str]
+    keywords: tuple[str, ...]
+    entropy: float | None = None
+    allowlist: Allowlist = field(default_factory=Allowlist)
+    validate: str = "none"
+    generic: bool = False  # a catch-all rule: loses to a specific rule on the same text
+    match_examples: tuple[Example, ...] = ()
+    no_match_examples: tuple[Example, ...] = ()
+    line: int | None = None
+
+    def __repr__(self) -> str:
+        return f"SecretRule({self.id})"
+
+
+@dataclass(frozen=True)
+class SecretRuleSet:
+    """All rules of one file plus the allowlist that applies to every rule."""
+
+    rules: tuple[SecretRule, ...]
+    allowlist: Allowlist
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __iter__(self) -> Iterator[SecretRule]:
+        return iter(self.rules)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(rule.id for rule in self.rules)
+
+    def get(self, rule_id: str) -> SecretRule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+    def __repr__(self) -> str:
+        return f"SecretRuleSet({len(self.rules)} rules from {self.source})"
+
+
+@dataclass(frozen=True)
+class SecretMatch:
+    """A secret found in a text: which rule, and the span of the value. Never the value."""
+
+    rule_id: str
+    label: str
+    start: int
+    end: int
+
+
+# --------------------------------------------------------------------------- scanner
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    rank: tuple[int, int, int]  # (generic, -length, rule order): lower is preferred
+    start: int
+    end: int
+    rule: SecretRule
+
+
+class SecretScanner:
+    """Finds secrets in text with a set of rules; build once, call ``scan`` per text."""
+
+    def __init__(self, rules: SecretRuleSet, enabled: Iterable[str] | None = None) -> None:
+        if enabled is None:
+            selected = rules.rules
+        else:
+            wanted = list(dict.fromkeys(enabled))
+            known = set(rules.ids)
+            unknown = [rule_id for rule_id in wanted if rule_id not in known]
+            if unknown:
+                raise KeyError(f"unknown secret rule id(s): {', '.join(unknown)}")
+            wanted_set = set(wanted)
+            selected = tuple(rule for rule in rules.rules if rule.id in wanted_set)
+        self._rules: tuple[SecretRule, ...] = tuple(selected)
+        self._global_allow = rules.allowlist
+        self._always: tuple[int, ...] = tuple(
+            i for i, rule in enumerate(self._rules) if not rule.keywords
+        )
+        owners: dict[str, list[int]] = {}
+        for i, rule in enumerate(self._rules):
+            for keyword in rule.keywords:
+                owners.setdefault(keyword, []).append(i)
+        self._automaton: Any = None
+        if owners:
+            automaton = ahocorasick.Automaton()
+            for keyword, indexes in owners.items():
+                automaton.add_word(keyword, tuple(indexes))
+            automaton.make_automaton()
+            self._automaton = automaton
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        return tuple(rule.id for rule in self._rules)
+
+    def __repr__(self) -> str:
+        return f"SecretScanner({len(self._rules)} rules)"
+
+    def _candidate_rules(self, text: str) -> list[int]:
+        """Indexes of the rules whose keywords occur in ``text`` (case-insensitive)."""
+        chosen = set(self._always)
+        if self._automaton is not None:
+            seen: set[tuple[int, ...]] = set()
+            for _end, indexes in self._automaton.iter(text.lower()):
+                if indexes not in seen:
+                    seen.add(indexes)
+                    chosen.update(indexes)
+        return sorted(chosen)
+
+    def scan(self, text: str) -> list[SecretMatch]:
+        """All secrets in ``text``: non-overlapping, sorted by position.
+
+        Where matches overlap, a specific rule beats a generic one, then the longer
+        match wins, then the rule listed first.
+        """
+        if not text:
+            return []
+        candidates: list[_Candidate] = []
+        for index in self._candidate_rules(text):
+            rule = self._rules[index]
+            for m in rule.pattern.finditer(text):
+                start, end = _secret_span(m)
+                if start >= end:
+                    continue
+                if self._accepts(rule, text[start:end], m.group(0)):
+                    rank = (int(rule.generic), start - end, index)
+                    candidates.append(_Candidate(rank, start, end, rule))
+        return _resolve_overlaps(candidates)
+
+    def _accepts(self, rule: SecretRule, value: str, whole_match: str) -> bool:
+        lowered = value.lower()
+        if self._global_allow.allows(value, lowered, whole_match):
+            return False
+        if rule.allowlist.allows(value, lowered, whole_match):
+            return False
+        if rule.entropy is not None and shannon_entropy(value) < rule.entropy:
+            return False
+        return VALIDATORS[rule.validate](value)
+
+
+def _secret_span(m: re.Match[str]) -> tuple[int, int]:
+    """Span of the first participating group named ``secret*``, else of the match."""
+    for name in m.re.groupindex:
+        if name.startswith("secret") and m.start(name) >= 0:
+            return m.span(name)
+    return m.span()
+
+
+def _resolve_overlaps(candidates: list[_Candidate]) -> list[SecretMatch]:
+    candidates.sort(key=lambda c: (c.rank, c.start))
+    starts: list[int] = []  # accepted spans, kept sorted by start
+    ends: list[int] = []
+    kept: list[_Candidate] = []
+    for cand in candidates:
+        pos = bisect_left(starts, cand.start)
+        if pos > 0 and ends[pos - 1] > cand.start:
+            continue  # overlaps the accepted span that starts before it
+        if pos < len(starts) and starts[pos] < cand.end:
+            continue  # overlaps the accepted span that starts at or after it
+        starts.insert(pos, cand.start)
+        ends.insert(pos, cand.end)
+        kept.append(cand)
+    kept.sort(key=lambda c: c.start)
+    return [SecretMatch(c.rule.id, c.rule.label, c.start, c.end) for c in kept]
+
+
+# --------------------------------------------------------------------------- examples
+
+
+def example_failures(
+    rule: SecretRule, global_allow: Allowlist | None = None
+) -> list[tuple[Example, str]]:
+    """Which examples of ``rule`` misbehave when the rule runs alone (empty: all good).
+
+    A match example must yield a match of the rule covering its secret; a no-match
+    example must yield no match of the rule. Messages name the example, not its text.
+    """
+    scanner = SecretScanner(
+        SecretRuleSet((rule,), global_allow or Allowlist(), "<examples>"), None
+    )
+    failures: list[tuple[Example, str]] = []
+    for i, example in enumerate(rule.match_examples):
+        start, end = example.secret_span
+        found = scanner.scan(example.text)
+        if not any(m.start <= start and m.end >= end for m in found):
+            why = "matched a different span" if found else "not found"
+            failures.append((example, f"match example {i + 1}: {why}"))
+    for i, example in enumerate(rule.no_match_examples):
+        if scanner.scan(example.text):
+            failures.append((example, f"no_match example {i + 1}: matched"))
+    return failures
+
+
+# --------------------------------------------------------------------------- loading
+
+_RULE_KEYS_REQUIRED = ("id", "label", "description", "regex", "examples")
+_RULE_KEYS_OPTIONAL = ("keywords", "entropy", "allowlist", "validate", "generic")
+_ALLOW_KEYS = ("regexes", "stopwords", "match_regexes")
+_MACRO = re.compile(r"\{\{([A-Z][A-Z0-9_]*)\}\}")
+_MACRO_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+_MAX_KEYWORD = 60
+
+
+def _unbounded_repeat(pattern: str, flags: int = 0) -> bool:
+    """True when ``pattern`` contains ``*``, ``+`` or ``{n,}`` (an unbounded repeat)."""
+    repeats = {
+        _sre_constants.MAX_REPEAT,
+        _sre_constants.MIN_REPEAT,
+        _sre_constants.POSSESSIVE_REPEAT,
+    }
+
+    def walk(node: Any) -> bool:
+        if isinstance(node, _sre_parser.SubPattern):
+            for op, av in node:
+                if op in repeats and av[1] == _sre_constants.MAXREPEAT:
+                    return True
+                if walk(av):
+                    return True
+            return False
+        if isinstance(node, list | tuple):
+            return any(walk(item) for item in node)
+        return False
+
+    return walk(_sre_parser.parse(pattern, flags))
+
+
+class _RuleLoader:
+    """Turns the parsed YAML into a SecretRuleSet, collecting every problem."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.check = Checker()
+        self.macros: dict[str, str] = {}
+
+    # -- helpers ------------------------------------------------------------------------
+    def expand(self, text: str, src: Src) -> str | None:
+        unknown = [name for name in _MACRO.findall(text) if name not in self.macros]
+        if unknown:
+            self.check.fail(src, f"unknown macro(s): {', '.join(sorted(set(unknown)))}")
+            return None
+        return _MACRO.sub(lambda m: self.macros[m.group(1)], text)
+
+    def bounded_regex(self, value: Any, src: Src) -> re.Pattern[str] | None:
+        text = self.check.string(value, src)
+        if text is None:
+            return None
+        expanded = self.expand(text, src)
+        if expanded is None:
+            return None
+        compiled = self.check.regex(expanded, src)
+        if compiled is None:
+            return None
+        if _unbounded_repeat(expanded):
+            self.check.fail(
+                src, "unbounded repetition (*, + or {n,}); use a bounded {m,n} instead"
+            )
+            return None
+        return compiled
+
+    def allowlist(self, value: Any, src: Src) -> Allowlist:
+        data = self.check.mapping(value, src, optional=_ALLOW_KEYS)
+        if data is None:
+            return Allowlist()
+        regexes: list[re.Pattern[str]] = []
+        match_regexes: list[re.Pattern[str]] = []
+        for key, out in (("regexes", regexes), ("match_regexes", match_regexes)):
+            if key not in data:
+                continue
+            items = self.check.sequence(data[key], src.key(data, key))
+            for i, item in enumerate(items or ()):
+                compiled = self.bounded_regex(item, src.key(data, key).item(data[key], i))
+                if compiled is not None:
+                    out.append(compiled)
+        stopwords: tuple[str, ...] = ()
+        if "stopwords" in data:
+            stop_src = src.key(data, "stopwords")
+            stopwords = self.check.string_list(data["stopwords"], stop_src)
+            for i, word in enumerate(stopwords):
+                if word != word.lower():
+                    self.check.fail(stop_src.item(data["stopwords"], i), "must be lower-case")
+        return Allowlist(tuple(regexes), tuple(w.lower() for w in stopwords),
+                         tuple(match_regexes))
+
+    def examples(self, value: Any, src: Src) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
+        data = self.check.mapping(value, src, required=("match", "no_match"))
+        if data is None:
+            return (), ()
+        match = self._example_list(data, "match", src, minimum=2, allow_secret=True)
+        no_match = self._example_list(data, "no_match", src, minimum=1, allow_secret=False)
+        return match, no_match
+
+    def _example_list(
+        self, data: LineDict, key: str, src: Src, *, minimum: int, allow_secret: bool
+    ) -> tuple[Example, ...]:
+        if key not in data:
+            return ()
+        list_src = src.key(data, key)
+        items = self.check.sequence(data[key], list_src)
+        if items is None:
+            return ()
+        if len(items) < minimum:
+            self.check.fail(list_src, f"needs at least {minimum} example(s), got {len(items)}")
+        out: list[Example] = []
+        for i, item in enumerate(items):
+            item_src = list_src.item(data[key], i)
+            if isinstance(item, dict):
+                if not allow_secret:
+                    self.check.fail(item_src, "must be a plain string")
+                    continue
+                entry = self.check.mapping(item, item_src, required=("text", "secret"))
+                if entry is None or "text" not in entry or "secret" not in entry:
+                    continue
+                text = self.check.string(entry["text"], item_src.key(entry, "text"))
+                secret = self.check.string(entry["secret"], item_src.key(entry, "secret"))
+                if text is None or secret is None:
+                    continue
+                if secret not in text:
+                    self.check.fail(item_src.key(entry, "secret"), "is not part of the text")
+                    continue
+                out.append(Example(text, secret, item_src.line))
+            else:
+                text = self.check.string(item, item_src)
+                if text is not None:
+                    out.append(Example(text, None, item_src.line))
+        return tuple(out)
+
+    # -- sections -----------------------------------------------------------------------
+    def load_macros(self, value: Any, src: Src) -> None:
+        data = self.check.mapping(value, src, optional=())
+        if data is None:
+            return
+        for name in list(data):
+            item_src = src.key(data, name)
+            if not _MACRO_NAME.fullmatch(name):
+                self.check.fail(item_src, "macro names are upper-case letters, digits and '_'")
+                continue
+            text = self.check.string(data[name], item_src)
+            if text is None:
+                continue
+            expanded = self.expand(text, item_src)  # macros may use earlier macros
+            if expanded is not None:
+                self.macros[name] = expanded
+
+    def load_rule(self, value: Any, src: Src) -> SecretRule | None:
+        # Name the rule by its id in messages when it has a usable one.
+        if isinstance(value, dict) and isinstance(value.get("id"), str):
+            src = Src(src.file, f"rules.{value['id']}", src.line)
+        data = self.check.mapping(
+            value, src, required=_RULE_KEYS_REQUIRED, optional=_RULE_KEYS_OPTIONAL
+        )
+        if data is None:
+            return None
+        rule_id = self.check.identifier(data.get("id"), src.key(data, "id"))
+        label = self.check.string(data.get("label"), src.key(data, "label"))
+        description = self.check.string(data.get("description"), src.key(data, "description"))
+        pattern = None
+        if "regex" in data:
+            pattern = self.bounded_regex(data["regex"], src.key(data, "regex"))
+        keywords: tuple[str, ...] = ()
+        if "keywords" in data:
+            kw_src = src.key(data, "keywords")
+            keywords = self.check.string_list(data["keywords"], kw_src, nonempty=True)
+            for i, word in enumerate(keywords):
+                if word != word.lower():
+                    self.check.fail(kw_src.item(data["keywords"], i), "keywords must be lower-case")
+                elif len(word) > _MAX_KEYWORD:
+                    self.check.fail(kw_src.item(data["keywords"], i),
+                                    f"longer than {_MAX_KEYWORD} characters")
+        entropy = None
+        if "entropy" in data:
+            number = self.check.number(data["entropy"], src.key(data, "entropy"),
+                                       minimum=0, maximum=8)
+            entropy = float(number) if number is not None else None
+        allow = Allowlist()
+        if "allowlist" in data:
+            allow = self.allowlist(data["allowlist"], src.key(data, "allowlist"))
+        validate = "none"
+        if "validate" in data:
+            validate = self.check.choice(data["validate"], src.key(data, "validate"),
+                                         sorted(VALIDATORS)) or "none"
+        generic = False
+        if "generic" in data:
+            generic = bool(self.check.boolean(data["generic"], src.key(data, "generic")))
+        match_examples: tuple[Example, ...] = ()
+        no_match_examples: tuple[Example, ...] = ()
+        if "examples" in data:
+            match_examples, no_match_examples = self.examples(
+                data["examples"], src.key(data, "examples"))
+        if rule_id is None or label is None or description is None or pattern is None:
+            return None
+        return SecretRule(
+            id=rule_id, label=label, description=description, pattern=pattern,
+            keywords=keywords, entropy=entropy, allowlist=allow, validate=validate,
+            generic=generic, match_examples=match_examples,
+            no_match_examples=no_match_examples, line=src.line,
+        )
+
+
+def load_secret_rules(path: str | Path, *, check_examples: bool = True) -> SecretRuleSet:
+    """Load and validate a secret rule file; raise ConfigError listing every problem.
+
+    With ``check_examples`` (the default) every rule must also find each of its
+    ``match`` examples and none of its ``no_match`` examples, so a broken rule is
+    refused at load time instead of silently missing secrets.
+    """
+    file = str(path)
+    data = load_yaml(path)
+    loader = _RuleLoader(file)
+    check = loader.check
+    root_src = Src(file, "", getattr(data, "line", 1))
+    root = check.mapping(data, root_src, required=("rules",),
+                         optional=("description", "macros", "allowlist"))
+    if root is None or "rules" not in root:
+        check.raise_if_any()
+        raise AssertionError("unreachable: mapping problems were recorded")  # pragma: no cover
+    if "description" in root:
+        check.string(root["description"], root_src.key(root, "description"))
+    if "macros" in root:
+        loader.load_macros(root["macros"], root_src.key(root, "macros"))
+    global_allow = Allowlist()
+    if "allowlist" in root:
+        global_allow = loader.allowlist(root["allowlist"], root_src.key(root, "allowlist"))
+    rules_src = root_src.key(root, "rules")
+    items = check.sequence(root["rules"], rules_src, nonempty=True) or []
+    rules: list[SecretRule] = []
+    first_line: dict[str, int | None] = {}
+    for i, item in enumerate(items):
+        item_src = rules_src.item(root["rules"], i)
+        rule = loader.load_rule(item, item_src)
+        if rule is None:
+            continue
+        if rule.id in first_line:
+            check.fail(Src(file, f"rules.{rule.id}.id", rule.line),
+                       f"duplicate id (first defined on line {first_line[rule.id]})")
+            continue
+        first_line[rule.id] = rule.line
+        rules.append(rule)
+    check.raise_if_any()
+    if check_examples:
+        for rule in rules:
+            for example, message in example_failures(rule, global_allow):
+                check.fail(Src(file, f"rules.{rule.id}.examples", example.line or rule.line),
+                           message)
+        check.raise_if_any()
+    return SecretRuleSet(tuple(rules), global_allow, file)

@@ -1,0 +1,31 @@
+"""Bodies of AI apps without a dedicated adapter, by content type: every string of a
+JSON body (minus non-prose keys), every form field, a text body as one segment, and a
+file body by its content."""
+
+from __future__ import annotations
+
+from ..collect import JV, Collector, Label
+from ..formenc import FormField
+from ..keys import NON_PROSE_FORM_FIELDS
+from ..layers import form_value
+
+
+def json_body(root: JV, c: Collector) -> None:
+    c.residual(root, "field")
+
+
+def form_body(fields: list[FormField], c: Collector) -> None:
+    for field in fields:
+        if field.name not in NON_PROSE_FORM_FIELDS:
+            c.value(c.root, field.start, field.end, field.value, form_value, (field.name,),
+                    "field")
+
+
+def file_body(body: bytes, content_type: str, c: Collector) -> None:
+    """A text body is one segment; a PDF/DOCX body is read; other binaries are noted."""
+    c.add_file(c.root, 0, len(body), body, _same, content_type, (Label("body"),), "body",
+               quiet_media=False, role="user")
+
+
+def _same(data: bytes) -> bytes:
+    return data

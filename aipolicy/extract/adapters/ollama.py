@@ -1,0 +1,26 @@
+"""Ollama ``/api/chat`` and ``/api/generate``."""
+
+from __future__ import annotations
+
+from ..collect import JV, Collector, normalize_role
+
+
+def chat(root: JV, c: Collector) -> None:
+    for message in root.get("messages").items():
+        role = normalize_role(message.get("role").str)
+        c.text(message.get("content"), role)
+        c.text(message.get("thinking"), role)
+        c.skip(message.get("images"))  # base64 images
+        for call in message.get("tool_calls").items():
+            c.leaves(call.get("function").get("arguments"), role)  # an object here
+        c.residual(message, role)
+    c.residual(root)
+
+
+def generate(root: JV, c: Collector) -> None:
+    c.text(root.get("system"), "system")
+    c.text(root.get("prompt"), "user")
+    c.text(root.get("suffix"), "user")
+    c.skip(root.get("images"))
+    c.skip(root.get("context"))  # token ids of the previous answer
+    c.residual(root)

@@ -1,0 +1,50 @@
+"""File uploads: multipart/form-data (OpenAI and Anthropic ``/v1/files``, claude.ai,
+transcriptions, any form with a file input) and raw-bytes uploads (ChatGPT's PUT of the
+file to blob storage)."""
+
+from __future__ import annotations
+
+from .. import files
+from ..collect import Collector, Label, file_label
+from ..keys import NON_PROSE_FORM_FIELDS
+from ..multipart import parse_multipart
+
+
+def _same(data: bytes) -> bytes:
+    return data
+
+
+def _text_field_codec(content_type: str) -> str | None:
+    """The charset of a part that is a plain field, or None when it is a file."""
+    media = files.media_type(content_type)
+    if media and not (media.startswith("text/") or media == "application/json"):
+        return None
+    return files.charset(content_type) or "utf-8"
+
+
+def multipart_body(body: bytes, content_type: str, c: Collector) -> None:
+    for index, part in enumerate(parse_multipart(body, content_type)):
+        data = body[part.start : part.end]
+        codec = _text_field_codec(part.content_type) if part.filename is None else None
+        if codec is not None:
+            if part.name in NON_PROSE_FORM_FIELDS:
+                continue
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                pass  # not text after all: read it as a file below
+            else:
+                c.value(c.root, part.start, part.end, text,
+                        lambda new, codec=codec: new.encode(codec, errors="replace"),
+                        (part.name if part.name else Label(f"part[{index}]"),), "field")
+                continue
+        if not data:
+            continue  # an empty file input
+        c.add_file(c.root, part.start, part.end, data, _same, part.content_type,
+                   (file_label(part.filename),), "upload", quiet_media=False)
+
+
+def raw_upload(body: bytes, content_type: str, c: Collector) -> None:
+    """The body is the file itself (its name travelled in an earlier request)."""
+    c.add_file(c.root, 0, len(body), body, _same, content_type, (file_label(None),), "upload",
+               quiet_media=False)

@@ -1,0 +1,356 @@
+"""The collector: adapters call it to turn places in a body into segments.
+
+Each call records the segment and the slot that lets ``rewrite`` put a new text back in
+exactly that place (through every layer of encoding). The collector also remembers which
+JSON nodes an adapter has handled, so ``residual`` can sweep up every string the adapter
+did not know about: a new API field must not become a blind spot.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote_from_bytes, unquote_to_bytes
+
+from ..model import Segment
+from . import files, jsonpos
+from .jsonpos import ARRAY, OBJECT, STRING, JNode
+from .keys import NON_PROSE_JSON_KEYS
+from .layers import Layer, Slot, json_literal
+
+# Documents inside documents (JSON in a JSON string in a form field...) are followed this
+# many levels deep; deeper ones are scanned as plain text.
+MAX_NESTING = 4
+# A string this long made only of base64 characters is tried as an embedded file.
+_BASE64_MIN = 256
+_BASE64 = re.compile(r"[A-Za-z0-9+/\s]+={0,2}\s*|[A-Za-z0-9_\-\s]+={0,2}\s*")
+_DATA_URL = re.compile(r"data:([^,;]*)((?:;[^,;]*)*),", re.IGNORECASE)
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_$@.:\-]{1,64}")
+_CONTAINERS_AND_STRINGS = frozenset({OBJECT, ARRAY, STRING})
+_ROLES = {
+    "user": "user", "human": "user",
+    "system": "system", "developer": "developer",
+    "assistant": "assistant", "model": "assistant", "chatbot": "assistant", "bot": "assistant",
+    "tool": "tool", "function": "tool", "ipython": "tool",
+}
+
+
+class Unrecognized(Exception):
+    """Raised by an adapter whose body does not have the shape it knows; the body is then
+    walked generically instead."""
+
+
+class Label(str):
+    """A path component shown as it is ("file:report.pdf"), not as an object key."""
+
+
+Path = tuple[Any, ...]
+
+
+def render_path(path: Path) -> str:
+    """``messages[3].content[0].text``. Keys that do not look like identifiers are shown
+    as ``?``: the description must not carry content."""
+    out: list[str] = []
+    for part in path:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif isinstance(part, Label):
+            out.append(("." if out else "") + part)
+        else:
+            out.append(("." if out else "") + (part if _SAFE_KEY.fullmatch(part) else "?"))
+    return "".join(out) or "body"
+
+
+def file_label(filename: str | None) -> Label:
+    """``file:<name>`` with any directory, control characters and excess length removed."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable())[:100].strip()
+    return Label(f"file:{name or 'upload'}")
+
+
+def normalize_role(role: str | None, default: str = "user") -> str:
+    if not role:
+        return default
+    return _ROLES.get(role.lower(), default)
+
+
+@dataclass(frozen=True, slots=True)
+class JV:
+    """A view of one JSON value: the node (None when absent), the layer it lives in and
+    its path. Navigating through absent values yields absent values, so adapters read
+    like the documentation of the format."""
+
+    node: JNode | None
+    layer: Layer
+    path: Path
+
+    def get(self, key: str) -> JV:
+        child = self.node.get(key) if self.node is not None else None
+        return JV(child, self.layer, (*self.path, key))
+
+    def first(self, *keys: str) -> JV:
+        """The first key present (for APIs that accept camelCase and snake_case)."""
+        for key in keys:
+            value = self.get(key)
+            if value.exists:
+                return value
+        return self.get(keys[0])
+
+    def items(self) -> Iterator[JV]:
+        if self.node is not None and self.node.kind == ARRAY:
+            for i, node in enumerate(self.node.value):
+                yield JV(node, self.layer, (*self.path, i))
+
+    def string_items(self) -> Iterator[JV]:
+        """The string elements of a list (skips the numbers of token-id arrays cheaply)."""
+        if self.node is not None and self.node.kind == ARRAY:
+            for i, node in enumerate(self.node.value):
+                if node.kind == STRING:
+                    yield JV(node, self.layer, (*self.path, i))
+
+    def members(self) -> Iterator[tuple[str, JV]]:
+        if self.node is not None and self.node.kind == OBJECT:
+            for key, node in self.node.value:
+                yield key, JV(node, self.layer, (*self.path, key))
+
+    @property
+    def exists(self) -> bool:
+        return self.node is not None
+
+    @property
+    def str(self) -> str | None:
+        node = self.node
+        return node.value if node is not None and node.kind == STRING else None
+
+    @property
+    def is_list(self) -> bool:
+        return self.node is not None and self.node.kind == ARRAY
+
+    @property
+    def is_obj(self) -> bool:
+        return self.node is not None and self.node.kind == OBJECT
+
+
+class Collector:
+    """Segments, write-back slots and unreadable parts of one body."""
+
+    def __init__(self, body: bytes, max_bytes: int) -> None:
+        self.root = Layer(body)
+        self.max_bytes = max_bytes
+        self.segments: list[Segment] = []
+        self.uninspectable: list[str] = []
+        self._handled: set[int] = set()  # id() of JSON nodes already taken care of
+
+    # -- segments --------------------------------------------------------------------------
+    def add_text(
+        self, layer: Layer, start: int, end: int, text: str, encode: Callable,
+        path: Path, role: str,
+    ) -> None:
+        """A redactable segment stored in ``layer[start:end]`` as ``encode(text)``."""
+        if not text.strip():
+            return
+        index = len(self.segments)
+        self.segments.append(Segment(text, render_path(path), role, True))
+        layer.slots.append(Slot(start, end, encode, segment=index))
+
+    def add_file(
+        self, layer: Layer, start: int, end: int, data: bytes, encode: Callable,
+        declared: str, path: Path, what: str, quiet_media: bool, role: str = "file",
+    ) -> None:
+        """A file stored in ``layer[start:end]`` as ``encode(file bytes)``.
+
+        Text files become redactable segments, PDF/DOCX text read-only ones, anything else
+        an ``uninspectable`` note ("binary upload image/png"), except images/audio/video
+        inside JSON when ``quiet_media`` (they are out of scope and very common).
+        """
+        result = files.read_file(data, declared, self.max_bytes)
+        if isinstance(result, files.Opaque):
+            if not (quiet_media and result.is_media and result.reason == "binary"):
+                self.uninspectable.append(result.describe(what))
+            return
+        if not result.text.strip():
+            return
+        if result.redactable:
+            self.add_text(layer, start, end, result.text,
+                          lambda text: encode(result.encode(text)), path, role)
+        else:
+            self.segments.append(Segment(result.text, render_path(path), role, False))
+
+    def note(self, description: str) -> None:
+        """Record a part that could not be read (fixed vocabulary, never content)."""
+        self.uninspectable.append(description)
+
+    def value(
+        self, layer: Layer, start: int, end: int, text: str, encode: Callable,
+        path: Path, role: str,
+    ) -> None:
+        """A form or multipart field value: a JSON document (its strings are walked) or
+        text."""
+        if layer.depth < MAX_NESTING and text.lstrip()[:1] in ("{", "["):
+            try:
+                inner = self.open_json(layer, start, end, text, encode, path)
+            except jsonpos.JsonError:
+                pass
+            else:
+                self.residual(inner, role)
+                return
+        self.add_text(layer, start, end, text, encode, path, role)
+
+    # -- JSON values -----------------------------------------------------------------------
+    def open_json(
+        self, layer: Layer, start: int, end: int, text: str, encode: Callable, path: Path,
+    ) -> JV:
+        """Parse ``text`` (stored in ``layer[start:end]`` as ``encode(text)``) as a JSON
+        document whose strings can be written back. Raises jsonpos.JsonError."""
+        node = jsonpos.parse(text)
+        child = Layer(text, depth=layer.depth + 1)
+        layer.slots.append(Slot(start, end, encode, child=child))
+        return JV(node, child, path)
+
+    def text(self, v: JV, role: str) -> bool:
+        """The string at ``v`` as one segment (nothing when ``v`` is not a string)."""
+        value = v.str
+        if value is None:
+            return False
+        self._handled.add(id(v.node))
+        self.add_text(v.layer, v.node.start, v.node.end, value, json_literal, v.path, role)
+        return True
+
+    def skip(self, v: JV) -> None:
+        """Mark ``v`` as handled without a segment (images, ids)."""
+        if v.node is not None:
+            self._handled.add(id(v.node))
+
+    def nested_json(self, v: JV) -> JV | None:
+        """The JSON object/array held in the string ``v``, or None when it holds none."""
+        value = v.str
+        if value is None or v.layer.depth >= MAX_NESTING or value.lstrip()[:1] not in ("{", "["):
+            return None
+        try:
+            node = jsonpos.parse(value)
+        except jsonpos.JsonError:
+            return None
+        self._handled.add(id(v.node))
+        child = Layer(value, depth=v.layer.depth + 1)
+        v.layer.slots.append(Slot(v.node.start, v.node.end, json_literal, child=child))
+        return JV(node, child, v.path)
+
+    def json_text(self, v: JV, role: str) -> None:
+        """A string that should hold JSON (tool call arguments): its string leaves, or the
+        whole string when it is not valid JSON (a model can emit broken arguments)."""
+        inner = self.nested_json(v)
+        if inner is not None:
+            self.leaves(inner, role)
+        else:
+            self.text(v, role)
+
+    def file(self, v: JV, declared: str = "") -> None:
+        """A string holding a file: a ``data:`` URL or bare base64. Falls back to plain text
+        when it is neither."""
+        value = v.str
+        if value is None:
+            return
+        self._handled.add(id(v.node))
+        if not self._file_string(v, value, declared):
+            self.text(v, "file")
+
+    def _file_string(self, v: JV, value: str, declared: str) -> bool:
+        match = _DATA_URL.match(value)
+        if match:
+            declared = match.group(1) or declared
+            is_base64 = ";base64" in match.group(2).lower()
+            payload_start = match.end()
+        else:
+            is_base64, payload_start = True, 0
+        payload = value[payload_start:]
+        if is_base64:
+            data = _b64decode(payload)
+            if data is None:
+                return False
+            encode_payload: Callable[[bytes], str] = _b64encode
+        else:
+            data = unquote_to_bytes(payload)
+            encode_payload = _percent_encode
+        child = Layer(value, depth=v.layer.depth + 1)
+        v.layer.slots.append(Slot(v.node.start, v.node.end, json_literal, child=child))
+        self.add_file(child, payload_start, len(value), data, encode_payload, declared,
+                      v.path, "file", quiet_media=True)
+        return True
+
+    # -- generic walks ---------------------------------------------------------------------
+    def leaves(self, v: JV, role: str) -> None:
+        """Every string below ``v``, whatever its key (tool inputs, document data)."""
+        self._walk(v, role, frozenset())
+
+    def residual(self, v: JV, role: str = "field") -> None:
+        """Every string below ``v`` not handled yet, except under non-prose keys."""
+        self._walk(v, role, NON_PROSE_JSON_KEYS)
+
+    def _walk(self, v: JV, role: str, skip_keys: frozenset[str]) -> None:
+        node = v.node
+        if node is None or id(node) in self._handled:
+            return
+        self._handled.add(id(node))
+        if node.kind == STRING:
+            self._loose_string(v, role, skip_keys)
+            return
+        if node.kind == OBJECT:
+            children = ((k, n) for k, n in node.value if k not in skip_keys)
+        elif node.kind == ARRAY:
+            children = enumerate(node.value)
+        else:
+            return
+        for step, child in children:
+            if child.kind in _CONTAINERS_AND_STRINGS:  # numbers and constants hold no text
+                self._walk(JV(child, v.layer, (*v.path, step)), role, skip_keys)
+
+    def _loose_string(self, v: JV, role: str, skip_keys: frozenset[str]) -> None:
+        """A string of unknown meaning: a data: URL, a JSON document, a base64 file, or
+        text."""
+        value = v.node.value
+        if not value.strip():
+            return
+        if value[:5].lower() == "data:" and _DATA_URL.match(value):
+            if not self._file_string(v, value, ""):
+                self.text(v, role)
+            return
+        inner = self.nested_json(v)
+        if inner is not None:
+            self._walk(inner, role, skip_keys)
+            return
+        if len(value) >= _BASE64_MIN and _BASE64.fullmatch(value) and self._base64_file(v):
+            return
+        self.text(v, role)
+
+    def _base64_file(self, v: JV) -> bool:
+        """Take a long base64 string as a file when its bytes are a known format; an
+        unknown blob (a long token, a hex dump) stays text so it is still scanned."""
+        data = _b64decode(v.node.value)
+        if data is None:
+            return False
+        result = files.read_file(data, "", self.max_bytes)
+        if isinstance(result, files.Opaque) and result.mime == files.OCTET:
+            return False
+        return self._file_string(v, v.node.value, "")
+
+
+def _b64decode(payload: str) -> bytes | None:
+    compact = "".join(payload.split())
+    try:
+        if "-" in compact or "_" in compact:
+            return base64.urlsafe_b64decode(compact + "=" * (-len(compact) % 4))
+        return base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _percent_encode(data: bytes) -> str:
+    return quote_from_bytes(data, safe="")

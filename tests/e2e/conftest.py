@@ -1,0 +1,27 @@
+"""End-to-end fixtures: the stand-in AI services and the real proxy in front of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .proxy_harness import RunningProxy, start_proxy
+from .standin.fixtures import standin, standin_clean, standin_pki  # noqa: F401 - fixtures
+
+E2E_RULESET = Path(__file__).resolve().parents[1] / "fixtures" / "rulesets" / "e2e.yaml"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def proxy(tmp_path_factory, standin, standin_pki) -> RunningProxy:  # noqa: F811
+    """The launcher-started proxy with the e2e ruleset (the shipped catalog)."""
+    p = start_proxy(tmp_path_factory.mktemp("proxy"), E2E_RULESET, standin.port,
+                    standin_pki.ca_cert)
+    yield p
+    p.stop()

@@ -1,0 +1,19 @@
+"""Load the mitmproxy addons the way the launcher does (addons/ on sys.path)."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import pytest
+
+from aipolicy.paths import ADDONS
+
+
+@pytest.fixture(scope="session")
+def addon_modules():
+    if str(ADDONS) not in sys.path:
+        sys.path.insert(0, str(ADDONS))
+    names = ("policy_state", "tls_scope", "enforcer", "audit_log", "metrics_exporter",
+             "streaming", "aipolicy_addons")
+    return {name: importlib.import_module(name) for name in names}

@@ -1,0 +1,208 @@
+"""The mitmproxy addons, driven with mitmproxy's own taddons/tflow test helpers."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from mitmproxy import exceptions, http, tls
+from mitmproxy.test import taddons, tflow, tutils
+
+from aipolicy.metrics import PolicyMetrics
+from aipolicy.outcome import Outcome
+
+
+@pytest.fixture
+def stack(addon_modules, test_ruleset_path, tmp_path):
+    """PolicyState + TlsScope + Enforcer + AuditLog + MetricsExporter, configured."""
+    m = addon_modules
+    metrics = PolicyMetrics()
+    state = m["policy_state"].PolicyState(metrics)
+    addons = [state, m["tls_scope"].TlsScope(state, metrics), m["enforcer"].Enforcer(state),
+              m["audit_log"].AuditLog(state), m["metrics_exporter"].MetricsExporter(state, metrics),
+              m["streaming"].Streaming()]
+    audit = tmp_path / "audit.log"
+    with taddons.context(*addons) as tctx:
+        tctx.configure(state, aipolicy_ruleset=str(test_ruleset_path),
+                       aipolicy_reload_interval=0)
+        tctx.configure(addons[3], aipolicy_audit_log=str(audit))
+        yield tctx, addons, metrics, audit
+
+
+def ai_flow(host="chat.deepseek.com", path="/api/v0/chat/completion", method="POST",
+            headers=None, peer=("192.0.2.7", 50000), content=b'{"prompt":"hi"}'):
+    f = tflow.tflow()
+    f.request = tutils.treq(host=host, port=443, path=path, method=method.encode(),
+                            content=content)
+    f.request.scheme = "https"
+    f.request.headers.clear()
+    f.request.headers["host"] = host
+    for k, v in (headers or {"accept": "application/json"}).items():
+        f.request.headers[k] = v
+    f.client_conn.peername = peer
+    return f
+
+
+async def run_request(tctx, addons, f):
+    for a in addons:
+        if hasattr(a, "request"):
+            await tctx.master.addons.invoke_addon(a, http_request_hook(f))
+
+
+def http_request_hook(f):
+    from mitmproxy.proxy.layers.http import HttpRequestHook
+
+    return HttpRequestHook(f)
+
+
+async def test_banned_app_blocked_with_json_notice_and_audited(stack):
+    tctx, addons, metrics, audit = stack
+    f = ai_flow()
+    await run_request(tctx, addons, f)
+    assert f.response is not None and f.response.status_code == 403
+    body = json.loads(f.response.content)
+    outcome: Outcome = f.metadata["aipolicy"]
+    assert outcome.reference in body["error"]["message"]
+    line = json.loads(audit.read_text().splitlines()[-1])
+    assert line["reference"] == outcome.reference and line["action"] == "block"
+    assert line["app"] == "deepseek-chat" and line["client"] == "192.0.2.7"
+    text = metrics.exposition().decode()
+    assert 'aipolicy_requests_total{action="block",app="deepseek-chat"} 1.0' in text
+
+
+async def test_openai_api_allowed_untouched(stack):
+    tctx, addons, metrics, audit = stack
+    f = ai_flow(host="api.openai.com", path="/v1/chat/completions")
+    original = f.request.content
+    await run_request(tctx, addons, f)
+    assert f.response is None and f.request.content == original
+    assert f.metadata["aipolicy"].enforced.value == "allow"
+    assert json.loads(audit.read_text())["rule"] == "approved"
+
+
+async def test_browser_navigation_gets_html(stack):
+    tctx, addons, _, _ = stack
+    f = ai_flow(method="GET", path="/", headers={
+        "accept": "text/html,application/xhtml+xml", "sec-fetch-mode": "navigate"})
+    await run_request(tctx, addons, f)
+    assert f.response.headers["content-type"].startswith("text/html")
+    assert b"DeepSeek" in f.response.content
+
+
+async def test_non_ai_request_is_not_touched_or_audited(stack):
+    tctx, addons, _, audit = stack
+    f = ai_flow(host="www.bing.com", path="/search")
+    await run_request(tctx, addons, f)
+    assert f.response is None and "aipolicy" not in f.metadata
+    assert not audit.exists() or audit.read_text() == ""
+
+
+async def test_shared_host_path_entry(stack):
+    tctx, addons, _, _ = stack
+    f = ai_flow(host="www.bing.com", path="/chat", peer=("10.99.0.5", 1))
+    await run_request(tctx, addons, f)
+    assert f.metadata["aipolicy"].decision.app.id == "microsoft-copilot"
+
+
+async def test_proxyauth_user_picks_group(stack):
+    tctx, addons, _, audit = stack
+    f = ai_flow(host="cursor.sh", path="/api")
+    f.metadata["proxyauth"] = ("alice", "s3cret-password")
+    await run_request(tctx, addons, f)
+    line = json.loads(audit.read_text())
+    assert line["user"] == "alice" and line["rule"] == "engineering-coding"
+    assert "s3cret-password" not in audit.read_text()
+
+
+def test_tls_scope_tunnels_non_ai(stack):
+    tctx, addons, metrics, _ = stack
+    scope = addons[1]
+
+    def hello(sni, server_host):
+        ctx = tflow.tclient_conn()
+        from mitmproxy.proxy.context import Context
+
+        context = Context(ctx, tctx.options)
+        context.server.address = (server_host, 443)
+        ch = tls.ClientHello(_client_hello_bytes(sni))
+        return tls.ClientHelloData(context, ch)
+
+    d = hello("example.org", "example.org")
+    scope.tls_clienthello(d)
+    assert d.ignore_connection is True
+    d = hello("api.openai.com", "api.openai.com")
+    scope.tls_clienthello(d)
+    assert d.ignore_connection is False
+    # an innocent SNI inside a CONNECT to an AI host is still intercepted
+    d = hello("example.org", "chat.deepseek.com")
+    scope.tls_clienthello(d)
+    assert d.ignore_connection is False
+    d = hello("www.bing.com", "www.bing.com")  # a shared host with an AI path entry
+    scope.tls_clienthello(d)
+    assert d.ignore_connection is False
+    assert "aipolicy_tunnelled_connections_total 1.0" in metrics.exposition().decode()
+
+
+def _client_hello_bytes(sni: str) -> bytes:
+    """A real TLS ClientHello for ``sni``, produced by Python's ssl module."""
+    import ssl
+
+    ctx = ssl.create_default_context()
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(incoming, outgoing, server_hostname=sni)
+    with pytest.raises(ssl.SSLWantReadError):
+        obj.do_handshake()
+    record = outgoing.read()
+    return record[5:][4:]  # strip the TLS record header and the handshake header
+
+
+def test_invalid_ruleset_rejected_at_configure(addon_modules, tmp_path, test_ruleset_path):
+    state = addon_modules["policy_state"].PolicyState(PolicyMetrics())
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(test_ruleset_path.read_text().replace("mode: enforce", "mode: bogus"))
+    with taddons.context(state) as tctx, pytest.raises(exceptions.OptionsError) as e:
+        tctx.configure(state, aipolicy_ruleset=str(bad))
+    assert "bad.yaml" in str(e.value) and "mode" in str(e.value)
+
+
+async def test_reload_keeps_old_ruleset_on_error(addon_modules, tmp_path, test_ruleset_path):
+    metrics = PolicyMetrics()
+    state = addon_modules["policy_state"].PolicyState(metrics)
+    work = tmp_path / "rs"
+    shutil.copytree(test_ruleset_path.parent, work, ignore=shutil.ignore_patterns("broken"))
+    rs = work / "valid.yaml"
+    with taddons.context(state) as tctx:
+        tctx.configure(state, aipolicy_ruleset=str(rs), aipolicy_reload_interval=0)
+        first = state.pipeline
+        rs.write_text(rs.read_text().replace('version: "1.0"', 'version: "1.1"'))
+        assert state.changed()
+        assert await state.reload() is True
+        assert state.pipeline is not first
+        assert state.pipeline.ruleset.policy.version == "1.1"
+        good = state.pipeline
+        rs.write_text(rs.read_text().replace("mode: enforce", "mode: nonsense"))
+        assert await state.reload() is False
+        assert state.pipeline is good  # the broken edit never replaced the running policy
+        assert "aipolicy_ruleset_reload_failures_total 1.0" in metrics.exposition().decode()
+
+
+def test_streaming_enabled_for_responses(addon_modules):
+    s = addon_modules["streaming"].Streaming()
+    f = tflow.tflow(resp=True)
+    s.responseheaders(f)
+    assert f.response.stream is True
+
+
+def test_entry_module_builds_all_addons(addon_modules):
+    names = [type(a).__name__ for a in addon_modules["aipolicy_addons"].build_addons()]
+    assert names == ["PolicyState", "TlsScope", "Enforcer", "AuditLog", "MetricsExporter",
+                     "Streaming"]
+
+
+def test_respond_builds_response(addon_modules):
+    from aipolicy.notices import Notice
+
+    f = tflow.tflow()
+    addon_modules["enforcer"].respond(f, Notice(403, (("x-a", "1"),), b"{}", "json"))
+    assert isinstance(f.response, http.Response) and f.response.headers["x-a"] == "1"

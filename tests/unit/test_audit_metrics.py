@@ -1,0 +1,95 @@
+"""Audit records hold only what they may; metrics use bounded labels in an own registry."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+
+import pytest
+
+from aipolicy.audit import AuditWriter, audit_record
+from aipolicy.metrics import MetricsServer, PolicyMetrics
+from aipolicy.model import ClientIdentity, RequestInfo
+from aipolicy.outcome import FindingSummary
+from aipolicy.pipeline import Pipeline
+from aipolicy.ruleset import load_ruleset
+
+
+@pytest.fixture(scope="module")
+def pipeline(test_ruleset_path):
+    return Pipeline(load_ruleset(test_ruleset_path))
+
+
+def verdict(pipeline, host="chat.deepseek.com", path="/api/v0/chat?token=SECRET123", user=None):
+    info = RequestInfo("POST", "https", host, 443, path.split("?")[0],
+                       {"accept": "application/json"},
+                       ClientIdentity(ipaddress.ip_address("10.99.1.2"), user))
+    app = pipeline.classify(info)
+    return pipeline.evaluate(info, app)
+
+
+def test_audit_record_fields(pipeline):
+    v = verdict(pipeline, user="carol")
+    rec = audit_record(v.outcome, pipeline.ruleset.policy)
+    assert rec["reference"] == v.outcome.reference
+    assert rec["app"] == "deepseek-chat" and rec["action"] == "block"
+    assert rec["rule"] == "banned" and rec["policy_version"] == "1.0"
+    assert rec["client"] == "10.99.1.2" and rec["user"] == "carol"
+    assert rec["groups"] == ["contractors", "everyone"]
+    assert rec["path"] == "/api/v0/chat" and rec["method"] == "POST"
+    assert rec["latency_ms"] >= 0
+    assert "SECRET123" not in json.dumps(rec)
+
+
+def test_audit_writer_file_and_rotation(tmp_path, pipeline):
+    target = tmp_path / "audit.log"
+    w = AuditWriter(str(target))
+    w.write({"a": 1})
+    target.rename(tmp_path / "audit.log.1")  # logrotate moves the file away
+    w.write({"a": 2})
+    w.close()
+    assert json.loads((tmp_path / "audit.log.1").read_text()) == {"a": 1}
+    assert json.loads(target.read_text()) == {"a": 2}
+
+
+def test_audit_writer_rejects_missing_directory(tmp_path):
+    with pytest.raises(ValueError):
+        AuditWriter(str(tmp_path / "nope" / "audit.log"))
+
+
+def test_metrics_registry_is_per_instance_and_labels_bounded(pipeline):
+    m1, m2 = PolicyMetrics(), PolicyMetrics()  # a reload never collides with itself
+    v = verdict(pipeline)
+    import dataclasses
+
+    outcome = dataclasses.replace(v.outcome, findings=FindingSummary(
+        (("secret", "aws-access-key-id", "AWS access key", 2),)))
+    m1.observe(outcome)
+    text = m1.exposition().decode()
+    assert 'aipolicy_requests_total{action="block",app="deepseek-chat"} 1.0' in text
+    assert 'aipolicy_findings_total{kind="secret",type="aws-access-key-id"} 2.0' in text
+    assert "10.99.1.2" not in text and "chat.deepseek.com" not in text
+    assert "aipolicy_requests_total{" not in m2.exposition().decode()
+
+
+def test_metrics_server_endpoints():
+    import urllib.error
+    import urllib.request
+
+    m = PolicyMetrics()
+    ready = {"v": False}
+    server = MetricsServer(m, "127.0.0.1", 0, ready=lambda: ready["v"])
+    server.start()
+    try:
+        host, port = server.address
+        base = f"http://{host}:{port}"
+        assert b"aipolicy_ruleset_reload_failures_total" in urllib.request.urlopen(
+            base + "/metrics").read()
+        assert urllib.request.urlopen(base + "/healthz").status == 200
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(base + "/readyz")
+        assert e.value.code == 503
+        ready["v"] = True
+        assert urllib.request.urlopen(base + "/readyz").status == 200
+    finally:
+        server.stop()
