@@ -25,3 +25,19 @@ def proxy(tmp_path_factory, standin, standin_pki) -> RunningProxy:  # noqa: F811
                     standin_pki.ca_cert)
     yield p
     p.stop()
+
+
+@pytest.fixture(scope="session")
+def auth_proxy(tmp_path_factory, standin, standin_pki) -> RunningProxy:  # noqa: F811
+    """A second proxy that requires proxy authentication (mitmproxy's htpasswd support)."""
+    import bcrypt
+
+    work = tmp_path_factory.mktemp("auth-proxy")
+    htpasswd = work / "htpasswd"
+    htpasswd.write_text("".join(
+        f"{user}:{bcrypt.hashpw(pw.encode(), bcrypt.gensalt(rounds=4)).decode()}\n"
+        for user, pw in (("alice", "alice-pw"), ("intern", "intern-pw"))))
+    p = start_proxy(work, E2E_RULESET, standin.port, standin_pki.ca_cert,
+                    extra_args=["--set", f"proxyauth=@{htpasswd}"])
+    yield p
+    p.stop()

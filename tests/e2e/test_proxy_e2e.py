@@ -24,10 +24,10 @@ from .standin import PLAIN_HOSTNAME
 CHAT_BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello there"}]}
 
 
-def http_client(proxy, local_address: str | None = None) -> httpx.Client:
-    transport = httpx.HTTPTransport(proxy=proxy.url, verify=str(proxy.ca_cert),
-                                    local_address=local_address)
-    return httpx.Client(transport=transport, timeout=20)
+def http_client(proxy, auth: str | None = None) -> httpx.Client:
+    """An SDK-compatible client (httpx2) that goes through the proxy and trusts its CA."""
+    url = proxy.url.replace("http://", f"http://{auth}@") if auth else proxy.url
+    return httpx.Client(proxy=url, verify=str(proxy.ca_cert), timeout=20)
 
 
 def test_banned_app_openai_sdk_gets_permission_denied(proxy, standin_clean):
@@ -53,9 +53,10 @@ def test_banned_app_openai_sdk_gets_permission_denied(proxy, standin_clean):
         'aipolicy_requests_total{action="block",app="deepseek-api"}') >= 1
 
 
-def test_group_block_anthropic_sdk_gets_permission_denied(proxy, standin_clean):
+def test_group_block_anthropic_sdk_gets_permission_denied(auth_proxy, standin_clean):
+    proxy = auth_proxy  # proxy authentication against an htpasswd file: user "intern"
     client = anthropic.Anthropic(base_url="https://api.anthropic.com", api_key="sk-ant-test",
-                                 http_client=http_client(proxy, local_address="127.0.0.2"),
+                                 http_client=http_client(proxy, auth="intern:intern-pw"),
                                  max_retries=2)
     with pytest.raises(anthropic.PermissionDeniedError) as info:
         client.messages.create(model="claude-sonnet-4-5", max_tokens=64,
@@ -65,9 +66,23 @@ def test_group_block_anthropic_sdk_gets_permission_denied(proxy, standin_clean):
     assert info.value.body["error"]["type"] == "permission_error"
     ref = info.value.response.headers["x-aipolicy-reference"]
     rec = proxy.wait_audit(lambda r: r["reference"] == ref)
-    assert rec["client"] == "127.0.0.2" and rec["groups"] == ["restricted", "everyone"]
+    assert rec["user"] == "intern" and rec["groups"] == ["restricted", "everyone"]
     assert rec["rule"] == "restricted-no-anthropic"
+    assert "intern-pw" not in proxy.audit_path.read_text()
     assert standin_clean.requests.for_host("api.anthropic.com") == []
+
+
+def test_proxy_auth_required_and_other_users_allowed(auth_proxy, standin_clean):
+    with http_client(auth_proxy) as c:  # no credentials
+        with pytest.raises(httpx.ProxyError):
+            c.get("https://api.anthropic.com/v1/models")
+    client = anthropic.Anthropic(base_url="https://api.anthropic.com", api_key="sk-ant-test",
+                                 http_client=http_client(auth_proxy, auth="alice:alice-pw"))
+    msg = client.messages.create(model="claude-sonnet-4-5", max_tokens=64,
+                                 messages=[{"role": "user", "content": "Hi"}])
+    assert msg.content[0].type == "text"
+    rec = auth_proxy.wait_audit(lambda r: r["user"] == "alice")
+    assert rec["groups"] == ["everyone"] and rec["action"] == "allow"
 
 
 def test_anthropic_allowed_for_everyone_else(proxy, standin_clean):
@@ -149,9 +164,9 @@ def test_curl_browser_style_request_gets_html_page(proxy):
          "-D", "-", "https://chat.deepseek.com/"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     # -D - prints the CONNECT reply first, then the response (HTTP/2 here, as browsers use)
-    blocks = r.stdout.split("\r\n\r\n")
+    blocks = r.stdout.split("\n\n")  # text mode turned CRLF into LF
     index = next(i for i, b in enumerate(blocks) if b.startswith(("HTTP/2 403", "HTTP/1.1 403")))
-    head, page = blocks[index], "\r\n\r\n".join(blocks[index + 1:])
+    head, page = blocks[index], "\n\n".join(blocks[index + 1:])
     assert "text/html" in head
     ref = next(line.split(": ", 1)[1].strip() for line in head.splitlines()
                if line.lower().startswith("x-aipolicy-reference"))

@@ -18,6 +18,7 @@ def blocks(v: JV, role: str, c: Collector) -> None:
         elif kind == "thinking":
             c.text(block.get("thinking"), role)
         elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
+            c.skip(block.get("name"))
             c.leaves(block.get("input"), role)  # the tool's arguments, any depth
         elif kind in ("tool_result", "mcp_tool_result"):
             blocks(block.get("content"), "tool", c)

@@ -13,8 +13,12 @@ def parts(v: JV, role: str, c: Collector) -> None:
         if inline.exists:
             c.file(inline.get("data"), inline.first("mimeType", "mime_type").str or "")
         c.skip(part.first("fileData", "file_data"))  # a reference to an uploaded file
-        c.leaves(part.first("functionCall", "function_call").get("args"), role)
-        c.leaves(part.first("functionResponse", "function_response").get("response"), "tool")
+        call = part.first("functionCall", "function_call")
+        c.skip(call.get("name"))
+        c.leaves(call.get("args"), role)
+        answer = part.first("functionResponse", "function_response")
+        c.skip(answer.get("name"))
+        c.leaves(answer.get("response"), "tool")
         c.text(part.first("executableCode", "executable_code").get("code"), role)
         c.text(part.first("codeExecutionResult", "code_execution_result").get("output"), "tool")
         c.residual(part, role)

@@ -37,9 +37,11 @@ def chat(root: JV, c: Collector) -> None:
         content(message.get("content"), role, c)
         c.text(message.get("refusal"), role)
         for call in message.get("tool_calls").items():
+            c.skip(call.get("function").get("name"))
             c.json_text(call.get("function").get("arguments"), role)
             c.text(call.get("custom").get("input"), role)
-        c.json_text(message.get("function_call").get("arguments"), role)  # legacy
+        c.skip(message.get("function_call").get("name"))  # legacy function calling
+        c.json_text(message.get("function_call").get("arguments"), role)
         c.residual(message, role)
     c.residual(root)
 
@@ -57,6 +59,7 @@ def response_item(item: JV, c: Collector) -> None:
         c.residual(item, role)
         return
     if kind == "function_call":
+        c.skip(item.get("name"))
         c.json_text(item.get("arguments"), "assistant")
     elif kind == "custom_tool_call":
         c.text(item.get("input"), "assistant")
@@ -98,6 +101,6 @@ def embeddings(root: JV, c: Collector) -> None:
     """``POST /v1/embeddings``: ``input`` string or list of strings."""
     value = root.get("input")
     if not c.text(value, "user"):
-        for item in value.items():
+        for item in value.string_items():
             c.text(item, "user")
     c.residual(root)

@@ -1,0 +1,1 @@
+"""Seeded generators of evaluation corpora (no real personal data)."""
