@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
+from enforcer import METADATA_KEY
 from mitmproxy import ctx, exceptions, http
 
 from aipolicy.audit import AuditWriter, audit_record
-from enforcer import METADATA_KEY
 
 log = logging.getLogger("aipolicy")
 

@@ -15,8 +15,8 @@ from mitmproxy import ctx, exceptions
 
 from aipolicy.errors import ConfigError
 from aipolicy.metrics import PolicyMetrics
-from aipolicy.pipeline import Pipeline
 from aipolicy.paths import DEFAULT_RULESET
+from aipolicy.pipeline import Pipeline
 
 log = logging.getLogger("aipolicy")
 

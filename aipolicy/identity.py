@@ -36,11 +36,10 @@ class GroupDirectory:
             address = address.ipv4_mapped  # dual-stack sockets report ::ffff:10.0.0.1
         found: list[str] = []
         for group in self.groups:
-            if client.user is not None and client.user in group.users:
-                found.append(group.id)
-            elif address is not None and any(
-                address.version == net.version and address in net for net in group.cidrs
-            ):
+            by_user = client.user is not None and client.user in group.users
+            by_address = address is not None and any(
+                address.version == net.version and address in net for net in group.cidrs)
+            if by_user or by_address:
                 found.append(group.id)
         found.append(EVERYONE)
         return tuple(found)

@@ -143,7 +143,9 @@ class Collector:
         self.max_bytes = max_bytes
         self.segments: list[Segment] = []
         self.uninspectable: list[str] = []
-        self._handled: set[int] = set()  # id() of JSON nodes already taken care of
+        # JSON nodes already taken care of. The set holds the nodes themselves (identity
+        # hash): ids of freed nodes of an earlier nested document could be reused.
+        self._handled: set[JNode] = set()
 
     # -- segments --------------------------------------------------------------------------
     def add_text(
@@ -216,14 +218,14 @@ class Collector:
         value = v.str
         if value is None:
             return False
-        self._handled.add(id(v.node))
+        self._handled.add(v.node)
         self.add_text(v.layer, v.node.start, v.node.end, value, json_literal, v.path, role)
         return True
 
     def skip(self, v: JV) -> None:
         """Mark ``v`` as handled without a segment (images, ids)."""
         if v.node is not None:
-            self._handled.add(id(v.node))
+            self._handled.add(v.node)
 
     def nested_json(self, v: JV) -> JV | None:
         """The JSON object/array held in the string ``v``, or None when it holds none."""
@@ -234,7 +236,7 @@ class Collector:
             node = jsonpos.parse(value)
         except jsonpos.JsonError:
             return None
-        self._handled.add(id(v.node))
+        self._handled.add(v.node)
         child = Layer(value, depth=v.layer.depth + 1)
         v.layer.slots.append(Slot(v.node.start, v.node.end, json_literal, child=child))
         return JV(node, child, v.path)
@@ -254,7 +256,7 @@ class Collector:
         value = v.str
         if value is None:
             return
-        self._handled.add(id(v.node))
+        self._handled.add(v.node)
         if not self._file_string(v, value, declared):
             self.text(v, "file")
 
@@ -292,9 +294,9 @@ class Collector:
 
     def _walk(self, v: JV, role: str, skip_keys: frozenset[str]) -> None:
         node = v.node
-        if node is None or id(node) in self._handled:
+        if node is None or node in self._handled:
             return
-        self._handled.add(id(node))
+        self._handled.add(node)
         if node.kind == STRING:
             self._loose_string(v, role, skip_keys)
             return

@@ -46,7 +46,8 @@ def test_banned_app_openai_sdk_gets_permission_denied(proxy, standin_clean):
     # nothing reached the service, and the SDK did not retry the block
     assert standin_clean.requests.for_host("api.deepseek.com") == []
     rec = proxy.wait_audit(lambda r: r["reference"] == ref)
-    assert rec["app"] == "deepseek-api" and rec["action"] == "block" and rec["rule"] == "banned-apps"
+    assert rec["app"] == "deepseek-api" and rec["action"] == "block"
+    assert rec["rule"] == "banned-apps"
     assert rec["notice"] == "openai" and rec["path"] == "/v1/chat/completions"
     assert len([r for r in proxy.audit() if r["app"] == "deepseek-api"]) == 1
     assert proxy.metric_value(
@@ -73,9 +74,8 @@ def test_group_block_anthropic_sdk_gets_permission_denied(auth_proxy, standin_cl
 
 
 def test_proxy_auth_required_and_other_users_allowed(auth_proxy, standin_clean):
-    with http_client(auth_proxy) as c:  # no credentials
-        with pytest.raises(httpx.ProxyError):
-            c.get("https://api.anthropic.com/v1/models")
+    with http_client(auth_proxy) as c, pytest.raises(httpx.ProxyError):  # no credentials
+        c.get("https://api.anthropic.com/v1/models")
     client = anthropic.Anthropic(base_url="https://api.anthropic.com", api_key="sk-ant-test",
                                  http_client=http_client(auth_proxy, auth="alice:alice-pw"))
     msg = client.messages.create(model="claude-sonnet-4-5", max_tokens=64,

@@ -36,10 +36,11 @@ def test_choose_format(ruleset, method, headers, app_id, expected):
     assert choose_format(request(method=method, **headers), ruleset.catalog.get(app_id)) == expected
 
 
-def facts(ruleset, app_id="deepseek-chat", findings=FindingSummary()):
+def facts(ruleset, app_id="deepseek-chat", findings: FindingSummary | None = None):
     d = decide_access(ruleset, ruleset.catalog.get(app_id),
                       ClientIdentity(ipaddress.ip_address("192.0.2.1")))
-    return NoticeFacts("AIP-TESTREF234", d, ruleset.policy, "chat.deepseek.com", findings)
+    return NoticeFacts("AIP-TESTREF234", d, ruleset.policy, "chat.deepseek.com",
+                       findings or FindingSummary())
 
 
 def test_openai_shape(ruleset):
@@ -83,7 +84,8 @@ def test_findings_are_described_by_kind_and_count_only(ruleset):
                               ("secret", "github-pat", "GitHub token", 1),
                               ("pii", "EMAIL_ADDRESS", "e-mail address", 3)))
     text = describe_findings(summary)
-    assert text == "2 secrets: AWS access key, GitHub token; 3 items of personal data: e-mail address ×3"
+    assert text == ("2 secrets: AWS access key, GitHub token; "
+                    "3 items of personal data: e-mail address ×3")
     msg = json.loads(render("openai", facts(ruleset, findings=summary)).body)["error"]["message"]
     assert "2 secrets: AWS access key, GitHub token" in msg
 

@@ -68,8 +68,8 @@ def test_broken_ruleset_names_file_line_field(path: Path):
 
 
 def test_all_problems_reported_at_once(tmp_path, test_ruleset_path):
-    text = test_ruleset_path.read_text().replace("catalog: catalog.yaml",
-                                                  f"catalog: {test_ruleset_path.parent}/catalog.yaml")
+    catalog = test_ruleset_path.parent / "catalog.yaml"
+    text = test_ruleset_path.read_text().replace("catalog: catalog.yaml", f"catalog: {catalog}")
     text = text.replace("mode: enforce", "mode: enforcing").replace("10.99.0.0/16", "10.99.0/x")
     p = tmp_path / "two.yaml"
     p.write_text(text)

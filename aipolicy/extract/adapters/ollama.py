@@ -12,6 +12,7 @@ def chat(root: JV, c: Collector) -> None:
         c.text(message.get("thinking"), role)
         c.skip(message.get("images"))  # base64 images
         for call in message.get("tool_calls").items():
+            c.skip(call.get("function").get("name"))
             c.leaves(call.get("function").get("arguments"), role)  # an object here
         c.residual(message, role)
     c.residual(root)

@@ -16,7 +16,8 @@ Only the socket's destination changes (the load order among addons does not matt
   from the (rewritten) server address, and would not reuse the connection for the
   next request. Only `server_conn.peername` shows where the socket really goes.
 
-Loaded by path, so no imports from the test package.
+Without a valid `standin_address` every upstream connection is refused, so a test
+proxy never reaches a real host. Loaded by path, so no imports from the test package.
 """
 
 from __future__ import annotations
