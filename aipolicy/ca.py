@@ -57,6 +57,18 @@ def export_certificate(confdir: Path, der: bool = False) -> bytes:
     return cert.public_bytes(encoding)
 
 
+def system_bundle() -> bytes:
+    """The CA bundle clients trust today, so ours can be appended for SSL_CERT_FILE."""
+    import ssl
+
+    cafile = ssl.get_default_verify_paths().openssl_cafile
+    if cafile and Path(cafile).is_file():
+        return Path(cafile).read_bytes()
+    import certifi
+
+    return Path(certifi.where()).read_bytes()
+
+
 def fingerprint(confdir: Path) -> str:
     digest = public_certificate(confdir).fingerprint(hashes.SHA256())
     return ":".join(f"{b:02X}" for b in digest)

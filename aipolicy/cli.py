@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     casub.add_parser("init", help="create the CA in certs/ if there is none")
     exp = casub.add_parser("export", help="print the public CA certificate")
     exp.add_argument("--der", action="store_true", help="DER (Windows .cer) instead of PEM")
+    exp.add_argument("--bundle", action="store_true",
+                     help="the system's CA bundle plus this CA (for SSL_CERT_FILE)")
     exp.add_argument("--out", type=Path, help="write to this file instead of stdout")
     casub.add_parser("path", help="print where the public certificate is")
     ca.set_defaults(func=cmd_ca)
@@ -96,6 +98,8 @@ def cmd_ca(args: argparse.Namespace) -> int:
         print(ca.ca_paths(args.confdir)[1])
         return 0
     data = ca.export_certificate(args.confdir, der=args.der)
+    if args.bundle:
+        data = ca.system_bundle() + b"\n" + data
     if args.out:
         args.out.write_bytes(data)
         print(f"wrote {args.out}", file=sys.stderr)

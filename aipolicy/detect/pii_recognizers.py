@@ -126,7 +126,10 @@ class PatternRecognizer:
                 if self._near(spec.negative_context, text, start, end):
                     score -= spec.negative_penalty
                 if self._extender is not None:
-                    end = self._extender.extend(text, end)
+                    extended = self._extender.extend(text, end)
+                    if extended > end:
+                        score += spec.extend_boost
+                        end = extended
                 out.append(Candidate(self.entity, start, end, min(score, 1.0), self.id))
         return out
 

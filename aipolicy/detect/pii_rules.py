@@ -54,6 +54,7 @@ class RecognizerSpec:
     negative_context: re.Pattern[str] | None
     negative_penalty: float
     extend: str | None
+    extend_boost: float  # added when the extension grew the span
     examples_match: tuple[MatchExample, ...]
     examples_no_match: tuple[str, ...]
 
@@ -76,6 +77,7 @@ class PersonContext:
     name_columns: frozenset[str]
     personal_columns: tuple[str, ...]
     not_names: frozenset[str]
+    greeting: re.Pattern[str]  # "Hi Sophie," at a line start; the name follows the match
     titles: frozenset[str]
 
 
@@ -237,7 +239,7 @@ class _Loader:
             value, src, required=("id", "entity", "patterns", "examples"),
             optional=("keywords", "validator", "validator_options", "context",
                       "context_required", "context_before", "context_after", "context_boost",
-                      "negative_context", "negative_penalty", "extend"),
+                      "negative_context", "negative_penalty", "extend", "extend_boost"),
         )
         if d is None:
             return None
@@ -281,7 +283,10 @@ class _Loader:
             context_boost=num("context_boost", "score"),
             negative_context=re.compile(_word_regex(negative_words)) if negative_words else None,
             negative_penalty=num("negative_penalty", "score"),
-            extend=extend, examples_match=examples[0], examples_no_match=examples[1],
+            extend=extend,
+            extend_boost=self._score(d["extend_boost"], src.key(d, "extend_boost"))
+            if "extend_boost" in d else 0.0,
+            examples_match=examples[0], examples_no_match=examples[1],
         )
 
     def _patterns(self, value: Any, src: Src) -> tuple[PatternSpec, ...]:
@@ -373,7 +378,8 @@ class _Loader:
 
     def _person(self, value: Any, src: Src) -> PersonContext | None:
         keys = ("name_fields", "header_fields", "self_identification", "self_introduction",
-                "not_names", "closings", "name_columns", "personal_columns", "titles")
+                "not_names", "closings", "name_columns", "personal_columns", "greetings",
+                "titles")
         d = self.check.mapping(value, src, required=keys)
         if d is None:
             return None
@@ -397,6 +403,7 @@ class _Loader:
             name_columns=frozenset(w["name_columns"]),
             personal_columns=w["personal_columns"],
             not_names=frozenset(w["not_names"]),
+            greeting=re.compile(r"(?im)^[ \t>]*" + _alternation(w["greetings"]) + r",?[ \t]+"),
             titles=frozenset(w["titles"]),
         )
 

@@ -43,8 +43,9 @@ def boundary_of(content_type: str) -> bytes:
 
 
 def _unquote(value: str) -> str:
+    # Only \" and \\ are unescaped: old browsers send Windows paths with bare backslashes.
     if len(value) >= 2 and value[0] == value[-1] == '"':
-        return re.sub(r"\\(.)", r"\1", value[1:-1])
+        return re.sub(r'\\(["\\])', r"\1", value[1:-1])
     return value
 
 

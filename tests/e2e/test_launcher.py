@@ -87,6 +87,9 @@ def test_ca_export_pem_and_der(tmp_path):
     from cryptography import x509
 
     cert = x509.load_der_x509_certificate(der.read_bytes())
+    bundle = run([aip, "ca", "--confdir", str(tmp_path), "export", "--bundle"]).stdout
+    assert bundle.count("BEGIN CERTIFICATE") > 1 and bundle.rstrip().endswith(
+        pem.stdout.rstrip())
     assert "CN=aipolicy proxy CA" in cert.subject.rfc4514_string()
 
 
