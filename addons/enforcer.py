@@ -7,6 +7,7 @@ the audit and metrics addons.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 
@@ -18,6 +19,7 @@ from aipolicy.notices import Notice
 log = logging.getLogger("aipolicy")
 
 METADATA_KEY = "aipolicy"
+RESPONSE_HEADERS_KEY = "aipolicy_response_headers"
 # Request headers the decisions look at; nothing else is copied out of the flow.
 _HEADERS = ("accept", "content-type", "content-encoding", "sec-fetch-mode", "sec-fetch-dest",
             "user-agent")
@@ -54,7 +56,7 @@ class Enforcer:
     def __init__(self, state) -> None:
         self.state = state
 
-    def request(self, flow: http.HTTPFlow) -> None:
+    async def request(self, flow: http.HTTPFlow) -> None:
         if flow.response or not flow.live:
             return
         pipeline = self.state.pipeline
@@ -66,7 +68,34 @@ class Enforcer:
         app = pipeline.classify(info, flow.request.host_header)
         if app is None:
             return
-        verdict = pipeline.evaluate(info, app)
+        if not pipeline.needs_body(info):
+            verdict = pipeline.evaluate(info, app)
+        elif flow.request.raw_content is None:  # streamed past us: cannot be inspected
+            verdict = pipeline.failure_verdict(info, app, "the request body was streamed")
+        elif not flow.request.raw_content:
+            verdict = pipeline.evaluate(info, app)
+        else:
+            # Scanning is CPU work: off the event loop, or every connection stalls.
+            try:
+                verdict = await asyncio.wait_for(
+                    asyncio.to_thread(pipeline.evaluate, info, app, flow.request.raw_content),
+                    pipeline.timeout_seconds)
+            except TimeoutError:
+                verdict = pipeline.failure_verdict(info, app,
+                                                   "inspection exceeded its time budget")
         flow.metadata[METADATA_KEY] = verdict.outcome
         if verdict.notice is not None:
             respond(flow, verdict.notice)
+            return
+        if verdict.new_body is not None:
+            # The redacted body goes out identity-encoded with a correct Content-Length.
+            flow.request.headers.pop("content-encoding", None)
+            flow.request.content = verdict.new_body
+        if verdict.response_headers:
+            flow.metadata[RESPONSE_HEADERS_KEY] = verdict.response_headers
+
+    def responseheaders(self, flow: http.HTTPFlow) -> None:
+        extra = flow.metadata.get(RESPONSE_HEADERS_KEY)
+        if extra and flow.response is not None:
+            for name, value in extra:
+                flow.response.headers[name] = value

@@ -18,6 +18,7 @@ from typing import Any
 from .catalog import Catalog, load_catalog
 from .errors import ConfigError
 from .identity import EVERYONE, Group, GroupDirectory
+from .inspection_config import InspectionSettings, parse_inspection
 from .model import Action, App, Mode, Status
 from .schema import Checker
 from .yamlsrc import LineDict, Src, load_yaml
@@ -70,6 +71,7 @@ class Ruleset:
     rules: tuple[AccessRule, ...]
     default_rule: AccessRule
     source_files: tuple[Path, ...]  # every file this ruleset was built from (for reload)
+    inspection: InspectionSettings | None = None  # None: no content inspection
 
     def status_of(self, app: App) -> Status:
         return self.app_status.get(app.id, self.default_status)
@@ -100,6 +102,17 @@ def load_ruleset(path: str | Path) -> Ruleset:
     rules, default_rule = _access(
         check, top["access"], root.key(top, "access"), catalog, directory
     )
+    inspection = None
+    if "inspection" in top:
+        known = {
+            "apps": frozenset(a.id for a in catalog.apps),
+            "vendors": catalog.vendors,
+            "categories": catalog.categories,
+            "statuses": frozenset(s.value for s in Status),
+            "groups": directory.ids,
+        }
+        inspection = parse_inspection(check, top["inspection"], root.key(top, "inspection"),
+                                      path.parent, known)
     check.raise_if_any()
     assert policy and mode and catalog and default_status and default_rule
     return Ruleset(
@@ -112,8 +125,15 @@ def load_ruleset(path: str | Path) -> Ruleset:
         default_status=default_status,
         rules=rules,
         default_rule=default_rule,
-        source_files=(path, catalog_path),
+        source_files=(path, catalog_path, *_inspection_files(inspection)),
+        inspection=inspection,
     )
+
+
+def _inspection_files(inspection: InspectionSettings | None) -> tuple[Path, ...]:
+    if inspection is None:
+        return ()
+    return (inspection.secret_rules, inspection.pii_patterns)
 
 
 def _load_catalog_ref(

@@ -28,6 +28,7 @@ from .pii_rules import DEFAULT_PATTERNS_PATH, load_pii_rules
 PERSON = "PERSON"
 PERSON_MODES = ("contextual", "all", "off")
 DEFAULT_THRESHOLD = 0.5
+NER_DETECTOR = "spacy-ner"
 DEFAULT_ENTITIES = frozenset({
     "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE",
     "IP_ADDRESS", "STREET_ADDRESS", "LOCATION", "DATE_OF_BIRTH", "PASSPORT",
@@ -142,22 +143,26 @@ class PiiDetector:
         else:
             chunks = cues.windows
         if self._want_person:
-            titled = [t for s, e in chunks for t in self._records.titled_names(text, s, e)]
-            names = names + tuple(titled)
+            extra = [n for s, e in chunks for n in self._records.window_names(text, s, e)]
+            names = names + tuple(extra)
         return _Plan(candidates, names, cues.windows, chunks if self._ner else ())
 
     def _ner_candidates(self, text: str, plan: _Plan, offset: int, ents) -> list[Candidate]:
         out: list[Candidate] = []
+        lowercase_text = not any(ch.isupper() for ch in text)
         for ent in ents:
             start, end = ent.start + offset, ent.end + offset
             if ent.entity == PERSON:
-                if not self._want_person or not self._records.shape.plausible(text, start, end):
-                    continue
+                newline = text.find("\n", start, end)
+                end = end if newline < 0 else newline  # a name does not span lines
                 if text.endswith(("'s", "’s"), start, end):
                     end -= 2
+                if not self._want_person or not self._records.shape.plausible(
+                        text, start, end, lowercase_text=lowercase_text):
+                    continue
             elif self.settings.person_mode == "all" and not _inside(plan.windows, start, end):
                 continue  # a place name alone is not personal data: records only
-            out.append(Candidate(ent.entity, start, end, self._ner_score, "spacy-ner"))
+            out.append(Candidate(ent.entity, start, end, self._ner_score, NER_DETECTOR))
         return out
 
     def _finish(self, candidates: list[Candidate]) -> list[PiiMatch]:
@@ -193,8 +198,9 @@ def _paragraph_chunks(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def _resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:
-    """Same type overlapping: one span covering both. Different types: the stronger
-    (then longer) wins, so each character is reported at most once."""
+    """Same type overlapping: one span covering both. Different types: validated patterns
+    and record structure beat the NER model's guesses, then the stronger (then longer)
+    wins, so each character is reported at most once."""
     by_type: dict[str, list[Candidate]] = {}
     for c in sorted(candidates, key=lambda c: (c.entity, c.start, -c.end)):
         group = by_type.setdefault(c.entity, [])
@@ -206,7 +212,8 @@ def _resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:
         else:
             group.append(c)
     merged = [c for group in by_type.values() for c in group]
-    merged.sort(key=lambda c: (-c.score, -(c.end - c.start), c.start))
+    merged.sort(key=lambda c: (c.detector == NER_DETECTOR, -c.score, -(c.end - c.start),
+                               c.start))
     kept: list[Candidate] = []
     for c in merged:
         if all(c.end <= k.start or c.start >= k.end for k in kept):

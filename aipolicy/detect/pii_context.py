@@ -31,12 +31,13 @@ _DISPLAY_NAME = re.compile(r"\s*\"?(?P<name>[^\"<>,;@]+?)\"?\s*<[^<>@\s]+@[^<>\s
 
 @dataclass(frozen=True)
 class DirectName:
-    """A PERSON proven by record structure (no NER needed)."""
+    """A PERSON (or a place in a record's city column) proven by record structure."""
 
     start: int
     end: int
     score: float
     cue: str  # which structure: name-field, header, self-id, signature, table-column
+    entity: str = "PERSON"
 
 
 @dataclass(frozen=True)
@@ -95,13 +96,15 @@ class NameShape:
             return None
         return start, end
 
-    def plausible(self, text: str, start: int, end: int) -> bool:
+    def plausible(self, text: str, start: int, end: int, *, lowercase_text: bool) -> bool:
         """A PERSON span from the NER model that is not obviously something else."""
         value = text[start:end]
-        if any(ch.isdigit() or ch in "@/\\#_=<>{}[]|" for ch in value) or len(value) < 2:
+        if any(ch.isdigit() or ch in "@/\\#_=<>{}[]|:" for ch in value) or len(value) < 2:
             return False
-        words = [w.strip(".,'’-").lower() for w in value.split()]
-        return not all(w in self._not_names or not w for w in words)
+        words = [w.strip(".,'’-") for w in value.split()]
+        if all(w.lower() in self._not_names or not w for w in words):
+            return False
+        return lowercase_text or any(_first_upper(w) for w in words)
 
 
 class _Lines:
@@ -146,7 +149,8 @@ class RecordFinder:
     def __init__(self, person: PersonContext, ner: NerSettings, score: float) -> None:
         self._p = person
         self._shape = NameShape(person.not_names)
-        self._score = score
+        # Structure-proven names outrank the model's guesses on the same characters.
+        self._score = min(1.0, score + 0.1)
         self._neighbours = ner.neighbour_sentences
         self._block_lines = ner.record_block_lines
         self._line_chars = ner.record_line_chars
@@ -164,11 +168,13 @@ class RecordFinder:
     def _blank(self, text: str, lines: _Lines, i: int) -> bool:
         return not text[lines.starts[i]:lines.ends[i]].strip()
 
-    def window(self, text: str, lines: _Lines, start: int, end: int) -> tuple[int, int]:
-        """The record around ``text[start:end]``: a block of short lines, else sentences."""
+    def window(self, text: str, lines: _Lines, start: int, end: int,
+               record: bool = True) -> tuple[int, int]:
+        """The text around ``text[start:end]``: for an identifier (``record``) the block of
+        short lines around it, else its own line; in prose, the sentence and neighbours."""
         i = lines.index(start)
         if self._is_short(text, lines, i):
-            reach = max(1, self._block_lines // 2)
+            reach = max(1, self._block_lines // 2) if record else 0
             top = i
             blanks = 0
             while top > 0 and i - top < reach:
@@ -213,25 +219,29 @@ class RecordFinder:
     def cues(self, text: str, anchors: Sequence[tuple[int, int]]) -> Cues:
         lines = _Lines(text)
         names: list[DirectName] = []
-        marks: list[tuple[int, int]] = list(anchors)
+        marks: list[tuple[int, int]] = []  # record markers: their own line or sentence
+        ranges: list[tuple[int, int]] = []  # finished windows (signatures, tables)
         self._name_fields(text, names, marks)
         self._headers(text, names, marks)
         self._self_identification(text, names, marks)
-        self._signatures(text, lines, names, marks)
-        self._tables(text, lines, anchors, names, marks)
-        windows = [self.window(text, lines, s, e) for s, e in marks]
-        return Cues(tuple(names), merge_ranges(windows))
+        self._signatures(text, lines, names, ranges)
+        self._tables(text, lines, anchors, names, ranges)
+        windows = [self.window(text, lines, s, e) for s, e in anchors]
+        windows += [self.window(text, lines, s, e, record=False) for s, e in marks]
+        return Cues(tuple(names), merge_ranges(windows + ranges))
 
     def _name_fields(self, text: str, names: list[DirectName], marks: list) -> None:
         for m in self._p.name_field.finditer(text):
             key = m.group("key")
             vstart, vend = m.span("value")
-            marks.append((m.start("key"), max(vend, m.end("key"))))
-            # A lower-case "name:" is usually configuration (YAML, code): let NER decide.
+            span = self._shape.span(text, vstart, vend)
+            if span is None:
+                continue
+            marks.append((m.start("key"), vend))
+            # A lower-case "name:" is usually configuration (YAML, code): NER decides.
             if key.lower() == "name" and not key[0].isupper():
                 continue
-            span = self._shape.span(text, vstart, vend)
-            if span and not text[span[1]:vend].lstrip()[:1].isalnum():
+            if not text[span[1]:vend].lstrip()[:1].isalnum():
                 names.append(DirectName(*span, self._score, "name-field"))
 
     def _headers(self, text: str, names: list[DirectName], marks: list) -> None:
@@ -253,7 +263,11 @@ class RecordFinder:
             if span:
                 names.append(DirectName(*span, self._score, "self-identification"))
         for m in self._p.self_introduction.finditer(text):
-            marks.append(m.span())
+            limit = text.find("\n", m.end())
+            limit = len(text) if limit < 0 else limit
+            span = self._shape.span(text, m.end(), limit, upper=True, max_tokens=3)
+            if span:  # "I'm Jane, ..." -- the model decides whether it is a name
+                marks.append((m.start(), span[1]))
 
     def _signatures(self, text: str, lines: _Lines, names: list[DirectName],
                     marks: list) -> None:
@@ -263,7 +277,8 @@ class RecordFinder:
                 s, e = lines.starts[j], lines.ends[j]
                 if not text[s:e].strip():
                     continue
-                marks.append((m.start(), e))
+                last = min(j + 2, len(lines) - 1)
+                marks.append((m.start(), lines.ends[last]))
                 span = self._shape.span(text, s, e, whole=True)
                 if span:
                     names.append(DirectName(*span, self._score - 0.05, "signature"))
@@ -318,20 +333,31 @@ class RecordFinder:
                      and (h != "name" or personal)}
         if not name_cols:
             return
+        place_cols = {k for k, h in enumerate(header) if h in self._p.location_columns}
         for r in range(first + 1, stop):
             cells = self._cells(text, lines.starts[r], lines.ends[r], delim)
-            for k in name_cols:
+            for k in sorted(name_cols | place_cols):
                 if k < len(cells):
                     span = self._shape.span(text, cells[k][0], cells[k][1], whole=True)
-                    if span:
+                    if span and k in name_cols:
                         names.append(DirectName(*span, self._score, "table-column"))
+                    elif span:
+                        names.append(DirectName(*span, self._score - 0.1, "table-column",
+                                                "LOCATION"))
         marks.append((table_start, table_end))
 
-    # -- titles ("Dr. Jane Roe") inside windows --------------------------------------------
-    def titled_names(self, text: str, start: int, end: int) -> list[DirectName]:
+    # -- cues that count only inside a record window ------------------------------------
+    def window_names(self, text: str, start: int, end: int) -> list[DirectName]:
+        """Titled names ("Dr. Jane Roe") and greeted names ("Hi Sophie,") in a window."""
         out: list[DirectName] = []
         for m in self._title.finditer(text, start, end):
             span = self._shape.span(text, m.end(), end)
             if span:
                 out.append(DirectName(m.start(), span[1], self._score - 0.05, "title"))
+        for m in self._p.greeting.finditer(text, start, end):
+            limit = text.find("\n", m.end(), end)
+            limit = end if limit < 0 else limit
+            span = self._shape.span(text, m.end(), limit, max_tokens=3)
+            if span and text[span[1]:span[1] + 1] in (",", "!", "", "\n", " "):
+                out.append(DirectName(*span, self._score - 0.05, "greeting"))
         return out

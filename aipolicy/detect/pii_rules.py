@@ -76,6 +76,7 @@ class PersonContext:
     closing: re.Pattern[str]  # a whole line that opens a signature
     name_columns: frozenset[str]
     personal_columns: tuple[str, ...]
+    location_columns: frozenset[str]
     not_names: frozenset[str]
     greeting: re.Pattern[str]  # "Hi Sophie," at a line start; the name follows the match
     titles: frozenset[str]
@@ -272,6 +273,9 @@ class _Loader:
                 return self._int(d[key], src.key(d, key), 0, 400)
             return self._score(d[key], src.key(d, key))
 
+        if required and not keywords:
+            # nothing can match without a context word: skip texts that have none
+            keywords = tuple(w.rstrip(".#") for w in context_words)
         examples = self._examples(d.get("examples"), src.key(d, "examples"))
         return RecognizerSpec(
             id=rid, entity=entity, patterns=patterns, validator=validator,
@@ -378,7 +382,8 @@ class _Loader:
 
     def _person(self, value: Any, src: Src) -> PersonContext | None:
         keys = ("name_fields", "header_fields", "self_identification", "self_introduction",
-                "not_names", "closings", "name_columns", "personal_columns", "greetings",
+                "not_names", "closings", "name_columns", "personal_columns", "location_columns",
+                "greetings",
                 "titles")
         d = self.check.mapping(value, src, required=keys)
         if d is None:
@@ -402,6 +407,7 @@ class _Loader:
             ),
             name_columns=frozenset(w["name_columns"]),
             personal_columns=w["personal_columns"],
+            location_columns=frozenset(w["location_columns"]),
             not_names=frozenset(w["not_names"]),
             greeting=re.compile(r"(?im)^[ \t>]*" + _alternation(w["greetings"]) + r",?[ \t]+"),
             titles=frozenset(w["titles"]),

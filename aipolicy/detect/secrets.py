@@ -496,9 +496,10 @@ class _RuleLoader:
 
     # -- sections -----------------------------------------------------------------------
     def load_macros(self, value: Any, src: Src) -> None:
-        data = self.check.mapping(value, src, optional=())
-        if data is None:
+        if not isinstance(value, dict):
+            self.check.fail(src, "must be a mapping of NAME: regex fragment")
             return
+        data = value
         for name in list(data):
             item_src = src.key(data, name)
             if not _MACRO_NAME.fullmatch(name):

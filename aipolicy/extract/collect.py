@@ -25,9 +25,10 @@ from .layers import Layer, Slot, json_literal
 # Documents inside documents (JSON in a JSON string in a form field...) are followed this
 # many levels deep; deeper ones are scanned as plain text.
 MAX_NESTING = 4
-# A string this long made only of base64 characters is tried as an embedded file.
+# A string this long made only of base64 characters (and MIME line breaks, but no spaces:
+# prose must not qualify) is tried as an embedded file.
 _BASE64_MIN = 256
-_BASE64 = re.compile(r"[A-Za-z0-9+/\s]+={0,2}\s*|[A-Za-z0-9_\-\s]+={0,2}\s*")
+_BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]+={0,2}\s*|[A-Za-z0-9_\-\r\n]+={0,2}\s*")
 _DATA_URL = re.compile(r"data:([^,;]*)((?:;[^,;]*)*),", re.IGNORECASE)
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_$@.:\-]{1,64}")
 _CONTAINERS_AND_STRINGS = frozenset({OBJECT, ARRAY, STRING})
@@ -88,6 +89,9 @@ class JV:
     layer: Layer
     path: Path
 
+    def __repr__(self) -> str:
+        return f"JV({render_path(self.path)} {self.node!r})"
+
     def get(self, key: str) -> JV:
         child = self.node.get(key) if self.node is not None else None
         return JV(child, self.layer, (*self.path, key))
@@ -122,7 +126,7 @@ class JV:
         return self.node is not None
 
     @property
-    def str(self) -> str | None:
+    def string(self) -> str | None:
         node = self.node
         return node.value if node is not None and node.kind == STRING else None
 
@@ -162,14 +166,16 @@ class Collector:
     def add_file(
         self, layer: Layer, start: int, end: int, data: bytes, encode: Callable,
         declared: str, path: Path, what: str, quiet_media: bool, role: str = "file",
+        read: files.FileText | files.Opaque | None = None,
     ) -> None:
         """A file stored in ``layer[start:end]`` as ``encode(file bytes)``.
 
         Text files become redactable segments, PDF/DOCX text read-only ones, anything else
         an ``uninspectable`` note ("binary upload image/png"), except images/audio/video
-        inside JSON when ``quiet_media`` (they are out of scope and very common).
+        inside JSON when ``quiet_media`` (they are out of scope and very common). ``read``
+        is the result of reading ``data`` when the caller already has it.
         """
-        result = files.read_file(data, declared, self.max_bytes)
+        result = read if read is not None else files.read_file(data, declared, self.max_bytes)
         if isinstance(result, files.Opaque):
             if not (quiet_media and result.is_media and result.reason == "binary"):
                 self.uninspectable.append(result.describe(what))
@@ -181,10 +187,6 @@ class Collector:
                           lambda text: encode(result.encode(text)), path, role)
         else:
             self.segments.append(Segment(result.text, render_path(path), role, False))
-
-    def note(self, description: str) -> None:
-        """Record a part that could not be read (fixed vocabulary, never content)."""
-        self.uninspectable.append(description)
 
     def value(
         self, layer: Layer, start: int, end: int, text: str, encode: Callable,
@@ -215,7 +217,7 @@ class Collector:
 
     def text(self, v: JV, role: str) -> bool:
         """The string at ``v`` as one segment (nothing when ``v`` is not a string)."""
-        value = v.str
+        value = v.string
         if value is None:
             return False
         self._handled.add(v.node)
@@ -229,7 +231,7 @@ class Collector:
 
     def nested_json(self, v: JV) -> JV | None:
         """The JSON object/array held in the string ``v``, or None when it holds none."""
-        value = v.str
+        value = v.string
         if value is None or v.layer.depth >= MAX_NESTING or value.lstrip()[:1] not in ("{", "["):
             return None
         try:
@@ -253,14 +255,17 @@ class Collector:
     def file(self, v: JV, declared: str = "") -> None:
         """A string holding a file: a ``data:`` URL or bare base64. Falls back to plain text
         when it is neither."""
-        value = v.str
+        value = v.string
         if value is None:
             return
         self._handled.add(v.node)
         if not self._file_string(v, value, declared):
             self.text(v, "file")
 
-    def _file_string(self, v: JV, value: str, declared: str) -> bool:
+    def _file_string(
+        self, v: JV, value: str, declared: str,
+        read: files.FileText | files.Opaque | None = None,
+    ) -> bool:
         match = _DATA_URL.match(value)
         if match:
             declared = match.group(1) or declared
@@ -280,7 +285,7 @@ class Collector:
         child = Layer(value, depth=v.layer.depth + 1)
         v.layer.slots.append(Slot(v.node.start, v.node.end, json_literal, child=child))
         self.add_file(child, payload_start, len(value), data, encode_payload, declared,
-                      v.path, "file", quiet_media=True)
+                      v.path, "file", quiet_media=True, read=read)
         return True
 
     # -- generic walks ---------------------------------------------------------------------
@@ -337,7 +342,7 @@ class Collector:
         result = files.read_file(data, "", self.max_bytes)
         if isinstance(result, files.Opaque) and result.mime == files.OCTET:
             return False
-        return self._file_string(v, v.node.value, "")
+        return self._file_string(v, v.node.value, "", read=result)
 
 
 def _b64decode(payload: str) -> bytes | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass
@@ -18,6 +19,10 @@ import docx
 from docx.oxml.ns import qn
 from docx.oxml.parser import parse_xml
 from pypdf import PdfReader
+
+# pypdf logs its repairs of malformed files with excerpts of the raw file bytes, which may
+# be the very personal data being inspected: nothing from it may reach the logs.
+logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -88,6 +93,9 @@ class FileText:
     @property
     def redactable(self) -> bool:
         return self.kind == "text"
+
+    def __repr__(self) -> str:  # never the text
+        return f"FileText({self.kind} {self.mime} {len(self.text)} chars {self.codec})"
 
     def encode(self, text: str) -> bytes:
         """The file bytes for a new text, in the file's own encoding (and BOM)."""

@@ -30,6 +30,9 @@ class Slot:
     segment: int | None = None
     child: Layer | None = None
 
+    def __repr__(self) -> str:
+        return f"Slot([{self.start}:{self.end}] segment={self.segment} child={self.child!r})"
+
 
 @dataclass(eq=False)
 class Layer:
@@ -42,6 +45,9 @@ class Layer:
     original: str | bytes
     depth: int = 0
     slots: list[Slot] = field(default_factory=list)
+
+    def __repr__(self) -> str:  # the document is content: never shown
+        return f"Layer(depth={self.depth} {len(self.original)} units, {len(self.slots)} slots)"
 
     def render(self, replacements: Mapping[int, str]) -> str | bytes | None:
         """The document with the replacements applied, or None when nothing in it changed."""

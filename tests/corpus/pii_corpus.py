@@ -307,7 +307,7 @@ def _csv(v: _Values) -> Sample:
         f, la, n = v.name()
         if style == 0:
             b.person(f).add(sep).person(la).add(sep).pii("EMAIL_ADDRESS", v.email(f, la))
-            b.add(sep + r.choice(["Berlin", "Austin", "Lyon", "Leeds"]) + "\n")
+            b.add(sep).pii("LOCATION", r.choice(["Berlin", "Austin", "Lyon", "Leeds"])).add("\n")
         else:
             b.person(n).add(sep).pii("EMAIL_ADDRESS", v.email(f, la)).add(sep)
             b.pii("PHONE_NUMBER", v.phone()).add(sep).pii("IBAN_CODE", v.iban().replace(" ", ""))

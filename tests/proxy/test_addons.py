@@ -160,7 +160,9 @@ def _client_hello_bytes(sni: str) -> bytes:
 def test_invalid_ruleset_rejected_at_configure(addon_modules, tmp_path, test_ruleset_path):
     state = addon_modules["policy_state"].PolicyState(PolicyMetrics())
     bad = tmp_path / "bad.yaml"
-    bad.write_text(test_ruleset_path.read_text().replace("mode: enforce", "mode: bogus"))
+    catalog = test_ruleset_path.parent / "catalog.yaml"
+    bad.write_text(test_ruleset_path.read_text().replace("mode: enforce", "mode: bogus")
+                   .replace("catalog: catalog.yaml", f"catalog: {catalog}"))
     with taddons.context(state) as tctx, pytest.raises(exceptions.OptionsError) as e:
         tctx.configure(state, aipolicy_ruleset=str(bad))
     assert "bad.yaml" in str(e.value) and "mode" in str(e.value)

@@ -12,7 +12,7 @@ def blocks(v: JV, role: str, c: Collector) -> None:
     if c.text(v, role):
         return
     for block in v.items():
-        kind = block.get("type").str
+        kind = block.get("type").string
         if kind == "text":
             c.text(block.get("text"), role)
         elif kind == "thinking":
@@ -34,11 +34,11 @@ def blocks(v: JV, role: str, c: Collector) -> None:
 
 def document(block: JV, c: Collector) -> None:
     source = block.get("source")
-    kind = source.get("type").str
+    kind = source.get("type").string
     if kind == "text":
         c.text(source.get("data"), "file")
     elif kind == "base64":
-        c.file(source.get("data"), source.get("media_type").str or "")
+        c.file(source.get("data"), source.get("media_type").string or "")
     elif kind == "content":
         blocks(source.get("content"), "file", c)
     elif kind in ("url", "file"):
@@ -49,7 +49,7 @@ def document(block: JV, c: Collector) -> None:
 def messages(root: JV, c: Collector) -> None:
     blocks(root.get("system"), "system", c)
     for message in root.get("messages").items():
-        role = normalize_role(message.get("role").str)
+        role = normalize_role(message.get("role").string)
         blocks(message.get("content"), role, c)
         c.residual(message, role)
     c.residual(root)

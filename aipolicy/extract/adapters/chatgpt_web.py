@@ -13,7 +13,7 @@ from ..collect import JV, Collector, Unrecognized, normalize_role
 
 
 def _message(message: JV, c: Collector) -> None:
-    role = normalize_role(message.get("author").get("role").str)
+    role = normalize_role(message.get("author").get("role").string)
     body = message.get("content")
     for part in body.get("parts").items():
         if not c.text(part, role):

@@ -8,7 +8,7 @@ from ..collect import JV, Collector, Unrecognized
 
 def completion(root: JV, c: Collector) -> None:
     prompt = root.get("prompt")
-    if prompt.str is None:
+    if prompt.string is None:
         raise Unrecognized
     c.text(prompt, "user")
     for attachment in root.get("attachments").items():

@@ -18,7 +18,7 @@ def _documents(v: JV, c: Collector) -> None:
 
 def chat_v2(root: JV, c: Collector) -> None:
     for message in root.get("messages").items():
-        role = normalize_role(message.get("role").str)
+        role = normalize_role(message.get("role").string)
         body = message.get("content")
         if not c.text(body, role):
             for part in body.items():
@@ -40,7 +40,7 @@ def chat_v2(root: JV, c: Collector) -> None:
 def chat_v1(root: JV, c: Collector) -> None:
     c.text(root.get("preamble"), "system")
     for turn in root.get("chat_history").items():
-        role = _V1_ROLES.get((turn.get("role").str or "").upper(), "user")
+        role = _V1_ROLES.get((turn.get("role").string or "").upper(), "user")
         c.text(turn.get("message"), role)
         c.residual(turn, role)
     c.text(root.get("message"), "user")

@@ -11,7 +11,7 @@ def parts(v: JV, role: str, c: Collector) -> None:
         c.text(part.get("text"), role)
         inline = part.first("inlineData", "inline_data")
         if inline.exists:
-            c.file(inline.get("data"), inline.first("mimeType", "mime_type").str or "")
+            c.file(inline.get("data"), inline.first("mimeType", "mime_type").string or "")
         c.skip(part.first("fileData", "file_data"))  # a reference to an uploaded file
         call = part.first("functionCall", "function_call")
         c.skip(call.get("name"))
@@ -36,5 +36,5 @@ def generate_content(root: JV, c: Collector) -> None:
     # The system instruction is system text whatever role a client labels it with.
     content(root.first("systemInstruction", "system_instruction"), "system", c)
     for item in root.get("contents").items():
-        content(item, normalize_role(item.get("role").str), c)
+        content(item, normalize_role(item.get("role").string), c)
     c.residual(root)

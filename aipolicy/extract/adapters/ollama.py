@@ -7,7 +7,7 @@ from ..collect import JV, Collector, normalize_role
 
 def chat(root: JV, c: Collector) -> None:
     for message in root.get("messages").items():
-        role = normalize_role(message.get("role").str)
+        role = normalize_role(message.get("role").string)
         c.text(message.get("content"), role)
         c.text(message.get("thinking"), role)
         c.skip(message.get("images"))  # base64 images

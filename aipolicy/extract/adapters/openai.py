@@ -18,7 +18,7 @@ def content(v: JV, role: str, c: Collector) -> None:
     for part in v.items():
         if c.text(part, role):  # some clients send bare strings in the list
             continue
-        kind = part.get("type").str or ("text" if part.get("text").exists else None)
+        kind = part.get("type").string or ("text" if part.get("text").exists else None)
         if kind in TEXT_PARTS:
             c.text(part.get(TEXT_PARTS[kind]), role)
         elif kind in SILENT_PARTS:
@@ -33,7 +33,7 @@ def content(v: JV, role: str, c: Collector) -> None:
 def chat(root: JV, c: Collector) -> None:
     """``POST /v1/chat/completions``: the whole history, every role."""
     for message in root.get("messages").items():
-        role = normalize_role(message.get("role").str)
+        role = normalize_role(message.get("role").string)
         content(message.get("content"), role, c)
         c.text(message.get("refusal"), role)
         for call in message.get("tool_calls").items():
@@ -52,9 +52,9 @@ def _output(v: JV, c: Collector) -> None:
 
 
 def response_item(item: JV, c: Collector) -> None:
-    kind = item.get("type").str
+    kind = item.get("type").string
     if kind in (None, "message"):
-        role = normalize_role(item.get("role").str)
+        role = normalize_role(item.get("role").string)
         content(item.get("content"), role, c)
         c.residual(item, role)
         return

@@ -118,3 +118,14 @@ def test_exact_limit_is_allowed_one_more_byte_is_not() -> None:
         decode_body(gzip.compress(data), "gzip", 999)
     with pytest.raises(BodyError):
         decode_body(data, "identity", 999)
+
+
+def test_compressed_request_through_decode_extract_rewrite() -> None:
+    from extract_helpers import run
+
+    raw = brotli.compress(gzip.compress(BODY))
+    body = decode_body(raw, "gzip, br", LIMIT)
+    plain = run(BODY, "api.openai.com", "/v1/chat/completions")
+    decoded = run(body, "api.openai.com", "/v1/chat/completions")
+    assert decoded.segments == plain.segments
+    assert decoded.rewrite({0: "x"}) == plain.rewrite({0: "x"}) != BODY

@@ -45,7 +45,7 @@ def _zip(members: dict[str, bytes]) -> bytes:
     ("\ufeffHallo".encode("utf-16-be"), "", "utf-16-be", "Hallo"),
     ("no BOM, still UTF-16".encode("utf-16-le"), "", "utf-16-le", "no BOM, still UTF-16"),
     ("Caf\u00e9 \u20ac5".encode("cp1252"), "text/plain", "cp1252", "Café €5"),
-    ('{"k": "v"}'.encode(), "application/json", "utf-8", '{"k": "v"}'),
+    (b'{"k": "v"}', "application/json", "utf-8", '{"k": "v"}'),
 ])
 def test_text_is_sniffed(data: bytes, declared: str, codec: str, text: str) -> None:
     result = files.read_file(data, declared, LIMIT)
@@ -116,7 +116,7 @@ def test_text_over_the_limit() -> None:
 
 # ---------------------------------------------------------------------------- uploads
 BOUNDARY = "----WebKitFormBoundary7MA4YWxkTrZu0gW"
-CSV = "name,email,card\nJane Roe,jane.roe@example.org,4111 1111 1111 1111\n".encode()
+CSV = b"name,email,card\nJane Roe,jane.roe@example.org,4111 1111 1111 1111\n"
 
 
 def _upload_body() -> bytes:
@@ -215,3 +215,12 @@ def test_multipart_with_lf_line_ends_and_rfc5987_filename() -> None:
     out = result.rewrite({0: "hello <PERSON>"})
     start, old_end, new_end = changed_region(body, out)
     assert out[start:new_end] == b"<PERSON>" and body[start:old_end] == b"J\xc3\xbcrgen"
+
+
+def test_broken_pdfs_log_nothing(caplog: pytest.LogCaptureFixture) -> None:
+    broken = PDF.replace(b"/Type /Page ", b"/Type /Page /Secret-Jane-Roe [ ")
+    with caplog.at_level("DEBUG"):
+        result = files.read_file(PDF[:200] + PDF[260:], "", LIMIT)
+        files.read_file(broken, "", LIMIT)
+    assert isinstance(result, files.Opaque | files.FileText)
+    assert caplog.records == []

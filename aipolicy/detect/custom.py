@@ -1,0 +1,136 @@
+"""Custom detectors from the ruleset, without code: term lists and regexes.
+
+Term lists (project code names, customer names) match whole words, case-insensitively,
+in time linear in the text whatever the number of terms: the text is split into word
+tokens once and each token is looked up in a dict keyed by a term's first word; only
+those candidates are compared further. Regex detectors may carry a named validator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .pii_validators import iban_checksum_ok, luhn_ok
+
+
+def _luhn(value: str) -> bool:
+    digits = "".join(c for c in value if c.isdigit())
+    return len(digits) >= 2 and luhn_ok(digits)
+
+
+def _iban(value: str) -> bool:
+    compact = "".join(value.split()).upper()
+    return len(compact) >= 15 and iban_checksum_ok(compact)
+
+
+# Validation is code; everything else about a custom detector is data in the ruleset.
+VALIDATORS = {"luhn": _luhn, "iban": _iban}
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Words of a multi-word term may be separated by spaces, hyphens, dots, slashes or
+# underscores in the prompt ("Project Blue-Bird" matches "project blue bird").
+_GAP = re.compile(r"[\s\-_./]{1,3}")
+
+
+@dataclass(frozen=True)
+class CustomMatch:
+    detector_id: str
+    label: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TermListDetector:
+    id: str
+    label: str
+    # first word (case-folded) -> tuples of the remaining words, longest first
+    index: dict[str, tuple[tuple[str, ...], ...]]
+
+    @classmethod
+    def build(cls, detector_id: str, label: str, terms: Iterable[str]) -> TermListDetector:
+        grouped: dict[str, set[tuple[str, ...]]] = {}
+        for term in terms:
+            words = tuple(w.casefold() for w in _WORD.findall(term))
+            if words:
+                grouped.setdefault(words[0], set()).add(words[1:])
+        index = {first: tuple(sorted(rests, key=len, reverse=True))
+                 for first, rests in grouped.items()}
+        return cls(detector_id, label, index)
+
+    @property
+    def size(self) -> int:
+        return sum(len(v) for v in self.index.values())
+
+    def scan(self, text: str, tokens: list[re.Match[str]] | None = None) -> list[CustomMatch]:
+        tokens = tokens if tokens is not None else list(_WORD.finditer(text))
+        out: list[CustomMatch] = []
+        i = 0
+        while i < len(tokens):
+            rests = self.index.get(tokens[i].group().casefold())
+            matched = 0
+            if rests is not None:
+                for rest in rests:
+                    if self._follows(text, tokens, i, rest):
+                        matched = len(rest) + 1
+                        break
+            if matched:
+                out.append(CustomMatch(self.id, self.label, tokens[i].start(),
+                                       tokens[i + matched - 1].end()))
+                i += matched
+            else:
+                i += 1
+        return out
+
+    @staticmethod
+    def _follows(text: str, tokens: list[re.Match[str]], i: int, rest: tuple[str, ...]) -> bool:
+        if i + len(rest) >= len(tokens) + (0 if rest else 1):
+            return False
+        for k, word in enumerate(rest, start=1):
+            tok = tokens[i + k]
+            if tok.group().casefold() != word:
+                return False
+            if not _GAP.fullmatch(text, tokens[i + k - 1].end(), tok.start()):
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class RegexDetector:
+    id: str
+    label: str
+    pattern: re.Pattern[str]
+    validator: str | None = None
+
+    def scan(self, text: str) -> list[CustomMatch]:
+        check = VALIDATORS[self.validator] if self.validator else None
+        out = []
+        for m in self.pattern.finditer(text):
+            start, end = m.span("value") if "value" in self.pattern.groupindex else m.span()
+            if start == end:
+                continue
+            if check is None or check(text[start:end]):
+                out.append(CustomMatch(self.id, self.label, start, end))
+        return out
+
+
+@dataclass(frozen=True)
+class CustomDetectors:
+    terms: tuple[TermListDetector, ...] = ()
+    regexes: tuple[RegexDetector, ...] = ()
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(d.id for d in (*self.terms, *self.regexes))
+
+    def scan(self, text: str) -> list[CustomMatch]:
+        out: list[CustomMatch] = []
+        if self.terms:
+            tokens = list(_WORD.finditer(text))
+            for detector in self.terms:
+                out.extend(detector.scan(text, tokens))
+        for rx in self.regexes:
+            out.extend(rx.scan(text))
+        return out

@@ -1,0 +1,138 @@
+"""Content inspection: extract every segment of a body and find what is sensitive in it.
+
+``Inspector`` is built once per ruleset (compiled secret rules, the spaCy model, term
+indexes) and is safe to call from several threads. ``decide_content`` maps findings to
+the ruleset's data rules.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .detect.pii import PiiDetector, PiiSettings
+from .detect.secrets import SecretScanner, load_secret_rules
+from .extract import BodyInput, decode_body, extract
+from .inspection_config import DataRule, InspectionSettings
+from .model import ACTION_STRENGTH, Action, App, Extraction, Finding, Status
+from .outcome import FindingSummary
+
+
+@dataclass(frozen=True)
+class Inspection:
+    extraction: Extraction
+    findings: tuple[Finding, ...]
+    seconds: float
+
+
+class Inspector:
+    def __init__(self, settings: InspectionSettings) -> None:
+        self.settings = settings
+        rules = load_secret_rules(settings.secret_rules, check_examples=False)
+        enabled = [r for r in rules.ids if r not in settings.secrets_disabled]
+        self.secrets = SecretScanner(rules, enabled=enabled)
+        self.pii = PiiDetector(
+            PiiSettings(
+                entities=frozenset(settings.entities),
+                thresholds={k: v.min_score for k, v in settings.entities.items()},
+                person_mode=settings.person_mode,
+            ),
+            settings.pii_patterns,
+        )
+
+    def inspect(self, body: BodyInput) -> Inspection:
+        """Decode, extract and scan. Raises ``InspectionError`` (fixed reason) on failure."""
+        started = time.perf_counter()
+        max_bytes = self.settings.max_body_bytes
+        decoded = decode_body(body.body, body.content_encoding, max_bytes)
+        extraction = extract(
+            BodyInput(body.method, body.host, body.path, body.content_type, "", decoded),
+            max_bytes=max_bytes)
+        findings = self.scan([s.text for s in extraction.segments])
+        return Inspection(extraction, tuple(findings), time.perf_counter() - started)
+
+    def scan(self, texts: Sequence[str]) -> list[Finding]:
+        findings: list[Finding] = []
+        taken: dict[int, list[tuple[int, int]]] = {}
+        for i, text in enumerate(texts):
+            for m in self.secrets.scan(text):
+                findings.append(Finding("secret", m.rule_id, m.label, i, m.start, m.end, 1.0,
+                                        "secrets"))
+                taken.setdefault(i, []).append((m.start, m.end))
+            for c in self.settings.custom.scan(text):
+                findings.append(Finding("custom", c.detector_id, c.label, i, c.start, c.end,
+                                        1.0, "custom"))
+        for i, matches in enumerate(self.pii.scan_many(list(texts))):
+            spans = taken.get(i, ())
+            for m in matches:
+                if any(m.start < e and s < m.end for s, e in spans):
+                    continue  # part of a secret (an e-mail inside a database URL)
+                label = self.settings.label_of("pii", m.entity, m.entity)
+                findings.append(Finding("pii", m.entity, label, i, m.start, m.end, m.score,
+                                        m.detector))
+        return findings
+
+
+# ----------------------------------------------------------------------------- decide
+@dataclass(frozen=True)
+class ContentDecision:
+    action: Action
+    rule: DataRule | None  # the rule behind the strongest action
+    reason: str
+    acted: tuple[tuple[Finding, Action], ...]  # each finding with the action its rule gave
+    problem: str | None = None  # a fixed reason when the strongest action is forced
+
+    def findings_with(self, action: Action) -> list[Finding]:
+        return [f for f, a in self.acted if a is action]
+
+
+def summarize(findings: Sequence[Finding]) -> FindingSummary:
+    counts: dict[tuple[str, str, str], int] = {}
+    for f in findings:
+        key = (f.kind, f.type, f.label)
+        counts[key] = counts.get(key, 0) + 1
+    return FindingSummary(tuple((k, t, lbl, n) for (k, t, lbl), n in counts.items()))
+
+
+def _rule_matches(rule: DataRule, f: Finding, app: App, status: Status,
+                  groups: Sequence[str]) -> bool:
+    w = rule.when
+    return (
+        (not w.findings or f.kind in w.findings or f.type in w.findings)
+        and (rule.min_score is None or f.score >= rule.min_score)
+        and (not w.apps or app.id in w.apps)
+        and (not w.vendors or app.vendor in w.vendors)
+        and (not w.categories or app.category in w.categories)
+        and (not w.statuses or status.value in w.statuses)
+        and (not w.groups or any(g in w.groups for g in groups))
+    )
+
+
+def decide_content(settings: InspectionSettings, inspection: Inspection, app: App,
+                   status: Status, groups: Sequence[str]) -> ContentDecision:
+    acted: list[tuple[Finding, Action]] = []
+    best: tuple[Action, DataRule | None] = (Action.ALLOW, None)
+    for f in inspection.findings:
+        rule = next((r for r in settings.rules if _rule_matches(r, f, app, status, groups)),
+                    settings.default)
+        acted.append((f, rule.action))
+        if ACTION_STRENGTH[rule.action] > ACTION_STRENGTH[best[0]]:
+            best = (rule.action, rule)
+    action, rule = best
+    problem = None
+    segments = inspection.extraction.segments
+    if action is Action.REDACT and any(
+        not segments[f.segment].redactable for f, a in acted if a is Action.REDACT
+    ):
+        action, problem = Action.BLOCK, (
+            "Personal data was found in an uploaded document, where it cannot be removed "
+            "automatically. Remove it and upload the document again.")
+    if inspection.extraction.uninspectable:
+        binary = settings.binary_uploads
+        if ACTION_STRENGTH[binary] > ACTION_STRENGTH[action]:
+            action, rule = binary, None
+            if binary is Action.BLOCK:
+                problem = "Uploads whose content cannot be inspected are not allowed."
+    reason = problem or (rule.reason if rule else "No findings.")
+    return ContentDecision(action, rule, reason, tuple(acted), problem)
