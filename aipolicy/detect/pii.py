@@ -124,7 +124,7 @@ class PiiDetector:
             per_text[i].extend(self._ner_candidates(texts[i], plans[i], offset, ents))
         for i, plan in enumerate(plans):
             per_text[i].extend(
-                Candidate(PERSON, n.start, n.end, n.score, f"person-{n.cue}")
+                Candidate(n.entity, n.start, n.end, n.score, f"record-{n.cue}")
                 for n in plan.names
             )
         return [self._finish(c) for c in per_text]
@@ -149,17 +149,13 @@ class PiiDetector:
 
     def _ner_candidates(self, text: str, plan: _Plan, offset: int, ents) -> list[Candidate]:
         out: list[Candidate] = []
-        lowercase_text = not any(ch.isupper() for ch in text)
         for ent in ents:
             start, end = ent.start + offset, ent.end + offset
             if ent.entity == PERSON:
-                newline = text.find("\n", start, end)
-                end = end if newline < 0 else newline  # a name does not span lines
-                if text.endswith(("'s", "’s"), start, end):
-                    end -= 2
-                if not self._want_person or not self._records.shape.plausible(
-                        text, start, end, lowercase_text=lowercase_text):
+                span = self._records.shape.trim(text, start, end) if self._want_person else None
+                if span is None:
                     continue
+                start, end = span
             elif self.settings.person_mode == "all" and not _inside(plan.windows, start, end):
                 continue  # a place name alone is not personal data: records only
             out.append(Candidate(ent.entity, start, end, self._ner_score, NER_DETECTOR))

@@ -96,15 +96,29 @@ class NameShape:
             return None
         return start, end
 
-    def plausible(self, text: str, start: int, end: int, *, lowercase_text: bool) -> bool:
-        """A PERSON span from the NER model that is not obviously something else."""
+    def trim(self, text: str, start: int, end: int) -> tuple[int, int] | None:
+        """A PERSON span from the NER model, trimmed of words that are not names
+        ("Summarise Angela Merkel" -> "Angela Merkel"), or None if nothing is left."""
+        newline = text.find("\n", start, end)
+        end = end if newline < 0 else newline  # a name does not span lines
+        if text.endswith(("'s", "’s"), start, end):
+            end -= 2
+        while start < end:
+            m = _NAME_TOKEN.match(text, start, end)
+            if not m or m.group().lower().rstrip(".") not in self._not_names:
+                break
+            start = m.end()
+            while start < end and text[start] in " \t":
+                start += 1
         value = text[start:end]
-        if any(ch.isdigit() or ch in "@/\\#_=<>{}[]|:" for ch in value) or len(value) < 2:
-            return False
+        if len(value) < 2 or any(ch.isdigit() or ch in "@/\\#_=<>{}[]|:" for ch in value):
+            return None
         words = [w.strip(".,'’-") for w in value.split()]
         if all(w.lower() in self._not_names or not w for w in words):
-            return False
-        return lowercase_text or any(_first_upper(w) for w in words)
+            return None
+        if not any(_first_upper(w) for w in words):
+            return None
+        return start, end
 
 
 class _Lines:

@@ -88,8 +88,7 @@ def _by_route(route: Route, req: BodyInput, media: str, max_bytes: int) -> Extra
         except Unrecognized:
             return None
         return _finish(route.adapter, c)
-    assert route.body == JSON
-    if media == FORM_URLENCODED:
+    if route.body != JSON or media == FORM_URLENCODED:
         return None
     root = _json_root(c, strict=is_json_type(media) or not media)
     if root is None:

@@ -1,21 +1,23 @@
-"""A JSON parser that remembers where every value sits in the text.
+"""A JSON parser that remembers where every string literal sits in the text.
 
 Python's ``json`` module returns values without positions, so a redaction could only be
 written back by re-serialising the whole document, which changes formatting, escapes and
-number spelling. This parser returns a tree of ``JNode`` with the (start, end) character
-offsets of each value in the source text, so a rewrite replaces exactly one string literal
+number spelling. ``parse`` returns a tree of ``JNode`` in which every string carries the
+(start, end) character offsets of its literal, so a rewrite replaces exactly one literal
 and leaves every other character as it was.
 
-It accepts what ``json.loads`` accepts (including NaN and Infinity) and rejects trailing
-garbage. String literals are decoded by the json module's own (C) scanner.
+How: ``json.loads`` (C speed, exactly Python's notion of valid JSON, NaN included,
+trailing garbage rejected) builds the values with objects kept as ordered (key, value)
+pairs; one regex pass finds every string literal in document order. Outside strings JSON
+has no quote characters, so the n-th literal is the n-th string (key or value) met when
+walking the values in document order.
 """
 
 from __future__ import annotations
 
-import math
+import json
 import re
 from collections.abc import Iterator
-from json.decoder import scanstring
 from typing import Any
 
 OBJECT = "object"
@@ -24,24 +26,8 @@ STRING = "string"
 NUMBER = "number"
 CONSTANT = "constant"
 
-_WS = re.compile(r"[ \t\n\r]*")
-_WS_CHARS = frozenset(" \t\n\r")
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
-_NUMBER_START = frozenset("-0123456789")
-# A run of numbers in an array ("1, 2, 3"): token ids and embeddings come in long runs,
-# and one regex match per run instead of per number keeps them cheap.
-_NUMBER_RUN = re.compile(
-    r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
-    r"(?:[ \t\n\r]*,[ \t\n\r]*-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)*"
-)
-_CONSTANTS: tuple[tuple[str, Any], ...] = (
-    ("true", True),
-    ("false", False),
-    ("null", None),
-    ("NaN", math.nan),
-    ("Infinity", math.inf),
-    ("-Infinity", -math.inf),
-)
+_LITERAL = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_WS = " \t\n\r"
 # Real API bodies nest a few dozen levels at most; the limit keeps recursion bounded.
 MAX_DEPTH = 100
 
@@ -56,12 +42,12 @@ class JsonError(ValueError):
 
 
 class JNode:
-    """One JSON value and its span ``text[start:end]`` (for strings: including quotes).
+    """One JSON value. For strings ``text[start:end]`` is the literal, quotes included;
+    containers and scalars have no position (-1): nothing is ever written there.
 
-    ``value`` is the decoded str for strings, the constant (True, None, NaN...) for
-    constants, None for numbers (nothing reads them), a list
-    of (key, JNode) pairs for objects (in order, duplicates kept) and a list of JNode for
-    arrays.
+    ``value`` is the decoded str for strings, True/False/None for constants, None for
+    numbers (nothing reads them), a list of (key, JNode) pairs for objects (in order,
+    duplicates kept) and a list of JNode for arrays.
     """
 
     __slots__ = ("kind", "start", "end", "value")
@@ -94,92 +80,56 @@ class JNode:
             yield from self.value
 
 
-# Numbers inside arrays share this node: nothing reads a number's value or position.
+class _Pairs(list):
+    """An object's (key, value) pairs as json.loads hands them over (order, duplicates)."""
+
+
+# Numbers share one node: nothing reads a number's value or position.
 ANY_NUMBER = JNode(NUMBER, -1, -1, None)
+_CONSTANT_NODES = {id(c): JNode(CONSTANT, -1, -1, c) for c in (True, False, None)}
 
 
 def parse(text: str, *, max_depth: int = MAX_DEPTH) -> JNode:
     """Parse a complete JSON document; raises JsonError."""
-    node, end = _value(text, _skip_ws(text, 0), 0, max_depth)
-    end = _skip_ws(text, end)
-    if end != len(text):
-        raise JsonError("unexpected data after the JSON value", end)
-    return node
-
-
-def _skip_ws(text: str, i: int) -> int:
-    # Compact JSON has no whitespace: test one character before running the regex.
-    return _WS.match(text, i).end() if text[i : i + 1] in _WS_CHARS else i
-
-
-def _string(text: str, i: int) -> tuple[str, int]:
     try:
-        return scanstring(text, i + 1, True)
-    except ValueError as exc:  # json.JSONDecodeError: bad escape, control char, unterminated
-        raise JsonError("invalid string literal", i) from exc
+        value = json.loads(text, object_pairs_hook=_Pairs)
+    except json.JSONDecodeError as exc:
+        raise JsonError("invalid JSON", exc.pos) from None
+    except RecursionError:
+        raise JsonError("nested too deeply", 0) from None
+    except ValueError:  # an integer longer than Python's digit limit
+        raise JsonError("number out of range", 0) from None
+    literals = _LITERAL.finditer(text)
+    node = _build(value, literals, 0, max_depth)
+    if node.kind == STRING:
+        return node
+    # The root's span: the document without surrounding blanks (a fresh node: scalars
+    # are shared).
+    start = len(text) - len(text.lstrip(_WS))
+    return JNode(node.kind, start, len(text.rstrip(_WS)), node.value)
 
 
-def _value(text: str, i: int, depth: int, max_depth: int) -> tuple[JNode, int]:
-    c = text[i : i + 1]
-    if c == '"':
-        s, end = _string(text, i)
-        return JNode(STRING, i, end, s), end
-    if c in _NUMBER_START:
-        m = _NUMBER.match(text, i)
-        if m:  # numbers are not needed by any reader: their value is not converted
-            return JNode(NUMBER, i, m.end(), None), m.end()
-    if c == "{" or c == "[":
+def _build(value: Any, literals: Iterator[re.Match[str]], depth: int, max_depth: int
+           ) -> JNode:
+    kind = type(value)
+    if kind is str:
+        m = next(literals)
+        return JNode(STRING, m.start(), m.end(), value)
+    if kind is _Pairs or kind is list:
         if depth >= max_depth:
-            raise JsonError("nested too deeply", i)
-        return (_object if c == "{" else _array)(text, i, depth + 1, max_depth)
-    for word, constant in _CONSTANTS:
-        if text.startswith(word, i):
-            return JNode(CONSTANT, i, i + len(word), constant), i + len(word)
-    raise JsonError("expected a JSON value", i)
-
-
-def _object(text: str, i: int, depth: int, max_depth: int) -> tuple[JNode, int]:
-    members: list[tuple[str, JNode]] = []
-    j = _skip_ws(text, i + 1)
-    if text[j : j + 1] == "}":
-        return JNode(OBJECT, i, j + 1, members), j + 1
-    while True:
-        if text[j : j + 1] != '"':
-            raise JsonError("expected an object key", j)
-        key, j = _string(text, j)
-        j = _skip_ws(text, j)
-        if text[j : j + 1] != ":":
-            raise JsonError("expected ':'", j)
-        node, j = _value(text, _skip_ws(text, j + 1), depth, max_depth)
-        members.append((key, node))
-        j = _skip_ws(text, j)
-        c = text[j : j + 1]
-        if c == ",":
-            j = _skip_ws(text, j + 1)
-        elif c == "}":
-            return JNode(OBJECT, i, j + 1, members), j + 1
-        else:
-            raise JsonError("expected ',' or '}'", j)
-
-
-def _array(text: str, i: int, depth: int, max_depth: int) -> tuple[JNode, int]:
-    elements: list[JNode] = []
-    j = _skip_ws(text, i + 1)
-    if text[j : j + 1] == "]":
-        return JNode(ARRAY, i, j + 1, elements), j + 1
-    while True:
-        run = _NUMBER_RUN.match(text, j) if text[j : j + 1] in _NUMBER_START else None
-        if run:
-            elements.extend([ANY_NUMBER] * (run.group().count(",") + 1))
-            j = run.end()
-        else:
-            node, j = _value(text, j, depth, max_depth)
-            elements.append(node)
-        j = _skip_ws(text, j)
-        c = text[j : j + 1]
-        if c == ",":
-            j = _skip_ws(text, j + 1)
-        elif c == "]":
-            return JNode(ARRAY, i, j + 1, elements), j + 1
-        else:
-            raise JsonError("expected ',' or ']'", j)
+            raise JsonError("nested too deeply", 0)
+        depth += 1
+        if kind is list:
+            return JNode(ARRAY, -1, -1, [
+                ANY_NUMBER if type(v) in (int, float) else _build(v, literals, depth, max_depth)
+                for v in value
+            ])
+        members = []
+        for key, v in value:
+            next(literals)  # the key's literal
+            members.append((key, ANY_NUMBER if type(v) in (int, float)
+                            else _build(v, literals, depth, max_depth)))
+        return JNode(OBJECT, -1, -1, members)
+    if kind is int or kind is float:
+        return ANY_NUMBER
+    return _CONSTANT_NODES[id(value)]

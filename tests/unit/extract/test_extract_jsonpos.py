@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 
 import pytest
 from extract_helpers import BODIES
@@ -67,11 +66,15 @@ def test_agrees_with_json_loads(text: str) -> None:
     assert (node.start, node.end) == (len(text) - len(text.lstrip()), len(text.rstrip()))
 
 
-def test_constants_and_duplicates() -> None:
-    node = jsonpos.parse('{"dup": 1, "dup": [NaN, true, null]}')
+def test_constants_numbers_and_duplicates() -> None:
+    node = jsonpos.parse('{"dup": 1, "dup": [NaN, true, null, false, -1e9]}')
     values = node.get("dup").value
-    assert math.isnan(values[0].value) and values[1].value is True and values[2].value is None
+    assert [v.kind for v in values] == ["number", "constant", "constant", "constant", "number"]
+    assert [v.value for v in values[1:4]] == [True, None, False]
     assert node.get("missing") is None and jsonpos.parse("[]").get("x") is None
+    root = jsonpos.parse(" 7 ")
+    assert (root.kind, root.start, root.end) == ("number", 1, 2)
+    assert jsonpos.ANY_NUMBER.start == -1  # the shared node was not touched
 
 
 BAD = [
