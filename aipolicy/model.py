@@ -129,6 +129,9 @@ class Segment:
     role: str = "user"
     redactable: bool = True
 
+    def __repr__(self) -> str:  # explicit: prompt text never appears in a repr
+        return f"Segment({self.where!r} role={self.role} {len(self.text)} chars)"
+
 
 @dataclass(frozen=True)
 class Extraction:
@@ -138,6 +141,9 @@ class Extraction:
     segments: tuple[Segment, ...]
     rewrite: Callable[[Mapping[int, str]], bytes]
     uninspectable: tuple[str, ...] = ()  # descriptions of parts that could not be read
+
+    def __repr__(self) -> str:
+        return f"Extraction({self.adapter}, {len(self.segments)} segments)"
 
 
 @dataclass(frozen=True)

@@ -127,7 +127,7 @@ class PiiDetector:
                 Candidate(n.entity, n.start, n.end, n.score, f"record-{n.cue}")
                 for n in plan.names
             )
-        return [self._finish(c) for c in per_text]
+        return [self._finish(_propagate(texts[i], c)) for i, c in enumerate(per_text)]
 
     # -- steps --------------------------------------------------------------------------
     def _plan(self, text: str) -> _Plan:
@@ -167,6 +167,30 @@ class PiiDetector:
                   and c.score >= self.settings.threshold(c.entity) and c.end > c.start]
         return [PiiMatch(c.entity, c.start, c.end, round(c.score, 4), c.detector)
                 for c in _resolve_overlaps(wanted)]
+
+
+def _propagate(text: str, candidates: list[Candidate]) -> list[Candidate]:
+    """A name found once names the same person wherever the same words recur in the text
+    ("Ella H. Snider\n>Otc Markets\n>Ella H. Snider")."""
+    persons = [c for c in candidates if c.entity == PERSON and c.end - c.start >= 3]
+    if not persons:
+        return candidates
+    out = list(candidates)
+    seen: set[str] = set()
+    for c in sorted(persons, key=lambda c: -c.score):
+        value = text[c.start:c.end]
+        if value in seen:
+            continue
+        seen.add(value)
+        pos = text.find(value)
+        while pos >= 0:
+            end = pos + len(value)
+            boundary = (pos == 0 or not text[pos - 1].isalnum()) and (
+                end == len(text) or not text[end].isalnum())
+            if boundary and pos != c.start:
+                out.append(Candidate(PERSON, pos, end, c.score, c.detector))
+            pos = text.find(value, end)
+    return out
 
 
 def _inside(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:

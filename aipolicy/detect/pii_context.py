@@ -240,9 +240,62 @@ class RecordFinder:
         self._self_identification(text, names, marks)
         self._signatures(text, lines, names, ranges)
         self._tables(text, lines, anchors, names, ranges)
-        windows = [self.window(text, lines, s, e) for s, e in anchors]
+        self._residence(text, names, marks)
+        record_windows = merge_ranges([self.window(text, lines, s, e) for s, e in anchors])
+        self._record_heads(text, lines, record_windows, names)
+        windows = list(record_windows)
         windows += [self.window(text, lines, s, e, record=False) for s, e in marks]
         return Cues(tuple(names), merge_ranges(windows + ranges))
+
+    def _record_heads(self, text: str, lines: _Lines, windows: Sequence[tuple[int, int]],
+                      names: list[DirectName]) -> None:
+        """A contact card or address label starts with the person's name on a line of its
+        own ("Jane Roe\n12 Oak Street\n..."): the first line of a record window."""
+        for start, end in windows:
+            i = lines.index(start)
+            if lines.starts[i] != start or lines.ends[i] - start > self._line_chars:
+                continue
+            while i < len(lines) and lines.starts[i] < end:
+                line = text[lines.starts[i]:lines.ends[i]]
+                if line.strip(" \t>?*-|#"):
+                    break
+                i += 1
+            if i >= len(lines) or lines.starts[i] >= end:
+                continue
+            s = lines.starts[i]
+            while s < lines.ends[i] and text[s] in " \t>?*-|#":
+                s += 1
+            span = self._shape.span(text, s, lines.ends[i], whole=True)
+            if span and " " in text[span[0]:span[1]].strip():
+                names.append(DirectName(*span, self._score - 0.1, "record-head"))
+
+    def _residence(self, text: str, names: list[DirectName], marks: list) -> None:
+        """'Jane Roe lives at ...': the capitalised words right before the phrase."""
+        for m in self._p.residence.finditer(text):
+            tokens = list(_NAME_TOKEN.finditer(text, max(0, m.start() - 80), m.start()))
+            end = m.start()
+            while end > 0 and text[end - 1] in " \t":
+                end -= 1
+            picked: list[re.Match[str]] = []
+            for tok in reversed(tokens):
+                if tok.end() != end or not _first_upper(tok.group()) and not picked:
+                    break
+                if tok.group().lower().rstrip(".") in self._p.not_names:
+                    break
+                if not _first_upper(tok.group()) and tok.group().lower() not in _PARTICLES:
+                    break
+                picked.append(tok)
+                end = tok.start()
+                while end > 0 and text[end - 1] in " \t" and len(picked) < 4:
+                    end -= 1
+                if len(picked) == 4 or end == tok.start():
+                    break
+            if picked:
+                start = picked[-1].start()
+                span = self._shape.span(text, start, m.start(), whole=True)
+                if span:
+                    names.append(DirectName(*span, self._score - 0.05, "residence"))
+                    marks.append((span[0], m.end()))
 
     def _name_fields(self, text: str, names: list[DirectName], marks: list) -> None:
         for m in self._p.name_field.finditer(text):

@@ -78,6 +78,7 @@ class PersonContext:
     personal_columns: tuple[str, ...]
     location_columns: frozenset[str]
     not_names: frozenset[str]
+    residence: re.Pattern[str]  # "lives at": the name precedes the match
     greeting: re.Pattern[str]  # "Hi Sophie," at a line start; the name follows the match
     titles: frozenset[str]
 
@@ -383,7 +384,7 @@ class _Loader:
     def _person(self, value: Any, src: Src) -> PersonContext | None:
         keys = ("name_fields", "header_fields", "self_identification", "self_introduction",
                 "not_names", "closings", "name_columns", "personal_columns", "location_columns",
-                "greetings",
+                "residence_phrases", "greetings",
                 "titles")
         d = self.check.mapping(value, src, required=keys)
         if d is None:
@@ -409,6 +410,7 @@ class _Loader:
             personal_columns=w["personal_columns"],
             location_columns=frozenset(w["location_columns"]),
             not_names=frozenset(w["not_names"]),
+            residence=re.compile(_word_regex(w["residence_phrases"])),
             greeting=re.compile(r"(?im)^[ \t>]*" + _alternation(w["greetings"]) + r",?[ \t]+"),
             titles=frozenset(w["titles"]),
         )

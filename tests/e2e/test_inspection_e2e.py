@@ -138,8 +138,8 @@ def test_unparseable_body_is_blocked_not_passed(proxy, standin_clean):
     ref = r.headers["x-aipolicy-reference"]
     rec = proxy.wait_audit(lambda x: x["reference"] == ref)
     assert rec["rule"] == "inspection-failed" and rec["failure"]
-    assert proxy.metric_value('aipolicy_inspection_failures_total{reason="%s"}'
-                              % rec["failure"]) >= 1
+    sample = f'aipolicy_inspection_failures_total{{reason="{rec["failure"]}"}}'
+    assert proxy.metric_value(sample) >= 1
 
 
 def test_corrupt_gzip_is_blocked(proxy, standin_clean):
