@@ -63,6 +63,13 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--client-ip", default="127.0.0.1")
     t.add_argument("--user")
     t.add_argument("--accept", default="application/json")
+    body = t.add_mutually_exclusive_group()
+    body.add_argument("--body", type=Path, help="a captured request body to inspect")
+    body.add_argument("--prompt", help="a prompt, sent as an OpenAI-style chat message")
+    t.add_argument("--content-type", default="application/json")
+    t.add_argument("--content-encoding", default="")
+    t.add_argument("--show-body", action="store_true",
+                   help="print the body as it would be forwarded after redaction")
     t.set_defaults(func=cmd_test)
     return p
 
@@ -125,7 +132,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     info = RequestInfo(
         method=args.method.upper(), scheme=url.scheme, host=(url.hostname or "").lower(),
         port=url.port or (443 if url.scheme == "https" else 80), path=url.path or "/",
-        headers={"accept": args.accept},
+        headers={"accept": args.accept, "content-type": args.content_type,
+                 "content-encoding": args.content_encoding},
         client=ClientIdentity(ipaddress.ip_address(args.client_ip), args.user),
     )
     app = pipeline.classify(info)
@@ -133,7 +141,13 @@ def cmd_test(args: argparse.Namespace) -> int:
         print(json.dumps({"ai": False, "host": info.host, "intercepted":
                           pipeline.should_intercept(info.host)}, indent=2))
         return 0
-    verdict = pipeline.evaluate(info, app)
+    body = None
+    if args.body:
+        body = args.body.read_bytes()
+    elif args.prompt is not None:
+        body = json.dumps({"model": "test", "messages": [
+            {"role": "user", "content": args.prompt}]}).encode()
+    verdict = pipeline.evaluate(info, app, body if pipeline.needs_body(info) else None)
     d = verdict.outcome.decision
     out = {
         "ai": True, "app": app.id, "app_name": app.name, "vendor": app.vendor,
@@ -141,7 +155,14 @@ def cmd_test(args: argparse.Namespace) -> int:
         "groups": list(d.groups), "rule": d.rule_id, "action": d.action.value,
         "enforced": verdict.outcome.enforced.value, "mode": d.mode.value, "reason": d.reason,
         "notice_format": verdict.outcome.notice_format,
+        "findings": verdict.outcome.findings.by_type(),
+        "failure": verdict.outcome.failure,
+        "response_headers": dict(verdict.response_headers),
     }
+    if verdict.outcome.scan_seconds is not None:
+        out["scan_ms"] = round(verdict.outcome.scan_seconds * 1000, 2)
+    if args.show_body and verdict.new_body is not None:
+        out["forwarded_body"] = verdict.new_body.decode("utf-8", "replace")
     print(json.dumps(out, indent=2, ensure_ascii=False))
     return 0
 

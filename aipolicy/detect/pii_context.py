@@ -75,7 +75,8 @@ class NameShape:
                 break
             tok = m.group()
             low = tok.lower().rstrip(".")
-            if low in self._not_names:
+            initial = len(low) == 1 and tok[0].isupper() and bool(tokens)  # "Martim A Pereira"
+            if low in self._not_names and not initial:
                 break
             if upper and not _first_upper(tok) and not (tokens and low in _PARTICLES):
                 break

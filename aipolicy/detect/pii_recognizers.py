@@ -32,7 +32,8 @@ class AddressExtender:
 
     def __init__(self, cfg: AddressLines) -> None:
         part = cfg.part.pattern
-        self._line = re.compile(r"[ \t>,]*(?:" + part + r")(?:[ \t]*,?[ \t]*(?:" + part + r"))*")
+        self._lead = re.compile(r"[ \t>?*,-]*")  # quote and list markers before a line
+        self._line = re.compile(r"(?:" + part + r")(?:[ \t]*,?[ \t]*(?:" + part + r"))*")
         self._forbid = cfg.forbid
         self._max_lines = cfg.max_lines
         self._max_chars = cfg.max_line_chars
@@ -40,8 +41,9 @@ class AddressExtender:
     def _prefix(self, line: str, *, whole: bool) -> int | None:
         """Length of the address-like start of ``line``; ``whole`` demands nothing else
         but closing punctuation after it."""
-        m = self._line.match(line)
-        if not m or m.end() > self._max_chars or self._forbid.search(line, 0, m.end()):
+        lead = self._lead.match(line).end()
+        m = self._line.match(line, lead)
+        if not m or m.end() - lead > self._max_chars or self._forbid.search(line, lead, m.end()):
             return None
         tail = line[m.end():]
         if not tail.strip(" \t.,"):

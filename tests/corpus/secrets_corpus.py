@@ -143,8 +143,9 @@ TOKENS: dict[str, TokenGen] = {
                                 f"B{_r(r, UPPERNUM, 10)}/{_mixed(r, ALNUM, 24)}"),
     "discord-webhook": lambda r: (f"https://discord.com/api/webhooks/{_r(r, DIGITS, 19)}/"
                                   f"{_mixed(r, B64URL, 68)}"),
-    "discord-bot": lambda r: (f"{r.choice('MNO')}{_mixed(r, B64URL, 25)}.{_r(r, B64URL, 6)}."
-                              f"{_mixed(r, B64URL, 38)}"),
+    "discord-bot": lambda r: (
+        base64.b64encode(str(r.randint(10**17, 10**19 - 1)).encode()).decode().rstrip("=")
+        + f".{_r(r, B64URL, 6)}.{_mixed(r, B64URL, 38)}"),
     "teams-webhook": lambda r: (
         f"https://acme.webhook.office.com/webhookb2/{_uuid(r)}@{_uuid(r)}/IncomingWebhook/"
         f"{_r(r, HEX, 32)}/{_uuid(r)}"),
@@ -548,6 +549,32 @@ def _benign_generators() -> list[tuple[str, Callable[[random.Random], str]]]:
                                  f"\"acme-logs-{r.randint(1000, 9999)}\"\n  tags = {{ owner = "
                                  "\"platform\" }\n}\nvariable \"db_password\" {\n  type      = "
                                  "string\n  sensitive = true\n}")),
+        ("nlp-tokens", lambda r: r.choice([
+            "The tokenizer splits 'unbelievable' into tokens: ['un', '##believ', '##able']. "
+            "Why does token_ids = [101, 4895, 2571, 102] have four entries?",
+            f"generate(input_ids, max_new_tokens={r.choice([128, 256, 512])}, top_k=50, "
+            "pad_token_id=tokenizer.eos_token_id)",
+            "How many tokens is a 10,000-word document for GPT-4o? Is a token about 4 chars?",
+            f"tokens_used: {r.randint(1000, 99999)}\nprompt_tokens: {r.randint(100, 999)}",
+            "special_tokens_map.json has bos_token, eos_token and unk_token set to <s>, </s>, <unk>.",
+        ])),
+        ("object-keys", lambda r: r.choice([
+            f'{{"Bucket": "acme-invoices", "Key": "uploads/2024/0{r.randint(1, 9)}/invoice_'
+            f'{r.randint(1000, 9999)}.pdf", "ContentType": "application/pdf"}}',
+            f'redis-cli GET session:{_r(r, LOWERNUM, 8)}:cart  # returns nil, why?',
+            f'"key": "checkout.button.label.{r.choice(["confirm", "cancel", "retry"])}"',
+            f"const publishableKey = 'pk_live_{_r(r, ALNUM, 24)}';",
+            f'<div class="g-recaptcha" data-sitekey="6Lc{_r(r, B64URL, 37)}"></div>',
+            f"state={_r(r, ALNUM, 16)}&code_challenge_method=S256&response_type=code",
+            f"etag: \"{_sha(r)}\"\nlast-modified: Tue, 14 May 2024 10:00:00 GMT",
+            f"arn:aws:iam::{r.randint(10**11, 10**12 - 1)}:role/ci-deployer",
+            f"token_expiry: 2024-0{r.randint(1, 9)}-01T12:00:00Z\nrefresh_interval: 3600",
+            "secretKeyRef:\n  name: db-credentials\n  key: password",
+            "token: ${{ secrets.GITHUB_TOKEN }}",
+            "password = var.db_password",
+            f"sentry_dsn: https://{_r(r, HEX, 32)}@o{r.randint(10**5, 10**6)}.ingest.sentry.io/"
+            f"{r.randint(10**5, 10**6)}",
+        ])),
         ("placeholders", lambda r: r.choice([
             "api_key: YOUR_API_KEY_HERE",
             "Authorization: Bearer YOUR_ACCESS_TOKEN",
