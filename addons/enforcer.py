@@ -75,14 +75,7 @@ class Enforcer:
         elif not flow.request.raw_content:
             verdict = pipeline.evaluate(info, app)
         else:
-            # Scanning is CPU work: off the event loop, or every connection stalls.
-            try:
-                verdict = await asyncio.wait_for(
-                    asyncio.to_thread(pipeline.evaluate, info, app, flow.request.raw_content),
-                    pipeline.timeout_seconds)
-            except TimeoutError:
-                verdict = pipeline.failure_verdict(info, app,
-                                                   "inspection exceeded its time budget")
+            verdict = await self._inspect(pipeline, info, app, flow.request.raw_content)
         flow.metadata[METADATA_KEY] = verdict.outcome
         if verdict.notice is not None:
             respond(flow, verdict.notice)
@@ -93,6 +86,26 @@ class Enforcer:
             flow.request.content = verdict.new_body
         if verdict.response_headers:
             flow.metadata[RESPONSE_HEADERS_KEY] = verdict.response_headers
+
+    async def _inspect(self, pipeline, info: RequestInfo, app, body: bytes):
+        """Scanning is CPU work: in the scan workers (or a thread), never on the event loop."""
+        workers = self.state.workers
+        key = str(info.client.address or "")  # one client's history -> one worker's cache
+        try:
+            if workers is not None:
+                future = asyncio.wrap_future(workers.submit(key, info, app.id, body))
+            else:
+                future = asyncio.to_thread(pipeline.evaluate, info, app, body)
+            return await asyncio.wait_for(future, pipeline.timeout_seconds)
+        except TimeoutError:
+            if workers is not None:
+                workers.restart(key)  # a stuck worker would delay every later request
+            return pipeline.failure_verdict(info, app, "inspection exceeded its time budget")
+        except Exception as exc:  # a crashed worker: fail closed, start a fresh one
+            log.error(f"aipolicy: scan worker failed ({type(exc).__name__})")
+            if workers is not None:
+                workers.restart(key)
+            return pipeline.failure_verdict(info, app, "the scanner failed")
 
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         extra = flow.metadata.get(RESPONSE_HEADERS_KEY)

@@ -1,4 +1,4 @@
-"""Loads the ruleset, keeps the pipeline in force, and reloads it when the file changes.
+"""Loads the ruleset, keeps the pipeline (and its scan workers) in force, reloads on change.
 
 A ruleset is validated completely before it replaces the running one; an invalid file
 is reported (log + metric) and the previous pipeline stays in force. At start-up an
@@ -17,6 +17,7 @@ from aipolicy.errors import ConfigError
 from aipolicy.metrics import PolicyMetrics
 from aipolicy.paths import DEFAULT_RULESET
 from aipolicy.pipeline import Pipeline
+from aipolicy.workers import ScanWorkers, default_worker_count
 
 log = logging.getLogger("aipolicy")
 
@@ -25,6 +26,7 @@ class PolicyState:
     def __init__(self, metrics: PolicyMetrics) -> None:
         self.metrics = metrics
         self.pipeline: Pipeline | None = None
+        self.workers: ScanWorkers | None = None
         self._stamps: dict[Path, tuple[int, int]] = {}
         self._watcher: asyncio.Task | None = None
 
@@ -40,24 +42,38 @@ class PolicyState:
         loader.add_option(
             "aipolicy_reload_interval", float, 2.0,
             """
-            Seconds between checks of the ruleset and catalog files for changes; a changed,
-            valid ruleset replaces the one in force. 0 disables reloading.
+            Seconds between checks of the ruleset and the files it names for changes; a
+            changed, valid ruleset replaces the one in force. 0 disables reloading.
+            """,
+        )
+        loader.add_option(
+            "aipolicy_scan_workers", int, -1,
+            """
+            Processes that scan request bodies (each loads the NER model once). -1: one per
+            CPU core. 0: scan in the proxy process (threads; for tests and tiny set-ups).
             """,
         )
 
     def configure(self, updated: set[str]) -> None:
-        if "aipolicy_ruleset" in updated:
-            path = Path(ctx.options.aipolicy_ruleset)
-            current = self.pipeline
-            if current and current.ruleset.path.resolve() == path.resolve() and not self.changed():
-                return  # e.g. an option rollback to the ruleset already in force
-            try:
-                pipeline = Pipeline.from_file(str(path))
-            except ConfigError as exc:
-                raise exceptions.OptionsError(f"invalid aipolicy ruleset:\n{exc}") from None
-            self._install(pipeline)
         if "aipolicy_reload_interval" in updated and ctx.options.aipolicy_reload_interval < 0:
             raise exceptions.OptionsError("aipolicy_reload_interval must be >= 0")
+        if "aipolicy_scan_workers" in updated and ctx.options.aipolicy_scan_workers < -1:
+            raise exceptions.OptionsError("aipolicy_scan_workers must be -1, 0 or more")
+        if not updated & {"aipolicy_ruleset", "aipolicy_scan_workers"}:
+            return
+        path = Path(ctx.options.aipolicy_ruleset)
+        current = self.pipeline
+        if (current and "aipolicy_scan_workers" not in updated
+                and current.ruleset.path.resolve() == path.resolve() and not self.changed()):
+            return  # e.g. an option rollback to the ruleset already in force
+        try:
+            pipeline, workers = self._build(str(path))
+        except ConfigError as exc:
+            raise exceptions.OptionsError(f"invalid aipolicy ruleset:\n{exc}") from None
+        except Exception as exc:  # a scan worker that cannot start: refuse, loudly
+            raise exceptions.OptionsError(
+                f"aipolicy: cannot start the scan workers: {type(exc).__name__}") from None
+        self._install(pipeline, workers)
 
     def running(self) -> None:
         if self.pipeline is None:  # added programmatically without a configure pass
@@ -69,20 +85,48 @@ class PolicyState:
         if self._watcher is not None:
             self._watcher.cancel()
             self._watcher = None
+        if self.workers is not None:
+            self.workers.close()
+            self.workers = None
 
     @property
     def ready(self) -> bool:
         return self.pipeline is not None
 
     # -- internals -------------------------------------------------------------------
-    def _install(self, pipeline: Pipeline) -> None:
+    def _worker_count(self) -> int:
+        wanted = ctx.options.aipolicy_scan_workers
+        return default_worker_count() if wanted < 0 else wanted
+
+    def _build(self, path: str) -> tuple[Pipeline, ScanWorkers | None]:
+        """Validate and build everything a ruleset needs; nothing is swapped in here."""
+        count = self._worker_count()
+        pipeline = Pipeline.from_file(path, inspect_here=count == 0)
+        workers = None
+        if count and pipeline.ruleset.inspection is not None:
+            workers = ScanWorkers(str(pipeline.ruleset.path), count)
+            try:
+                workers.warm_up()
+            except BaseException:
+                workers.close()
+                raise
+        return pipeline, workers
+
+    def _install(self, pipeline: Pipeline, workers: ScanWorkers | None) -> None:
         rs = pipeline.ruleset
-        self.pipeline = pipeline  # one reference swap: in-flight requests keep the old one
+        old_workers = self.workers
+        # Two reference swaps: requests in flight keep the objects they already hold.
+        self.pipeline, self.workers = pipeline, workers
+        if old_workers is not None:
+            old_workers.close()  # finishes queued scans, then the processes exit
         self._stamps = {p: _stamp(p) for p in rs.source_files}
         self.metrics.ruleset_loaded_now(rs.policy.name, rs.policy.version, str(rs.path),
                                         pipeline.loaded_at)
+        scan = (f"{workers.size} scan worker(s)" if workers else
+                "in-process scanning" if rs.inspection else "no content inspection")
         log.info(f"aipolicy: ruleset {rs.path} version {rs.policy.version} in force "
-                 f"({len(rs.catalog)} apps, {len(rs.rules)} access rules, mode {rs.mode.value})")
+                 f"({len(rs.catalog)} apps, {len(rs.rules)} access rules, mode {rs.mode.value}, "
+                 f"{scan})")
 
     def changed(self) -> bool:
         return any(_stamp(p) != s for p, s in self._stamps.items())
@@ -91,13 +135,15 @@ class PolicyState:
         """Build a new pipeline off the event loop; swap it in only if it is valid."""
         path = ctx.options.aipolicy_ruleset
         try:
-            pipeline = await asyncio.to_thread(Pipeline.from_file, path)
-        except ConfigError as exc:
+            pipeline, workers = await asyncio.to_thread(self._build, path)
+        except Exception as exc:
             self._stamps = {p: _stamp(p) for p in self._stamps}  # report each bad edit once
             self.metrics.reload_failures.inc()
-            log.error(f"aipolicy: ruleset reload rejected, previous ruleset stays in force:\n{exc}")
+            detail = str(exc) if isinstance(exc, ConfigError) else type(exc).__name__
+            log.error(f"aipolicy: ruleset reload rejected, previous ruleset stays in force:\n"
+                      f"{detail}")
             return False
-        self._install(pipeline)
+        self._install(pipeline, workers)
         return True
 
     async def _watch(self) -> None:

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .detect.custom import VALIDATORS, CustomDetectors, RegexDetector, TermListDetector
+from .errors import ConfigError
 from .model import Action, Mode
 from .schema import Checker
 from .yamlsrc import LineDict, Src
@@ -102,7 +103,7 @@ def parse_inspection(
     custom = _custom(check, m.get("custom", []), src.key(m, "custom"), base)
     types = dict(known)
     types["findings"] = (frozenset(FINDING_KINDS) | frozenset(pii[1] if pii else ())
-                         | custom.ids | _secret_ids(secrets[0] if secrets else None))
+                         | custom.ids | (secrets[2] if secrets else frozenset()))
     rules: list[DataRule] = []
     seen: set[str] = set()
     if "rules" in m:
@@ -176,6 +177,18 @@ def _pii(check: Checker, value: Any, src: Src,
             entities[name] = EntitySetting(label, score)
     if patterns is None:
         return None
+    # The pattern file is validated now, with its own file/line/field problems, so a
+    # proxy never starts with a recognizer file its scanners would refuse.
+    from .detect.pii_rules import load_pii_rules
+
+    try:
+        provided = load_pii_rules(patterns).entities
+    except ConfigError as exc:
+        check.problems.extend(exc.problems)
+        return None
+    for name in entities:
+        if name not in provided:
+            check.fail(esrc.key(ents, name), f"{patterns.name} has no recognizer for {name}")
     return person, entities, patterns
 
 
@@ -186,7 +199,7 @@ def _known_entities() -> tuple[str, ...]:
 
 
 def _secrets(check: Checker, value: Any, src: Src,
-             base: Path) -> tuple[Path, frozenset[str]] | None:
+             base: Path) -> tuple[Path, frozenset[str], frozenset[str]] | None:
     m = check.mapping(value, src, required=("rules",), optional=("disabled",))
     if m is None or "rules" not in m:
         return None
@@ -195,22 +208,17 @@ def _secrets(check: Checker, value: Any, src: Src,
                          if "disabled" in m else ())
     if path is None:
         return None
-    known = _secret_ids(path)
-    for rid in sorted(disabled):
-        if known and rid not in known:
-            check.fail(src.key(m, "disabled"), f"unknown secret rule {rid!r}")
-    return path, disabled
-
-
-def _secret_ids(path: Path | None) -> frozenset[str]:
-    if path is None:
-        return frozenset()
     from .detect.secrets import load_secret_rules
 
-    try:
-        return frozenset(r.id for r in load_secret_rules(path).rules)
-    except Exception:  # reported when the detectors are built, with file/line/field
-        return frozenset()
+    try:  # every rule's examples are checked: a rule that misses its own examples is refused
+        known = frozenset(load_secret_rules(path).ids)
+    except ConfigError as exc:
+        check.problems.extend(exc.problems)
+        return None
+    for rid in sorted(disabled):
+        if rid not in known:
+            check.fail(src.key(m, "disabled"), f"unknown secret rule {rid!r}")
+    return path, disabled, known
 
 
 def _custom(check: Checker, value: Any, src: Src, base: Path) -> CustomDetectors:

@@ -38,14 +38,17 @@ class Verdict:
 
 
 class Pipeline:
-    def __init__(self, ruleset: Ruleset) -> None:
+    def __init__(self, ruleset: Ruleset, *, inspect_here: bool = True) -> None:
+        """``inspect_here=False`` skips building the detectors: the proxy's main process
+        does that when worker processes do the scanning (``aipolicy.workers``)."""
         self.ruleset = ruleset
-        self.inspector = Inspector(ruleset.inspection) if ruleset.inspection else None
+        self.inspector = (Inspector(ruleset.inspection)
+                          if ruleset.inspection and inspect_here else None)
         self.loaded_at = time.time()
 
     @classmethod
-    def from_file(cls, path: str) -> Pipeline:
-        return cls(load_ruleset(path))
+    def from_file(cls, path: str, *, inspect_here: bool = True) -> Pipeline:
+        return cls(load_ruleset(path), inspect_here=inspect_here)
 
     @property
     def timeout_seconds(self) -> float | None:
@@ -65,7 +68,7 @@ class Pipeline:
         return app
 
     def needs_body(self, request: RequestInfo) -> bool:
-        return self.inspector is not None and request.method in _BODY_METHODS
+        return self.ruleset.inspection is not None and request.method in _BODY_METHODS
 
     # -- decide and act ------------------------------------------------------------------
     def evaluate(self, request: RequestInfo, app: App, body: bytes | None = None) -> Verdict:

@@ -168,6 +168,7 @@ class RecordFinder:
         self._score = min(1.0, score + 0.1)
         self._neighbours = ner.neighbour_sentences
         self._block_lines = ner.record_block_lines
+        self._neighbour_lines = ner.neighbour_lines
         self._line_chars = ner.record_line_chars
         titles = "|".join(re.escape(t) for t in sorted(person.titles, key=len, reverse=True))
         self._title = re.compile(r"(?i)(?<!\w)(?:" + titles + r")\.?[ \t]+(?=[^\W\d_])")
@@ -183,37 +184,36 @@ class RecordFinder:
     def _blank(self, text: str, lines: _Lines, i: int) -> bool:
         return not text[lines.starts[i]:lines.ends[i]].strip()
 
+    def _reach(self, text: str, lines: _Lines, i: int, step: int, limit: int,
+               cross_blank: bool) -> int:
+        """Walk from line ``i`` over short lines (and single blank lines if allowed)."""
+        j, blanks = i, 0
+        while 0 <= j + step < len(lines) and abs(j + step - i) <= limit:
+            k = j + step
+            if self._blank(text, lines, k):
+                blanks += 1
+                if not cross_blank or blanks > 1:
+                    break
+            elif not self._is_short(text, lines, k):
+                break
+            else:
+                blanks = 0
+            j = k
+        while j != i and self._blank(text, lines, j):
+            j -= step
+        return j
+
     def window(self, text: str, lines: _Lines, start: int, end: int,
                record: bool = True) -> tuple[int, int]:
-        """The text around ``text[start:end]``: for an identifier (``record``) the block of
-        short lines around it, else its own line; in prose, the sentence and neighbours."""
+        """The text around ``text[start:end]`` where NER runs: for an identifier
+        (``record``) its block of short lines (up to ``neighbour_lines`` either side, not
+        across blank lines), else its own line; in prose, the sentence and neighbours."""
         i = lines.index(start)
         if self._is_short(text, lines, i):
-            reach = max(1, self._block_lines // 2) if record else 0
-            top = i
-            blanks = 0
-            while top > 0 and i - top < reach:
-                if self._blank(text, lines, top - 1):
-                    blanks += 1
-                    if blanks > 1:
-                        break
-                elif not self._is_short(text, lines, top - 1):
-                    break
-                else:
-                    blanks = 0
-                top -= 1
-            bottom = lines.index(max(start, end - 1))
-            blanks = 0
-            while bottom < len(lines) - 1 and bottom - i < reach:
-                if self._blank(text, lines, bottom + 1):
-                    blanks += 1
-                    if blanks > 1:
-                        break
-                elif not self._is_short(text, lines, bottom + 1):
-                    break
-                else:
-                    blanks = 0
-                bottom += 1
+            reach = self._neighbour_lines if record else 0
+            top = self._reach(text, lines, i, -1, reach, cross_blank=False)
+            bottom = self._reach(text, lines, lines.index(max(start, end - 1)), 1, reach,
+                                 cross_blank=False)
             return lines.starts[top], max(lines.ends[bottom], end)
         # A long line (prose): the sentence holding the span and its neighbours.
         line_start, line_end = lines.starts[i], lines.ends[i]
@@ -238,35 +238,35 @@ class RecordFinder:
         ranges: list[tuple[int, int]] = []  # finished windows (signatures, tables)
         self._name_fields(text, names, marks)
         self._headers(text, names, marks)
-        self._self_identification(text, names, marks)
+        self._self_identification(text, lines, anchors, names, marks)
+        self._greetings(text, lines, anchors, names)
         self._signatures(text, lines, names, ranges)
         self._tables(text, lines, anchors, names, ranges)
         self._residence(text, names, marks)
-        record_windows = merge_ranges([self.window(text, lines, s, e) for s, e in anchors])
-        self._record_heads(text, lines, record_windows, names)
-        windows = list(record_windows)
+        self._record_heads(text, lines, anchors, names)
+        windows = [self.window(text, lines, s, e) for s, e in anchors]
         windows += [self.window(text, lines, s, e, record=False) for s, e in marks]
         return Cues(tuple(names), merge_ranges(windows + ranges))
 
-    def _record_heads(self, text: str, lines: _Lines, windows: Sequence[tuple[int, int]],
+    def _record_heads(self, text: str, lines: _Lines, anchors: Sequence[tuple[int, int]],
                       names: list[DirectName]) -> None:
         """A contact card or address label starts with the person's name on a line of its
-        own ("Jane Roe\n12 Oak Street\n..."): the first line of a record window."""
-        for start, end in windows:
+        own ("Jane Roe\n12 Oak Street\n..."): the first line of the record holding an
+        identifier (short lines, single blank lines allowed, ``record_block_lines``)."""
+        heads: set[int] = set()
+        for start, _ in anchors:
             i = lines.index(start)
-            if lines.starts[i] != start or lines.ends[i] - start > self._line_chars:
-                continue
-            while i < len(lines) and lines.starts[i] < end:
-                line = text[lines.starts[i]:lines.ends[i]]
-                if line.strip(" \t>?*-|#"):
-                    break
-                i += 1
-            if i >= len(lines) or lines.starts[i] >= end:
-                continue
-            s = lines.starts[i]
-            while s < lines.ends[i] and text[s] in " \t>?*-|#":
+            if self._is_short(text, lines, i):
+                heads.add(self._reach(text, lines, i, -1, self._block_lines // 2,
+                                      cross_blank=True))
+        for i in sorted(heads):
+            line = text[lines.starts[i]:lines.ends[i]]
+            if not line.strip(" \t>?*-|#") and i + 1 < len(lines):
+                i += 1  # a bare quote marker line ("> ") opens the block
+            s, e = lines.starts[i], lines.ends[i]
+            while s < e and text[s] in " \t>?*-|#":
                 s += 1
-            span = self._shape.span(text, s, lines.ends[i], whole=True)
+            span = self._shape.span(text, s, e, whole=True)
             if span and " " in text[span[0]:span[1]].strip():
                 names.append(DirectName(*span, self._score - 0.1, "record-head"))
 
@@ -305,10 +305,10 @@ class RecordFinder:
             span = self._shape.span(text, vstart, vend)
             if span is None:
                 continue
-            marks.append((m.start("key"), vend))
-            # A lower-case "name:" is usually configuration (YAML, code): NER decides.
+            # A lower-case "name:" is usually configuration (YAML, code), not a person.
             if key.lower() == "name" and not key[0].isupper():
                 continue
+            marks.append((m.start("key"), vend))
             if not text[span[1]:vend].lstrip()[:1].isalnum():
                 names.append(DirectName(*span, self._score, "name-field"))
 
@@ -321,7 +321,9 @@ class RecordFinder:
                 if span:
                     names.append(DirectName(*span, self._score, "header"))
 
-    def _self_identification(self, text: str, names: list[DirectName], marks: list) -> None:
+    def _self_identification(self, text: str, lines: _Lines,
+                             anchors: Sequence[tuple[int, int]], names: list[DirectName],
+                             marks: list) -> None:
         lowercase_text = not any(ch.isupper() for ch in text)
         for m in self._p.self_identification.finditer(text):
             limit = text.find("\n", m.end())
@@ -334,8 +336,14 @@ class RecordFinder:
             limit = text.find("\n", m.end())
             limit = len(text) if limit < 0 else limit
             span = self._shape.span(text, m.end(), limit, upper=True, max_tokens=3)
-            if span:  # "I'm Jane, ..." -- the model decides whether it is a name
-                marks.append((m.start(), span[1]))
+            if span is None:
+                continue
+            # "Hi, this is Jane Roe. Call me on ...": with an identifier in the same
+            # sentences it is a self-introduction; otherwise the model decides.
+            ws, we = self.window(text, lines, m.start(), span[1], record=False)
+            if any(ws <= a < we for a, _ in anchors):
+                names.append(DirectName(*span, self._score - 0.05, "self-introduction"))
+            marks.append((m.start(), span[1]))
 
     def _signatures(self, text: str, lines: _Lines, names: list[DirectName],
                     marks: list) -> None:
@@ -414,18 +422,30 @@ class RecordFinder:
                                                 "LOCATION"))
         marks.append((table_start, table_end))
 
+    def _greetings(self, text: str, lines: _Lines, anchors: Sequence[tuple[int, int]],
+                   names: list[DirectName]) -> None:
+        """'Hi Sophie,' opening a message that carries identifiers (within
+        ``record_block_lines`` lines of one): the addressee's name. A greeting in a
+        prompt with no identifiers ("Hello Claude,") is left alone."""
+        if not anchors:
+            return
+        anchor_lines = sorted({lines.index(a) for a, _ in anchors})
+        reach = self._block_lines
+        for m in self._p.greeting.finditer(text):
+            i = lines.index(m.start())
+            if not any(abs(i - a) <= reach for a in anchor_lines):
+                continue
+            limit = lines.ends[i]
+            span = self._shape.span(text, m.end(), limit, max_tokens=3)
+            if span and text[span[1]:span[1] + 1] in (",", "!", "", " ", "\n"):
+                names.append(DirectName(*span, self._score - 0.05, "greeting"))
+
     # -- cues that count only inside a record window ------------------------------------
     def window_names(self, text: str, start: int, end: int) -> list[DirectName]:
-        """Titled names ("Dr. Jane Roe") and greeted names ("Hi Sophie,") in a window."""
+        """Titled names ("Dr. Jane Roe") inside a window."""
         out: list[DirectName] = []
         for m in self._title.finditer(text, start, end):
             span = self._shape.span(text, m.end(), end)
             if span:
                 out.append(DirectName(m.start(), span[1], self._score - 0.05, "title"))
-        for m in self._p.greeting.finditer(text, start, end):
-            limit = text.find("\n", m.end(), end)
-            limit = end if limit < 0 else limit
-            span = self._shape.span(text, m.end(), limit, max_tokens=3)
-            if span and text[span[1]:span[1] + 1] in (",", "!", "", "\n", " "):
-                out.append(DirectName(*span, self._score - 0.05, "greeting"))
         return out

@@ -90,6 +90,7 @@ class NerSettings:
     labels: Mapping[str, str]  # spaCy label -> entity
     cache_entries: int
     neighbour_sentences: int
+    neighbour_lines: int
     record_block_lines: int
     record_line_chars: int
 
@@ -417,7 +418,7 @@ class _Loader:
 
     def _ner(self, value: Any, src: Src) -> NerSettings | None:
         keys = ("model", "score", "labels", "cache_entries", "neighbour_sentences",
-                "record_block_lines", "record_line_chars")
+                "neighbour_lines", "record_block_lines", "record_line_chars")
         d = self.check.mapping(value, src, required=keys)
         if d is None:
             return None
@@ -439,6 +440,8 @@ class _Loader:
                                     0, 1_000_000),
             neighbour_sentences=self._int(d.get("neighbour_sentences"),
                                           src.key(d, "neighbour_sentences"), 0, 5),
+            neighbour_lines=self._int(d.get("neighbour_lines"), src.key(d, "neighbour_lines"),
+                                      0, 50),
             record_block_lines=self._int(d.get("record_block_lines"),
                                          src.key(d, "record_block_lines"), 1, 200),
             record_line_chars=self._int(d.get("record_line_chars"),

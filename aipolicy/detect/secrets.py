@@ -171,9 +171,13 @@ class SecretRule:
     allowlist: Allowlist = field(default_factory=Allowlist)
     validate: str = "none"
     generic: bool = False  # a catch-all rule: loses to a specific rule on the same text
+    anchored: bool = False  # every match starts with one of the keywords
     match_examples: tuple[Example, ...] = ()
     no_match_examples: tuple[Example, ...] = ()
     line: int | None = None
+    # How far from a keyword a match (with its lookarounds) can reach; None: unbounded
+    # in practice, so the rule scans the whole text.
+    reach: int | None = None
 
     def __repr__(self) -> str:
         return f"SecretRule({self.id})"
@@ -229,7 +233,11 @@ class _Candidate:
 
 
 class SecretScanner:
-    """Finds secrets in text with a set of rules; build once, call ``scan`` per text."""
+    """Finds secrets in text with a set of rules; build once, call ``scan`` per text.
+
+    A rule's expression only runs near the places where one of its keywords occurs
+    (within the rule's reach), so the cost follows the keyword hits, not the text size.
+    """
 
     def __init__(self, rules: SecretRuleSet, enabled: Iterable[str] | None = None) -> None:
         if enabled is None:
@@ -247,15 +255,24 @@ class SecretScanner:
         self._always: tuple[int, ...] = tuple(
             i for i, rule in enumerate(self._rules) if not rule.keywords
         )
-        owners: dict[str, list[int]] = {}
+        keyword_ids: dict[str, int] = {}
+        owners: list[list[int]] = []
         for i, rule in enumerate(self._rules):
             for keyword in rule.keywords:
-                owners.setdefault(keyword, []).append(i)
+                if keyword not in keyword_ids:
+                    keyword_ids[keyword] = len(owners)
+                    owners.append([])
+                owners[keyword_ids[keyword]].append(i)
+        self._owners: tuple[tuple[int, ...], ...] = tuple(tuple(o) for o in owners)
+        self._keyword_len: tuple[int, ...] = tuple(len(k) for k in keyword_ids)
+        self._rule_keywords: tuple[tuple[int, ...], ...] = tuple(
+            tuple(keyword_ids[k] for k in rule.keywords) for rule in self._rules
+        )
         self._automaton: Any = None
-        if owners:
+        if keyword_ids:
             automaton = ahocorasick.Automaton()
-            for keyword, indexes in owners.items():
-                automaton.add_word(keyword, tuple(indexes))
+            for keyword, kid in keyword_ids.items():
+                automaton.add_word(keyword, kid)
             automaton.make_automaton()
             self._automaton = automaton
 
@@ -266,16 +283,18 @@ class SecretScanner:
     def __repr__(self) -> str:
         return f"SecretScanner({len(self._rules)} rules)"
 
-    def _candidate_rules(self, text: str) -> list[int]:
-        """Indexes of the rules whose keywords occur in ``text`` (case-insensitive)."""
-        chosen = set(self._always)
-        if self._automaton is not None:
-            seen: set[tuple[int, ...]] = set()
-            for _end, indexes in self._automaton.iter(text.lower()):
-                if indexes not in seen:
-                    seen.add(indexes)
-                    chosen.update(indexes)
-        return sorted(chosen)
+    def _keyword_hits(self, text: str) -> dict[int, list[int]]:
+        """End offsets of every keyword occurrence, by keyword, in one lower-cased pass."""
+        hits: dict[int, list[int]] = {}
+        if self._automaton is None:
+            return hits
+        for end, kid in self._automaton.iter(text.lower()):
+            found = hits.get(kid)
+            if found is None:
+                hits[kid] = [end + 1]
+            else:
+                found.append(end + 1)
+        return hits
 
     def scan(self, text: str) -> list[SecretMatch]:
         """All secrets in ``text``: non-overlapping, sorted by position.
@@ -285,17 +304,78 @@ class SecretScanner:
         """
         if not text:
             return []
+        hits = self._keyword_hits(text)
+        # Offsets from the lower-cased text are only valid when lowering kept the length
+        # (it does except for a few characters such as U+0130); otherwise scan everything.
+        aligned = len(text.lower()) == len(text)
+        active: set[int] = set(self._always)
+        for kid in hits:
+            active.update(self._owners[kid])
         candidates: list[_Candidate] = []
-        for index in self._candidate_rules(text):
+        for index in sorted(active):
             rule = self._rules[index]
-            for m in rule.pattern.finditer(text):
+            if rule.anchored and aligned:
+                found = self._anchored_matches(rule, index, hits, text)
+            else:
+                found = (
+                    m
+                    for start_at, end_at in self._windows(rule, index, hits, len(text), aligned)
+                    for m in rule.pattern.finditer(text, start_at, end_at)
+                )
+            for m in found:
                 start, end = _secret_span(m)
-                if start >= end:
-                    continue
-                if self._accepts(rule, text[start:end], m.group(0)):
+                if start < end and self._accepts(rule, text[start:end], m.group(0)):
                     rank = (int(rule.generic), start - end, index)
                     candidates.append(_Candidate(rank, start, end, rule))
         return _resolve_overlaps(candidates)
+
+    def _anchored_matches(
+        self, rule: SecretRule, index: int, hits: dict[int, list[int]], text: str
+    ) -> list[re.Match[str]]:
+        """Matches of an anchored rule: tried only where one of its keywords starts."""
+        starts = sorted(
+            {
+                end - self._keyword_len[kid]
+                for kid in self._rule_keywords[index]
+                for end in hits.get(kid, ())
+            }
+        )
+        out: list[re.Match[str]] = []
+        covered = -1
+        for start in starts:
+            if start < covered:
+                continue  # inside the previous match, as a left-to-right search would skip it
+            m = rule.pattern.match(text, start)
+            if m is not None:
+                out.append(m)
+                covered = m.end()
+        return out
+
+    def _windows(
+        self, rule: SecretRule, index: int, hits: dict[int, list[int]], size: int,
+        aligned: bool,
+    ) -> list[tuple[int, int]]:
+        """Disjoint [start, end) ranges of the text where ``rule`` can match."""
+        reach = rule.reach
+        if reach is None or not rule.keywords or not aligned:
+            return [(0, size)]
+        spans: list[tuple[int, int]] = []
+        for kid in self._rule_keywords[index]:
+            length = self._keyword_len[kid]
+            spans.extend((end - length - reach, end + reach) for end in hits.get(kid, ()))
+        spans.sort()
+        merged: list[tuple[int, int]] = []
+        for lo, hi in spans:
+            lo = max(lo, 0)
+            hi = min(hi, size)
+            if merged and lo <= merged[-1][1]:
+                if hi > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], hi)
+            else:
+                merged.append((lo, hi))
+        if sum(hi - lo for lo, hi in merged) * 2 > size:
+            return [(0, size)]  # most of the text anyway: one pass is cheaper
+        return merged
 
     def _accepts(self, rule: SecretRule, value: str, whole_match: str) -> bool:
         lowered = value.lower()
@@ -364,7 +444,7 @@ def example_failures(
 # --------------------------------------------------------------------------- loading
 
 _RULE_KEYS_REQUIRED = ("id", "label", "description", "regex", "examples")
-_RULE_KEYS_OPTIONAL = ("keywords", "entropy", "allowlist", "validate", "generic")
+_RULE_KEYS_OPTIONAL = ("keywords", "entropy", "allowlist", "validate", "generic", "anchored")
 _ALLOW_KEYS = ("regexes", "stopwords", "match_regexes")
 _MACRO = re.compile(r"\{\{([A-Z][A-Z0-9_]*)\}\}")
 _MACRO_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -392,6 +472,36 @@ def _unbounded_repeat(pattern: str, flags: int = 0) -> bool:
         return False
 
     return walk(_sre_parser.parse(pattern, flags))
+
+
+_REACH_LIMIT = 100_000  # beyond this a rule simply scans the whole text
+_REACH_SLACK = 64  # spare characters at each window edge
+
+
+def _reach(pattern: str) -> int | None:
+    """Longest distance a match plus its lookarounds can span, or None if very long.
+
+    Lookaheads add nothing to a match's width but read characters after it (a keyword
+    can even sit inside one: "... followed by 'twilio'"), so their widths are added.
+    Lookbehinds need no room: the engine reads before the start of a search window.
+    """
+    tree = _sre_parser.parse(pattern)
+    extra = 0
+
+    def walk(node: Any) -> None:
+        nonlocal extra
+        if isinstance(node, _sre_parser.SubPattern):
+            for op, av in node:
+                if op in (_sre_constants.ASSERT, _sre_constants.ASSERT_NOT) and av[0] > 0:
+                    extra += av[1].getwidth()[1]
+                walk(av)
+        elif isinstance(node, list | tuple):
+            for item in node:
+                walk(item)
+
+    walk(tree)
+    width = tree.getwidth()[1] + extra
+    return width + _REACH_SLACK if width <= _REACH_LIMIT else None
 
 
 class _RuleLoader:
@@ -552,6 +662,11 @@ class _RuleLoader:
         generic = False
         if "generic" in data:
             generic = bool(self.check.boolean(data["generic"], src.key(data, "generic")))
+        anchored = False
+        if "anchored" in data:
+            anchored = bool(self.check.boolean(data["anchored"], src.key(data, "anchored")))
+            if anchored and "keywords" not in data:
+                self.check.fail(src.key(data, "anchored"), "an anchored rule needs keywords")
         match_examples: tuple[Example, ...] = ()
         no_match_examples: tuple[Example, ...] = ()
         if "examples" in data:
@@ -562,8 +677,9 @@ class _RuleLoader:
         return SecretRule(
             id=rule_id, label=label, description=description, pattern=pattern,
             keywords=keywords, entropy=entropy, allowlist=allow, validate=validate,
-            generic=generic, match_examples=match_examples,
+            generic=generic, anchored=anchored, match_examples=match_examples,
             no_match_examples=no_match_examples, line=src.line,
+            reach=_reach(pattern.pattern),
         )
 
 

@@ -163,8 +163,10 @@ def test_invalid_ruleset_rejected_at_configure(addon_modules, tmp_path, test_rul
     catalog = test_ruleset_path.parent / "catalog.yaml"
     bad.write_text(test_ruleset_path.read_text().replace("mode: enforce", "mode: bogus")
                    .replace("catalog: catalog.yaml", f"catalog: {catalog}"))
-    with taddons.context(state) as tctx, pytest.raises(exceptions.OptionsError) as e:
-        tctx.configure(state, aipolicy_ruleset=str(bad))
+    with taddons.context(state) as tctx:
+        tctx.configure(state, aipolicy_scan_workers=0, aipolicy_ruleset=str(test_ruleset_path))
+        with pytest.raises(exceptions.OptionsError) as e:
+            tctx.configure(state, aipolicy_ruleset=str(bad))
     assert "bad.yaml" in str(e.value) and "mode" in str(e.value)
 
 
