@@ -16,6 +16,7 @@ class AuditLog:
     def __init__(self, state) -> None:
         self.state = state
         self.writer: AuditWriter | None = None
+        self._configured = False
 
     def load(self, loader) -> None:
         loader.add_option(
@@ -37,6 +38,12 @@ class AuditLog:
         if self.writer is not None:
             self.writer.close()
         self.writer = writer
+        self._configured = True
+
+    def running(self) -> None:
+        # Added by the launcher, an option left at its default gets no configure call.
+        if not self._configured:
+            self.configure({"aipolicy_audit_log"})
 
     def request(self, flow: http.HTTPFlow) -> None:
         outcome = flow.metadata.get(METADATA_KEY)

@@ -76,9 +76,10 @@ def _build_luhn(options: Mapping[str, Any]) -> Validator:
         digits = _digits(value)
         if not 12 <= len(digits) <= 19 or _trivial(digits) or not luhn_ok(digits):
             return None
-        # 12 digits, or 13 starting with 1 (epoch milliseconds), pass Luhn one time in
-        # ten by chance: they need a card word nearby to be reported.
-        if len(digits) == 12 or (len(digits) == 13 and digits[0] == "1"):
+        # 12 digits, 13 starting with 1 (epoch milliseconds) or a prefix no card network
+        # uses pass Luhn one time in ten by chance: they need a card word nearby.
+        if (len(digits) == 12 or (len(digits) == 13 and digits[0] == "1")
+                or digits[0] not in "123456"):
             return Verdict(score=weak_score)
         return ACCEPT
 
@@ -110,7 +111,7 @@ def _build_iban(options: Mapping[str, Any]) -> Validator:
     lengths: Mapping[str, int] = options.get("lengths") or {}
 
     def validate(value: str) -> Verdict | None:
-        expected = lengths.get(value[:2])
+        expected = lengths.get(value[:2].upper())
         if expected is None:
             return None
         # Take exactly the country's length of characters, skipping separators: text
@@ -124,7 +125,7 @@ def _build_iban(options: Mapping[str, Any]) -> Validator:
                     break
         if len(kept) < expected:
             return None
-        compact = "".join(kept)
+        compact = "".join(kept).upper()
         if not compact.isascii() or not compact[2:4].isdigit():
             return None
         if not iban_checksum_ok(compact):
@@ -143,10 +144,15 @@ def _build_ip(options: Mapping[str, Any]) -> Validator:
             addr = ipaddress.ip_address(value)
         except ValueError:
             return None
-        if addr.is_loopback or addr.is_unspecified or addr.is_multicast or addr.is_reserved:
+        if addr.is_loopback or addr.is_unspecified or addr.is_multicast:
             return None
-        if addr.version == 6 and value.count(":") < 3:
-            return None  # "a::b" forms are almost always something else
+        if addr.version == 6:
+            if value.count(":") < 3:
+                return None  # "a::b" forms are almost always something else
+            if addr.is_reserved and value.count(":") == 7 and not addr.is_link_local:
+                return ACCEPT  # eight hex groups: an address by shape, whatever the range
+        if addr.is_reserved:
+            return None  # 240.0.0.0/4: netmasks like 255.255.255.0
         if addr.is_private or addr.is_link_local or not addr.is_global:
             return Verdict(score=non_public)
         return ACCEPT

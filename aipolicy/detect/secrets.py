@@ -112,6 +112,23 @@ VALIDATORS: Mapping[str, Callable[[str], bool]] = MappingProxyType(
 # --------------------------------------------------------------------------- model
 
 
+_LEADING_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
+
+
+def _combine(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+    """One alternation of all ``patterns``; a leading (?i) becomes a scoped (?i:...)."""
+    if not patterns:
+        return None
+    parts = []
+    for rx in patterns:
+        text = rx.pattern
+        flags = _LEADING_FLAGS.match(text)
+        if flags:
+            text = f"(?{flags.group(1)}:{text[flags.end():]})"
+        parts.append(f"(?:{text})")
+    return re.compile("|".join(parts))
+
+
 @dataclass(frozen=True)
 class Allowlist:
     """Values that look like secrets but are not: placeholders, documentation keys.
@@ -124,13 +141,20 @@ class Allowlist:
     regexes: tuple[re.Pattern[str], ...] = ()
     stopwords: tuple[str, ...] = ()
     match_regexes: tuple[re.Pattern[str], ...] = ()
+    # The regexes joined into one expression each: one search instead of one per regex.
+    _value_rx: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    _match_rx: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_value_rx", _combine(self.regexes))
+        object.__setattr__(self, "_match_rx", _combine(self.match_regexes))
 
     def allows(self, value: str, lowered_value: str, whole_match: str) -> bool:
         if any(word in lowered_value for word in self.stopwords):
             return True
-        if any(rx.search(value) for rx in self.regexes):
+        if self._value_rx is not None and self._value_rx.search(value):
             return True
-        return any(rx.search(whole_match) for rx in self.match_regexes)
+        return self._match_rx is not None and self._match_rx.search(whole_match) is not None
 
     def __repr__(self) -> str:
         return (

@@ -97,3 +97,36 @@ def test_repo_certs_are_git_ignored():
     ignored = (ROOT / ".gitignore").read_text()
     assert "certs/*" in ignored and "!certs/README.md" in ignored
     assert Path(ROOT / "certs" / "README.md").exists()
+
+
+def test_launcher_defaults_write_audit_to_stdout(tmp_path, standin, standin_pki):
+    """`aipolicy run` with no audit option: JSON lines on stdout, logs on stderr."""
+    import time
+
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "aipolicy"), "run", "--ruleset",
+         str(ROOT / "tests" / "fixtures" / "rulesets" / "valid.yaml"),
+         "--listen-port", str(port), "--set", f"confdir={tmp_path / 'certs'}",
+         "--set", "aipolicy_metrics_listen=off",
+         "-s", str(ROOT / "tests" / "e2e" / "standin" / "redirect_addon.py"),
+         "--set", f"standin_address=127.0.0.1:{standin.port}",
+         "--set", f"ssl_verify_upstream_trusted_ca={standin_pki.ca_cert}"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        ca = tmp_path / "certs" / "mitmproxy-ca-cert.pem"
+        for _ in range(100):
+            r = run(["curl", "-sS", "--max-time", "10", "--proxy", f"http://127.0.0.1:{port}",
+                     "--cacert", str(ca), "-o", "/dev/null", "https://chat.deepseek.com/"])
+            if r.returncode == 0:
+                break
+            time.sleep(0.2)
+        line = proc.stdout.readline()
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=20)
+    import json
+
+    record = json.loads(line)
+    assert record["app"] == "deepseek-chat" and record["action"] == "block"
+    assert "proxy listening" in err

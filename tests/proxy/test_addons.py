@@ -210,3 +210,15 @@ def test_respond_builds_response(addon_modules):
     f = tflow.tflow()
     addon_modules["enforcer"].respond(f, Notice(403, (("x-a", "1"),), b"{}", "json"))
     assert isinstance(f.response, http.Response) and f.response.headers["x-a"] == "1"
+
+
+def test_audit_defaults_to_stdout_without_configure(addon_modules, capsys, test_ruleset_path):
+    """The launcher adds addons directly: options left at their defaults must still work."""
+    m = addon_modules
+    metrics = PolicyMetrics()
+    state = m["policy_state"].PolicyState(metrics)
+    audit = m["audit_log"].AuditLog(state)
+    with taddons.context(state, audit) as tctx:
+        tctx.configure(state, aipolicy_scan_workers=0, aipolicy_ruleset=str(test_ruleset_path))
+        audit.running()
+        assert audit.writer is not None and audit.writer.target == "-"
