@@ -40,7 +40,7 @@ class PolicyState:
             """,
         )
         loader.add_option(
-            "aipolicy_reload_interval", float, 2.0,
+            "aipolicy_reload_interval", int, 2,
             """
             Seconds between checks of the ruleset and the files it names for changes; a
             changed, valid ruleset replaces the one in force. 0 disables reloading.

@@ -206,7 +206,9 @@ def cmd_run(argv: list[str]) -> int:
         "confdir": str(confdir),
         "flow_detail": "0",  # stdout is for the audit log; flows are not dumped
         "connection_strategy": "lazy",  # decide before dialling the upstream
-        "aipolicy_ruleset": str(ruleset.resolve()),
+        # absolute, not resolved: a Kubernetes ConfigMap mount is a symlink that moves
+        # on every update, and reloads must follow the link, not its old target.
+        "aipolicy_ruleset": str(ruleset.absolute()),
     }
     for name, value in default_options.items():
         if name not in user_set or name == "aipolicy_ruleset":

@@ -77,8 +77,9 @@ TARGETS: tuple[Target, ...] = (
     Target("isolation_non_ai_p99", "isolation",
            "non-AI tunnelled p99 under 200 KB AI load, minus bare mitmdump's", "ms", 10.0, False,
            lambda r: _get(r, "isolation", "delta_vs_bare", "plain_p99_ms")),
-    Target("rss_max", "memory", "proxy RSS after the run (one worker)", "MB", 600.0, False,
-           lambda r: _get(r, "memory", "proxy", "after_n_mb")),
+    Target("rss_max", "memory", "RSS of the largest proxy process (main or a scan worker) "
+           "after the run", "MB", 600.0, False,
+           lambda r: _get(r, "memory", "proxy", "after_n_max_process_mb")),
     Target("rss_flat", "memory", "proxy RSS flat over the second half of the requests", "",
            1.0, True, lambda r: _get(r, "memory", "proxy", "flat")),
 )
@@ -228,8 +229,10 @@ def _isolation_md(i: dict | None) -> list[str]:
         return []
     load = i["load"]
     out = ["## 4. Isolation: other traffic while AI clients send 200 KB prompts", "",
-           f"{load['clients']} background clients send {load['prompt_bytes']:,}-byte prompts "
-           "back to back. Measured meanwhile, one request at a time with a short pause: "
+           f"{load['clients']} background clients each start a {load['prompt_bytes']:,}-byte "
+           f"prompt every {_f(load['interval_s'])} s (or when the previous one is answered, "
+           "if later): the same offered load for both proxies. Measured meanwhile, one "
+           "request at a time with a short pause: "
            "`plain` = GET https://plain.example.test/ over a kept-alive CONNECT tunnel "
            "(passed through, not decrypted), `plain_fresh` = the same over a new CONNECT "
            "each time, `ai_small` = a 200-byte prompt to api.openai.com.", ""]
@@ -271,11 +274,16 @@ def _memory_md(m: dict | None) -> list[str]:
     if not m:
         return []
     p, b = m["proxy"], m["bare"]
-    out = ["## 6. Resident memory (VmRSS, process and children)", "",
-           f"Proxy: {_f(p['after_start_mb'])} MB after start, {_f(p['after_n_mb'])} MB after "
-           f"{p['n']:,} requests ({p['concurrency']} clients, distinct 2 KB prompts); growth "
-           f"over the second half {_f(p['growth_second_half_mb'])} MB → flat: "
-           f"{_f(p['flat'])}. Bare mitmdump: {_f(b['after_start_mb'])} MB after start, "
+    out = ["## 6. Resident memory (VmRSS of the proxy process and its children)", "",
+           f"Proxy: {_f(p['after_start_mb'])} MB after start "
+           f"({len(p['after_start_processes'])} processes: "
+           f"{', '.join(_f(x) for x in p['after_start_processes'])} MB), "
+           f"{_f(p['after_n_mb'])} MB after {p['n']:,} requests ({p['concurrency']} clients, "
+           f"distinct 2 KB prompts, {_f(p['rps'])} requests/s; processes: "
+           f"{', '.join(_f(x) for x in p['after_n_processes'])} MB). Growth over the second "
+           f"half: {_f(p['growth_second_half_mb'])} MB → flat: {_f(p['flat'])}. "
+           f"Bare mitmdump: {_f(b['after_start_mb'])} MB after start, "
            f"{_f(b['after_run_mb'])} MB after the other sections.", ""]
-    out += _table(["requests", "proxy RSS MB"], [[n, mb] for n, mb in p["samples"]])
+    out += _table(["requests", "total RSS MB", "largest process MB"],
+                  [[n, total, biggest] for n, total, biggest in p["samples"]])
     return out

@@ -164,6 +164,16 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+def _timed_scan(scan: Callable[[list[str]], Sequence[object]], text: str) -> tuple[float, int]:
+    started = time.perf_counter()
+    found = scan([text])
+    return time.perf_counter() - started, len(found)
+
+
+def _stock_scan(analyzer) -> Callable[[list[str]], Sequence[object]]:
+    return lambda texts: [r for t in texts for r in analyzer.analyze(t, language="en")]
+
+
 def _throughput(seconds: Sequence[float], sizes: Sequence[int]) -> dict[str, float]:
     total = sum(seconds)
     return {
@@ -195,18 +205,18 @@ def scan_section(engines: Engines, counts: dict[int, tuple[int, int]], seed: int
         findings = {"ours": 0, "ours_clean": 0, "stock": 0}
         gc.collect()
         for i, text in enumerate(mixed):
-            result: list = []
-            times["ours"].append(_timed(lambda t=text: result.append(engines.ours.scan([t]))))
-            findings["ours"] += len(result[-1])
-            times["person_all"].append(_timed(lambda t=text: engines.person_all.scan([t])))
-            times["non_ner"].append(_timed(lambda t=text: engines.non_ner.scan([t])))
-            times["ours_clean"].append(
-                _timed(lambda t=clean[i]: result.append(engines.ours.scan([t]))))
-            findings["ours_clean"] += len(result[-1])
+            secs, found = _timed_scan(engines.ours.scan, text)
+            times["ours"].append(secs)
+            findings["ours"] += found
+            times["person_all"].append(_timed_scan(engines.person_all.scan, text)[0])
+            times["non_ner"].append(_timed_scan(engines.non_ner.scan, text)[0])
+            secs, found = _timed_scan(engines.ours.scan, clean[i])
+            times["ours_clean"].append(secs)
+            findings["ours_clean"] += found
             if i < n_stock:
-                times["stock"].append(_timed(
-                    lambda t=text: result.append(engines.stock.analyze(t, language="en"))))
-                findings["stock"] += len(result[-1])
+                secs, found = _timed_scan(_stock_scan(engines.stock), text)
+                times["stock"].append(secs)
+                findings["stock"] += found
         row: dict[str, Any] = {"bytes_mean": round(sum(lengths) / len(lengths))}
         for name, secs in times.items():
             if not secs:

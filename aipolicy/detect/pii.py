@@ -15,12 +15,13 @@ Findings carry offsets, type, score and detector id -- never the matched text.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-from .pii_context import DirectName, RecordFinder
+from .pii_context import DirectName, RecordFinder, merge_ranges
 from .pii_ner import NerEngine
 from .pii_recognizers import Candidate, RecognizerSet
 from .pii_rules import DEFAULT_PATTERNS_PATH, load_pii_rules
@@ -34,9 +35,8 @@ DEFAULT_ENTITIES = frozenset({
     "IP_ADDRESS", "STREET_ADDRESS", "LOCATION", "DATE_OF_BIRTH", "PASSPORT",
     "US_DRIVER_LICENSE",
 })
-# In `all` mode a long paragraph is cut into pieces of about this size for NER, so a
-# changed paragraph does not invalidate the cached results of its neighbours.
-_ALL_MODE_CHUNK = 1500
+# NER snippets are at most this long (a CSV of 10 000 rows, a minified line).
+_CHUNK = 1500
 
 
 @dataclass(frozen=True)
@@ -145,6 +145,14 @@ class PiiDetector:
         if self._want_person:
             extra = [n for s, e in chunks for n in self._records.window_names(text, s, e)]
             names = names + tuple(extra)
+        if self.settings.person_mode != "all":
+            # The model only finds what a capitalised word starts; a window whose only
+            # such words are identifiers, names already proven, or labels ("Phone:",
+            # "Apt.") has nothing left for it.
+            known = merge_ranges([(c.start, c.end) for c in candidates]
+                                 + [(n.start, n.end) for n in names])
+            chunks = _split_long(text, [w for w in chunks if self._records.has_open_words(
+                text, w[0], w[1], known)])
         return _Plan(candidates, names, cues.windows, chunks if self._ner else ())
 
     def _ner_candidates(self, text: str, plan: _Plan, offset: int, ents) -> list[Candidate]:
@@ -198,23 +206,31 @@ def _inside(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:
 
 
 def _paragraph_chunks(text: str) -> tuple[tuple[int, int], ...]:
-    """Paragraphs (split on blank lines), long ones cut at line ends, for `all` mode."""
+    """Paragraphs (split on blank lines), for `all` mode."""
     chunks: list[tuple[int, int]] = []
     pos = 0
     for para in text.split("\n\n"):
-        start, end = pos, pos + len(para)
-        pos = end + 2
-        while end - start > _ALL_MODE_CHUNK:
-            cut = text.rfind("\n", start, start + _ALL_MODE_CHUNK)
-            if cut <= start:
-                cut = text.rfind(" ", start, start + _ALL_MODE_CHUNK)
-            if cut <= start:
-                cut = start + _ALL_MODE_CHUNK
-            chunks.append((start, cut))
+        if para.strip():
+            chunks.append((pos, pos + len(para)))
+        pos += len(para) + 2
+    return _split_long(text, chunks)
+
+
+def _split_long(text: str, ranges: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Cut ranges longer than ``_CHUNK`` at line ends (else spaces): the model's cost and
+    memory stay bounded, and an edit invalidates only the cached piece it touches."""
+    out: list[tuple[int, int]] = []
+    for start, end in ranges:
+        while end - start > _CHUNK:
+            cut = text.rfind("\n", start + 1, start + _CHUNK)
+            if cut < 0:
+                cut = text.rfind(" ", start + 1, start + _CHUNK)
+            if cut < 0:
+                cut = start + _CHUNK
+            out.append((start, cut))
             start = cut
-        if text[start:end].strip():
-            chunks.append((start, end))
-    return tuple(chunks)
+        out.append((start, end))
+    return tuple(out)
 
 
 def _resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:
@@ -234,9 +250,14 @@ def _resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:
     merged = [c for group in by_type.values() for c in group]
     merged.sort(key=lambda c: (c.detector == NER_DETECTOR, -c.score, -(c.end - c.start),
                                c.start))
+    starts: list[int] = []  # kept spans, sorted and disjoint
     kept: list[Candidate] = []
     for c in merged:
-        if all(c.end <= k.start or c.start >= k.end for k in kept):
-            kept.append(c)
-    kept.sort(key=lambda c: (c.start, c.end))
+        i = bisect.bisect_left(starts, c.start)
+        if i > 0 and kept[i - 1].end > c.start:
+            continue
+        if i < len(kept) and kept[i].start < c.end:
+            continue
+        starts.insert(i, c.start)
+        kept.insert(i, c)
     return kept

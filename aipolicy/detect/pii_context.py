@@ -11,6 +11,7 @@ model is allowed to look for more. A prompt with none of these gets no NER at al
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,8 +25,13 @@ _PARTICLES = frozenset(
     ("de", "da", "do", "dos", "das", "del", "della", "di", "du", "des", "la", "le", "van",
      "von", "der", "den", "ter", "bin", "binti", "al", "el", "ibn", "y", "e", "af", "zu")
 )
+_UNIT_WORDS = frozenset(("apt", "apartment", "suite", "ste", "unit", "flat", "floor", "box",
+                         "p.o", "po", "psc", "apo", "fpo", "dpo", "office", "desk", "fax",
+                         "mobile", "work", "home", "cell", "phone", "tel", "website"))
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[^\W\d_])")
 _TABLE_DELIMITERS = ("\t", "|", ";", ",")
+_PROSE_REACH = 400  # characters of a long sentence kept either side of an identifier
+_CAPITALISED = re.compile(r"(?<![\w'’-])[^\W\d_a-z][\w'’-]*\.?")
 _DISPLAY_NAME = re.compile(r"\s*\"?(?P<name>[^\"<>,;@]+?)\"?\s*<[^<>@\s]+@[^<>\s]+>")
 
 
@@ -36,7 +42,7 @@ class DirectName:
     start: int
     end: int
     score: float
-    cue: str  # which structure: name-field, header, self-id, signature, table-column
+    cue: str  # which structure: name-field, header, signature, table-column, record-head...
     entity: str = "PERSON"
 
 
@@ -135,14 +141,8 @@ class _Lines:
             pos += len(line) + 1
 
     def index(self, offset: int) -> int:
-        lo, hi = 0, len(self.starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
+        """The line holding ``offset``."""
+        return bisect.bisect_right(self.starts, offset) - 1
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -169,6 +169,8 @@ class RecordFinder:
         self._neighbours = ner.neighbour_sentences
         self._block_lines = ner.record_block_lines
         self._neighbour_lines = ner.neighbour_lines
+        # field labels of records: never names, never worth a model run on their own
+        self._label_words = person.label_words | _UNIT_WORDS
         self._line_chars = ner.record_line_chars
         titles = "|".join(re.escape(t) for t in sorted(person.titles, key=len, reverse=True))
         self._title = re.compile(r"(?i)(?<!\w)(?:" + titles + r")\.?[ \t]+(?=[^\W\d_])")
@@ -228,7 +230,15 @@ class RecordFinder:
             j += 1
         lo = max(0, k - self._neighbours)
         hi = min(len(bounds) - 1, j + 1 + self._neighbours)
-        return bounds[lo], max(bounds[hi], end)
+        # A "sentence" can be a whole minified file: stay near the span, cut at spaces.
+        wstart, wend = bounds[lo], max(bounds[hi], end)
+        if start - wstart > _PROSE_REACH:
+            cut = text.find(" ", start - _PROSE_REACH, start)
+            wstart = cut + 1 if cut >= 0 else start
+        if wend - end > _PROSE_REACH:
+            cut = text.rfind(" ", end, end + _PROSE_REACH)
+            wend = cut if cut >= 0 else end
+        return wstart, wend
 
     # -- cues ---------------------------------------------------------------------------
     def cues(self, text: str, anchors: Sequence[tuple[int, int]]) -> Cues:
@@ -244,9 +254,24 @@ class RecordFinder:
         self._tables(text, lines, anchors, names, ranges)
         self._residence(text, names, marks)
         self._record_heads(text, lines, anchors, names)
-        windows = [self.window(text, lines, s, e) for s, e in anchors]
+        windows = self._anchor_windows(text, lines, anchors)
         windows += [self.window(text, lines, s, e, record=False) for s, e in marks]
         return Cues(tuple(names), merge_ranges(windows + ranges))
+
+    def _anchor_windows(self, text: str, lines: _Lines,
+                        anchors: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Windows around identifiers; one per short line however many it holds."""
+        out: list[tuple[int, int]] = []
+        done: set[int] = set()
+        for start, end in anchors:
+            i = lines.index(start)
+            if self._is_short(text, lines, i) and lines.index(max(start, end - 1)) == i:
+                if i in done:
+                    continue
+                done.add(i)
+                start, end = lines.starts[i], lines.ends[i]
+            out.append(self.window(text, lines, start, end))
+        return out
 
     def _record_heads(self, text: str, lines: _Lines, anchors: Sequence[tuple[int, int]],
                       names: list[DirectName]) -> None:
@@ -254,8 +279,7 @@ class RecordFinder:
         own ("Jane Roe\n12 Oak Street\n..."): the first line of the record holding an
         identifier (short lines, single blank lines allowed, ``record_block_lines``)."""
         heads: set[int] = set()
-        for start, _ in anchors:
-            i = lines.index(start)
+        for i in {lines.index(start) for start, _ in anchors}:
             if self._is_short(text, lines, i):
                 heads.add(self._reach(text, lines, i, -1, self._block_lines // 2,
                                       cross_blank=True))
@@ -273,32 +297,24 @@ class RecordFinder:
     def _residence(self, text: str, names: list[DirectName], marks: list) -> None:
         """'Jane Roe lives at ...': the capitalised words right before the phrase."""
         for m in self._p.residence.finditer(text):
+            start, end, count = None, m.start(), 0
             tokens = list(_NAME_TOKEN.finditer(text, max(0, m.start() - 80), m.start()))
-            end = m.start()
-            while end > 0 and text[end - 1] in " \t":
-                end -= 1
-            picked: list[re.Match[str]] = []
             for tok in reversed(tokens):
-                if tok.end() != end or not _first_upper(tok.group()) and not picked:
+                word = tok.group()
+                if count == 4 or not _NAME_GAP.fullmatch(text, tok.end(), end):
                     break
-                if tok.group().lower().rstrip(".") in self._p.not_names:
+                if word.lower().rstrip(".") in self._p.not_names:
                     break
-                if not _first_upper(tok.group()) and tok.group().lower() not in _PARTICLES:
+                if not (_first_upper(word) or (count and word.lower() in _PARTICLES)):
                     break
-                picked.append(tok)
-                end = tok.start()
-                while end > 0 and text[end - 1] in " \t" and len(picked) < 4:
-                    end -= 1
-                if len(picked) == 4 or end == tok.start():
-                    break
-            if picked:
-                start = picked[-1].start()
-                span = self._shape.span(text, start, m.start(), whole=True)
-                if span:
-                    names.append(DirectName(*span, self._score - 0.05, "residence"))
-                    marks.append((span[0], m.end()))
+                start, end, count = tok.start(), tok.start(), count + 1
+            span = self._shape.span(text, start, m.start(), whole=True) if count else None
+            if span:
+                names.append(DirectName(*span, self._score - 0.05, "residence"))
+                marks.append((span[0], m.end()))
 
     def _name_fields(self, text: str, names: list[DirectName], marks: list) -> None:
+        """'Patient: Jane Roe' -- the value of a name field, when it looks like a name."""
         for m in self._p.name_field.finditer(text):
             key = m.group("key")
             vstart, vend = m.span("value")
@@ -313,6 +329,7 @@ class RecordFinder:
                 names.append(DirectName(*span, self._score, "name-field"))
 
     def _headers(self, text: str, names: list[DirectName], marks: list) -> None:
+        """'From: Jane Roe <jane@...>' -- display names in e-mail header lines."""
         for m in self._p.header_field.finditer(text):
             vstart, vend = m.span("value")
             marks.append((m.start("key"), max(vend, m.end("key"))))
@@ -324,13 +341,15 @@ class RecordFinder:
     def _self_identification(self, text: str, lines: _Lines,
                              anchors: Sequence[tuple[int, int]], names: list[DirectName],
                              marks: list) -> None:
+        """'My name is Jane Roe' (the phrase proves it); 'I'm Jane Roe, ...' (proven when an
+        identifier is in the same sentences, else a window for the model)."""
         lowercase_text = not any(ch.isupper() for ch in text)
         for m in self._p.self_identification.finditer(text):
             limit = text.find("\n", m.end())
             limit = len(text) if limit < 0 else limit
             span = self._shape.span(text, m.end(), limit, upper=not lowercase_text)
-            marks.append((m.start(), span[1] if span else m.end()))
             if span:
+                marks.append((m.start(), span[1]))
                 names.append(DirectName(*span, self._score, "self-identification"))
         for m in self._p.self_introduction.finditer(text):
             limit = text.find("\n", m.end())
@@ -347,6 +366,7 @@ class RecordFinder:
 
     def _signatures(self, text: str, lines: _Lines, names: list[DirectName],
                     marks: list) -> None:
+        """'Best regards,' on a line of its own: the next non-blank line names the writer."""
         for m in self._p.closing.finditer(text):
             i = lines.index(m.start())
             for j in range(i + 1, min(i + 3, len(lines))):
@@ -362,6 +382,8 @@ class RecordFinder:
 
     def _tables(self, text: str, lines: _Lines, anchors: Sequence[tuple[int, int]],
                 names: list[DirectName], marks: list) -> None:
+        """Runs of two or more lines with the same number of one delimiter (CSV, TSV,
+        markdown): cells under name columns of a personal table are names."""
         i = 0
         n = len(lines)
         while i < n:
@@ -439,6 +461,25 @@ class RecordFinder:
             span = self._shape.span(text, m.end(), limit, max_tokens=3)
             if span and text[span[1]:span[1] + 1] in (",", "!", "", " ", "\n"):
                 names.append(DirectName(*span, self._score - 0.05, "greeting"))
+
+    def has_open_words(self, text: str, start: int, end: int,
+                       known: Sequence[tuple[int, int]]) -> bool:
+        """Whether ``text[start:end]`` has a capitalised word outside the ``known`` spans
+        (sorted) that is not a label word: something the NER model could call a name."""
+        k = bisect.bisect_left(known, (start, start)) - 1
+        k = max(k, 0)
+        for m in _CAPITALISED.finditer(text, start, end):
+            while k < len(known) and known[k][1] <= m.start():
+                k += 1
+            if k < len(known) and known[k][0] <= m.start() < known[k][1]:
+                continue
+            word = m.group().rstrip(".")
+            if len(word) <= 5 and word.isupper():
+                continue  # an acronym (SSH, IBAN, CEO)
+            word = word.lower().replace("’", "'")
+            if word not in self._p.not_names and word not in self._label_words:
+                return True
+        return False
 
     # -- cues that count only inside a record window ------------------------------------
     def window_names(self, text: str, start: int, end: int) -> list[DirectName]:

@@ -81,6 +81,7 @@ class PersonContext:
     residence: re.Pattern[str]  # "lives at": the name precedes the match
     greeting: re.Pattern[str]  # "Hi Sophie," at a line start; the name follows the match
     titles: frozenset[str]
+    label_words: frozenset[str]  # words of field names, headers, closings: never names
 
 
 @dataclass(frozen=True)
@@ -385,7 +386,7 @@ class _Loader:
     def _person(self, value: Any, src: Src) -> PersonContext | None:
         keys = ("name_fields", "header_fields", "self_identification", "self_introduction",
                 "not_names", "closings", "name_columns", "personal_columns", "location_columns",
-                "residence_phrases", "greetings",
+                "residence_phrases", "greetings", "ner_skip_words",
                 "titles")
         d = self.check.mapping(value, src, required=keys)
         if d is None:
@@ -414,6 +415,12 @@ class _Loader:
             residence=re.compile(_word_regex(w["residence_phrases"])),
             greeting=re.compile(r"(?im)^[ \t>]*" + _alternation(w["greetings"]) + r",?[ \t]+"),
             titles=frozenset(w["titles"]),
+            label_words=frozenset(
+                word for k in ("name_fields", "header_fields", "name_columns",
+                               "personal_columns", "location_columns", "closings",
+                               "greetings", "titles", "ner_skip_words")
+                for phrase in w[k] for word in phrase.replace("_", " ").split()
+            ),
         )
 
     def _ner(self, value: Any, src: Src) -> NerSettings | None:

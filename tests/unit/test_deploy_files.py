@@ -550,6 +550,8 @@ def test_kubernetes_deployment(k8s):
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
     assert ports == {"proxy": 8080, "metrics": 9464}
     assert options["aipolicy_metrics_listen"] == "0.0.0.0:9464"
+    # The default (one worker per CPU) counts the node's CPUs, not the pod's limit.
+    assert 1 <= int(options["aipolicy_scan_workers"]) < int(container["resources"]["limits"]["cpu"])
     for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
         get = container[probe]["httpGet"]
         assert get["path"] == path and ports[get["port"]] == 9464

@@ -1,0 +1,1 @@
+"""Performance benchmarks of aipolicy: ``python -m bench.run`` (see bench/README.md)."""
