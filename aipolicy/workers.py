@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import zlib
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
 from .model import RequestInfo
 
@@ -109,7 +110,7 @@ def default_worker_count() -> int:
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
     try:
-        quota, period = open("/sys/fs/cgroup/cpu.max").read().split()[:2]
+        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
         if quota != "max":
             cores = min(cores, max(1, -(-int(quota) // int(period))))
     except (OSError, ValueError):
