@@ -55,6 +55,9 @@ PRED_CLASS = {
     "DATE_OF_BIRTH": "DATE_OF_BIRTH", "DATE_TIME": "DATE_OF_BIRTH", "PASSPORT": "PASSPORT",
     "US_PASSPORT": "PASSPORT", "UK_PASSPORT": "PASSPORT",
 }
+# gold labels that make a dev text a record (an identifier or a street address in it)
+RECORD_LABELS = {"STREET_ADDRESS", "ZIP_CODE", "PHONE_NUMBER", "CREDIT_CARD", "EMAIL_ADDRESS",
+                 "IBAN_CODE", "IP_ADDRESS", "US_SSN", "US_DRIVER_LICENSE"}
 Gold = list[tuple[str, int, int]]  # (class, start, end)
 Pred = list[tuple[str, int, int]]
 
@@ -232,12 +235,17 @@ def main() -> int:
             engines += stock_pair(engine)
         scores = {name: Score() for name, _ in engines}
         street = {name: Score() for name, _ in engines}
-        for text, gold in dev:
+        in_records = {name: Score() for name, _ in engines}
+        raw = [json.loads(line) for line in args.dev.open(encoding="utf-8")][:len(dev)]
+        for (text, gold), d in zip(dev, raw, strict=True):
+            record = any(sp["label"] in RECORD_LABELS for sp in d["spans"])
             for name, run in engines:
                 pred = run(text)
                 scores[name].add(gold, pred)
+                if record:
+                    in_records[name].add([g for g in gold if g[0] == "PERSON"],
+                                         [p for p in pred if p[0] == "PERSON"])
         # address recall split: street addresses vs bare place names (GPE)
-        raw = [json.loads(line) for line in args.dev.open(encoding="utf-8")][:len(dev)]
         for d in raw:
             g = [("STREET", s["start"], s["end"]) for s in d["spans"]
                  if s["label"] in ("STREET_ADDRESS", "ZIP_CODE")]
@@ -248,6 +256,11 @@ def main() -> int:
                 street[name].add(g, p)
         print_scores(f"dev set: {args.dev.name} ({len(dev)} texts)",
                      list(scores.items()), classes)
+        n_rec = in_records[engines[0][0]].gold["PERSON"]
+        print(f"  PERSON recall in dev texts that also hold an identifier or address "
+              f"({n_rec} names):")
+        print("    " + "".join(f"  {n}: {_f(in_records[n].recall('PERSON'))}"
+                            for n, _ in engines))
         print("  address/location recall split (precision column not meaningful here):")
         for kind in ("STREET", "GPE"):
             print(f"    {kind:<8}" + "".join(f"  {n}: {_f(street[n].recall(kind))}"

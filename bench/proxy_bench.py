@@ -220,7 +220,13 @@ def client_address(group: int, index: int) -> str:
     The proxy keys per-client state (the scan worker a client sticks to) on the source
     address; one address for every client would look like one user.
     """
-    return f"127.0.{group}.{index + 1}"
+    address = f"127.0.{group}.{index + 1}"
+    try:  # Linux routes all of 127/8 to lo; other systems may only have 127.0.0.1
+        with socket.socket() as s:
+            s.bind((address, 0))
+    except OSError:
+        return "127.0.0.1"
+    return address
 
 
 class Client:
@@ -328,6 +334,9 @@ def latency_section(targets: dict[str, Client], bodies: Sequence[bytes],
     for body in warmup:
         for name in names:
             _post(targets[name], body)
+    for client in targets.values():  # count this section's answers only
+        client.statuses.clear()
+        client.errors = 0
     times: dict[str, list[float]] = {n: [] for n in names}
     for i, body in enumerate(bodies):
         for k in range(len(names)):

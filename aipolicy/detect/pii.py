@@ -22,7 +22,8 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .pii_context import DirectName, RecordFinder, merge_ranges
-from .pii_ner import NerEngine
+from .pii_names import NameFinder, load_name_lexicon
+from .pii_ner import OTHER, NerEngine
 from .pii_recognizers import Candidate, RecognizerSet
 from .pii_rules import DEFAULT_PATTERNS_PATH, load_pii_rules
 
@@ -30,6 +31,7 @@ PERSON = "PERSON"
 PERSON_MODES = ("contextual", "all", "off")
 DEFAULT_THRESHOLD = 0.5
 NER_DETECTOR = "spacy-ner"
+LEXICON_DETECTOR = "name-lexicon"  # detector ids "name-lexicon-<rule>"
 DEFAULT_ENTITIES = frozenset({
     "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "CREDIT_CARD", "US_SSN", "IBAN_CODE",
     "IP_ADDRESS", "STREET_ADDRESS", "LOCATION", "DATE_OF_BIRTH", "PASSPORT",
@@ -104,6 +106,19 @@ class PiiDetector:
         if not self._want_person:
             ner_entities.discard(PERSON)
         self._ner = NerEngine(rules.ner, rules.file) if ner_entities else None
+        self._names: NameFinder | None = None
+        if self._want_person:
+            lex = rules.lexicon
+            person = rules.person
+            self._names = NameFinder(
+                load_name_lexicon(lex.file),
+                stop_words=person.not_names | person.titles | person.label_words,
+                lone_stop_words=lex.not_person_words, organisation_words=lex.organisation_words,
+                street_words=lex.street_words,
+                street_prefix_words=lex.street_prefix_words,
+                heading_words=lex.heading_words, slot_before=lex.name_before,
+                slot_after=lex.name_after, score=lex.score, single_score=lex.single_score,
+                slot_score=lex.slot_score)
 
     # -- public -------------------------------------------------------------------------
     def scan(self, text: str) -> list[PiiMatch]:
@@ -113,21 +128,31 @@ class PiiDetector:
         """Scan several texts; NER for all of them runs as one batch."""
         plans = [self._plan(t) for t in texts]
         snippets: list[str] = []
-        owners: list[tuple[int, int]] = []  # (text index, chunk start)
+        owners: list[tuple[int, int, int]] = []  # (text index, chunk start, chunk end)
         for i, plan in enumerate(plans):
             for start, end in plan.chunks:
-                snippets.append(texts[i][start:end])
-                owners.append((i, start))
+                snippet = texts[i][start:end]
+                if self._names is not None and not any(ch.isupper() for ch in snippet):
+                    snippet = self._names.recase(snippet)  # "eva kleist" -> "Eva Kleist"
+                snippets.append(snippet)
+                owners.append((i, start, end))
         entities = self._ner.entities(snippets) if (self._ner and snippets) else []
         per_text: list[list[Candidate]] = [list(p.candidates) for p in plans]
-        for (i, offset), ents in zip(owners, entities, strict=True):
-            per_text[i].extend(self._ner_candidates(texts[i], plans[i], offset, ents))
+        for (i, start, end), snippet, ents in zip(owners, snippets, entities, strict=True):
+            per_text[i].extend(self._ner_candidates(snippet, plans[i], start, ents))
+            if self._names is not None:
+                vetoes = [(start + e.start, start + e.end) for e in ents
+                          if e.entity != PERSON]
+                per_text[i].extend(
+                    Candidate(PERSON, n.start, n.end, n.score, f"{LEXICON_DETECTOR}-{n.cue}")
+                    for n in self._names.find(texts[i], start, end, vetoes))
         for i, plan in enumerate(plans):
             per_text[i].extend(
                 Candidate(n.entity, n.start, n.end, n.score, f"record-{n.cue}")
-                for n in plan.names
+                for n in plan.names if n.entity != PERSON or self._names is None
+                or self._names.plausible_person(texts[i], n.start, n.end, record=True)
             )
-        return [self._finish(_propagate(texts[i], c)) for i, c in enumerate(per_text)]
+        return [self._finish(self._propagate(texts[i], c)) for i, c in enumerate(per_text)]
 
     # -- steps --------------------------------------------------------------------------
     def _plan(self, text: str) -> _Plan:
@@ -155,16 +180,27 @@ class PiiDetector:
                 text, w[0], w[1], known)])
         return _Plan(candidates, names, cues.windows, chunks if self._ner else ())
 
-    def _ner_candidates(self, text: str, plan: _Plan, offset: int, ents) -> list[Candidate]:
+    def _ner_candidates(self, snippet: str, plan: _Plan, offset: int,
+                        ents) -> list[Candidate]:
+        """Candidates from the model's entities in ``snippet`` (the text the model read,
+        re-cased if it was all lower case), which starts at ``offset`` in the text."""
         out: list[Candidate] = []
         for ent in ents:
-            start, end = ent.start + offset, ent.end + offset
+            start, end = ent.start, ent.end
+            if ent.entity == OTHER:
+                continue
             if ent.entity == PERSON:
-                span = self._records.shape.trim(text, start, end) if self._want_person else None
+                span = self._records.shape.trim(snippet, start, end) if self._want_person \
+                    else None
                 if span is None:
                     continue
                 start, end = span
-            elif self.settings.person_mode == "all" and not _inside(plan.windows, start, end):
+                if self._names is not None and not self._names.plausible_person(
+                        snippet, start, end):
+                    continue
+            start, end = start + offset, end + offset
+            if ent.entity != PERSON and self.settings.person_mode == "all" and not _inside(
+                    plan.windows, start, end):
                 continue  # a place name alone is not personal data: records only
             out.append(Candidate(ent.entity, start, end, self._ner_score, NER_DETECTOR))
         return out
@@ -177,28 +213,31 @@ class PiiDetector:
                 for c in _resolve_overlaps(wanted)]
 
 
-def _propagate(text: str, candidates: list[Candidate]) -> list[Candidate]:
-    """A name found once names the same person wherever the same words recur in the text
-    ("Ella H. Snider\n>Otc Markets\n>Ella H. Snider")."""
-    persons = [c for c in candidates if c.entity == PERSON and c.end - c.start >= 3]
-    if not persons:
-        return candidates
-    out = list(candidates)
-    seen: set[str] = set()
-    for c in sorted(persons, key=lambda c: -c.score):
-        value = text[c.start:c.end]
-        if value in seen:
-            continue
-        seen.add(value)
-        pos = text.find(value)
-        while pos >= 0:
-            end = pos + len(value)
-            boundary = (pos == 0 or not text[pos - 1].isalnum()) and (
-                end == len(text) or not text[end].isalnum())
-            if boundary and pos != c.start:
-                out.append(Candidate(PERSON, pos, end, c.score, c.detector))
-            pos = text.find(value, end)
-    return out
+    def _propagate(self, text: str, candidates: list[Candidate]) -> list[Candidate]:
+        """A name found once names the same person wherever the same words recur in the
+        text ("Ella H. Snider\n>Otc Markets\n>Ella H. Snider"), and so do its distinctive
+        given name and surname alone ("Jouni Hahli ... Jouni", "early Yefremova")."""
+        persons = [c for c in candidates if c.entity == PERSON and c.end - c.start >= 3]
+        if not persons:
+            return candidates
+        out = list(candidates)
+        seen: set[str] = set()
+        for c in sorted(persons, key=lambda c: -c.score):
+            value = text[c.start:c.end]
+            forms = [value] + (self._names.short_forms(value) if self._names else [])
+            for form in forms:
+                if form in seen:
+                    continue
+                seen.add(form)
+                pos = text.find(form)
+                while pos >= 0:
+                    end = pos + len(form)
+                    boundary = (pos == 0 or not text[pos - 1].isalnum()) and (
+                        end == len(text) or not text[end].isalnum())
+                    if boundary and pos != c.start:
+                        out.append(Candidate(PERSON, pos, end, c.score, c.detector))
+                    pos = text.find(form, end)
+        return out
 
 
 def _inside(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:
@@ -248,8 +287,8 @@ def _resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:
         else:
             group.append(c)
     merged = [c for group in by_type.values() for c in group]
-    merged.sort(key=lambda c: (c.detector == NER_DETECTOR, -c.score, -(c.end - c.start),
-                               c.start))
+    merged.sort(key=lambda c: (c.detector == NER_DETECTOR or c.detector.startswith(
+        LEXICON_DETECTOR), -c.score, -(c.end - c.start), c.start))
     starts: list[int] = []  # kept spans, sorted and disjoint
     kept: list[Candidate] = []
     for c in merged:

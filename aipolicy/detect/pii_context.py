@@ -82,8 +82,8 @@ class NameShape:
             tok = m.group()
             low = tok.lower().rstrip(".")
             initial = len(low) == 1 and tok[0].isupper() and bool(tokens)  # "Martim A Pereira"
-            if low in self._not_names and not initial:
-                break
+            if (low in self._not_names or low in _UNIT_WORDS) and not initial:
+                break  # "Mrs. Jane Roe Apt. 675": the unit is not part of the name
             if upper and not _first_upper(tok) and not (tokens and low in _PARTICLES):
                 break
             tokens.append((m.start(), m.end(), low))

@@ -25,9 +25,15 @@ _EXCLUDE = ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morp
             "trainable_lemmatizer", "entity_ruler", "textcat", "textcat_multilabel")
 
 
+# The entity name of spans under ``other_labels`` (ORG, NORP...): never reported, but
+# they tell the name lexicon that the words are not a person.
+OTHER = "OTHER"
+
+
 @dataclass(frozen=True)
 class NerEntity:
-    """An entity inside one snippet: offsets relative to the snippet, mapped entity name."""
+    """An entity inside one snippet: offsets relative to the snippet, mapped entity name
+    (or ``OTHER``)."""
 
     start: int
     end: int
@@ -54,7 +60,8 @@ class NerEngine:
 
     def __init__(self, settings: NerSettings, file: str = "rulesets/pii.yaml") -> None:
         self._nlp = load_spacy_model(settings.model, file)
-        self._labels = dict(settings.labels)
+        self._labels = {label: OTHER for label in settings.other_labels}
+        self._labels.update(settings.labels)
         self._max_entries = settings.cache_entries
         self._cache: OrderedDict[bytes, tuple[NerEntity, ...]] = OrderedDict()
         self._hash_key = os.urandom(32)  # per instance: hashes mean nothing elsewhere

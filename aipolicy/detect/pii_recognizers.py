@@ -48,7 +48,11 @@ class AddressExtender:
         tail = line[m.end():]
         if not tail.strip(" \t.,"):
             return m.end()
-        if whole and tail[0] not in "?!.;":
+        # A line may go on in prose after a place ("Netherlands 62971 in case of ..."),
+        # but digits followed by a word are a phone or a count ("416 60 039 office").
+        prose_after_place = tail.lstrip()[:1].islower() and any(
+            ch.isalpha() for ch in line[lead:m.end()])
+        if whole and tail[0] not in "?!.;" and not prose_after_place:
             return None
         return m.end()
 
@@ -109,11 +113,16 @@ class PatternRecognizer:
         spec = self.spec
         out: list[Candidate] = []
         for pattern in spec.patterns:
+            # A group named "value" marks the finding inside a longer match
+            # ("lives at <value>"); otherwise the whole match is the finding.
+            group = "value" if "value" in pattern.regex.groupindex else 0
             for m in pattern.regex.finditer(text):
-                start, end = m.span()
+                start, end = m.span(group)
+                if start < 0:
+                    continue
                 score = pattern.score
                 if self._validate is not None:
-                    verdict = self._validate(m.group())
+                    verdict = self._validate(m.group(group))
                     if verdict is None:
                         continue
                     if verdict.length is not None:

@@ -14,11 +14,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ..paths import RULESETS
 from ..schema import Checker
 from ..yamlsrc import Src, load_yaml
 from .pii_validators import VALIDATORS
 
-DEFAULT_PATTERNS_PATH = Path(__file__).resolve().parents[2] / "rulesets" / "pii.yaml"
+DEFAULT_PATTERNS_PATH = RULESETS / "pii.yaml"
 
 EXTENDERS = ("address_lines",)
 _ENTITY = re.compile(r"[A-Z][A-Z0-9_]*")
@@ -85,10 +86,26 @@ class PersonContext:
 
 
 @dataclass(frozen=True)
+class PersonLexicon:
+    file: Path  # the name lexicon (given names, surnames, common words)
+    score: float  # a given name with surname-like words after it
+    single_score: float  # a lone given name
+    slot_score: float  # capitalised words in a name slot
+    name_before: tuple[str, ...]  # phrases a name follows: "my son", "said", "named"
+    name_after: tuple[str, ...]  # phrases a name precedes: "said", "shouted"
+    organisation_words: frozenset[str]  # words that end an organisation or a place
+    street_words: frozenset[str]  # words that end a street name
+    street_prefix_words: frozenset[str]  # street words before a name: "Rua", "ul.", "Via"
+    not_person_words: frozenset[str]  # capitalised words that are never a name alone
+    heading_words: frozenset[str]  # function words whose capitalisation means title case
+
+
+@dataclass(frozen=True)
 class NerSettings:
     model: str
     score: float
     labels: Mapping[str, str]  # spaCy label -> entity
+    other_labels: frozenset[str]  # spaCy labels that say "not a person" (ORG, ...)
     cache_entries: int
     neighbour_sentences: int
     neighbour_lines: int
@@ -102,6 +119,7 @@ class PiiRules:
     recognizers: tuple[RecognizerSpec, ...]
     address_lines: AddressLines
     person: PersonContext
+    lexicon: PersonLexicon
     ner: NerSettings
 
     @property
@@ -175,7 +193,7 @@ class _Loader:
         root = Src(self.file, "", getattr(doc, "line", None))
         top = self.check.mapping(
             doc, root, required=("version", "recognizers", "address_lines", "person_context",
-                                 "ner"),
+                                 "person_lexicon", "ner"),
             optional=("defaults", "terms"),
         )
         if top is None:
@@ -189,10 +207,11 @@ class _Loader:
         )
         address = self._address_lines(top.get("address_lines"), root.key(top, "address_lines"))
         person = self._person(top.get("person_context"), root.key(top, "person_context"))
+        lexicon = self._lexicon(top.get("person_lexicon"), root.key(top, "person_lexicon"))
         ner = self._ner(top.get("ner"), root.key(top, "ner"))
-        if address is None or person is None or ner is None:
+        if address is None or person is None or lexicon is None or ner is None:
             return None
-        return PiiRules(self.file, recognizers, address, person, ner)
+        return PiiRules(self.file, recognizers, address, person, lexicon, ner)
 
     def _defaults(self, value: Any, src: Src) -> dict[str, float]:
         out = {"context_before": 48, "context_after": 24, "context_boost": 0.35,
@@ -423,9 +442,38 @@ class _Loader:
             ),
         )
 
+    def _lexicon(self, value: Any, src: Src) -> PersonLexicon | None:
+        keys = ("file", "score", "single_score", "slot_score", "name_before", "name_after",
+                "organisation_words", "street_words", "street_prefix_words",
+                "not_person_words", "heading_words")
+        d = self.check.mapping(value, src, required=keys)
+        if d is None:
+            return None
+        name = self.check.string(d.get("file"), src.key(d, "file"))
+        path = None
+        if name is not None:
+            path = Path(self.file).parent / name
+            if not path.is_file():
+                self.check.fail(src.key(d, "file"), f"no such file next to {self.file}")
+        if path is None:
+            return None
+        words = {k: frozenset(self._words(d.get(k), src.key(d, k), nonempty=True))
+                 for k in ("organisation_words", "street_words", "street_prefix_words",
+                           "not_person_words", "heading_words")}
+        return PersonLexicon(
+            file=path,
+            score=self._score(d.get("score"), src.key(d, "score")),
+            single_score=self._score(d.get("single_score"), src.key(d, "single_score")),
+            slot_score=self._score(d.get("slot_score"), src.key(d, "slot_score")),
+            name_before=self._words(d.get("name_before"), src.key(d, "name_before")),
+            name_after=self._words(d.get("name_after"), src.key(d, "name_after")),
+            **words,
+        )
+
     def _ner(self, value: Any, src: Src) -> NerSettings | None:
-        keys = ("model", "score", "labels", "cache_entries", "neighbour_sentences",
-                "neighbour_lines", "record_block_lines", "record_line_chars")
+        keys = ("model", "score", "labels", "other_labels", "cache_entries",
+                "neighbour_sentences", "neighbour_lines", "record_block_lines",
+                "record_line_chars")
         d = self.check.mapping(value, src, required=keys)
         if d is None:
             return None
@@ -443,6 +491,9 @@ class _Loader:
             model=self.check.string(d.get("model"), src.key(d, "model")) or "",
             score=self._score(d.get("score"), src.key(d, "score")),
             labels=MappingProxyType(labels),
+            other_labels=frozenset(
+                w.upper() for w in self.check.string_list(d.get("other_labels"),
+                                                          src.key(d, "other_labels"))),
             cache_entries=self._int(d.get("cache_entries"), src.key(d, "cache_entries"),
                                     0, 1_000_000),
             neighbour_sentences=self._int(d.get("neighbour_sentences"),

@@ -309,6 +309,24 @@ def _build_capitalized_words(options: Mapping[str, Any]) -> Validator:
     return validate
 
 
+def _build_address_words(options: Mapping[str, Any]) -> Validator:
+    """Free-form addresses after a phrase ("lives at ..."): proper names, not counts."""
+    connectors = frozenset(w.lower() for w in options.get("connectors", ()))
+    reject = frozenset(w.lower() for w in options.get("reject_words", ()))
+
+    def validate(value: str) -> Verdict | None:
+        words = [w for w in value.replace(",", " ").split() if not any(c.isdigit() for c in w)]
+        if not words:
+            return None
+        for word in words:
+            low = word.lower().rstrip(".")
+            if low in reject or (not _first_upper(word) and low not in connectors):
+                return None
+        return ACCEPT
+
+    return validate
+
+
 def _build_street_name(options: Mapping[str, Any]) -> Validator:
     """Word-first streets: a proper name, and a house number that is not a year."""
     reject = frozenset(w.lower() for w in options.get("reject_words", ()))
@@ -347,4 +365,7 @@ VALIDATORS: Mapping[str, ValidatorKind] = {
         {"connectors": "string_list", "reject_words": "string_list"}, _build_capitalized_words
     ),
     "street_name": ValidatorKind({"reject_words": "string_list"}, _build_street_name),
+    "address_words": ValidatorKind(
+        {"connectors": "string_list", "reject_words": "string_list"}, _build_address_words
+    ),
 }

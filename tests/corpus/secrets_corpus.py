@@ -130,7 +130,8 @@ TOKENS: dict[str, TokenGen] = {
     "github-pat": lambda r: "ghp_" + _mixed(r, ALNUM, 36),
     "github-oauth": lambda r: "gho_" + _mixed(r, ALNUM, 36),
     "github-app": lambda r: r.choice(["ghs_", "ghu_"]) + _mixed(r, ALNUM, 36),
-    "github-fine-grained": lambda r: "github_pat_11" + _r(r, UPPERNUM, 20) + "_" + _mixed(r, ALNUM, 59),
+    "github-fine-grained": lambda r: ("github_pat_11" + _r(r, UPPERNUM, 20) + "_"
+                                      + _mixed(r, ALNUM, 59)),
     "gitlab-pat": lambda r: "glpat-" + _mixed(r, B64URL, 20),
     "gitlab-deploy": lambda r: "gldt-" + _mixed(r, B64URL, 20),
     "gitlab-runner": lambda r: "glrt-" + _mixed(r, B64URL, 20),
@@ -149,7 +150,8 @@ TOKENS: dict[str, TokenGen] = {
     "teams-webhook": lambda r: (
         f"https://acme.webhook.office.com/webhookb2/{_uuid(r)}@{_uuid(r)}/IncomingWebhook/"
         f"{_r(r, HEX, 32)}/{_uuid(r)}"),
-    "stripe-live": lambda r: r.choice(["sk_live_", "rk_live_"]) + _mixed(r, ALNUM, r.choice([24, 99])),
+    "stripe-live": lambda r: (r.choice(["sk_live_", "rk_live_"])
+                              + _mixed(r, ALNUM, r.choice([24, 99]))),
     "stripe-webhook": lambda r: "whsec_" + _mixed(r, ALNUM, 32),
     "twilio-api-key": lambda r: "SK" + _mixed(r, HEX, 32),
     "sendgrid": lambda r: "SG." + _mixed(r, B64URL, 22) + "." + _mixed(r, B64URL, 43),
@@ -181,7 +183,8 @@ TOKENS: dict[str, TokenGen] = {
     "jwt": _jwt,
     "age": lambda r: "AGE-SECRET-KEY-1" + _r(r, "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58),
     "telegram": lambda r: f"{r.randint(10**8, 10**10 - 1)}:AA{_mixed(r, B64URL, 33)}",
-    "azure-ad-secret": lambda r: _r(r, ALNUM, 3) + str(r.randint(0, 9)) + "Q~" + _mixed(r, ALNUM + "_~.-", 34),
+    "azure-ad-secret": lambda r: (_r(r, ALNUM, 3) + str(r.randint(0, 9)) + "Q~"
+                                  + _mixed(r, ALNUM + "_~.-", 34)),
 }
 
 # Values that only a name next to them identifies (no recognisable prefix).
@@ -509,14 +512,14 @@ def _benign_generators() -> list[tuple[str, Callable[[random.Random], str]]]:
         ("integrity", lambda r: (f'"lodash": {{\n  "version": "4.17.{r.randint(10, 21)}",\n  '
                                  f'"resolved": "https://registry.npmjs.org/lodash/-/lodash-4.17.21'
                                  f'.tgz",\n  "integrity": "sha512-{_r(r, B64, 86)}=="\n}}')),
-        ("urls", lambda r: (f"https://www.example.com/products/{r.randint(1000, 9999)}?utm_source="
-                            f"newsletter&utm_medium=email&utm_campaign=spring_sale_{r.randint(1, 9)}"
-                            f"&gclid={_r(r, B64URL, 40)}")),
+        ("urls", lambda r: (f"https://www.example.com/products/{r.randint(1000, 9999)}"
+                            "?utm_source=newsletter&utm_medium=email&utm_campaign=spring_sale_"
+                            f"{r.randint(1, 9)}&gclid={_r(r, B64URL, 40)}")),
         ("doc-ids", lambda r: (f"Summarise https://docs.google.com/document/d/{_r(r, B64URL, 44)}"
                                f"/edit and the video https://youtu.be/{_r(r, B64URL, 11)}")),
         ("csv", lambda r: "id,name,email,amount,created\n" + "\n".join(
-            f"{r.randint(1, 99999)},Customer {i},c{i}@example.com,{r.randint(1, 999)}.{r.randint(10, 99)}"
-            f",2024-0{r.randint(1, 9)}-1{r.randint(0, 9)}" for i in range(8))),
+            f"{r.randint(1, 99999)},Customer {i},c{i}@example.com,{r.randint(1, 999)}."
+            f"{r.randint(10, 99)},2024-0{r.randint(1, 9)}-1{r.randint(0, 9)}" for i in range(8))),
         ("email", lambda r: (f"Hi Maria,\n\nthanks for the call. Ticket #{r.randint(10000, 99999)} "
                              "is resolved: the password reset link expired after 24 hours, so "
                              "I sent a new one. Your account ID is "
@@ -556,7 +559,7 @@ def _benign_generators() -> list[tuple[str, Callable[[random.Random], str]]]:
             "pad_token_id=tokenizer.eos_token_id)",
             "How many tokens is a 10,000-word document for GPT-4o? Is a token about 4 chars?",
             f"tokens_used: {r.randint(1000, 99999)}\nprompt_tokens: {r.randint(100, 999)}",
-            "special_tokens_map.json has bos_token, eos_token and unk_token set to <s>, </s>, <unk>.",
+            "special_tokens_map.json sets bos_token, eos_token, unk_token to <s>, </s>, <unk>.",
         ])),
         ("object-keys", lambda r: r.choice([
             f'{{"Bucket": "acme-invoices", "Key": "uploads/2024/0{r.randint(1, 9)}/invoice_'

@@ -1,0 +1,436 @@
+"""Names the NER model misses: a given-name / surname lexicon with capitalisation rules.
+
+The small spaCy model knows English names well and others poorly ("Krisztián
+Szöllösy", "Szabina J Gelencsér"). ``NameFinder`` adds a cheap, high-precision signal
+over the same text the model reads: a capitalised run of 1-4 words whose first word is
+a known given name ("Krisztián ..."), or a known-but-ambiguous given name followed by a
+known surname ("Grace Hopper"), and that is not an organisation or street ("Victoria
+Station", "Jordan River", "Maria Hospital"), not a title-case heading and not labelled
+as a place or organisation by the model. It also checks the model's own PERSON spans
+("Guilty Pleasures", "Salesperson" are common words, "Davis Orchestra" an ensemble),
+re-cases all-lower-case text so the model sees "eva kleist" as "Eva Kleist", and gives
+the short forms of a name found once ("Jouni Hahli" -> "Jouni", "Hahli").
+
+The lexicon (``rulesets/person_names.txt``, built by ``bench/build_name_lexicon.py``
+from permissively licensed lists) is read once per detector: frozensets of lower-case
+tokens, about 40 ms to load.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError, ConfigProblem
+
+SECTIONS = ("given", "surname", "word")
+_LEXICON_TOKEN = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?")
+# A word as the finder sees it: letters with inner ' ’ or -.
+_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?")
+_GAP = re.compile(r"[ \t]{1,2}")
+# A house number right before or after the words: a street named after someone
+# ("Joaquin Suarez 2906", "214 Pavlou Drandaki").
+_NUMBER_BEFORE = re.compile(r"(?<![\w.,/-])\d{1,6}[A-Za-z]?[ \t]{1,2}$")
+_NUMBER_AFTER = re.compile(r"[ \t]{1,2}\d{1,5}[A-Za-z]?(?![\w/:-]|[.,]\d)")
+_LOOKBEHIND = 12  # characters before a span checked for a house number or street word
+_PARTICLES = frozenset(
+    ("de", "da", "do", "dos", "das", "del", "della", "di", "du", "des", "la", "le", "van",
+     "von", "der", "den", "ter", "ten", "bin", "binti", "al", "el", "ibn", "af", "zu")
+)
+_MAX_TOKENS = 4
+
+# token kinds
+GIVEN = "G"  # a given name that is not a common word
+GIVEN_WORD = "g"  # a given name that is also a common word (Will, Grace, May)
+SURNAME = "S"
+SURNAME_WORD = "s"  # Brown, King, Young
+WORD = "W"
+UNKNOWN = "U"
+STOP = "X"  # never part of a name: titles, labels, suffixes, months...
+
+
+@dataclass(frozen=True)
+class NameLexicon:
+    """Lower-case token sets read from the lexicon file."""
+
+    given: frozenset[str]
+    surnames: frozenset[str]
+    words: frozenset[str]
+
+    def kind(self, low: str) -> str:
+        if "-" in low and low not in self.given and low not in self.surnames:
+            return self._hyphenated(low)
+        word = low in self.words
+        if low in self.given:
+            return GIVEN_WORD if word else GIVEN
+        if low in self.surnames:
+            return SURNAME_WORD if word else SURNAME
+        return WORD if word else UNKNOWN
+
+    def _hyphenated(self, low: str) -> str:
+        """'Jean-Pierre' -> given, 'Ramsey-Johnson' -> surname, 'ex-Zombie' -> word."""
+        kinds = [self.kind(p) for p in low.split("-") if p]
+        if not kinds:
+            return UNKNOWN
+        if all(k in (GIVEN, GIVEN_WORD, SURNAME, SURNAME_WORD) for k in kinds):
+            if kinds[0] in (GIVEN, GIVEN_WORD):
+                return GIVEN
+            return SURNAME
+        if any(k == WORD for k in kinds):
+            return WORD
+        return UNKNOWN
+
+
+def load_name_lexicon(path: str | Path) -> NameLexicon:
+    """Read the lexicon file; a malformed line is reported as ``file:line``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError.single(str(path), None, "person_lexicon.file",
+                                 f"cannot read the name lexicon: {exc.strerror}") from None
+    sets: dict[str, set[str]] = {name: set() for name in SECTIONS}
+    problems: list[ConfigProblem] = []
+    current: set[str] | None = None
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            name = line.strip()[1:-1]
+            if not line.strip().endswith("]") or name not in SECTIONS:
+                problems.append(ConfigProblem(str(path), number, "section",
+                                              f"unknown section (expected one of "
+                                              f"{', '.join(SECTIONS)})"))
+                current = None
+                continue
+            current = sets[name]
+            continue
+        if current is None:
+            problems.append(ConfigProblem(str(path), number, "tokens",
+                                          "tokens before the first [section] line"))
+            continue
+        for token in line.split():
+            if token != token.lower() or not _LEXICON_TOKEN.fullmatch(token):
+                problems.append(ConfigProblem(str(path), number, "tokens",
+                                              "tokens are lower-case words (letters, ' or -)"))
+                break
+            current.add(token)
+        if len(problems) > 20:
+            break
+    for name in SECTIONS:
+        if not sets[name] and not problems:
+            problems.append(ConfigProblem(str(path), None, name, "section missing or empty"))
+    if problems:
+        raise ConfigError(problems)
+    return NameLexicon(frozenset(sets["given"]), frozenset(sets["surname"]),
+                       frozenset(sets["word"]))
+
+
+@dataclass(frozen=True)
+class FoundName:
+    """A PERSON span found by the lexicon rules."""
+
+    start: int
+    end: int
+    score: float
+    cue: str  # full (given name + more) | given (alone) | surname (unknown + surname)
+
+
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    low: str
+    kind: str
+    cap: bool  # capitalised (or, in lower-case text, a known name)
+    initial: bool  # "J" or "J."
+    particle: bool
+    joined: bool  # the next token continues the same run (a 1-2 blank gap)
+
+
+class NameFinder:
+    """Lexicon rules over text spans; vetoes from the model's non-person labels."""
+
+    def __init__(self, lexicon: NameLexicon, *, stop_words: frozenset[str],
+                 lone_stop_words: frozenset[str], organisation_words: frozenset[str],
+                 street_words: frozenset[str],
+                 street_prefix_words: frozenset[str], heading_words: frozenset[str],
+                 slot_before: Sequence[str] = (), slot_after: Sequence[str] = (),
+                 score: float, single_score: float, slot_score: float) -> None:
+        self.lexicon = lexicon
+        self._stop = (stop_words | street_prefix_words) - lone_stop_words
+        self._lone_stop = lone_stop_words
+        self._org = organisation_words
+        self._suffix = organisation_words | street_words
+        self._street_prefix = street_prefix_words
+        self._slot = slot_score
+        self._before = _phrases(slot_before, r"[ \t]+", before=True)
+        self._after = _phrases(slot_after, r"[ \t]+", before=False)
+        self._score = score
+        self._single = single_score
+        heading = "|".join(sorted((re.escape(w.capitalize()) for w in heading_words),
+                                  key=len, reverse=True))
+        # "Guilty Pleasures: 5 Musicians Of The 70s": a function word capitalised in the
+        # middle of a line, between capitalised words or numbers, marks title case.
+        self._heading = re.compile(r"(?<=[^\W\d_][ \t])(?:" + heading
+                                   + r")(?=[ \t]+[^\W_a-z])")
+
+    # -- tokens -------------------------------------------------------------------------
+    def _kind(self, low: str) -> str:
+        if low in self._stop or low in self._suffix:
+            return STOP
+        return self.lexicon.kind(low)
+
+    def _tokens(self, text: str, start: int, end: int, lower: bool) -> list[_Token]:
+        out: list[_Token] = []
+        for m in _WORD.finditer(text, start, end):
+            s, e = m.span()
+            raw = m.group()
+            possessive = raw.endswith(("'s", "’s")) and len(raw) > 3
+            if possessive:
+                e -= 2
+                raw = raw[:-2]
+            low = fold(raw)
+            kind = self._kind(low)
+            initial = len(raw) == 1 and raw.isupper()
+            dot = text.startswith(".", e) and e < end
+            if initial and dot:
+                e += 1
+            if lower:
+                cap = kind in (GIVEN, SURNAME) or (len(raw) == 1 and bool(out))
+                initial = len(raw) == 1
+            else:
+                cap = raw[0].isupper() and not (len(raw) > 1 and raw.isupper())
+            particle = low in _PARTICLES and raw.islower()
+            nxt = _next_word(text, e, end)
+            joined = (not possessive and not (dot and not initial) and nxt < end
+                      and text[nxt].isalpha() and bool(_GAP.fullmatch(text, e, nxt)))
+            out.append(_Token(s, e, low, kind, cap, initial, particle, joined))
+        return out
+
+    def _runs(self, tokens: list[_Token]) -> list[list[_Token]]:
+        runs: list[list[_Token]] = []
+        run: list[_Token] = []
+        for tok in tokens:
+            if tok.cap or tok.initial or (tok.particle and run):
+                run.append(tok)
+                if not tok.joined:
+                    runs.append(run)
+                    run = []
+            elif run:
+                runs.append(run)
+                run = []
+        if run:
+            runs.append(run)
+        return runs
+
+    # -- rules --------------------------------------------------------------------------
+    def find(self, text: str, start: int, end: int,
+             vetoes: Sequence[tuple[int, int]] = ()) -> list[FoundName]:
+        """Names in ``text[start:end]``. ``vetoes``: spans the model calls a place or an
+        organisation; they overrule weak evidence (a lone given name, an unknown word
+        before a surname, a name slot) but not a given name with a surname: the small
+        model often calls "Sofia Lima" or "Tünde Hoffmann" a place."""
+        lower = not any(ch.isupper() for ch in text[start:end])
+        skip = [] if lower else _line_ranges(text, self._heading.finditer(text, start, end))
+        runs = self._runs(self._tokens(text, start, end, lower))
+        found: list[tuple[int, int, float, str]] = []
+        for run in runs:
+            if skip and any(s <= run[0].start < e for s, e in skip):
+                continue
+            i = 0
+            while i < len(run):
+                name = self._name_at(run, i, lower)
+                if name is None:
+                    i += 1
+                    continue
+                j, score, cue = name
+                found.append((run[i].start, run[j].end, score, cue))
+                i = j + 1
+        if not lower:
+            found += self._slot_names(text, start, end, runs)
+        out: list[FoundName] = []
+        for s, e, score, cue in found:
+            vetoed = cue not in ("full", "slot") and any(vs < e and s < ve for vs, ve in vetoes)
+            if not vetoed and not self.street_like(text, s, e):
+                out.append(FoundName(s, e, score, cue))
+        return out
+
+    def _slot_names(self, text: str, start: int, end: int,
+                    runs: list[list[_Token]]) -> list[tuple[int, int, float, str]]:
+        """Capitalised words in a name slot: "my son Tadzio", "said Maslin", "Enrico
+        shouted", "was called Djevad Šušulić"."""
+        if self._before is None and self._after is None:
+            return []
+        by_start = {tok.start: (run, k) for run in runs for k, tok in enumerate(run)}
+        by_end = {tok.end: (run, k) for run in runs for k, tok in enumerate(run)}
+        out: list[tuple[int, int, float, str]] = []
+        for m in self._before.finditer(text, start, end) if self._before else ():
+            hit = by_start.get(m.end())
+            if hit:
+                run, k = hit
+                j = k
+                while j + 1 < len(run) and j + 1 - k < _MAX_TOKENS and _slot_ok(run[j + 1]):
+                    j += 1
+                span = _trim_slot(run, k, j)
+                if span:
+                    out.append((span[0], span[1], self._slot, "slot"))
+        for m in self._after.finditer(text, start, end) if self._after else ():
+            hit = by_end.get(m.start())
+            if hit:
+                run, j = hit
+                k = j
+                while k - 1 >= 0 and j - k + 1 < _MAX_TOKENS and _slot_ok(run[k - 1]):
+                    k -= 1
+                span = _trim_slot(run, k, j)
+                if span:
+                    out.append((span[0], span[1], self._slot, "slot"))
+        return out
+
+    def _name_at(self, run: list[_Token], i: int, lower: bool) -> tuple[int, float, str] | None:
+        """The name starting at token ``i``: (index of its last token, score, cue)."""
+        first = run[i]
+        if first.particle or first.initial or first.kind == STOP:
+            return None
+        # the tokens after the first: initials, particles, name-like words
+        j = i
+        names = 0
+        while j + 1 < len(run) and j + 1 - i < _MAX_TOKENS + 1:
+            nxt = run[j + 1]
+            if nxt.kind in (STOP, WORD) and not nxt.initial:
+                break
+            j += 1
+            if not (nxt.initial or nxt.particle):
+                names += 1
+        while j > i and (run[j].initial or run[j].particle):
+            j -= 1  # a name ends on a word
+        after = run[j + 1] if j + 1 < len(run) else None
+        if after is not None and after.kind == STOP and after.low in self._suffix:
+            return None  # "Maria Hospital", "Victoria Street"
+        tail = {run[k].kind for k in range(i + 1, j + 1)
+                if not (run[k].initial or run[k].particle)}
+        if j > i:
+            if first.kind == GIVEN:
+                if lower and not tail & {GIVEN, SURNAME}:
+                    return None
+                return j, self._score, "full"
+            if first.kind == GIVEN_WORD and tail & {GIVEN, SURNAME}:
+                return j, self._score, "full"
+            if first.kind == UNKNOWN and not lower and run[j].kind == SURNAME:
+                return j, self._score - 0.1, "surname"
+            return None
+        if first.kind != GIVEN or lower or first.low in self._lone_stop:
+            return None
+        if after is not None and after.kind == WORD and after.cap:
+            return None  # "Jordan River", "Florence Nightingale Way"
+        return i, self._single, "given"
+
+    def street_like(self, text: str, start: int, end: int) -> bool:
+        """Whether the words are a street named after a person: a house number right
+        before or after them, or a street word before them ("Rua", "ul.", "Via")."""
+        before = text[max(0, start - _LOOKBEHIND):start]
+        if _NUMBER_BEFORE.search(before) or _NUMBER_AFTER.match(text, end):
+            return True
+        words = before.replace(".", " ").split()
+        return bool(words) and before[-1:] in " \t" and fold(words[-1]) in self._street_prefix
+
+    # -- the model's and the records' spans -----------------------------------------------
+    def plausible_person(self, text: str, start: int, end: int, *,
+                         record: bool = False) -> bool:
+        """Whether a PERSON span from the model or a ``record`` cue can be a name: not
+        only common words ("Guilty Pleasures", "Salesperson"), not ending on an
+        organisation word ("Davis Orchestra", "Rand Corporation") or, unless the record
+        structure says it is a name ("Fletcher Hill" heading a contact card), a street
+        word ("Glyn St"); not a street with a house number."""
+        words = [fold(m.group()) for m in _WORD.finditer(text, start, end)]
+        if not words:
+            return False
+        if words[-1] in (self._org if record else self._suffix):
+            return False
+        if self.street_like(text, start, end):
+            return False
+        kinds = [self.lexicon.kind(w) for w in words]
+        return not all(k == WORD or w in self._stop for k, w in zip(kinds, words, strict=True))
+
+    def recase(self, snippet: str) -> str:
+        """An all-lower-case snippet with known names capitalised for the model ("eva
+        kleist" -> "Eva Kleist": a given name, and an uncommon word or initial right after
+        one). The same length, so offsets still hold."""
+        parts: list[str] = []
+        pos = 0
+        previous_end, previous_name = -1, False
+        for m in _WORD.finditer(snippet):
+            kind = self._kind(fold(m.group()))
+            after_name = previous_name and _GAP.fullmatch(snippet, previous_end, m.start())
+            name = kind in (GIVEN, SURNAME) or bool(after_name and kind == UNKNOWN)
+            head = m.group()[0].upper()
+            if name and len(head) == 1:
+                parts.append(snippet[pos:m.start()])
+                parts.append(head)
+                pos = m.start() + 1
+            previous_end, previous_name = m.end(), name or (after_name and len(m.group()) == 1)
+        parts.append(snippet[pos:])
+        return "".join(parts)
+
+    def short_forms(self, value: str) -> list[str]:
+        """The given name and surname of a multi-word name, when they are distinctive
+        alone (known, not common words, 3+ letters)."""
+        words = [m.group() for m in _WORD.finditer(value)]
+        words = [w[:-2] if w.endswith(("'s", "’s")) else w for w in words]
+        if len(words) < 2:
+            return []
+        out = []
+        for word, allowed in ((words[0], (GIVEN,)), (words[-1], (SURNAME, UNKNOWN))):
+            if len(word) >= 3 and word[0].isupper() and self._kind(fold(word)) in allowed:
+                out.append(word)
+        return out
+
+
+def _slot_ok(tok: _Token) -> bool:
+    """A word that can be part of a name in a slot: capitalised, not a common word."""
+    return tok.initial or tok.particle or (tok.cap and tok.kind not in (WORD, STOP))
+
+
+def _trim_slot(run: list[_Token], k: int, j: int) -> tuple[int, int] | None:
+    while k <= j and (run[k].initial or run[k].particle):
+        k += 1
+    while j >= k and (run[j].initial or run[j].particle):
+        j -= 1
+    if k > j or not all(_slot_ok(run[x]) for x in range(k, j + 1)):
+        return None
+    return run[k].start, run[j].end
+
+
+def _phrases(words: Sequence[str], gap: str, *, before: bool) -> re.Pattern[str] | None:
+    """A regex for slot phrases: the name follows (``before``) or precedes them."""
+    if not words:
+        return None
+    alternation = "|".join(re.escape(w).replace(r"\ ", r"[ \t]+")
+                           for w in sorted(set(words), key=len, reverse=True))
+    if before:
+        return re.compile(r"(?i)(?<![\w'’])(?:" + alternation + r")" + gap + r"(?=[^\W\d_])")
+    return re.compile(r"(?i)(?<=[^\W\d_])" + gap + r"(?:" + alternation + r")(?![\w'’])")
+
+
+def fold(word: str) -> str:
+    """The lexicon's form of a word: lower case ("İbrahim" -> "ibrahim", no combining dot)."""
+    return word.lower().replace("i\u0307", "i")
+
+
+def _next_word(text: str, pos: int, end: int) -> int:
+    """Where the next word character after ``pos`` is (or ``end``)."""
+    i = pos
+    while i < end and i - pos <= 2 and text[i] in " \t":
+        i += 1
+    return i
+
+
+def _line_ranges(text: str, matches) -> list[tuple[int, int]]:
+    out = []
+    for m in matches:
+        s = text.rfind("\n", 0, m.start()) + 1
+        e = text.find("\n", m.end())
+        out.append((s, len(text) if e < 0 else e))
+    return out

@@ -1,0 +1,150 @@
+"""Measure the secret scanner: recall, false positives and throughput.
+
+    .venv/bin/python bench/measure_secrets.py [--rules rulesets/secrets.yaml]
+
+Prints
+* recall on the shared development corpus (../shared/data/dev_corpus/
+  secrets_gitleaks_vectors.jsonl; a line counts as found when a match overlaps its
+  labelled secret span) and how many of its negative lines produce any match;
+* recall and the share of benign prompts touched on the generated corpus
+  (tests/corpus/secrets_corpus.py);
+* throughput on 2 KB and 200 KB of mixed text (benign prompts with the secret samples
+  mixed in, about one text in ten holding a secret), on the benign prompts only (dense
+  in hard negatives and keywords) and on plain prose without any keyword.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from aipolicy.detect.secrets import SecretScanner, load_secret_rules  # noqa: E402
+
+DEV_CORPUS = ROOT.parent / "shared" / "data" / "dev_corpus" / "secrets_gitleaks_vectors.jsonl"
+
+
+def _corpus_module():
+    path = ROOT / "tests" / "corpus" / "secrets_corpus.py"
+    spec = importlib.util.spec_from_file_location("aipolicy_secrets_corpus", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def measure_dev(scanner: SecretScanner) -> None:
+    if not DEV_CORPUS.exists():
+        print(f"dev corpus: not found at {DEV_CORPUS} (skipped)")
+        return
+    rows = [json.loads(line) for line in DEV_CORPUS.read_text(encoding="utf-8").splitlines()]
+    found = total = touched = negatives = 0
+    missed: Counter[str] = Counter()
+    per_type: Counter[str] = Counter()
+    touched_types: Counter[str] = Counter()
+    for row in rows:
+        matches = scanner.scan(row["text"])
+        if row["label"] == "secret":
+            total += 1
+            per_type[row["type"]] += 1
+            if "secret_start" in row:
+                s, e = row["secret_start"], row["secret_end"]
+                ok = any(m.start < e and m.end > s for m in matches)
+            else:  # rows identified by file path only: any finding counts
+                ok = bool(matches)
+            found += ok
+            if not ok:
+                missed[row["type"]] += 1
+        else:
+            negatives += 1
+            if matches:
+                touched += 1
+                touched_types[row["type"]] += 1
+    print(f"dev corpus ({len(per_type)} token types): recall {found}/{total} = "
+          f"{found / total:.4f}")
+    print("  missed by type: " + ", ".join(f"{t} {n}/{per_type[t]}" for t, n in
+                                           missed.most_common()))
+    precision = found / (found + touched) if found + touched else 1.0
+    print(f"  negatives with any match: {touched}/{negatives} = {touched / negatives:.3f} "
+          f"(line precision {precision:.4f})")
+    print("  touched negatives by the type they are negatives for: " + ", ".join(
+        f"{t} {n}" for t, n in touched_types.most_common()))
+
+
+def measure_generated(scanner: SecretScanner, corpus) -> None:
+    module = sys.modules["aipolicy_secrets_corpus"]
+    result = module.score(corpus, scanner.scan)
+    print(f"generated corpus: {len(corpus.secret_samples)} secret samples "
+          f"({result.secrets_total} secrets), {len(corpus.benign_samples)} benign prompts")
+    print(f"  recall {result.secrets_found}/{result.secrets_total} = {result.recall:.4f}")
+    if result.missed:
+        print("  missed (type, context): " + ", ".join(
+            f"{k}/{c} {n}" for (k, c), n in Counter(result.missed).most_common(15)))
+    print(f"  benign prompts touched: {result.benign_touched}/{result.benign_total} = "
+          f"{result.benign_touched_rate:.4f}")
+    if result.touched:
+        print("  touched benign contexts: " + ", ".join(
+            f"{c} {n}" for c, n in Counter(result.touched).most_common()))
+
+
+def _rate(scanner: SecretScanner, texts: list[str], repeat: int) -> tuple[float, float]:
+    """(MB/s, ms per text) over ``texts``."""
+    size = sum(len(t.encode("utf-8")) for t in texts)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for text in texts:
+            scanner.scan(text)
+        best = min(best, time.perf_counter() - start)
+    return size / best / 1e6, best / len(texts) * 1000
+
+
+def measure_speed(scanner: SecretScanner, corpus) -> None:
+    rng = random.Random(5)
+    benign = [s.text for s in corpus.benign_samples]
+    mixed_pool = benign * 9 + [s.text for s in corpus.secret_samples]
+    rng.shuffle(mixed_pool)
+    rng.shuffle(benign)
+    words = ["the", "customer", "asked", "about", "a", "refund", "for", "order", "and",
+             "shipping", "delay", "so", "please", "draft", "short", "reply", "summary", "of",
+             "meeting", "notes", "quarterly", "report"]
+    prose = [" ".join(rng.choice(words) for _ in range(400)) for _ in range(50)]
+    for name, pool in (("mixed", mixed_pool), ("benign only", benign),
+                       ("plain prose", prose)):
+        text = "\n\n".join(pool)
+        while len(text) < 300 * 2048:
+            text += "\n\n" + text
+        chunks = [text[i:i + 2048] for i in range(0, 300 * 2048, 2048)]
+        mbs, ms = _rate(scanner, chunks, repeat=3)
+        print(f"throughput, {name}: 2 KB texts {mbs:6.2f} MB/s ({ms:.3f} ms per 2 KB)")
+        big = [text[:200 * 1024]]
+        mbs, ms = _rate(scanner, big, repeat=3)
+        print(f"throughput, {name}: 200 KB text {mbs:6.2f} MB/s ({ms:.1f} ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rules", default=str(ROOT / "rulesets" / "secrets.yaml"))
+    args = parser.parse_args()
+    started = time.perf_counter()
+    rules = load_secret_rules(args.rules)
+    print(f"rules: {len(rules)} loaded and examples checked in "
+          f"{(time.perf_counter() - started) * 1000:.0f} ms")
+    scanner = SecretScanner(rules)
+    measure_dev(scanner)
+    corpus = _corpus_module().generate_corpus()
+    measure_generated(scanner, corpus)
+    measure_speed(scanner, corpus)
+
+
+if __name__ == "__main__":
+    main()
