@@ -177,7 +177,8 @@ class PiiDetector:
             known = merge_ranges([(c.start, c.end) for c in candidates]
                                  + [(n.start, n.end) for n in names])
             chunks = _split_long(text, [w for w in chunks if self._records.has_open_words(
-                text, w[0], w[1], known)])
+                text, w[0], w[1], known) or (self._names is not None
+                                             and self._names.lower_case_names(text, *w))])
         return _Plan(candidates, names, cues.windows, chunks if self._ner else ())
 
     def _ner_candidates(self, snippet: str, plan: _Plan, offset: int,

@@ -354,6 +354,14 @@ class NameFinder:
         kinds = [self.lexicon.kind(w) for w in words]
         return not all(k == WORD or w in self._stop for k, w in zip(kinds, words, strict=True))
 
+    def lower_case_names(self, text: str, start: int, end: int) -> bool:
+        """Whether an all-lower-case ``text[start:end]`` holds a known, uncommon given
+        name or surname: worth a model run even without capitalised words."""
+        if any(ch.isupper() for ch in text[start:end]):
+            return False
+        return any(self._kind(fold(m.group())) in (GIVEN, SURNAME)
+                   for m in _WORD.finditer(text, start, end))
+
     def recase(self, snippet: str) -> str:
         """An all-lower-case snippet with known names capitalised for the model ("eva
         kleist" -> "Eva Kleist": a given name, and an uncommon word or initial right after
