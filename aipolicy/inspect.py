@@ -7,7 +7,11 @@ the ruleset's data rules.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,9 +30,50 @@ class Inspection:
     seconds: float
 
 
+# (kind, type, label, start, end, score, detector) for one segment, offsets in the segment
+_SegmentFindings = tuple[tuple[str, str, str, int, int, float, str], ...]
+
+
+class SegmentCache:
+    """Findings of segments already scanned, keyed by a keyed hash of their text.
+
+    Chat clients re-send the whole conversation on every turn; a segment seen before
+    costs one hash. Only hashes, offsets and types are kept, never text, and the hash key
+    is random per process, so the cache cannot be probed for known values.
+    """
+
+    def __init__(self, max_entries: int = 50_000) -> None:
+        self._key = os.urandom(16)
+        self._max = max_entries
+        self._data: OrderedDict[bytes, _SegmentFindings] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def digest(self, text: str) -> bytes:
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), key=self._key,
+                               digest_size=16).digest()
+
+    def get(self, digest: bytes) -> _SegmentFindings | None:
+        with self._lock:
+            found = self._data.get(digest)
+            if found is not None:
+                self._data.move_to_end(digest)
+            return found
+
+    def put(self, digest: bytes, findings: _SegmentFindings) -> None:
+        with self._lock:
+            self._data[digest] = findings
+            self._data.move_to_end(digest)
+            while len(self._data) > self._max:
+                self._data.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
 class Inspector:
     def __init__(self, settings: InspectionSettings) -> None:
         self.settings = settings
+        self.cache = SegmentCache()
         rules = load_secret_rules(settings.secret_rules, check_examples=False)
         enabled = [r for r in rules.ids if r not in settings.secrets_disabled]
         self.secrets = SecretScanner(rules, enabled=enabled)
@@ -53,6 +98,34 @@ class Inspector:
         return Inspection(extraction, tuple(findings), time.perf_counter() - started)
 
     def scan(self, texts: Sequence[str]) -> list[Finding]:
+        """Findings of every text; texts scanned before (re-sent history) come from cache."""
+        digests = [self.cache.digest(t) for t in texts]
+        known = [self.cache.get(d) for d in digests]
+        todo = [i for i, k in enumerate(known) if k is None]
+        # The same new text twice in one request (a quoted paragraph) is scanned once.
+        unique: dict[bytes, int] = {}
+        for i in todo:
+            unique.setdefault(digests[i], i)
+        fresh = self._scan_fresh([texts[i] for i in unique.values()])
+        for (digest, _), found in zip(unique.items(), fresh, strict=True):
+            self.cache.put(digest, found)
+        by_digest = dict(zip(unique, fresh, strict=True))
+        findings: list[Finding] = []
+        for i, digest in enumerate(digests):
+            rows = known[i] if known[i] is not None else by_digest[digest]
+            findings.extend(Finding(kind, type_, label, i, start, end, score, detector)
+                            for kind, type_, label, start, end, score, detector in rows)
+        return findings
+
+    def _scan_fresh(self, texts: Sequence[str]) -> list[_SegmentFindings]:
+        """Scan texts not seen before; per text, its findings as cacheable tuples."""
+        rows: list[list[tuple[str, str, str, int, int, float, str]]] = [[] for _ in texts]
+        for f in self._detect(texts):
+            rows[f.segment].append((f.kind, f.type, f.label, f.start, f.end, f.score,
+                                    f.detector))
+        return [tuple(r) for r in rows]
+
+    def _detect(self, texts: Sequence[str]) -> list[Finding]:
         findings: list[Finding] = []
         taken: dict[int, list[tuple[int, int]]] = {}
         for i, text in enumerate(texts):

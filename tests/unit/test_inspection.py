@@ -184,3 +184,22 @@ def test_inspection_config_errors_name_file_line_field(tmp_path, old, new, field
     problem = next(pr for pr in info.value.problems if pr.field == field)
     assert message in problem.message and problem.line
     assert new.strip().split(":")[0].strip("{ -'") in p.read_text().splitlines()[problem.line - 1]
+
+
+def test_resent_history_is_served_from_cache(pipeline, monkeypatch):
+    insp = pipeline.inspector
+    texts = [f"turn {i}: reach me at user{i}@corp-mail.com" for i in range(5)]
+    first = insp.scan(texts)
+    calls = []
+    real = insp._detect
+
+    def counting(batch):
+        calls.append(len(batch))
+        return real(batch)
+
+    monkeypatch.setattr(insp, "_detect", counting)
+    again = insp.scan(texts + ["turn 5: new text with ops@corp-mail.com"])
+    assert calls == [1]  # only the new segment was scanned
+    assert [(f.segment, f.type, f.start, f.end) for f in again[:len(first)]] == \
+        [(f.segment, f.type, f.start, f.end) for f in first]
+    assert again[-1].segment == 5 and again[-1].type == "EMAIL_ADDRESS"
