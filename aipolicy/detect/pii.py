@@ -16,6 +16,7 @@ Findings carry offsets, type, score and detector id -- never the matched text.
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,7 @@ DEFAULT_ENTITIES = frozenset({
     "IP_ADDRESS", "STREET_ADDRESS", "LOCATION", "DATE_OF_BIRTH", "PASSPORT",
     "US_DRIVER_LICENSE",
 })
+_INDEX_WORD = re.compile(r"\w+")
 # NER snippets are at most this long (a CSV of 10 000 rows, a minified line).
 _CHUNK = 1500
 
@@ -139,13 +141,19 @@ class PiiDetector:
         entities = self._ner.entities(snippets) if (self._ner and snippets) else []
         per_text: list[list[Candidate]] = [list(p.candidates) for p in plans]
         for (i, start, end), snippet, ents in zip(owners, snippets, entities, strict=True):
-            per_text[i].extend(self._ner_candidates(snippet, plans[i], start, ents))
+            model = self._ner_candidates(snippet, plans[i], start, ents)
             if self._names is not None:
                 vetoes = [(start + e.start, start + e.end) for e in ents
                           if e.entity != PERSON]
+                found = self._names.find(texts[i], start, end, vetoes)
+                strong = [(n.start, n.end) for n in found if n.overrides_model]
+                # "Tünde Hoffmann" is a person even when the model calls it a place
+                model = [c for c in model if c.entity == PERSON or not any(
+                    s < c.end and c.start < e for s, e in strong)]
                 per_text[i].extend(
                     Candidate(PERSON, n.start, n.end, n.score, f"{LEXICON_DETECTOR}-{n.cue}")
-                    for n in self._names.find(texts[i], start, end, vetoes))
+                    for n in found)
+            per_text[i].extend(model)
         for i, plan in enumerate(plans):
             per_text[i].extend(
                 Candidate(n.entity, n.start, n.end, n.score, f"record-{n.cue}")
@@ -170,15 +178,17 @@ class PiiDetector:
         if self._want_person:
             extra = [n for s, e in chunks for n in self._records.window_names(text, s, e)]
             names = names + tuple(extra)
-        if self.settings.person_mode != "all":
-            # The model only finds what a capitalised word starts; a window whose only
-            # such words are identifiers, names already proven, or labels ("Phone:",
-            # "Apt.") has nothing left for it.
-            known = merge_ranges([(c.start, c.end) for c in candidates]
-                                 + [(n.start, n.end) for n in names])
-            chunks = _split_long(text, [w for w in chunks if self._records.has_open_words(
-                text, w[0], w[1], known) or (self._names is not None
-                                             and self._names.lower_case_names(text, *w))])
+        # The model only finds what a capitalised word starts; a window whose only such
+        # words are identifiers, names already proven, or labels ("Phone:", "Apt.") has
+        # nothing left for it. In `all` mode, where it reads every paragraph, common words
+        # ("Explain", "The") do not count either: most prompts then need no model run.
+        known = merge_ranges([(c.start, c.end) for c in candidates]
+                             + [(n.start, n.end) for n in names])
+        closed = self._names.common_word if (
+            self._names is not None and self.settings.person_mode == "all") else None
+        chunks = _split_long(text, [w for w in chunks if self._records.has_open_words(
+            text, w[0], w[1], known, closed) or (self._names is not None
+                                                 and self._names.lower_case_names(text, *w))])
         return _Plan(candidates, names, cues.windows, chunks if self._ner else ())
 
     def _ner_candidates(self, snippet: str, plan: _Plan, offset: int,
@@ -223,21 +233,22 @@ class PiiDetector:
             return candidates
         out = list(candidates)
         seen: set[str] = set()
+        index: dict[str, list[int]] = {}  # word -> where it starts; one pass over the text
+        for m in _INDEX_WORD.finditer(text):
+            index.setdefault(m.group(), []).append(m.start())
         for c in sorted(persons, key=lambda c: -c.score):
             value = text[c.start:c.end]
             forms = [value] + (self._names.short_forms(value) if self._names else [])
             for form in forms:
-                if form in seen:
+                first = _INDEX_WORD.search(form)
+                if form in seen or first is None or first.start() != 0:
                     continue
                 seen.add(form)
-                pos = text.find(form)
-                while pos >= 0:
+                for pos in index.get(first.group(), ()):
                     end = pos + len(form)
-                    boundary = (pos == 0 or not text[pos - 1].isalnum()) and (
-                        end == len(text) or not text[end].isalnum())
-                    if boundary and pos != c.start:
+                    if pos != c.start and text.startswith(form, pos) and (
+                            end == len(text) or not text[end].isalnum()):
                         out.append(Candidate(PERSON, pos, end, c.score, c.detector))
-                    pos = text.find(form, end)
         return out
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .pii_rules import NerSettings, PersonContext
@@ -463,9 +463,11 @@ class RecordFinder:
                 names.append(DirectName(*span, self._score - 0.05, "greeting"))
 
     def has_open_words(self, text: str, start: int, end: int,
-                       known: Sequence[tuple[int, int]]) -> bool:
+                       known: Sequence[tuple[int, int]],
+                       closed: Callable[[str], bool] | None = None) -> bool:
         """Whether ``text[start:end]`` has a capitalised word outside the ``known`` spans
-        (sorted) that is not a label word: something the NER model could call a name."""
+        (sorted) that is not a label word (nor, if given, a ``closed`` word such as a
+        common English word): something the NER model could call a name."""
         k = bisect.bisect_left(known, (start, start)) - 1
         k = max(k, 0)
         for m in _CAPITALISED.finditer(text, start, end):
@@ -477,7 +479,8 @@ class RecordFinder:
             if len(word) <= 5 and word.isupper():
                 continue  # an acronym (SSH, IBAN, CEO)
             word = word.lower().replace("’", "'")
-            if word not in self._p.not_names and word not in self._label_words:
+            if word not in self._p.not_names and word not in self._label_words and not (
+                    closed is not None and closed(word)):
                 return True
         return False
 

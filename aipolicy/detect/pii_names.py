@@ -34,6 +34,7 @@ _GAP = re.compile(r"[ \t]{1,2}")
 # ("Joaquin Suarez 2906", "214 Pavlou Drandaki").
 _NUMBER_BEFORE = re.compile(r"(?<![\w.,/-])\d{1,6}[A-Za-z]?[ \t]{1,2}$")
 _NUMBER_AFTER = re.compile(r"[ \t]{1,2}\d{1,5}[A-Za-z]?(?![\w/:-]|[.,]\d)")
+_SLOT_REACH = 40  # characters before a word searched for a slot phrase
 _LOOKBEHIND = 12  # characters before a span checked for a house number or street word
 _PARTICLES = frozenset(
     ("de", "da", "do", "dos", "das", "del", "della", "di", "du", "des", "la", "le", "van",
@@ -49,6 +50,8 @@ SURNAME_WORD = "s"  # Brown, King, Young
 WORD = "W"
 UNKNOWN = "U"
 STOP = "X"  # never part of a name: titles, labels, suffixes, months...
+# cues that overrule the model's place / organisation labels
+STRONG_CUES = frozenset(("full", "slot"))
 
 
 @dataclass(frozen=True)
@@ -135,19 +138,28 @@ class FoundName:
     start: int
     end: int
     score: float
-    cue: str  # full (given name + more) | given (alone) | surname (unknown + surname)
+    cue: str  # full (given name + more) | given (alone) | surname (unknown + surname) | slot
+
+    @property
+    def overrides_model(self) -> bool:
+        """Strong enough to overrule the model calling the words a place/organisation."""
+        return self.cue in STRONG_CUES
 
 
-@dataclass(frozen=True)
 class _Token:
-    start: int
-    end: int
-    low: str
-    kind: str
-    cap: bool  # capitalised (or, in lower-case text, a known name)
-    initial: bool  # "J" or "J."
-    particle: bool
-    joined: bool  # the next token continues the same run (a 1-2 blank gap)
+    """One word of a run (a plain slotted class: thousands are made per long prompt)."""
+
+    __slots__ = ("start", "end", "low", "kind", "cap", "initial", "particle")
+
+    def __init__(self, start: int, end: int, low: str, kind: str, cap: bool, initial: bool,
+                 particle: bool) -> None:
+        self.start = start
+        self.end = end
+        self.low = low
+        self.kind = kind
+        self.cap = cap  # capitalised (or, in lower-case text, a known name)
+        self.initial = initial  # "J" or "J."
+        self.particle = particle  # "van", "de" inside a name
 
 
 class NameFinder:
@@ -166,8 +178,8 @@ class NameFinder:
         self._suffix = organisation_words | street_words
         self._street_prefix = street_prefix_words
         self._slot = slot_score
-        self._before = _phrases(slot_before, r"[ \t]+", before=True)
-        self._after = _phrases(slot_after, r"[ \t]+", before=False)
+        self._before = _phrases(slot_before, before=True)
+        self._after = _phrases(slot_after, before=False)
         self._score = score
         self._single = single_score
         heading = "|".join(sorted((re.escape(w.capitalize()) for w in heading_words),
@@ -183,45 +195,57 @@ class NameFinder:
             return STOP
         return self.lexicon.kind(low)
 
-    def _tokens(self, text: str, start: int, end: int, lower: bool) -> list[_Token]:
-        out: list[_Token] = []
+    def _runs(self, text: str, start: int, end: int, lower: bool) -> list[list[_Token]]:
+        """Runs of name-shaped words (capitalised words, initials, particles inside)
+        separated by one or two blanks. In lower-case text, known names take the place of
+        capitalised words. Only the words of runs are looked up: this is the hot loop."""
+        runs: list[list[_Token]] = []
+        run: list[_Token] = []
+        open_end = -1  # where the last word of ``run`` ends, if the run may go on
         for m in _WORD.finditer(text, start, end):
             s, e = m.span()
             raw = m.group()
-            possessive = raw.endswith(("'s", "’s")) and len(raw) > 3
+            head = raw[0]
+            if not lower and not head.isupper() and not (run and raw in _PARTICLES):
+                if run:
+                    runs.append(run)
+                    run = []
+                continue
+            if run and not (open_end >= 0 and _GAP.fullmatch(text, open_end, s)):
+                runs.append(run)
+                run = []
+            possessive = len(raw) > 3 and raw.endswith(("'s", "’s"))
             if possessive:
                 e -= 2
                 raw = raw[:-2]
             low = fold(raw)
             kind = self._kind(low)
-            initial = len(raw) == 1 and raw.isupper()
-            dot = text.startswith(".", e) and e < end
+            single = len(raw) == 1
+            dot = e < end and text[e] == "."
+            if lower:
+                initial = single and bool(run)
+                cap = kind in (GIVEN, SURNAME)
+                particle = bool(run) and low in _PARTICLES
+                if not (cap or initial or particle):
+                    if run:
+                        runs.append(run)
+                        run = []
+                    continue
+            else:
+                initial = single and head.isupper()
+                # "CAs", "IDs", "URLs": an acronym, not a name ("McDonald" is fine)
+                cap = head.isupper() and not raw[1:2].isupper()
+                particle = not head.isupper()
+                if not (cap or initial or particle):
+                    if run:
+                        runs.append(run)
+                        run = []
+                    continue
             if initial and dot:
                 e += 1
-            if lower:
-                cap = kind in (GIVEN, SURNAME) or (len(raw) == 1 and bool(out))
-                initial = len(raw) == 1
-            else:
-                cap = raw[0].isupper() and not (len(raw) > 1 and raw.isupper())
-            particle = low in _PARTICLES and raw.islower()
-            nxt = _next_word(text, e, end)
-            joined = (not possessive and not (dot and not initial) and nxt < end
-                      and text[nxt].isalpha() and bool(_GAP.fullmatch(text, e, nxt)))
-            out.append(_Token(s, e, low, kind, cap, initial, particle, joined))
-        return out
-
-    def _runs(self, tokens: list[_Token]) -> list[list[_Token]]:
-        runs: list[list[_Token]] = []
-        run: list[_Token] = []
-        for tok in tokens:
-            if tok.cap or tok.initial or (tok.particle and run):
-                run.append(tok)
-                if not tok.joined:
-                    runs.append(run)
-                    run = []
-            elif run:
-                runs.append(run)
-                run = []
+            run.append(_Token(s, e, low, kind, cap, initial, particle))
+            # a possessive or a sentence end ("Smith.") closes the run
+            open_end = -1 if possessive or (dot and not initial) else e
         if run:
             runs.append(run)
         return runs
@@ -235,7 +259,7 @@ class NameFinder:
         model often calls "Sofia Lima" or "Tünde Hoffmann" a place."""
         lower = not any(ch.isupper() for ch in text[start:end])
         skip = [] if lower else _line_ranges(text, self._heading.finditer(text, start, end))
-        runs = self._runs(self._tokens(text, start, end, lower))
+        runs = self._runs(text, start, end, lower)
         found: list[tuple[int, int, float, str]] = []
         for run in runs:
             if skip and any(s <= run[0].start < e for s, e in skip):
@@ -250,43 +274,41 @@ class NameFinder:
                 found.append((run[i].start, run[j].end, score, cue))
                 i = j + 1
         if not lower:
-            found += self._slot_names(text, start, end, runs)
+            found += self._slot_names(text, runs)
         out: list[FoundName] = []
         for s, e, score, cue in found:
-            vetoed = cue not in ("full", "slot") and any(vs < e and s < ve for vs, ve in vetoes)
+            vetoed = cue not in STRONG_CUES and any(vs < e and s < ve for vs, ve in vetoes)
             if not vetoed and not self.street_like(text, s, e):
                 out.append(FoundName(s, e, score, cue))
         return out
 
-    def _slot_names(self, text: str, start: int, end: int,
-                    runs: list[list[_Token]]) -> list[tuple[int, int, float, str]]:
+    def _slot_names(self, text: str, runs: list[list[_Token]]
+                    ) -> list[tuple[int, int, float, str]]:
         """Capitalised words in a name slot: "my son Tadzio", "said Maslin", "Enrico
         shouted", "was called Djevad Šušulić"."""
-        if self._before is None and self._after is None:
-            return []
-        by_start = {tok.start: (run, k) for run in runs for k, tok in enumerate(run)}
-        by_end = {tok.end: (run, k) for run in runs for k, tok in enumerate(run)}
         out: list[tuple[int, int, float, str]] = []
-        for m in self._before.finditer(text, start, end) if self._before else ():
-            hit = by_start.get(m.end())
-            if hit:
-                run, k = hit
-                j = k
-                while j + 1 < len(run) and j + 1 - k < _MAX_TOKENS and _slot_ok(run[j + 1]):
-                    j += 1
-                span = _trim_slot(run, k, j)
-                if span:
-                    out.append((span[0], span[1], self._slot, "slot"))
-        for m in self._after.finditer(text, start, end) if self._after else ():
-            hit = by_end.get(m.start())
-            if hit:
-                run, j = hit
-                k = j
-                while k - 1 >= 0 and j - k + 1 < _MAX_TOKENS and _slot_ok(run[k - 1]):
-                    k -= 1
-                span = _trim_slot(run, k, j)
-                if span:
-                    out.append((span[0], span[1], self._slot, "slot"))
+        for run in runs:
+            for k, tok in enumerate(run):
+                if not _slot_ok(tok):
+                    continue
+                lo = max(0, tok.start - _SLOT_REACH)
+                if self._before is not None and (k == 0 or not run[k - 1].cap) and \
+                        self._before.search(text, lo, tok.start):
+                    j = k
+                    while j + 1 < len(run) and j + 1 - k < _MAX_TOKENS and _slot_ok(run[j + 1]):
+                        j += 1
+                    span = _trim_slot(run, k, j)
+                    if span:
+                        out.append((span[0], span[1], self._slot, "slot"))
+                nxt = run[k + 1] if k + 1 < len(run) else None
+                if self._after is not None and (nxt is None or not nxt.cap) and \
+                        self._after.match(text, tok.end):
+                    i = k
+                    while i - 1 >= 0 and k - i + 1 < _MAX_TOKENS and _slot_ok(run[i - 1]):
+                        i -= 1
+                    span = _trim_slot(run, i, k)
+                    if span:
+                        out.append((span[0], span[1], self._slot, "slot"))
         return out
 
     def _name_at(self, run: list[_Token], i: int, lower: bool) -> tuple[int, float, str] | None:
@@ -318,10 +340,10 @@ class NameFinder:
                 return j, self._score, "full"
             if first.kind == GIVEN_WORD and tail & {GIVEN, SURNAME}:
                 return j, self._score, "full"
-            if first.kind == UNKNOWN and not lower and run[j].kind == SURNAME:
+            if first.kind == UNKNOWN and not lower and run[j].kind == SURNAME and names == 1:
                 return j, self._score - 0.1, "surname"
             return None
-        if first.kind != GIVEN or lower or first.low in self._lone_stop:
+        if first.kind != GIVEN or lower or first.low in self._lone_stop or len(first.low) < 3:
             return None
         if after is not None and after.kind == WORD and after.cap:
             return None  # "Jordan River", "Florence Nightingale Way"
@@ -353,6 +375,10 @@ class NameFinder:
             return False
         kinds = [self.lexicon.kind(w) for w in words]
         return not all(k == WORD or w in self._stop for k, w in zip(kinds, words, strict=True))
+
+    def common_word(self, low: str) -> bool:
+        """A common English word that is not also a name ("the", "explain", "station")."""
+        return self.lexicon.kind(fold(low)) == WORD
 
     def lower_case_names(self, text: str, start: int, end: int) -> bool:
         """Whether an all-lower-case ``text[start:end]`` holds a known, uncommon given
@@ -411,28 +437,21 @@ def _trim_slot(run: list[_Token], k: int, j: int) -> tuple[int, int] | None:
     return run[k].start, run[j].end
 
 
-def _phrases(words: Sequence[str], gap: str, *, before: bool) -> re.Pattern[str] | None:
-    """A regex for slot phrases: the name follows (``before``) or precedes them."""
+def _phrases(words: Sequence[str], *, before: bool) -> re.Pattern[str] | None:
+    """A regex for slot phrases: searched for right before a name (``before``, anchored
+    at the end of the searched range), or matched right after it."""
     if not words:
         return None
     alternation = "|".join(re.escape(w).replace(r"\ ", r"[ \t]+")
                            for w in sorted(set(words), key=len, reverse=True))
     if before:
-        return re.compile(r"(?i)(?<![\w'’])(?:" + alternation + r")" + gap + r"(?=[^\W\d_])")
-    return re.compile(r"(?i)(?<=[^\W\d_])" + gap + r"(?:" + alternation + r")(?![\w'’])")
+        return re.compile(r"(?i)(?<![\w'’])(?:" + alternation + r")[ \t]+\Z")
+    return re.compile(r"(?i)[ \t]+(?:" + alternation + r")(?![\w'’])")
 
 
 def fold(word: str) -> str:
     """The lexicon's form of a word: lower case ("İbrahim" -> "ibrahim", no combining dot)."""
     return word.lower().replace("i\u0307", "i")
-
-
-def _next_word(text: str, pos: int, end: int) -> int:
-    """Where the next word character after ``pos`` is (or ``end``)."""
-    i = pos
-    while i < end and i - pos <= 2 and text[i] in " \t":
-        i += 1
-    return i
 
 
 def _line_ranges(text: str, matches) -> list[tuple[int, int]]:

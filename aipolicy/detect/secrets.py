@@ -6,10 +6,11 @@ keywords, an optional entropy threshold and allowlist, an optional named validat
 (the only part that is code) and examples that must and must not match. Loading
 validates all of it and fails with ``file:line: field: message``.
 
-Scanning is built for the request path: one lower-cased pass through an Aho-Corasick
-automaton finds which keywords occur, and only the rules owning one of them run their
-regular expression. Every quantifier in a rule is bounded (the loader refuses others),
-so no input can make a rule backtrack without limit. Results hold spans, never values.
+Scanning is built for the request path: one Hyperscan pass over the text (see
+``prefilter.py``) finds the few short windows where each rule's expression can match,
+and only there does Python's ``re`` run. Every quantifier in a rule is bounded (the
+loader refuses others), so no input can make a rule backtrack without limit. Results
+hold spans, never values.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import threading
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -26,11 +28,10 @@ from re import _parser as _sre_parser  # type: ignore[attr-defined]
 from types import MappingProxyType
 from typing import Any
 
-import ahocorasick
-
 from ..schema import Checker
 from ..yamlsrc import LineDict, Src, load_yaml
 from .entropy import shannon_entropy
+from .prefilter import Prefilter, Window, search
 
 # --------------------------------------------------------------------------- validators
 # The only code in a rule: checks a regular expression cannot express.
@@ -199,9 +200,6 @@ class SecretRule:
     match_examples: tuple[Example, ...] = ()
     no_match_examples: tuple[Example, ...] = ()
     line: int | None = None
-    # How far from a keyword a match (with its lookarounds) can reach; None: unbounded
-    # in practice, so the rule scans the whole text.
-    reach: int | None = None
 
     def __repr__(self) -> str:
         return f"SecretRule({self.id})"
@@ -214,6 +212,19 @@ class SecretRuleSet:
     rules: tuple[SecretRule, ...]
     allowlist: Allowlist
     source: str
+    # The Hyperscan prefilter of all rules, compiled on first use and shared by every
+    # scanner over this set (whatever subset it enables).
+    _prefilter: list[Prefilter[str]] = field(
+        default_factory=list, init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False)
+
+    def prefilter(self) -> Prefilter[str]:
+        """The prefilter of every rule, keyed by rule id (built once, thread-safe)."""
+        with self._lock:
+            if not self._prefilter:
+                self._prefilter.append(Prefilter((rule.id, rule.pattern) for rule in self.rules))
+            return self._prefilter[0]
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -259,11 +270,18 @@ class _Candidate:
 class SecretScanner:
     """Finds secrets in text with a set of rules; build once, call ``scan`` per text.
 
-    A rule's expression only runs near the places where one of its keywords occurs
-    (within the rule's reach), so the cost follows the keyword hits, not the text size.
+    One Hyperscan pass over the text (the rule set's :class:`Prefilter`) finds the few
+    windows where each rule's expression can match; only there does Python's ``re`` run,
+    with exactly the result of running it over the whole text. A rule with keywords
+    counts only when one of them occurs in the (lower-cased) text. Rules Hyperscan cannot
+    take, and every rule when ``prefilter`` is False, are searched over the whole text
+    once a keyword of theirs occurs. ``scan`` is thread-safe.
     """
 
-    def __init__(self, rules: SecretRuleSet, enabled: Iterable[str] | None = None) -> None:
+    def __init__(
+        self, rules: SecretRuleSet, enabled: Iterable[str] | None = None, *,
+        prefilter: bool = True,
+    ) -> None:
         if enabled is None:
             selected = rules.rules
         else:
@@ -276,49 +294,28 @@ class SecretScanner:
             selected = tuple(rule for rule in rules.rules if rule.id in wanted_set)
         self._rules: tuple[SecretRule, ...] = tuple(selected)
         self._global_allow = rules.allowlist
-        self._always: tuple[int, ...] = tuple(
-            i for i, rule in enumerate(self._rules) if not rule.keywords
+        # Rule id -> position among the selected rules (the last tie-break of overlaps).
+        self._order: dict[str, int] = {rule.id: i for i, rule in enumerate(self._rules)}
+        self._prefilter: Prefilter[str] | None = (
+            rules.prefilter() if prefilter and self._rules else None)
+        # Searched over the whole text (after the keyword check) instead of in windows.
+        unsupported = self._prefilter.unsupported if self._prefilter is not None else None
+        self._whole_text: tuple[int, ...] = tuple(
+            i for i, rule in enumerate(self._rules)
+            if unsupported is None or rule.id in unsupported
         )
-        keyword_ids: dict[str, int] = {}
-        owners: list[list[int]] = []
-        for i, rule in enumerate(self._rules):
-            for keyword in rule.keywords:
-                if keyword not in keyword_ids:
-                    keyword_ids[keyword] = len(owners)
-                    owners.append([])
-                owners[keyword_ids[keyword]].append(i)
-        self._owners: tuple[tuple[int, ...], ...] = tuple(tuple(o) for o in owners)
-        self._keyword_len: tuple[int, ...] = tuple(len(k) for k in keyword_ids)
-        self._rule_keywords: tuple[tuple[int, ...], ...] = tuple(
-            tuple(keyword_ids[k] for k in rule.keywords) for rule in self._rules
-        )
-        self._automaton: Any = None
-        if keyword_ids:
-            automaton = ahocorasick.Automaton()
-            for keyword, kid in keyword_ids.items():
-                automaton.add_word(keyword, kid)
-            automaton.make_automaton()
-            self._automaton = automaton
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
         return tuple(rule.id for rule in self._rules)
 
+    @property
+    def whole_text_rule_ids(self) -> tuple[str, ...]:
+        """Rules searched over the whole text: those Hyperscan cannot prefilter."""
+        return tuple(self._rules[i].id for i in self._whole_text)
+
     def __repr__(self) -> str:
         return f"SecretScanner({len(self._rules)} rules)"
-
-    def _keyword_hits(self, text: str) -> dict[int, list[int]]:
-        """End offsets of every keyword occurrence, by keyword, in one lower-cased pass."""
-        hits: dict[int, list[int]] = {}
-        if self._automaton is None:
-            return hits
-        for end, kid in self._automaton.iter(text.lower()):
-            found = hits.get(kid)
-            if found is None:
-                hits[kid] = [end + 1]
-            else:
-                found.append(end + 1)
-        return hits
 
     def scan(self, text: str) -> list[SecretMatch]:
         """All secrets in ``text``: non-overlapping, sorted by position.
@@ -328,78 +325,37 @@ class SecretScanner:
         """
         if not text:
             return []
-        hits = self._keyword_hits(text)
-        # Offsets from the lower-cased text are only valid when lowering kept the length
-        # (it does except for a few characters such as U+0130); otherwise scan everything.
-        aligned = len(text.lower()) == len(text)
-        active: set[int] = set(self._always)
-        for kid in hits:
-            active.update(self._owners[kid])
+        keywords = _KeywordCheck(text)
         candidates: list[_Candidate] = []
-        for index in sorted(active):
+        whole = [Window(0, len(text), len(text))]
+        for index in self._whole_text:
             rule = self._rules[index]
-            if rule.anchored and aligned:
-                found = self._anchored_matches(rule, index, hits, text)
-            else:
-                found = (
-                    m
-                    for start_at, end_at in self._windows(rule, index, hits, len(text), aligned)
-                    for m in rule.pattern.finditer(text, start_at, end_at)
-                )
-            for m in found:
-                start, end = _secret_span(m)
-                if start < end and self._accepts(rule, text[start:end], m.group(0)):
-                    rank = (int(rule.generic), start - end, index)
-                    candidates.append(_Candidate(rank, start, end, rule))
+            if keywords.present(rule):
+                self._collect(index, search(rule.pattern, text, whole), candidates)
+        if self._prefilter is not None:
+            order = self._order
+            for rule_id, windows in self._prefilter.candidates(text).items():
+                index = order.get(rule_id)
+                if index is None:
+                    continue  # a rule of the set that this scanner does not use
+                rule = self._rules[index]
+                if rule.id in self._prefilter.unsupported:
+                    continue  # searched above
+                found: list[_Candidate] = []
+                self._collect(index, search(rule.pattern, text, windows), found)
+                # The keyword check comes last: most windows hold no match at all.
+                if found and keywords.present(rule):
+                    candidates.extend(found)
         return _resolve_overlaps(candidates)
 
-    def _anchored_matches(
-        self, rule: SecretRule, index: int, hits: dict[int, list[int]], text: str
-    ) -> list[re.Match[str]]:
-        """Matches of an anchored rule: tried only where one of its keywords starts."""
-        starts = sorted(
-            {
-                end - self._keyword_len[kid]
-                for kid in self._rule_keywords[index]
-                for end in hits.get(kid, ())
-            }
-        )
-        out: list[re.Match[str]] = []
-        covered = -1
-        for start in starts:
-            if start < covered:
-                continue  # inside the previous match, as a left-to-right search would skip it
-            m = rule.pattern.match(text, start)
-            if m is not None:
-                out.append(m)
-                covered = m.end()
-        return out
-
-    def _windows(
-        self, rule: SecretRule, index: int, hits: dict[int, list[int]], size: int,
-        aligned: bool,
-    ) -> list[tuple[int, int]]:
-        """Disjoint [start, end) ranges of the text where ``rule`` can match."""
-        reach = rule.reach
-        if reach is None or not rule.keywords or not aligned:
-            return [(0, size)]
-        spans: list[tuple[int, int]] = []
-        for kid in self._rule_keywords[index]:
-            length = self._keyword_len[kid]
-            spans.extend((end - length - reach, end + reach) for end in hits.get(kid, ()))
-        spans.sort()
-        merged: list[tuple[int, int]] = []
-        for lo, hi in spans:
-            lo = max(lo, 0)
-            hi = min(hi, size)
-            if merged and lo <= merged[-1][1]:
-                if hi > merged[-1][1]:
-                    merged[-1] = (merged[-1][0], hi)
-            else:
-                merged.append((lo, hi))
-        if sum(hi - lo for lo, hi in merged) * 2 > size:
-            return [(0, size)]  # most of the text anyway: one pass is cheaper
-        return merged
+    def _collect(
+        self, index: int, matches: Iterable[re.Match[str]], out: list[_Candidate]
+    ) -> None:
+        rule = self._rules[index]
+        for m in matches:
+            start, end = _secret_span(m)
+            if start < end and self._accepts(rule, m.string[start:end], m.group(0)):
+                out.append(_Candidate((int(rule.generic), start - end, index), start, end, rule))
 
     def _accepts(self, rule: SecretRule, value: str, whole_match: str) -> bool:
         lowered = value.lower()
@@ -410,6 +366,22 @@ class SecretScanner:
         if rule.entropy is not None and shannon_entropy(value) < rule.entropy:
             return False
         return VALIDATORS[rule.validate](value)
+
+
+class _KeywordCheck:
+    """Whether a rule's keywords occur in one text; lower-cases the text at most once."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lowered: str | None = None
+
+    def present(self, rule: SecretRule) -> bool:
+        if not rule.keywords:
+            return True
+        if self._lowered is None:
+            self._lowered = self._text.lower()
+        lowered = self._lowered
+        return any(keyword in lowered for keyword in rule.keywords)
 
 
 def _secret_span(m: re.Match[str]) -> tuple[int, int]:
@@ -448,9 +420,12 @@ def example_failures(
 
     A match example must yield a match of the rule covering its secret; a no-match
     example must yield no match of the rule. Messages name the example, not its text.
+    The rule runs without the prefilter (whole text, the reference behaviour the
+    prefilter reproduces), so checking a whole file compiles nothing.
     """
     scanner = SecretScanner(
-        SecretRuleSet((rule,), global_allow or Allowlist(), "<examples>"), None
+        SecretRuleSet((rule,), global_allow or Allowlist(), "<examples>"), None,
+        prefilter=False,
     )
     failures: list[tuple[Example, str]] = []
     for i, example in enumerate(rule.match_examples):
@@ -496,36 +471,6 @@ def _unbounded_repeat(pattern: str, flags: int = 0) -> bool:
         return False
 
     return walk(_sre_parser.parse(pattern, flags))
-
-
-_REACH_LIMIT = 100_000  # beyond this a rule simply scans the whole text
-_REACH_SLACK = 64  # spare characters at each window edge
-
-
-def _reach(pattern: str) -> int | None:
-    """Longest distance a match plus its lookarounds can span, or None if very long.
-
-    Lookaheads add nothing to a match's width but read characters after it (a keyword
-    can even sit inside one: "... followed by 'twilio'"), so their widths are added.
-    Lookbehinds need no room: the engine reads before the start of a search window.
-    """
-    tree = _sre_parser.parse(pattern)
-    extra = 0
-
-    def walk(node: Any) -> None:
-        nonlocal extra
-        if isinstance(node, _sre_parser.SubPattern):
-            for op, av in node:
-                if op in (_sre_constants.ASSERT, _sre_constants.ASSERT_NOT) and av[0] > 0:
-                    extra += av[1].getwidth()[1]
-                walk(av)
-        elif isinstance(node, list | tuple):
-            for item in node:
-                walk(item)
-
-    walk(tree)
-    width = tree.getwidth()[1] + extra
-    return width + _REACH_SLACK if width <= _REACH_LIMIT else None
 
 
 class _RuleLoader:
@@ -703,7 +648,6 @@ class _RuleLoader:
             keywords=keywords, entropy=entropy, allowlist=allow, validate=validate,
             generic=generic, anchored=anchored, match_examples=match_examples,
             no_match_examples=no_match_examples, line=src.line,
-            reach=_reach(pattern.pattern),
         )
 
 

@@ -93,7 +93,7 @@ def test_anthropic_system_and_tool_result_redacted(proxy, standin_clean):
     client = anthropic.Anthropic(base_url="https://api.anthropic.com", api_key="sk-ant-test",
                                  http_client=http_client(proxy))
     client.messages.create(
-        model="claude-sonnet-4-5", max_tokens=64,
+        model="claude-test-model", max_tokens=64,
         system=f"Support agent. The customer's e-mail is {EMAIL}.",
         messages=[
             {"role": "user", "content": "Look up the customer."},

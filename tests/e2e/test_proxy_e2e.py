@@ -60,7 +60,7 @@ def test_group_block_anthropic_sdk_gets_permission_denied(auth_proxy, standin_cl
                                  http_client=http_client(proxy, auth="intern:intern-pw"),
                                  max_retries=2)
     with pytest.raises(anthropic.PermissionDeniedError) as info:
-        client.messages.create(model="claude-sonnet-4-5", max_tokens=64,
+        client.messages.create(model="claude-test-model", max_tokens=64,
                                messages=[{"role": "user", "content": "Hi"}])
     text = str(info.value)
     assert "may not use Anthropic services" in text and "ChatGPT" in text
@@ -78,7 +78,7 @@ def test_proxy_auth_required_and_other_users_allowed(auth_proxy, standin_clean):
         c.get("https://api.anthropic.com/v1/models")
     client = anthropic.Anthropic(base_url="https://api.anthropic.com", api_key="sk-ant-test",
                                  http_client=http_client(auth_proxy, auth="alice:alice-pw"))
-    msg = client.messages.create(model="claude-sonnet-4-5", max_tokens=64,
+    msg = client.messages.create(model="claude-test-model", max_tokens=64,
                                  messages=[{"role": "user", "content": "Hi"}])
     assert msg.content[0].type == "text"
     rec = auth_proxy.wait_audit(lambda r: r["user"] == "alice")
@@ -88,7 +88,7 @@ def test_proxy_auth_required_and_other_users_allowed(auth_proxy, standin_clean):
 def test_anthropic_allowed_for_everyone_else(proxy, standin_clean):
     client = anthropic.Anthropic(base_url="https://api.anthropic.com", api_key="sk-ant-test",
                                  http_client=http_client(proxy))
-    msg = client.messages.create(model="claude-sonnet-4-5", max_tokens=64,
+    msg = client.messages.create(model="claude-test-model", max_tokens=64,
                                  messages=[{"role": "user", "content": "Hi"}])
     assert msg.content[0].type == "text"
     assert standin_clean.requests.last_for("api.anthropic.com", "/v1/messages") is not None

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import socket
+import time
 from pathlib import Path
 
 import pytest
 
 from aipolicy.detect.pii import PiiDetector, PiiMatch, PiiSettings
+from aipolicy.detect.pii_names import NameFinder, NameLexicon, load_name_lexicon
 from aipolicy.detect.pii_ner import load_spacy_model
 from aipolicy.detect.pii_rules import DEFAULT_PATTERNS_PATH, load_pii_rules
 from aipolicy.detect.pii_validators import VALIDATORS
@@ -324,3 +326,171 @@ def test_generated_corpus_subset(detector: PiiDetector) -> None:
         assert hit[entity] / gold[entity] >= 0.97, (entity, hit[entity], gold[entity])
     touched = sum(bool(m) for m in detector.scan_many([s.text for s in benign]))
     assert touched / len(benign) <= 0.01, touched
+
+
+# --------------------------------------------------------------------------- name lexicon
+def _finder(given=(), surnames=(), words=()) -> NameFinder:
+    """A finder over a tiny lexicon: the rules, independent of the shipped lists."""
+    lexicon = NameLexicon(frozenset(given), frozenset(surnames), frozenset(words))
+    return NameFinder(
+        lexicon, stop_words=frozenset({"the", "dr", "name"}),
+        lone_stop_words=frozenset({"june", "victoria"}),
+        organisation_words=frozenset({"hospital", "orchestra", "inc"}),
+        street_words=frozenset({"street", "road"}),
+        street_prefix_words=frozenset({"rua", "santa"}),
+        heading_words=frozenset({"of", "the"}), slot_before=("my son", "said"),
+        slot_after=("shouted",), score=0.8, single_score=0.7, slot_score=0.7)
+
+
+TINY = {"given": ("krisztián", "grace", "will", "june", "victoria", "maria", "barbara",
+                  "joaquin", "sofia"),
+        "surnames": ("hopper", "lima", "suarez", "smith"),
+        "words": ("will", "grace", "station", "river", "salesperson", "month", "report")}
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("Krisztián Szöllösy listed his songs.", ["Krisztián Szöllösy"]),  # known + unknown
+    ("by Krisztián J. Szöllösy, 2019", ["Krisztián J. Szöllösy"]),  # initial inside
+    ("Ask Grace Hopper about it.", ["Grace Hopper"]),  # ambiguous given name + surname
+    ("Krisztián is very reliable.", ["Krisztián"]),  # a lone, unambiguous given name
+    ("Change it to Sofia Lima.", ["Sofia Lima"]),
+    ("I told my son Tadzio twice.", ["Tadzio"]),  # a name slot
+    ("Then Ubul shouted at us.", ["Ubul"]),
+    ("Doe Smith signed.", ["Doe Smith"]),  # unknown word before a known surname
+    ("Krisztián's report", ["Krisztián"]),  # possessive
+    ("krisztián smith lives here", ["krisztián smith"]),  # lower-case text: both known
+])
+def test_lexicon_rules_find(text: str, names: list[str]) -> None:
+    finder = _finder(**TINY)
+    assert [text[n.start:n.end] for n in finder.find(text, 0, len(text))] == names
+
+
+@pytest.mark.parametrize("text", [
+    "Will you send the Station report?",  # ambiguous given name, common word after it
+    "Meet at Victoria Station.",  # given name + common capitalised word
+    "Victoria is lovely in June.",  # lone words that are places/months alone
+    "She was treated at Maria Hospital.",  # organisation word after the name
+    "The Barbara Street office is closed.",  # street word after the name
+    "He lives at Joaquin Suarez 2906.",  # a street: house number after the name
+    "It is in Rua Maria Lima 12.",  # street word before and number after
+    "The conference is in Santa Barbara.",  # place prefix
+    "Best Salesperson Of The Month: Krisztián Szöllösy",  # title case line
+    "Upload the CAs and IDs.",  # acronyms
+    "krisztián uploaded the report",  # lower case: a lone given name needs the model
+])
+def test_lexicon_rules_reject(text: str) -> None:
+    finder = _finder(**TINY)
+    assert finder.find(text, 0, len(text)) == []
+
+
+def test_lexicon_model_labels_veto_weak_evidence_only() -> None:
+    finder = _finder(**TINY)
+    text = "Krisztián met Sofia Lima."
+    place = [(0, 9), (14, 24)]  # the model called both a place
+    assert [text[n.start:n.end] for n in finder.find(text, 0, len(text), place)] == [
+        "Sofia Lima"]
+
+
+def test_lexicon_checks_model_person_spans() -> None:
+    finder = _finder(**TINY)
+    text = "Awarded Salesperson of the Month; the Davis Orchestra; Glyn Road; Ubul Kovacs"
+    spans = {w: (text.index(w), text.index(w) + len(w)) for w in (
+        "Salesperson", "Davis Orchestra", "Glyn Road", "Ubul Kovacs")}
+    assert {w for w, (s, e) in spans.items() if finder.plausible_person(text, s, e)} == {
+        "Ubul Kovacs"}
+    s, e = spans["Glyn Road"]
+    assert finder.plausible_person(text, s, e, record=True)  # a card's head line
+
+
+def test_lexicon_recase_keeps_offsets() -> None:
+    finder = _finder(**TINY)
+    text = "send it to krisztián szöllösy and grace, please"
+    recased = finder.recase(text)
+    assert recased == "send it to Krisztián Szöllösy and grace, please"
+    assert len(recased) == len(text)
+
+
+def test_shipped_lexicon_loads_quickly_and_is_sane() -> None:
+    start = time.perf_counter()
+    lexicon = load_name_lexicon(RULES.lexicon.file)
+    assert time.perf_counter() - start < 5  # ~0.1 s; generous for a loaded CI machine
+    assert {"krisztián", "tünde", "sofia", "jouni"} <= lexicon.given
+    assert {"hoffmann", "lima", "nishiyama"} <= lexicon.surnames
+    assert {"station", "the", "discipline"} <= lexicon.words
+    assert lexicon.kind("will") == "g" and lexicon.kind("tünde") == "G"
+
+
+def test_lexicon_file_errors_name_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "names.txt"
+    path.write_text("# header\n[given]\nanna bert\nCarl\n[surname]\nroe\n[word]\nthe\n",
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_name_lexicon(path)
+    assert err.value.problems[0].line == 4 and str(path) in str(err.value)
+    path.write_text("[given]\nanna\n[nicknames]\nann\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown section"):
+        load_name_lexicon(path)
+
+
+def test_missing_lexicon_file_is_a_config_error(tmp_path: Path) -> None:
+    path = _broken(tmp_path, "  file: person_names.txt", "  file: no_such_names.txt")
+    with pytest.raises(ConfigError) as err:
+        load_pii_rules(path)
+    problem = next(p for p in err.value.problems if p.field == "person_lexicon.file")
+    assert problem.line == _line_of(path, "no_such_names.txt")
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("A great song (not by Elínborg Guðmundsdóttir).", "Elínborg Guðmundsdóttir"),
+    ("The name on the account is wrong, please change it to Sofia Lima.", "Sofia Lima"),
+    ("I want to add Tünde Hoffmann as a beneficiary to my account.", "Tünde Hoffmann"),
+    ("I would like to remove my kid Tadzio from the will.", "Tadzio"),
+    ("eva kleist lives at 255 hersnapvej 18, københavn k", "eva kleist"),
+    ("You can tell Jouni was a huge Jouni Hahli fan.", "Jouni"),
+])
+def test_all_mode_finds_names_the_model_misses(all_mode: PiiDetector, text: str,
+                                               name: str) -> None:
+    assert ("PERSON", name) in found(all_mode.scan(text), text)
+
+
+@pytest.mark.parametrize("text", [
+    "Meet me at Victoria Station at noon.",
+    "We hiked along the Jordan River last spring.",
+    "The conference is in Santa Barbara this year.",
+    "He lives on the north side of Joaquin Suarez 2906.",
+    "Guilty Pleasures: 5 Musicians Of The 70s You Forgot",
+    "Awarded Salesperson of the Month three times.",
+    "The Davis Orchestra was founded in 1977.",
+    "She was treated at Maria Hospital.",
+    "Upload the CAs and the IDs to the server.",
+    "The deadline is June 2024 and the kickoff is on Monday.",
+])
+def test_all_mode_leaves_non_names(all_mode: PiiDetector, text: str) -> None:
+    assert [m for m in all_mode.scan(text) if m.entity == "PERSON"] == []
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("Please ship it to Tünde Hoffmann, 12 Oak Street, Springfield, IL 62704.",
+     "Tünde Hoffmann"),  # the model calls the name a place; the lexicon overrules it
+    ("leone mazzi\nnurse\nphone: 0393 1144137\ne-mail: leonemazzi@rhyta.com\n",
+     "leone mazzi"),  # an all-lower-case contact card
+])
+def test_contextual_records_use_the_lexicon(detector: PiiDetector, text: str,
+                                            name: str) -> None:
+    assert ("PERSON", name) in found(detector.scan(text), text)
+
+
+def test_contextual_mode_ignores_lexicon_names_outside_records(detector: PiiDetector) -> None:
+    for text in ("Write a short biography of Krisztián Szöllösy.",
+                 "I would like to remove my kid Tadzio from the will.",
+                 "Sofia Lima and Tünde Hoffmann wrote the best song of 2019."):
+        assert detector.scan(text) == []
+
+
+def test_all_mode_skips_the_model_for_paragraphs_of_common_words(all_mode: PiiDetector,
+                                                                monkeypatch) -> None:
+    calls = _counting(all_mode, monkeypatch)
+    all_mode.scan("Explain the difference between TCP and UDP.\n\nWhat is a B-tree?")
+    assert calls == []
+    all_mode.scan("Explain why Tünde left.")
+    assert calls

@@ -197,6 +197,13 @@ class _HTTPServer(ThreadingMixIn, HTTPServer):
         self.standin = standin
         super().__init__(("127.0.0.1", 0), BaseHTTPRequestHandler)
 
+    def get_request(self) -> tuple[Any, Any]:
+        sock, address = super().get_request()
+        # Headers and body go out in separate writes: without this, Nagle + delayed ACK
+        # hold every reply for ~40 ms.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock, address
+
     def finish_request(self, request: Any, client_address: Any) -> None:
         self.standin._serve_connection(request, client_address, self)
 
