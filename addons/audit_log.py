@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from enforcer import METADATA_KEY
+from enforcer import METADATA_KEY, WS_OUTCOME_KEY
 from mitmproxy import ctx, exceptions, http
 
 from aipolicy.audit import AuditWriter, audit_record
@@ -51,6 +51,16 @@ class AuditLog:
         if outcome is None or self.writer is None or pipeline is None:
             return
         self.writer.write(audit_record(outcome, pipeline.ruleset.policy))
+
+    def websocket_message(self, flow: http.HTTPFlow) -> None:
+        entry = flow.metadata.get(WS_OUTCOME_KEY)
+        pipeline = self.state.pipeline
+        if (entry is None or self.writer is None or pipeline is None or flow.websocket is None
+                or entry[0] != flow.websocket.messages[-1].timestamp):
+            return
+        record = audit_record(entry[1], pipeline.ruleset.policy)
+        record["method"] = "WEBSOCKET"
+        self.writer.write(record)
 
     def done(self) -> None:
         if self.writer is not None:

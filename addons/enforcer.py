@@ -8,10 +8,12 @@ the audit and metrics addons.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ipaddress
+import json
 import logging
 
-from mitmproxy import http
+from mitmproxy import ctx, http
 
 from aipolicy.model import ClientIdentity, RequestInfo
 from aipolicy.notices import Notice
@@ -20,6 +22,8 @@ log = logging.getLogger("aipolicy")
 
 METADATA_KEY = "aipolicy"
 RESPONSE_HEADERS_KEY = "aipolicy_response_headers"
+# (timestamp of the client's WebSocket message, its Outcome): read by audit and metrics
+WS_OUTCOME_KEY = "aipolicy_websocket"
 # Request headers the decisions look at; nothing else is copied out of the flow.
 _HEADERS = ("accept", "content-type", "content-encoding", "sec-fetch-mode", "sec-fetch-dest",
             "user-agent")
@@ -46,6 +50,16 @@ def describe(flow: http.HTTPFlow) -> RequestInfo:
         headers=headers,
         client=ClientIdentity(address, user),
     )
+
+
+def _notice_text(notice: Notice) -> str:
+    """The human message inside a JSON notice (any provider shape)."""
+    try:
+        body = json.loads(notice.body)
+    except ValueError:
+        return "Blocked by the AI usage policy."
+    error = body.get("error", {})
+    return str(error.get("message", "Blocked by the AI usage policy."))
 
 
 def respond(flow: http.HTTPFlow, notice: Notice) -> None:
@@ -106,6 +120,36 @@ class Enforcer:
             if workers is not None:
                 workers.restart(key)
             return pipeline.failure_verdict(info, app, "the scanner failed")
+
+    async def websocket_message(self, flow: http.HTTPFlow) -> None:
+        """Chat UIs that talk over a WebSocket (Copilot) send prompts as client frames:
+        each one is inspected like a request body and redacted, or dropped with an error
+        frame to the client."""
+        assert flow.websocket is not None
+        message = flow.websocket.messages[-1]
+        handshake = flow.metadata.get(METADATA_KEY)
+        pipeline = self.state.pipeline
+        if not message.from_client or handshake is None or pipeline is None:
+            return
+        app = handshake.decision.app
+        if app is None or pipeline.ruleset.inspection is None:
+            return
+        content_type = "text/plain" if message.is_text else "application/octet-stream"
+        if message.is_text and message.content[:1] in (b"{", b"["):
+            content_type = "application/json"
+        info = dataclasses.replace(handshake.request, method="POST",
+                                   headers={**handshake.request.headers,
+                                            "content-type": content_type,
+                                            "content-encoding": ""})
+        verdict = await self._inspect(pipeline, info, app, message.content)
+        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome)
+        if verdict.notice is not None:
+            message.drop()
+            text = _notice_text(verdict.notice)
+            ctx.master.commands.call("inject.websocket", flow, True,
+                                     json.dumps({"event": "error", "message": text}).encode())
+        elif verdict.new_body is not None:
+            message.content = verdict.new_body
 
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         extra = flow.metadata.get(RESPONSE_HEADERS_KEY)

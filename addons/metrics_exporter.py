@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from enforcer import METADATA_KEY
+from enforcer import METADATA_KEY, WS_OUTCOME_KEY
 from mitmproxy import ctx, exceptions, http
 
 from aipolicy.metrics import MetricsServer, PolicyMetrics
@@ -59,6 +59,11 @@ class MetricsExporter:
         outcome = flow.metadata.get(METADATA_KEY)
         if outcome is not None:
             self.metrics.observe(outcome)
+
+    def websocket_message(self, flow: http.HTTPFlow) -> None:
+        entry = flow.metadata.get(WS_OUTCOME_KEY)
+        if flow.websocket and entry and entry[0] == flow.websocket.messages[-1].timestamp:
+            self.metrics.observe(entry[1])
 
     def done(self) -> None:
         if self.server is not None:

@@ -222,3 +222,62 @@ def test_audit_defaults_to_stdout_without_configure(addon_modules, capsys, test_
         tctx.configure(state, aipolicy_scan_workers=0, aipolicy_ruleset=str(test_ruleset_path))
         audit.running()
         assert audit.writer is not None and audit.writer.target == "-"
+
+
+@pytest.fixture
+def inspecting_stack(addon_modules, tmp_path):
+    """The addon stack with the e2e ruleset (content inspection on), scanning in-process."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    e2e = root / "tests" / "fixtures" / "rulesets" / "e2e.yaml"
+    rs = tmp_path / "e2e.yaml"
+    rs.write_text(e2e.read_text().replace("../../../rulesets/", f"{root}/rulesets/"))
+    m = addon_modules
+    metrics = PolicyMetrics()
+    state = m["policy_state"].PolicyState(metrics)
+    addons = [state, m["enforcer"].Enforcer(state), m["audit_log"].AuditLog(state),
+              m["metrics_exporter"].MetricsExporter(state, metrics)]
+    audit = tmp_path / "audit.log"
+    from mitmproxy.addons.proxyserver import Proxyserver  # provides inject.websocket
+
+    with taddons.context(Proxyserver(), *addons) as tctx:
+        tctx.configure(state, aipolicy_scan_workers=0, aipolicy_ruleset=str(rs),
+                       aipolicy_reload_interval=0)
+        tctx.configure(addons[2], aipolicy_audit_log=str(audit))
+        yield tctx, addons, metrics, audit
+
+
+async def _ws_message(tctx, addons, f, content: bytes):
+    from mitmproxy import websocket
+    from mitmproxy.proxy.layers.websocket import WebsocketMessageHook
+
+    f.websocket.messages.append(websocket.WebSocketMessage(1, True, content))
+    for a in addons:
+        if hasattr(a, "websocket_message"):
+            await tctx.master.addons.invoke_addon(a, WebsocketMessageHook(f))
+    return f.websocket.messages[-1]
+
+
+async def test_websocket_prompt_redacted_and_secret_dropped(inspecting_stack):
+    tctx, addons, metrics, audit = inspecting_stack
+    f = tflow.twebsocketflow(messages=False)
+    f.request.host, f.request.path = "copilot.microsoft.com", "/c/api/chat"
+    f.request.headers["host"] = "copilot.microsoft.com"
+    f.client_conn.peername = ("192.0.2.9", 5000)
+    upgrade, f.response = f.response, None
+    await run_request(tctx, addons, f)  # the handshake: allowed, outcome recorded
+    assert f.response is None and f.metadata["aipolicy"].decision.app.id == "microsoft-copilot"
+    f.response = upgrade  # 101 Switching Protocols
+    frame = json.dumps({"event": "send", "content": [
+        {"type": "text", "text": "Email the summary to ops.lead@corp-mail.com"}]}).encode()
+    msg = await _ws_message(tctx, addons, f, frame)
+    assert b"ops.lead@corp-mail.com" not in msg.content and b"[EMAIL_ADDRESS_1]" in msg.content
+    secret = json.dumps({"event": "send", "content": [
+        {"type": "text", "text": "token ghp_Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"}]}).encode()
+    msg = await _ws_message(tctx, addons, f, secret)
+    assert msg.dropped
+    lines = [json.loads(x) for x in audit.read_text().splitlines()]
+    ws = [x for x in lines if x["method"] == "WEBSOCKET"]
+    assert [x["action"] for x in ws] == ["redact", "block"]
+    assert "ghp_" not in audit.read_text()
