@@ -32,6 +32,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from aipolicy.detect.pii import PiiDetector, PiiSettings  # noqa: E402
+from aipolicy.detect.pii_names import load_name_lexicon  # noqa: E402
+from aipolicy.detect.pii_rules import load_pii_rules  # noqa: E402
 from tests.corpus.pii_corpus import generate  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "data" / "dev_corpus" / "pii_presidio_research_synth_v2.jsonl"
@@ -217,6 +219,9 @@ def main() -> int:
     contextual = PiiDetector(PiiSettings())
     all_mode = PiiDetector(PiiSettings(person_mode="all"))
     print(f"built two detectors in {time.perf_counter() - t0:.1f} s")
+    t0 = time.perf_counter()
+    load_name_lexicon(load_pii_rules().lexicon.file)
+    print(f"name lexicon loaded in {1000 * (time.perf_counter() - t0):.0f} ms")
     engine = None if args.no_stock else build_stock()
 
     dev = load_dev(args.dev) if args.dev.exists() else []
@@ -236,12 +241,17 @@ def main() -> int:
         scores = {name: Score() for name, _ in engines}
         street = {name: Score() for name, _ in engines}
         in_records = {name: Score() for name, _ in engines}
+        nameless: Counter[str] = Counter()  # texts without a gold name given a PERSON
         raw = [json.loads(line) for line in args.dev.open(encoding="utf-8")][:len(dev)]
+        n_nameless = sum(not any(sp["label"] == "PERSON" for sp in d["spans"]) for d in raw)
         for (text, gold), d in zip(dev, raw, strict=True):
             record = any(sp["label"] in RECORD_LABELS for sp in d["spans"])
+            has_name = any(sp["label"] == "PERSON" for sp in d["spans"])
             for name, run in engines:
                 pred = run(text)
                 scores[name].add(gold, pred)
+                if not has_name and any(c == "PERSON" for c, _, _ in pred):
+                    nameless[name] += 1
                 if record:
                     in_records[name].add([g for g in gold if g[0] == "PERSON"],
                                          [p for p in pred if p[0] == "PERSON"])
@@ -261,6 +271,9 @@ def main() -> int:
               f"({n_rec} names):")
         print("    " + "".join(f"  {n}: {_f(in_records[n].recall('PERSON'))}"
                             for n, _ in engines))
+        print(f"  dev texts without any gold name that get a PERSON finding "
+              f"({n_nameless} texts):")
+        print("    " + "".join(f"  {n}: {nameless[n]}" for n, _ in engines))
         print("  address/location recall split (precision column not meaningful here):")
         for kind in ("STREET", "GPE"):
             print(f"    {kind:<8}" + "".join(f"  {n}: {_f(street[n].recall(kind))}"

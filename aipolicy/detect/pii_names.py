@@ -34,6 +34,7 @@ _GAP = re.compile(r"[ \t]{1,2}")
 # ("Joaquin Suarez 2906", "214 Pavlou Drandaki").
 _NUMBER_BEFORE = re.compile(r"(?<![\w.,/-])\d{1,6}[A-Za-z]?[ \t]{1,2}$")
 _NUMBER_AFTER = re.compile(r"[ \t]{1,2}\d{1,5}[A-Za-z]?(?![\w/:-]|[.,]\d)")
+_LIST_GAP = re.compile(r"[ \t]*,[ \t]*|[ \t]*,?[ \t]+(?:and|&|or|und|et|y|e)[ \t]+")
 _SLOT_REACH = 40  # characters before a word searched for a slot phrase
 _LOOKBEHIND = 12  # characters before a span checked for a house number or street word
 _PARTICLES = frozenset(
@@ -51,7 +52,7 @@ WORD = "W"
 UNKNOWN = "U"
 STOP = "X"  # never part of a name: titles, labels, suffixes, months...
 # cues that overrule the model's place / organisation labels
-STRONG_CUES = frozenset(("full", "slot"))
+STRONG_CUES = frozenset(("full", "initial", "slot", "list"))
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ class FoundName:
     start: int
     end: int
     score: float
-    cue: str  # full (given name + more) | given (alone) | surname (unknown + surname) | slot
+    cue: str  # full | initial (X J. Y) | given | surname (X + surname) | slot | list
 
     @property
     def overrides_model(self) -> bool:
@@ -273,6 +274,7 @@ class NameFinder:
                 j, score, cue = name
                 found.append((run[i].start, run[j].end, score, cue))
                 i = j + 1
+        found += self._list_names(text, runs)
         if not lower:
             found += self._slot_names(text, runs)
         out: list[FoundName] = []
@@ -280,6 +282,26 @@ class NameFinder:
             vetoed = cue not in STRONG_CUES and any(vs < e and s < ve for vs, ve in vetoes)
             if not vetoed and not self.street_like(text, s, e):
                 out.append(FoundName(s, e, score, cue))
+        return out
+
+    def _list_names(self, text: str, runs: list[list[_Token]]
+                    ) -> list[tuple[int, int, float, str]]:
+        """Single words in an enumeration ("Efimiya, Mary, Ariana and Jodi") that is
+        mostly made of known given names are all names."""
+        out: list[tuple[int, int, float, str]] = []
+        group: list[_Token] = []
+        for run in runs + [[]]:
+            tok = run[0] if len(run) == 1 else None
+            if tok is not None and group and _LIST_GAP.fullmatch(text, group[-1].end,
+                                                                 tok.start):
+                group.append(tok)
+                continue
+            if len(group) >= 3:
+                given = sum(t.kind == GIVEN for t in group)
+                if given >= 2 and 2 * given >= len(group):
+                    out += [(t.start, t.end, self._slot, "list") for t in group
+                            if t.kind not in (WORD, STOP) and not t.initial]
+            group = [tok] if tok is not None else []
         return out
 
     def _slot_names(self, text: str, runs: list[list[_Token]]
@@ -342,6 +364,9 @@ class NameFinder:
                 return j, self._score, "full"
             if first.kind == UNKNOWN and not lower and run[j].kind == SURNAME and names == 1:
                 return j, self._score - 0.1, "surname"
+            if not lower and names == 1 and run[i + 1].initial and first.kind != WORD \
+                    and run[j].kind in (UNKNOWN, SURNAME, SURNAME_WORD, GIVEN):
+                return j, self._score, "initial"  # "Ravil G Yefimov", "Sari J. Paavolainen"
             return None
         if first.kind != GIVEN or lower or first.low in self._lone_stop or len(first.low) < 3:
             return None

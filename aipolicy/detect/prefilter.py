@@ -1,30 +1,35 @@
 """A Hyperscan prefilter for Python regular expressions: where can each pattern match?
 
-Python's ``re`` costs time at every position it tries, so running many patterns over
-every text is slow. A :class:`Prefilter` translates a set of Python patterns once into
-one Hyperscan database that matches a *superset* of what each pattern matches, scans a
-text with it in one pass (at GB/s) and turns the reported end offsets into a few short
-windows per pattern. Running the exact Python pattern in those windows
-(:meth:`Prefilter.finditer`) yields exactly what ``pattern.finditer(text)`` yields on the
-whole text.
+Python's ``re`` pays at every position it tries, so running many patterns over every
+text is slow. A :class:`Prefilter` translates a set of Python patterns once into one
+Hyperscan database that matches a *superset* of what each pattern matches, scans a text
+with it in one pass (GB/s) and turns the reported end offsets into a few short windows
+per pattern. :meth:`Prefilter.finditer` then runs the exact Python pattern in those
+windows only, with exactly the result of ``pattern.finditer(text)`` on the whole text.
 
 The translation reads Python's own parse of each pattern, so the superset holds for
 Python's semantics, not PCRE's:
 
 * every character class is written out as the ASCII characters the Python class accepts
-  (with its flags: case-insensitivity, ``\\s`` taking ``\\x1c``-``\\x1f``, ...);
+  under its flags (case-insensitivity, ``\\s`` taking ``\\x1c``-``\\x1f``, ...);
 * the scanned bytes are the text with each non-ASCII character replaced by ``?``, so a
   byte offset is a character offset; a class that can accept any non-ASCII character
   also accepts ``?``;
-* lookarounds, anchors and word boundaries are left out (they only narrow a match); a
-  backreference becomes a copy of its group; atomic groups and possessive repeats become
-  plain ones;
+* lookarounds, anchors and word boundaries are left out (they only narrow a match),
+  except a lookahead that ends the pattern and must read something: it is matched as if
+  it consumed text. A backreference becomes a copy of its group; atomic groups and
+  possessive repeats become plain ones; a bounded repeat with many optional copies
+  becomes unbounded (Hyperscan compiles those far faster);
 * repetition at the end of a pattern is cut to its minimum (``x{10,300}`` becomes
-  ``x{10}``): Hyperscan reports every end offset of every match, which would otherwise
-  be hundreds of reports per match; the cut length is added back to the window.
+  ``x{10}``): Hyperscan reports every end offset of every match, hundreds per match
+  otherwise.
 
-A pattern Hyperscan refuses, or one whose translation could match the empty string, is
-listed in :attr:`Prefilter.unsupported` and always gets the whole text as its window.
+Window geometry uses Python's widths: a match of the translation ending at ``e`` means a
+Python match can start in ``[e - longest, e - shortest]`` (the widths of what the
+translation matched), and searching from a start must see the pattern's longest match
+plus its lookaheads. A pattern Hyperscan refuses, or one whose translation could match
+the empty string, is listed in :attr:`Prefilter.unsupported` and always gets the whole
+text as its window.
 """
 
 from __future__ import annotations
@@ -44,24 +49,27 @@ import hyperscan
 # letter (dotted and dotless i, long s, Kelvin sign); a unit test re-derives the list.
 CASELESS_NON_ASCII = "\u0130\u0131\u017f\u212a"
 
-# Stands for every non-ASCII character in the scanned bytes ("?" is what the ascii
-# codec's "replace" error handler writes, one per character).
+# Stands for every non-ASCII character in the scanned bytes: "?" is what the ascii
+# codec's "replace" error handler writes, one per character.
 _PLACEHOLDER = ord("?")
-# Room after a match end for zero-width checks that read the next characters ($, \b)
-# beyond the lookahead widths counted.
+# Room past the lookahead widths for zero-width checks that read the next characters
+# ($ looks at two, \b at one).
 _CONTEXT_MARGIN = 4
-
-# Bounded repeats with more optional copies than this are widened to "{m,}".
+# Bounded repeats with more optional copies than this become "{m,}" for Hyperscan.
 _WIDEN_ABOVE = 16
+# Characters of a pattern's leading part used to find where a match can start.
+_HEAD_WIDTH = 4
+# Report packing in the match callback: end offset << _ID_BITS | pattern index.
+_ID_BITS = 20
 
+_ATOMS = (_C.LITERAL, _C.NOT_LITERAL, _C.IN, _C.ANY)
 _REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT)
 _ZERO_WIDTH = (_C.ASSERT, _C.ASSERT_NOT, _C.AT)
 
 
 class Window(NamedTuple):
-    """Where a pattern must be searched: ``pattern.finditer(text, start, end)``, keeping
-    the matches that begin at or before ``last_start`` (later ones may be artefacts of
-    the cut at ``end``)."""
+    """Where to search: from ``start``, seeing the text up to ``end``, for matches that
+    begin at or before ``last_start``."""
 
     start: int
     end: int
@@ -72,26 +80,23 @@ class Window(NamedTuple):
 
 
 @dataclass(frozen=True)
-class _Part:
-    """A translated fragment: Hyperscan syntax and its width bounds (None: unbounded)."""
+class _Atom:
+    """What one single-character node accepts: ASCII characters, and maybe non-ASCII."""
 
-    text: str
-    min: int
-    max: int | None
+    chars: frozenset[int]
+    non_ascii: bool
 
-
-def _add(a: int | None, b: int | None) -> int | None:
-    return None if a is None or b is None else a + b
-
-
-def _times(width: int | None, count: int) -> int | None:
-    if count == _C.MAXREPEAT:
-        return 0 if width == 0 else None
-    return None if width is None else width * count
+    def render(self, python: bool) -> str:
+        """The class in Hyperscan syntax for the scanned bytes, or in Python syntax."""
+        if python:
+            wide = "\\x80-\\U0010ffff" if self.non_ascii else ""
+            return "[" + _ranges(self.chars, "\\x{:02x}") + wide + "]"
+        chars = self.chars | {_PLACEHOLDER} if self.non_ascii else self.chars
+        return "[" + _ranges(chars, "\\x{:02x}") + "]"
 
 
-def _class(chars: Iterable[int]) -> str:
-    """A Hyperscan class of byte values, written as ranges of \\xHH escapes."""
+def _ranges(chars: Iterable[int], fmt: str) -> str:
+    """Sorted character codes written as a class body of ranges."""
     values = sorted(set(chars))
     parts: list[str] = []
     i = 0
@@ -99,112 +104,26 @@ def _class(chars: Iterable[int]) -> str:
         j = i
         while j + 1 < len(values) and values[j + 1] == values[j] + 1:
             j += 1
-        if j == i:
-            parts.append(f"\\x{values[i]:02x}")
-        else:
-            parts.append(f"\\x{values[i]:02x}-\\x{values[j]:02x}")
+        first, last = fmt.format(values[i]), fmt.format(values[j])
+        parts.append(first if i == j else f"{first}-{last}")
         i = j + 1
-    return "[" + "".join(parts) + "]"
+    return "".join(parts)
 
 
-class _Translator:
-    """Python parse tree -> Hyperscan expression that matches a superset."""
+@dataclass(frozen=True)
+class _Part:
+    """A translated fragment: Hyperscan syntax and its Python width bounds."""
 
-    def __init__(self) -> None:
-        # (node, flags) -> class text; one translator serves one Prefilter build.
-        self._atoms: dict[tuple[str, int], str | None] = {}
-
-    def atom(self, op: Any, av: Any, flags: int) -> str | None:
-        """The byte class for one single-character node; None if it accepts nothing."""
-        key = (repr((op, av)), flags)
-        if key not in self._atoms:
-            self._atoms[key] = self._build_atom(op, av, flags)
-        return self._atoms[key]
-
-    @staticmethod
-    def _build_atom(op: Any, av: Any, flags: int) -> str | None:
-        tree = _sre_parser.SubPattern(_sre_parser.State(), [(op, av)])
-        tree.state.flags = flags
-        rx = _sre_compiler.compile(tree, flags)
-        chars = {c for c in range(128) if rx.match(chr(c))}
-        if _may_accept_non_ascii(op, av, flags) or any(
-            rx.match(ch) for ch in CASELESS_NON_ASCII
-        ):
-            chars.add(_PLACEHOLDER)
-        return _class(chars) if chars else None
-
-    def seq(self, nodes: Any, flags: int, groups: dict[int, Any]) -> _Part:
-        texts: list[str] = []
-        low, high = 0, 0
-        for op, av in nodes:
-            part = self.node(op, av, flags, groups)
-            if part is None:
-                return _NEVER
-            texts.append(part.text)
-            low += part.min
-            high = _add(high, part.max)  # type: ignore[assignment]
-        return _Part("".join(texts), low, high)
-
-    def node(self, op: Any, av: Any, flags: int, groups: dict[int, Any]) -> _Part | None:
-        """Translate one node; None when it can never match (an empty class)."""
-        if op in (_C.LITERAL, _C.NOT_LITERAL, _C.IN, _C.ANY):
-            cls = self.atom(op, av, flags)
-            return None if cls is None else _Part(cls, 1, 1)
-        if op in _ZERO_WIDTH:
-            return _Part("", 0, 0)
-        if op in _REPEATS:
-            lo, hi, item = av
-            inner = self.seq(item, flags, groups)
-            if inner is _NEVER:
-                return _Part("", 0, 0) if lo == 0 else None
-            if not inner.text:
-                return _Part("", 0, 0)
-            # A wide bounded repeat is costly for Hyperscan to compile (it unrolls it) and
-            # brings little: "{m,}" matches a superset. Widths stay the Python ones.
-            wide = hi == _C.MAXREPEAT or hi - lo > _WIDEN_ABOVE
-            bound = f"{{{lo},}}" if wide else f"{{{lo},{hi}}}"
-            return _Part(f"(?:{inner.text}){bound}", inner.min * lo, _times(inner.max, hi))
-        if op is _C.SUBPATTERN:
-            group, add, remove, item = av
-            inner = self.seq(item, (flags | add) & ~remove, groups)
-            return None if inner is _NEVER else _wrap(inner)
-        if op is _C.ATOMIC_GROUP:
-            inner = self.seq(av, flags, groups)
-            return None if inner is _NEVER else _wrap(inner)
-        if op is _C.BRANCH:
-            return self._branch([self.seq(alt, flags, groups) for alt in av[1]])
-        if op is _C.GROUPREF:
-            return self.seq(groups[av][0], groups[av][1], groups)
-        if op is _C.GROUPREF_EXISTS:
-            _group, yes, no = av
-            alts = [self.seq(yes, flags, groups)]
-            alts.append(self.seq(no, flags, groups) if no is not None else _Part("", 0, 0))
-            return self._branch(alts)
-        raise ValueError(f"unsupported regular expression construct {op}")
-
-    @staticmethod
-    def _branch(alts: list[_Part]) -> _Part | None:
-        alive = [a for a in alts if a is not _NEVER]
-        if not alive:
-            return None
-        low = min(a.min for a in alive)
-        high: int | None = 0
-        for a in alive:
-            high = None if high is None or a.max is None else max(high, a.max)
-        texts = list(dict.fromkeys(a.text for a in alive if a.text))
-        if not texts:
-            return _Part("", 0, 0)
-        body = "(?:" + "|".join(texts) + ")"
-        if len(texts) < len(alive):  # an alternative matches the empty string
-            body += "?"
-        return _Part(body, low, high)
+    text: str
+    min: int
+    max: int | None  # None: unbounded
 
 
-_NEVER = _Part("(?!)", 0, 0)  # marker: a sequence holding a class that accepts nothing
+_EMPTY = _Part("", 0, 0)
 
 
-def _wrap(part: _Part) -> _Part:
-    return part if not part.text else _Part(f"(?:{part.text})", part.min, part.max)
+def _add(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a + b
 
 
 def _may_accept_non_ascii(op: Any, av: Any, flags: int) -> bool:
@@ -212,7 +131,7 @@ def _may_accept_non_ascii(op: Any, av: Any, flags: int) -> bool:
     if op in (_C.ANY, _C.NOT_LITERAL):
         return True
     if op is _C.LITERAL:
-        return av >= 128
+        return bool(av >= 128)
     for item_op, item_av in av:  # IN
         if item_op is _C.NEGATE:
             return True
@@ -227,8 +146,108 @@ def _may_accept_non_ascii(op: Any, av: Any, flags: int) -> bool:
     return False
 
 
+class _Translator:
+    """Python parse tree -> Hyperscan expression matching a superset, with widths."""
+
+    def __init__(self, groups: dict[int, Any], atoms: dict[tuple[str, int], _Atom], *,
+                 python: bool = False) -> None:
+        self._groups = groups  # group number -> (content, flags inside it)
+        self._atoms = atoms  # memo shared by the translators of one pattern
+        # Python output: explicit non-ASCII ranges, bounded repeats kept as they are.
+        self._python = python
+
+    def atom(self, op: Any, av: Any, flags: int) -> _Atom:
+        key = (repr((op, av)), flags)
+        found = self._atoms.get(key)
+        if found is None:
+            # Ask Python itself which ASCII characters the node accepts.
+            tree = _sre_parser.SubPattern(_sre_parser.State(), [(op, av)])
+            tree.state.flags = flags
+            rx = _sre_compiler.compile(tree, flags)
+            chars = frozenset(c for c in range(128) if rx.match(chr(c)))
+            non_ascii = _may_accept_non_ascii(op, av, flags) or any(
+                rx.match(ch) for ch in CASELESS_NON_ASCII)
+            found = self._atoms[key] = _Atom(chars, non_ascii)
+        return found
+
+    def seq(self, nodes: Any, flags: int) -> _Part | None:
+        """Translate a sequence; None when it can never match."""
+        texts: list[str] = []
+        low: int = 0
+        high: int | None = 0
+        for op, av in nodes:
+            part = self.node(op, av, flags)
+            if part is None:
+                return None
+            texts.append(part.text)
+            low += part.min
+            high = _add(high, part.max)
+        return _Part("".join(texts), low, high)
+
+    def node(self, op: Any, av: Any, flags: int) -> _Part | None:
+        if op in _ATOMS:
+            atom = self.atom(op, av, flags)
+            if not atom.chars and not atom.non_ascii:
+                return None
+            return _Part(atom.render(self._python), 1, 1)
+        if op in _ZERO_WIDTH:
+            return _EMPTY
+        if op in _REPEATS:
+            lo, hi, item = av
+            inner = self.seq(item, flags)
+            if inner is None:
+                return _EMPTY if lo == 0 else None
+            if not inner.text:
+                return _EMPTY
+            wide = hi == _C.MAXREPEAT or (not self._python and hi - lo > _WIDEN_ABOVE)
+            bound = f"{{{lo},}}" if wide else f"{{{lo},{hi}}}"
+            if hi == _C.MAXREPEAT:
+                high = 0 if inner.max == 0 else None
+            else:
+                high = None if inner.max is None else inner.max * hi
+            return _Part(f"(?:{inner.text}){bound}", inner.min * lo, high)
+        if op is _C.SUBPATTERN:
+            _group, add, remove, item = av
+            return _wrap(self.seq(item, (flags | add) & ~remove))
+        if op is _C.ATOMIC_GROUP:
+            return _wrap(self.seq(av, flags))
+        if op is _C.BRANCH:
+            return _branch([self.seq(alt, flags) for alt in av[1]])
+        if op is _C.GROUPREF:
+            content, inner_flags = self._groups[av]
+            return _wrap(self.seq(content, inner_flags))
+        if op is _C.GROUPREF_EXISTS:
+            _group, yes, no = av
+            return _branch([self.seq(yes, flags),
+                            self.seq(no, flags) if no is not None else _EMPTY])
+        raise ValueError(f"unsupported regular expression construct {op}")
+
+
+def _wrap(part: _Part | None) -> _Part | None:
+    if part is None or not part.text:
+        return part
+    return _Part(f"(?:{part.text})", part.min, part.max)
+
+
+def _branch(alts: list[_Part | None]) -> _Part | None:
+    alive = [a for a in alts if a is not None]
+    if not alive:
+        return None
+    low = min(a.min for a in alive)
+    high: int | None = 0
+    for a in alive:
+        high = None if high is None or a.max is None else max(high, a.max)
+    texts = list(dict.fromkeys(a.text for a in alive if a.text))
+    if not texts:
+        return _Part("", low, high)
+    body = "(?:" + "|".join(texts) + ")"
+    if any(not a.text for a in alive):
+        body += "?"  # an alternative translates to nothing: the branch may match empty
+    return _Part(body, low, high)
+
+
 def _groups(tree: Any) -> dict[int, Any]:
-    """Group number -> (content, flags inside), for backreferences."""
+    """Group number -> (content, flags inside it), for backreferences."""
     out: dict[int, Any] = {}
 
     def walk(nodes: Any, flags: int) -> None:
@@ -239,174 +258,185 @@ def _groups(tree: Any) -> dict[int, Any]:
                 if group is not None:
                     out[group] = (item, inner)
                 walk(item, inner)
-            elif op in _REPEATS:
-                walk(av[2], flags)
-            elif op is _C.BRANCH:
-                for alt in av[1]:
-                    walk(alt, flags)
-            elif op in (_C.ASSERT, _C.ASSERT_NOT):
-                walk(av[1], flags)
-            elif op is _C.ATOMIC_GROUP:
-                walk(av, flags)
-            elif op is _C.GROUPREF_EXISTS:
-                walk(av[1], flags)
-                if av[2] is not None:
-                    walk(av[2], flags)
+            else:
+                for child in _children(op, av):
+                    walk(child, flags)
 
     walk(tree, tree.state.flags)
     return out
 
 
-def _lookahead_reach(tree: Any) -> int | None:
-    """How far past a position lookaheads can read: the sum of their widths."""
+def _children(op: Any, av: Any) -> list[Any]:
+    """Sub-sequences of a node (not through SUBPATTERN's flags: callers handle it)."""
+    if op in _REPEATS:
+        return [av[2]]
+    if op is _C.SUBPATTERN:
+        return [av[3]]
+    if op is _C.BRANCH:
+        return list(av[1])
+    if op in (_C.ASSERT, _C.ASSERT_NOT):
+        return [av[1]]
+    if op is _C.ATOMIC_GROUP:
+        return [av]
+    if op is _C.GROUPREF_EXISTS:
+        return [av[1]] + ([av[2]] if av[2] is not None else [])
+    return []
+
+
+def _lookahead_reach(nodes: Any) -> int | None:
+    """How far past a position lookaheads can read: the sum of all their widths."""
     total: int | None = 0
-
-    def walk(nodes: Any) -> None:
-        nonlocal total
-        for op, av in nodes:
-            if op in (_C.ASSERT, _C.ASSERT_NOT):
-                if av[0] > 0:  # direction: 1 lookahead, -1 lookbehind
-                    high = av[1].getwidth()[1]
-                    total = None if total is None or high >= _C.MAXREPEAT else total + high
-                walk(av[1])
-            elif op is _C.SUBPATTERN:
-                walk(av[3])
-            elif op in _REPEATS:
-                walk(av[2])
-            elif op is _C.BRANCH:
-                for alt in av[1]:
-                    walk(alt)
-            elif op is _C.ATOMIC_GROUP:
-                walk(av)
-            elif op is _C.GROUPREF_EXISTS:
-                walk(av[1])
-                if av[2] is not None:
-                    walk(av[2])
-
-    walk(tree)
+    for op, av in nodes:
+        if op in (_C.ASSERT, _C.ASSERT_NOT) and av[0] > 0:  # direction 1: lookahead
+            high = av[1].getwidth()[1]
+            total = _add(total, None if high >= _C.MAXREPEAT else high)
+        for child in _children(op, av):
+            total = _add(total, _lookahead_reach(child))
     return total
 
 
-def _trim_tail(nodes: list[Any]) -> tuple[list[Any], int | None]:
-    """Cut repetition at the end of ``nodes`` to its minimum.
-
-    Returns the shortened node list and the most characters a match can have beyond a
-    match of the shortened list that starts at the same place (None: unbounded).
-    """
-    nodes = list(nodes)
-    slack: int | None = 0
-    while nodes:
-        op, av = nodes[-1]
-        if op in _ZERO_WIDTH:
-            nodes.pop()  # dropped by the translation anyway
-            continue
-        if op in _REPEATS:
-            lo, hi, item = av
-            if hi == lo:
-                break
-            extra = None if hi == _C.MAXREPEAT else _times(_max_width(item), hi - lo)
-            slack = _add(slack, extra)
-            if lo == 0:
-                nodes.pop()
-                continue
-            nodes[-1] = (_C.MAX_REPEAT, (lo, lo, item))
-            break
-        if op in (_C.SUBPATTERN, _C.ATOMIC_GROUP):
-            item = av[3] if op is _C.SUBPATTERN else av
-            inner, extra = _trim_tail(item)
-            slack = _add(slack, extra)
-            if not inner:
-                nodes.pop()
-                continue
-            new_av = (av[0], av[1], av[2], _as_subpattern(item, inner)) if (
-                op is _C.SUBPATTERN) else _as_subpattern(item, inner)
-            nodes[-1] = (op, new_av)
-            break
-        if op is _C.BRANCH:
-            alts = []
-            most: int | None = 0
-            for alt in av[1]:
-                inner, extra = _trim_tail(alt)
-                alts.append(_as_subpattern(alt, inner))
-                most = None if most is None or extra is None else max(most, extra)
-            slack = _add(slack, most)
-            if all(not alt.data for alt in alts):
-                nodes.pop()
-                continue
-            nodes[-1] = (op, (av[0], alts))
-            break
-        break
-    return nodes, slack
-
-
-def _as_subpattern(template: Any, data: list[Any]) -> Any:
+def _sub(template: Any, data: list[Any]) -> Any:
     return _sre_parser.SubPattern(template.state, data)
 
 
-def _max_width(nodes: Any) -> int | None:
-    high = nodes.getwidth()[1]
-    return None if high >= _C.MAXREPEAT else high
+def _trim_tail(nodes: Any) -> list[Any]:
+    """``nodes`` with repetition at the end cut to its minimum copies.
+
+    Zero-width nodes at the end go (the translation drops them anyway), except a
+    lookahead that must read at least one character: that one is kept as if it consumed
+    text, so Hyperscan checks it too.
+    """
+    out = list(nodes)
+    while out:
+        op, av = out[-1]
+        if op is _C.ASSERT and av[0] > 0 and av[1].getwidth()[0] > 0:
+            out[-1] = (_C.SUBPATTERN, (None, 0, 0, _sub(av[1], _trim_tail(av[1]))))
+            break
+        if op in _ZERO_WIDTH:
+            out.pop()
+            continue
+        if op in _REPEATS:
+            lo, hi, item = av
+            if lo == 0:
+                out.pop()
+                continue
+            if hi != lo:
+                out[-1] = (_C.MAX_REPEAT, (lo, lo, item))
+            break
+        if op in (_C.SUBPATTERN, _C.ATOMIC_GROUP):
+            item = av[3] if op is _C.SUBPATTERN else av
+            inner = _trim_tail(item)
+            if not inner:
+                out.pop()
+                continue
+            trimmed = _sub(item, inner)
+            out[-1] = (op, (*av[:3], trimmed) if op is _C.SUBPATTERN else trimmed)
+            break
+        if op is _C.BRANCH:
+            alts = [_sub(alt, _trim_tail(alt)) for alt in av[1]]
+            if all(not alt.data for alt in alts):
+                out.pop()
+                continue
+            out[-1] = (op, (av[0], alts))
+            break
+        break
+    return out
+
+
+def _head(nodes: Any, need: int) -> list[Any]:
+    """A short leading part of ``nodes``, lookarounds left out: whatever matches
+    ``nodes`` at a position has this part matching there too, so it tells where a match
+    can start. It grows to ``need`` characters, but stops before an optional node once
+    it holds a character (searching for optional parts costs more than it filters)."""
+    out: list[Any] = []
+    items = list(nodes)
+    have = 0
+    while items and have < need:
+        op, av = items.pop(0)
+        if op in _ZERO_WIDTH:
+            continue
+        if op is _C.SUBPATTERN and not av[1] and not av[2]:
+            items[:0] = list(av[3])  # no flags of its own: read through the group
+            continue
+        if op is _C.BRANCH:
+            alts = [_sub(alt, _head([*alt, *items], need - have)) for alt in av[1]]
+            out.append((op, (av[0], alts)))
+            return out
+        if op in (_C.GROUPREF, _C.GROUPREF_EXISTS):
+            break  # widths depend on other groups; a shorter head is still a valid one
+        width = _sre_parser.SubPattern(_sre_parser.State(), [(op, av)]).getwidth()[0]
+        if width == 0 and have > 0:
+            break
+        out.append((op, av))
+        have += width
+    return out
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """One pattern's Hyperscan expression and the window geometry around its reports."""
+    """One pattern's Hyperscan expression and how to search around its reports."""
 
     expression: str
-    before: int | None  # a match starts at most this far before a reported end
-    min_before: int  # ... and at least this far
-    after: int | None  # a search from a start must see this far past it (match + lookaheads)
+    longest: int | None  # a match starts at most this far before a reported end
+    shortest: int  # ... and at least this far
+    reach: int | None  # how far past its start a search must see the text
+    starts: re.Pattern[str] | None  # matches wherever a match can start (None: anywhere)
+    starts_reach: int | None  # how far past a start ``starts`` must see the text
 
 
 def plan(pattern: re.Pattern[str]) -> _Plan | None:
-    """How to prefilter ``pattern``; None when the translation would match everything."""
-    if isinstance(pattern.pattern, bytes):
+    """How to prefilter ``pattern``; None when it must be searched in the whole text."""
+    if not isinstance(pattern.pattern, str):
         raise TypeError("only str patterns can be prefiltered")
     tree = _sre_parser.parse(pattern.pattern, pattern.flags)
     flags = tree.state.flags
-    translator = _Translator()
     groups = _groups(tree)
-    full = translator.seq(tree, flags, groups)
-    trimmed_nodes, _slack = _trim_tail(tree.data)
-    trimmed = translator.seq(_as_subpattern(tree, trimmed_nodes), flags, groups)
-    if trimmed is _NEVER or full is _NEVER or trimmed.min == 0:
-        return None  # never matches, or could match anywhere: search the whole text
-    ahead = _lookahead_reach(tree)
-    after = _add(_add(full.max, ahead), _CONTEXT_MARGIN)
-    return _Plan(trimmed.text, trimmed.max, trimmed.min, after)
+    atoms: dict[tuple[str, int], _Atom] = {}
+    translator = _Translator(groups, atoms)
+    full = translator.seq(tree, flags)
+    trimmed = translator.seq(_sub(tree, _trim_tail(tree.data)), flags)
+    if full is None or trimmed is None or trimmed.min == 0:
+        return None  # never matches, or its translation matches anywhere
+    reach = _add(_add(full.max, _lookahead_reach(tree)), _CONTEXT_MARGIN)
+    head = _Translator(groups, atoms, python=True).seq(
+        _sub(tree, _head(tree.data, _HEAD_WIDTH)), flags)
+    starts = None
+    starts_reach: int | None = None
+    if head is not None and head.min > 0:
+        starts = re.compile(head.text)
+        starts_reach = head.max
+    return _Plan(trimmed.text, trimmed.max, trimmed.min, reach, starts, starts_reach)
+
+
+# --------------------------------------------------------------------------- scanning
 
 
 def _collect(pattern_id: int, _start: int, end: int, _flags: int, found: list[int]) -> None:
-    # Packed id and end in one int: one append per report is all the callback does.
-    found.append(end << 20 | pattern_id)
-
-
-_MAX_PATTERNS = 1 << 20
+    found.append(end << _ID_BITS | pattern_id)  # one append is all a report costs
 
 
 class Prefilter[K: Hashable]:
     """Windows of a text where each of a set of Python patterns can match.
 
-    Build once (compiling takes milliseconds per pattern); ``candidates`` and
-    ``finditer`` are thread-safe (each thread gets its own Hyperscan scratch space).
+    Build once (compiling takes a few milliseconds per pattern); ``candidates`` and
+    ``finditer`` are thread-safe: each thread gets its own Hyperscan scratch space.
     """
 
     def __init__(self, patterns: Iterable[tuple[K, re.Pattern[str]]]) -> None:
         entries = list(patterns)
-        if len(entries) >= _MAX_PATTERNS:
+        if len(entries) >= 1 << _ID_BITS:
             raise ValueError("too many patterns for one prefilter")
         self._keys: tuple[K, ...] = tuple(key for key, _ in entries)
         if len(set(self._keys)) != len(self._keys):
             raise ValueError("prefilter keys must be unique")
         self._patterns: dict[K, re.Pattern[str]] = dict(entries)
-        plans: list[_Plan | None] = [plan(rx) for _, rx in entries]
-        unsupported = {i for i, p in enumerate(plans) if p is None}
-        usable = [i for i in range(len(entries)) if i not in unsupported]
-        self._db, failed = _build_database(plans, usable) if usable else (None, set())
-        unsupported |= failed
-        self._plans = plans
-        self._unsupported: frozenset[K] = frozenset(self._keys[i] for i in unsupported)
-        self._always: tuple[K, ...] = tuple(self._keys[i] for i in sorted(unsupported))
+        plans = [plan(rx) for _, rx in entries]
+        usable = [i for i, p in enumerate(plans) if p is not None]
+        self._db, refused = _build_database(plans, usable)
+        self._plans: dict[K, _Plan] = {
+            self._keys[i]: p for i, p in enumerate(plans) if p is not None and i not in refused}
+        self._unsupported: frozenset[K] = frozenset(
+            key for key in self._keys if key not in self._plans)
         self._local = threading.local()
 
     @property
@@ -415,7 +445,7 @@ class Prefilter[K: Hashable]:
 
     @property
     def unsupported(self) -> frozenset[K]:
-        """Patterns Hyperscan could not take: their window is always the whole text."""
+        """Patterns that are always searched in the whole text."""
         return self._unsupported
 
     def __repr__(self) -> str:
@@ -424,44 +454,48 @@ class Prefilter[K: Hashable]:
     def _scratch(self) -> Any:
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
-            scratch = hyperscan.Scratch(self._db)
-            self._local.scratch = scratch
+            scratch = self._local.scratch = hyperscan.Scratch(self._db)
         return scratch
 
     def candidates(self, text: str) -> dict[K, list[Window]]:
-        """Disjoint windows, in text order, per pattern that can match in ``text``.
+        """Disjoint windows, in text order, for each pattern that may match in ``text``.
 
         Patterns that cannot match are absent; unsupported ones always get the whole text.
         """
         size = len(text)
-        out: dict[K, list[Window]] = {key: [Window(0, size, size)] for key in self._always}
+        out = {key: [Window(0, size, size)] for key in self._unsupported}
         if self._db is None or not text:
             return out
         data = text.encode("ascii") if text.isascii() else text.encode("ascii", "replace")
         found: list[int] = []
         self._db.scan(data, match_event_handler=_collect, context=found,
                       scratch=self._scratch())
-        if not found:
-            return out
-        by_id: dict[int, list[int]] = {}
-        mask = _MAX_PATTERNS - 1
+        ends: dict[int, list[int]] = {}
+        mask = (1 << _ID_BITS) - 1
         for packed in found:
-            ends = by_id.get(packed & mask)
-            if ends is None:
-                by_id[packed & mask] = [packed >> 20]
+            index = packed & mask
+            if index in ends:
+                ends[index].append(packed >> _ID_BITS)
             else:
-                ends.append(packed >> 20)
-        for index, ends in by_id.items():
-            out[self._keys[index]] = _windows(self._plans[index], ends, size)  # type: ignore[arg-type]
+                ends[index] = [packed >> _ID_BITS]
+        for index, offsets in ends.items():
+            key = self._keys[index]
+            out[key] = _windows(self._plans[key], offsets, size)
         return out
 
     def finditer(self, key: K, text: str, windows: Sequence[Window]) -> Iterator[re.Match[str]]:
-        """The matches of pattern ``key`` in ``text``, searched in ``windows`` only.
+        """The matches of pattern ``key`` in ``windows`` of ``text``.
 
-        With the windows from :meth:`candidates` this yields exactly the matches of
-        ``pattern.finditer(text)``.
+        With the windows from :meth:`candidates` these are exactly the matches of
+        ``pattern.finditer(text)``, found without trying every position.
         """
-        return search(self._patterns[key], text, windows)
+        pattern = self._patterns[key]
+        the_plan = self._plans.get(key)
+        for window in windows:
+            if the_plan is None or the_plan.starts is None:
+                yield from _search_all(pattern, text, window)
+            else:
+                yield from _search_at_starts(pattern, the_plan, text, window)
 
     def matches(self, text: str) -> dict[K, list[re.Match[str]]]:
         """Every pattern's matches in ``text`` (patterns without any are absent)."""
@@ -473,27 +507,48 @@ class Prefilter[K: Hashable]:
         return out
 
 
-def search(pattern: re.Pattern[str], text: str,
-           windows: Iterable[Window]) -> Iterator[re.Match[str]]:
-    """``pattern.finditer`` restricted to ``windows`` (see :class:`Window`)."""
-    for window in windows:
-        for m in pattern.finditer(text, window.start, window.end):
-            if m.start() > window.last_start:
-                break
+def _search_all(pattern: re.Pattern[str], text: str, window: Window) -> Iterator[re.Match[str]]:
+    for m in pattern.finditer(text, window.start, window.end):
+        if m.start() > window.last_start:
+            return
+        yield m
+        if m.end() > window.last_start:
+            return  # the next match would start after the last possible start
+
+
+def _search_at_starts(
+    pattern: re.Pattern[str], the_plan: _Plan, text: str, window: Window
+) -> Iterator[re.Match[str]]:
+    """finditer, but trying the pattern only where its leading part matches."""
+    starts = the_plan.starts
+    assert starts is not None
+    pos, last, end = window.start, window.last_start, window.end
+    reach = the_plan.starts_reach
+    starts_end = end if reach is None else min(end, last + reach + _CONTEXT_MARGIN)
+    while pos <= last:
+        hit = starts.search(text, pos, starts_end)
+        if hit is None or hit.start() > last:
+            return
+        at = hit.start()
+        m = pattern.match(text, at, end)
+        if m is None:
+            pos = at + 1
+        else:
             yield m
+            pos = max(m.end(), at + 1)
 
 
-def _windows(plan_: _Plan, ends: list[int], size: int) -> list[Window]:
+def _windows(the_plan: _Plan, ends: list[int], size: int) -> list[Window]:
     """Merge the windows around reported end offsets into disjoint ones, in text order."""
     if any(a > b for a, b in zip(ends, ends[1:], strict=False)):
         ends.sort()
-    before, lead, after = plan_.before, plan_.min_before, plan_.after
+    longest, shortest, reach = the_plan.longest, the_plan.shortest, the_plan.reach
     out: list[Window] = []
     start = end = last = -1
     for e in ends:
-        lo = 0 if before is None else max(e - before, 0)
-        first = e - lead  # the latest a match reported here can start
-        hi = size if after is None else min(first + after, size)
+        lo = 0 if longest is None else max(e - longest, 0)
+        first = e - shortest  # the latest a match reported here can start
+        hi = size if reach is None else min(first + reach, size)
         if start >= 0 and lo <= end:
             end = max(end, hi)
             last = first
@@ -506,42 +561,43 @@ def _windows(plan_: _Plan, ends: list[int], size: int) -> list[Window]:
     return out
 
 
+# --------------------------------------------------------------------------- compiling
+
+
 def _compile(plans: Sequence[_Plan], ids: Sequence[int], flags: Sequence[int]) -> Any:
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(
-        expressions=[p.expression.encode("ascii") for p in plans],
-        ids=list(ids),
-        elements=len(plans),
-        flags=list(flags),
-    )
+    db.compile(expressions=[p.expression.encode("ascii") for p in plans], ids=list(ids),
+               elements=len(plans), flags=list(flags))
     return db
 
 
-def _build_database(plans: Sequence[_Plan | None], usable: Sequence[int]) -> tuple[Any, set[int]]:
+def _build_database(plans: Sequence[_Plan | None], usable: list[int]) -> tuple[Any, set[int]]:
     """One database for the ``usable`` plans, and the indexes Hyperscan refused.
 
-    A pattern Hyperscan cannot compile exactly (too large, say) is retried in its
-    prefilter mode, which may approximate it by a superset; one that still fails is
-    left out. Patterns are tried one by one only when the whole set fails.
+    A pattern Hyperscan cannot compile as it is (too large, say) is retried in its own
+    prefilter mode, which may approximate it by a superset; one that still fails is left
+    out. Patterns are tried one by one only when the whole set fails.
     """
-    chosen = [p for i, p in enumerate(plans) if i in set(usable)]
-    flags = dict.fromkeys(usable, 0)
+    if not usable:
+        return None, set()
+    chosen: list[_Plan] = [plans[i] for i in usable]  # type: ignore[misc]
     try:
-        return _compile(chosen, usable, [0] * len(usable)), set()  # type: ignore[arg-type]
+        return _compile(chosen, usable, [0] * len(usable)), set()
     except hyperscan.error:
         pass
-    failed: set[int] = set()
-    for i in usable:
+    flags: dict[int, int] = {}
+    for i, the_plan in zip(usable, chosen, strict=True):
         for flag in (0, hyperscan.HS_FLAG_PREFILTER):
             try:
-                _compile([plans[i]], [i], [flag])  # type: ignore[list-item]
+                _compile([the_plan], [i], [flag])
             except hyperscan.error:
                 continue
             flags[i] = flag
             break
-        else:
-            failed.add(i)
-    rest = [i for i in usable if i not in failed]
-    if not rest:
-        return None, failed
-    return _compile([plans[i] for i in rest], rest, [flags[i] for i in rest]), failed  # type: ignore[misc]
+    refused = {i for i in usable if i not in flags}
+    kept = [i for i in usable if i in flags]
+    if not kept:
+        return None, refused
+    db = _compile([plans[i] for i in kept], kept, [flags[i] for i in kept])  # type: ignore[misc]
+    return db, refused
+

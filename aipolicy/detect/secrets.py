@@ -31,7 +31,7 @@ from typing import Any
 from ..schema import Checker
 from ..yamlsrc import LineDict, Src, load_yaml
 from .entropy import shannon_entropy
-from .prefilter import Prefilter, Window, search
+from .prefilter import Prefilter
 
 # --------------------------------------------------------------------------- validators
 # The only code in a rule: checks a regular expression cannot express.
@@ -327,11 +327,10 @@ class SecretScanner:
             return []
         keywords = _KeywordCheck(text)
         candidates: list[_Candidate] = []
-        whole = [Window(0, len(text), len(text))]
         for index in self._whole_text:
             rule = self._rules[index]
             if keywords.present(rule):
-                self._collect(index, search(rule.pattern, text, whole), candidates)
+                self._collect(index, rule.pattern.finditer(text), candidates)
         if self._prefilter is not None:
             order = self._order
             for rule_id, windows in self._prefilter.candidates(text).items():
@@ -342,7 +341,7 @@ class SecretScanner:
                 if rule.id in self._prefilter.unsupported:
                     continue  # searched above
                 found: list[_Candidate] = []
-                self._collect(index, search(rule.pattern, text, windows), found)
+                self._collect(index, self._prefilter.finditer(rule_id, text, windows), found)
                 # The keyword check comes last: most windows hold no match at all.
                 if found and keywords.present(rule):
                     candidates.extend(found)
