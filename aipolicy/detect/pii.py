@@ -7,8 +7,10 @@ PERSON needs judgement: "a biography of Marie Curie" leaks nothing. In the defau
 ``contextual`` mode a name counts only inside a record: near another identifier, in a
 form field, header, signature, table or self-introduction. The spaCy model runs only
 on those windows (none at all for a prompt without any), with a per-instance cache so
-re-sent chat history costs nothing. ``all`` runs NER over everything; ``off`` reports no
-names.
+re-sent chat history costs nothing. ``all`` runs NER over every paragraph that has a
+capitalised word other than common words; ``off`` reports no names. Wherever the model
+runs, a name lexicon (``pii_names``) adds the non-English names it misses and vets its
+guesses.
 
 Findings carry offsets, type, score and detector id -- never the matched text.
 """

@@ -343,10 +343,10 @@ def _finder(given=(), surnames=(), words=()) -> NameFinder:
 
 
 TINY = {"given": ("krisztián", "grace", "will", "june", "victoria", "maria", "barbara",
-                  "joaquin", "sofia"),
-        "surnames": ("hopper", "lima", "suarez", "smith"),
+                  "joaquin", "sofia", "anna", "carla", "owens", "duran", "oneal"),
+        "surnames": ("hopper", "lima", "suarez", "smith", "owens", "duran", "oneal"),
         "words": ("will", "grace", "station", "river", "salesperson", "month", "report", "and",
-                  "then", "send", "it", "to", "please")}
+                  "then", "send", "it", "to", "please", "vitamin", "supplements", "take")}
 
 
 @pytest.mark.parametrize(("text", "names"), [
@@ -360,6 +360,8 @@ TINY = {"given": ("krisztián", "grace", "will", "june", "victoria", "maria", "b
     ("Doe Smith signed.", ["Doe Smith"]),  # unknown word before a known surname
     ("Krisztián's report", ["Krisztián"]),  # possessive
     ("krisztián smith lives here", ["krisztián smith"]),  # lower-case text: both known
+    ("Have you met Ravil G Yefimov?", ["Ravil G Yefimov"]),  # a middle initial
+    ("They had 3: Anna, Efimiya and Carla.", ["Anna", "Efimiya", "Carla"]),  # a list
 ])
 def test_lexicon_rules_find(text: str, names: list[str]) -> None:
     finder = _finder(**TINY)
@@ -378,10 +380,17 @@ def test_lexicon_rules_find(text: str, names: list[str]) -> None:
     "Best Salesperson Of The Month: Krisztián Szöllösy",  # title case line
     "Upload the CAs and IDs.",  # acronyms
     "krisztián uploaded the report",  # lower case: a lone given name needs the model
+    "Take Vitamin D Supplements daily.",
 ])
 def test_lexicon_rules_reject(text: str) -> None:
     finder = _finder(**TINY)
     assert finder.find(text, 0, len(text)) == []
+
+
+def test_lexicon_list_of_surnames_is_not_a_list_of_people() -> None:
+    finder = _finder(**TINY)
+    text = "Write to Owens, Duran and Oneal today."  # a firm: these are surnames too
+    assert "list" not in {n.cue for n in finder.find(text, 0, len(text))}
 
 
 def test_lexicon_model_labels_veto_weak_evidence_only() -> None:
