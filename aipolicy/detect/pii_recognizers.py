@@ -2,18 +2,20 @@
 
 One ``PatternRecognizer`` per recognizer spec: a keyword prefilter, its compiled
 patterns, a validator, context scoring (Presidio-style boost / penalty from nearby
-words) and, for street addresses, extension over the following address lines. All
-of it is plain ``re`` over the text: no NLP here, so this part costs microseconds.
+words) and, for street addresses, extension over the following address lines. No NLP
+here: one Hyperscan pass over the text (``prefilter``) tells which patterns can match
+where, and Python's ``re`` runs only there.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .pii_rules import AddressLines, RecognizerSpec
 from .pii_validators import VALIDATORS, Validator
+from .prefilter import Prefilter
 
 
 @dataclass(frozen=True)
@@ -107,16 +109,21 @@ class PatternRecognizer:
             return True
         return rx.search(text, end, min(len(text), end + spec.context_after)) is not None
 
-    def analyze(self, text: str, lowered: str) -> list[Candidate]:
+    def analyze(self, text: str, lowered: str,
+                matches: Callable[[int], Iterable[re.Match[str]]] | None = None
+                ) -> list[Candidate]:
+        """``matches(i)`` gives pattern i's matches (from the shared prefilter); without
+        it each pattern scans the whole text."""
         if self._keywords and not any(k in lowered for k in self._keywords):
             return []
         spec = self.spec
         out: list[Candidate] = []
-        for pattern in spec.patterns:
+        for index, pattern in enumerate(spec.patterns):
             # A group named "value" marks the finding inside a longer match
             # ("lives at <value>"); otherwise the whole match is the finding.
             group = "value" if "value" in pattern.regex.groupindex else 0
-            for m in pattern.regex.finditer(text):
+            found = matches(index) if matches else pattern.regex.finditer(text)
+            for m in found:
                 start, end = m.span(group)
                 if start < 0:
                     continue
@@ -151,10 +158,19 @@ class RecognizerSet:
     def __init__(self, specs: Sequence[RecognizerSpec], address_lines: AddressLines) -> None:
         extender = AddressExtender(address_lines)
         self.recognizers = tuple(PatternRecognizer(s, extender) for s in specs)
+        # One Hyperscan pass finds where each pattern can match; Python's re then runs
+        # only in those windows, with exactly the matches a whole-text scan would give.
+        self._prefilter = Prefilter(
+            ((r, p), pattern.regex)
+            for r, rec in enumerate(self.recognizers)
+            for p, pattern in enumerate(rec.spec.patterns)
+        )
 
     def analyze(self, text: str) -> list[Candidate]:
         lowered = text.lower()
+        found = self._prefilter.matches(text)
         out: list[Candidate] = []
-        for recognizer in self.recognizers:
-            out.extend(recognizer.analyze(text, lowered))
+        for r, recognizer in enumerate(self.recognizers):
+            out.extend(recognizer.analyze(
+                text, lowered, lambda p, r=r: found.get((r, p), ())))
         return out
