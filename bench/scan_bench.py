@@ -58,6 +58,7 @@ _ANIMALS = ["falcon", "badger", "lynx", "otter", "marten", "ibex", "bison", "her
 @dataclass(frozen=True)
 class Engines:
     ours: Inspector
+    ours_fresh: Inspector  # a second default inspector: new content only, nothing cached
     person_all: Inspector
     non_ner: Inspector
     stock: Any  # presidio_analyzer.AnalyzerEngine
@@ -134,6 +135,7 @@ def build_engines(ruleset: Path, workdir: Path) -> Engines:
     non_ner = _inspector(variants["non_ner"])
     engines = Engines(
         ours=ours,
+        ours_fresh=_inspector(ruleset),
         person_all=_inspector(variants["person_all"]),
         non_ner=non_ner,
         stock=stock_analyzer(),
@@ -248,8 +250,11 @@ def conversation_section(engines: Engines, turns: int, repeats: int, seed: int) 
     (decode, extract, scan), one Inspector for all turns. Stock: ``analyze`` on every
     message text of the turn. Per-turn figures are medians over ``repeats``
     independent conversations."""
-    per_turn: dict[str, list[list[float]]] = {"ours": [[] for _ in range(turns)],
-                                              "stock": [[] for _ in range(turns)]}
+    per_turn: dict[str, list[list[float]]] = {
+        "ours": [[] for _ in range(turns)], "stock": [[] for _ in range(turns)],
+        # the same turn's new messages alone, on an inspector that has seen nothing
+        # else: what the turn would cost without any history
+        "ours_new_only": [[] for _ in range(turns)]}
     sizes = [0] * turns
     for rep in range(repeats):
         sent = inputs.conversation(seed * 1000 + rep, turns)
@@ -261,6 +266,9 @@ def conversation_section(engines: Engines, turns: int, repeats: int, seed: int) 
                 lambda b=body: engines.ours.inspect(BodyInput(*_CHAT, b))))
             per_turn["stock"][k].append(_timed(lambda m=messages: [
                 engines.stock.analyze(x["content"], language="en") for x in m]))
+            new_body = inputs.chat_body(messages[-2:] if k else messages)
+            per_turn["ours_new_only"][k].append(_timed(
+                lambda b=new_body: engines.ours_fresh.inspect(BodyInput(*_CHAT, b))))
     med = {name: [_median(v) * 1000 for v in lists] for name, lists in per_turn.items()}
     out: dict[str, Any] = {"turns": turns, "repeats": repeats,
                            "body_bytes": sizes, "per_turn_ms": {}}
@@ -269,6 +277,11 @@ def conversation_section(engines: Engines, turns: int, repeats: int, seed: int) 
         out[name] = {"turn1_ms": round(series[0], 3), "turn_last_ms": round(series[-1], 3),
                      "ratio_last_vs_first": round(series[-1] / series[0], 2)}
     out["stock_vs_ours_at_last_turn"] = round(med["stock"][-1] / med["ours"][-1], 2)
+    # Turns differ in what their new text holds (a name needs NER, plain prose does not),
+    # so the history's own cost is the turn's cost over its new content's cost.
+    overhead = [full / new for full, new in zip(med["ours"], med["ours_new_only"], strict=True)]
+    out["ours"]["history_overhead_first"] = round(overhead[0], 2)
+    out["ours"]["history_overhead_last"] = round(overhead[-1], 2)
     return out
 
 
