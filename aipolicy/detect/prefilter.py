@@ -57,6 +57,8 @@ _PLACEHOLDER = ord("?")
 _CONTEXT_MARGIN = 4
 # Bounded repeats with more optional copies than this become "{m,}" for Hyperscan.
 _WIDEN_ABOVE = 16
+# A lookahead ending a pattern is checked by Hyperscan when it needs this many characters.
+_SELECTIVE_LOOKAHEAD = 4
 # Characters of a pattern's leading part used to find where a match can start.
 _HEAD_WIDTH = 4
 # Report packing in the match callback: end offset << _ID_BITS | pattern index.
@@ -68,8 +70,9 @@ _ZERO_WIDTH = (_C.ASSERT, _C.ASSERT_NOT, _C.AT)
 
 
 class Window(NamedTuple):
-    """Where to search: from ``start``, seeing the text up to ``end``, for matches that
-    begin at or before ``last_start``."""
+    """Where to search: matches that begin in ``[start, last_start]``, seeing the text
+    up to ``end``. Windows come in text order; as in ``finditer``, a search never starts
+    before the end of the previous match, even one found in an earlier window."""
 
     start: int
     end: int
@@ -89,8 +92,12 @@ class _Atom:
     def render(self, python: bool) -> str:
         """The class in Hyperscan syntax for the scanned bytes, or in Python syntax."""
         if python:
-            wide = "\\x80-\\U0010ffff" if self.non_ascii else ""
-            return "[" + _ranges(self.chars, "\\x{:02x}") + wide + "]"
+            if not self.non_ascii:
+                return "[" + _ranges(self.chars, "\\x{:02x}") + "]"
+            # Everything but some ASCII: a negated class compiles far faster than one
+            # spelling out the non-ASCII range.
+            missing = set(range(128)) - self.chars
+            return "[^" + _ranges(missing, "\\x{:02x}") + "]" if missing else "(?s:.)"
         chars = self.chars | {_PLACEHOLDER} if self.non_ascii else self.chars
         return "[" + _ranges(chars, "\\x{:02x}") + "]"
 
@@ -303,13 +310,15 @@ def _trim_tail(nodes: Any) -> list[Any]:
     """``nodes`` with repetition at the end cut to its minimum copies.
 
     Zero-width nodes at the end go (the translation drops them anyway), except a
-    lookahead that must read at least one character: that one is kept as if it consumed
-    text, so Hyperscan checks it too.
+    lookahead that must read several characters: that one is kept as if it consumed
+    text, so Hyperscan checks it too. (Keeping a one-character lookahead filters little
+    and costs much: the repetition before it could no longer be cut, so every window
+    would have to reach back over its whole length.)
     """
     out = list(nodes)
     while out:
         op, av = out[-1]
-        if op is _C.ASSERT and av[0] > 0 and av[1].getwidth()[0] > 0:
+        if op is _C.ASSERT and av[0] > 0 and av[1].getwidth()[0] >= _SELECTIVE_LOOKAHEAD:
             out[-1] = (_C.SUBPATTERN, (None, 0, 0, _sub(av[1], _trim_tail(av[1]))))
             break
         if op in _ZERO_WIDTH:
@@ -341,6 +350,31 @@ def _trim_tail(nodes: Any) -> list[Any]:
             break
         break
     return out
+
+
+def _anchored(nodes: Any, flags: int) -> bool:
+    """Whether every match of ``nodes`` starts at the beginning of the text."""
+    for op, av in nodes:
+        if op is _C.AT:
+            return bool(av is _C.AT_BEGINNING_STRING
+                        or (av is _C.AT_BEGINNING and not flags & re.MULTILINE))
+        if op in (_C.ASSERT, _C.ASSERT_NOT):
+            continue
+        if op is _C.SUBPATTERN:
+            return _anchored(av[3], (flags | av[1]) & ~av[2])
+        if op is _C.ATOMIC_GROUP:
+            return _anchored(av, flags)
+        if op is _C.BRANCH:
+            return all(_anchored(alt, flags) for alt in av[1])
+        return False
+    return False
+
+
+def anchored_at_start(pattern: re.Pattern[str]) -> bool:
+    """Whether every match of ``pattern`` starts at the beginning of the text (``^``
+    without MULTILINE, or ``\\A``): ``match`` is then the same as ``search``."""
+    tree = _sre_parser.parse(pattern.pattern, pattern.flags)
+    return _anchored(tree, tree.state.flags)
 
 
 def _head(nodes: Any, need: int) -> list[Any]:
@@ -382,21 +416,27 @@ class _Plan:
     reach: int | None  # how far past its start a search must see the text
     starts: re.Pattern[str] | None  # matches wherever a match can start (None: anywhere)
     starts_reach: int | None  # how far past a start ``starts`` must see the text
+    anchored: bool  # matches can only start at the beginning of the text
 
 
-def plan(pattern: re.Pattern[str]) -> _Plan | None:
-    """How to prefilter ``pattern``; None when it must be searched in the whole text."""
+def plan(pattern: re.Pattern[str], atoms: dict[tuple[str, int], _Atom] | None = None
+         ) -> _Plan | None:
+    """How to prefilter ``pattern``; None when it must be searched in the whole text.
+    ``atoms`` memoises character classes across the patterns of one build."""
     if not isinstance(pattern.pattern, str):
         raise TypeError("only str patterns can be prefiltered")
     tree = _sre_parser.parse(pattern.pattern, pattern.flags)
     flags = tree.state.flags
     groups = _groups(tree)
-    atoms: dict[tuple[str, int], _Atom] = {}
+    atoms = {} if atoms is None else atoms
     translator = _Translator(groups, atoms)
     full = translator.seq(tree, flags)
     trimmed = translator.seq(_sub(tree, _trim_tail(tree.data)), flags)
     if full is None or trimmed is None or trimmed.min == 0:
         return None  # never matches, or its translation matches anywhere
+    anchored = _anchored(tree, flags)
+    # Hyperscan takes "^" only at the start of an expression: the one anchor kept.
+    expression = "^" + trimmed.text if anchored else trimmed.text
     reach = _add(_add(full.max, _lookahead_reach(tree)), _CONTEXT_MARGIN)
     head = _Translator(groups, atoms, python=True).seq(
         _sub(tree, _head(tree.data, _HEAD_WIDTH)), flags)
@@ -405,7 +445,7 @@ def plan(pattern: re.Pattern[str]) -> _Plan | None:
     if head is not None and head.min > 0:
         starts = re.compile(head.text)
         starts_reach = head.max
-    return _Plan(trimmed.text, trimmed.max, trimmed.min, reach, starts, starts_reach)
+    return _Plan(expression, trimmed.max, trimmed.min, reach, starts, starts_reach, anchored)
 
 
 # --------------------------------------------------------------------------- scanning
@@ -430,7 +470,8 @@ class Prefilter[K: Hashable]:
         if len(set(self._keys)) != len(self._keys):
             raise ValueError("prefilter keys must be unique")
         self._patterns: dict[K, re.Pattern[str]] = dict(entries)
-        plans = [plan(rx) for _, rx in entries]
+        atoms: dict[tuple[str, int], _Atom] = {}
+        plans = [plan(rx, atoms) for _, rx in entries]
         usable = [i for i, p in enumerate(plans) if p is not None]
         self._db, refused = _build_database(plans, usable)
         self._plans: dict[K, _Plan] = {
@@ -489,53 +530,60 @@ class Prefilter[K: Hashable]:
         With the windows from :meth:`candidates` these are exactly the matches of
         ``pattern.finditer(text)``, found without trying every position.
         """
-        pattern = self._patterns[key]
-        the_plan = self._plans.get(key)
-        for window in windows:
-            if the_plan is None or the_plan.starts is None:
-                yield from _search_all(pattern, text, window)
-            else:
-                yield from _search_at_starts(pattern, the_plan, text, window)
+        return iter(_search(self._patterns[key], self._plans.get(key), text, windows))
 
     def matches(self, text: str) -> dict[K, list[re.Match[str]]]:
         """Every pattern's matches in ``text`` (patterns without any are absent)."""
         out: dict[K, list[re.Match[str]]] = {}
         for key, windows in self.candidates(text).items():
-            found = list(self.finditer(key, text, windows))
+            found = _search(self._patterns[key], self._plans.get(key), text, windows)
             if found:
                 out[key] = found
         return out
 
 
-def _search_all(pattern: re.Pattern[str], text: str, window: Window) -> Iterator[re.Match[str]]:
-    for m in pattern.finditer(text, window.start, window.end):
-        if m.start() > window.last_start:
-            return
-        yield m
-        if m.end() > window.last_start:
-            return  # the next match would start after the last possible start
+def _search(pattern: re.Pattern[str], the_plan: _Plan | None, text: str,
+            windows: Iterable[Window]) -> list[re.Match[str]]:
+    """``pattern.finditer(text)``, trying only starts inside ``windows``.
 
-
-def _search_at_starts(
-    pattern: re.Pattern[str], the_plan: _Plan, text: str, window: Window
-) -> Iterator[re.Match[str]]:
-    """finditer, but trying the pattern only where its leading part matches."""
-    starts = the_plan.starts
-    assert starts is not None
-    pos, last, end = window.start, window.last_start, window.end
-    reach = the_plan.starts_reach
-    starts_end = end if reach is None else min(end, last + reach + _CONTEXT_MARGIN)
-    while pos <= last:
-        hit = starts.search(text, pos, starts_end)
-        if hit is None or hit.start() > last:
-            return
-        at = hit.start()
-        m = pattern.match(text, at, end)
-        if m is None:
-            pos = at + 1
-        else:
-            yield m
-            pos = max(m.end(), at + 1)
+    As finditer does, a search resumes where the previous match ended, across windows.
+    With a ``starts`` expression the pattern is tried only where its leading part
+    matches; otherwise finditer runs over the window.
+    """
+    out: list[re.Match[str]] = []
+    done = 0  # end of the previous match
+    starts = the_plan.starts if the_plan is not None else None
+    for start, end, last in windows:
+        pos = max(start, done)
+        if the_plan is not None and the_plan.anchored:
+            m = pattern.match(text, 0, end) if pos == 0 else None
+            return [m] if m is not None else []
+        if starts is None:
+            for m in pattern.finditer(text, pos, end):
+                if m.start() > last:
+                    break
+                out.append(m)
+                done = m.end()
+                if done > last:
+                    break  # the next match would start too late
+            continue
+        reach = the_plan.starts_reach  # type: ignore[union-attr]
+        starts_end = end if reach is None else min(end, last + reach + _CONTEXT_MARGIN)
+        while pos <= last:
+            hit = starts.search(text, pos, starts_end)
+            if hit is None:
+                break
+            at = hit.start()
+            if at > last:
+                break
+            m = pattern.match(text, at, end)
+            if m is None:
+                pos = at + 1
+            else:
+                out.append(m)
+                done = m.end()
+                pos = max(done, at + 1)
+    return out
 
 
 def _windows(the_plan: _Plan, ends: list[int], size: int) -> list[Window]:
@@ -549,7 +597,7 @@ def _windows(the_plan: _Plan, ends: list[int], size: int) -> list[Window]:
         lo = 0 if longest is None else max(e - longest, 0)
         first = e - shortest  # the latest a match reported here can start
         hi = size if reach is None else min(first + reach, size)
-        if start >= 0 and lo <= end:
+        if start >= 0 and lo <= last + 1:  # the ranges of possible starts touch
             end = max(end, hi)
             last = first
             continue
@@ -559,6 +607,50 @@ def _windows(the_plan: _Plan, ends: list[int], size: int) -> list[Window]:
     if start >= 0:
         out.append(Window(start, end, last))
     return out
+
+
+class LiteralSet:
+    """Which of some words occur in the lower-cased text (``word in text.lower()``).
+
+    One Hyperscan pass over the lower-cased text reports each word once, however often
+    it occurs; words Hyperscan cannot look for on the scanned bytes (non-ASCII, or
+    holding the "?" that stands for non-ASCII characters) are checked with ``in``.
+    Thread-safe like :class:`Prefilter`.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words: tuple[str, ...] = tuple(dict.fromkeys(words))
+        plain = [w for w in self._words if w and w.isascii() and "?" not in w]
+        self._by_python: tuple[str, ...] = tuple(w for w in self._words if w not in plain)
+        self._plain: tuple[str, ...] = tuple(plain)
+        self._db: Any = None
+        if plain:
+            self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            self._db.compile(expressions=[w.encode("ascii") for w in plain],
+                             ids=list(range(len(plain))), elements=len(plain),
+                             flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(plain), literal=True)
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"LiteralSet({len(self._words)} words)"
+
+    def present(self, text: str) -> set[str]:
+        """The words found in ``text.lower()``."""
+        lowered = text.lower()
+        found = {w for w in self._by_python if w in lowered}
+        if self._db is None or not lowered:
+            return found
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._db)
+        data = (lowered.encode("ascii") if lowered.isascii()
+                else lowered.encode("ascii", "replace"))
+        hits: list[int] = []
+        self._db.scan(data, match_event_handler=_collect, context=hits, scratch=scratch)
+        mask = (1 << _ID_BITS) - 1
+        plain = self._plain
+        found.update(plain[packed & mask] for packed in hits)
+        return found
 
 
 # --------------------------------------------------------------------------- compiling
@@ -574,9 +666,10 @@ def _compile(plans: Sequence[_Plan], ids: Sequence[int], flags: Sequence[int]) -
 def _build_database(plans: Sequence[_Plan | None], usable: list[int]) -> tuple[Any, set[int]]:
     """One database for the ``usable`` plans, and the indexes Hyperscan refused.
 
-    A pattern Hyperscan cannot compile as it is (too large, say) is retried in its own
-    prefilter mode, which may approximate it by a superset; one that still fails is left
-    out. Patterns are tried one by one only when the whole set fails.
+    A pattern Hyperscan cannot compile as it
+    is (too large, say) is retried in its own prefilter mode, which may approximate it
+    by a superset; one that still fails is left out. Patterns are tried one by one only
+    when the whole set fails.
     """
     if not usable:
         return None, set()
@@ -600,4 +693,3 @@ def _build_database(plans: Sequence[_Plan | None], usable: list[int]) -> tuple[A
         return None, refused
     db = _compile([plans[i] for i in kept], kept, [flags[i] for i in kept])  # type: ignore[misc]
     return db, refused
-

@@ -20,18 +20,18 @@ import binascii
 import re
 import threading
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from re import _constants as _sre_constants  # type: ignore[attr-defined]
 from re import _parser as _sre_parser  # type: ignore[attr-defined]
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..schema import Checker
 from ..yamlsrc import LineDict, Src, load_yaml
 from .entropy import shannon_entropy
-from .prefilter import Prefilter
+from .prefilter import LiteralSet, Prefilter, Window, anchored_at_start
 
 # --------------------------------------------------------------------------- validators
 # The only code in a rule: checks a regular expression cannot express.
@@ -116,7 +116,7 @@ VALIDATORS: Mapping[str, Callable[[str], bool]] = MappingProxyType(
 _LEADING_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 
 
-def _combine(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
+def _combine(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
     """One alternation of all ``patterns``; a leading (?i) becomes a scoped (?i:...)."""
     if not patterns:
         return None
@@ -128,6 +128,23 @@ def _combine(patterns: tuple[re.Pattern[str], ...]) -> re.Pattern[str] | None:
             text = f"(?{flags.group(1)}:{text[flags.end():]})"
         parts.append(f"(?:{text})")
     return re.compile("|".join(parts))
+
+
+def _combine_memo(
+    patterns: Sequence[re.Pattern[str]],
+    memo: dict[tuple[str, ...], tuple[re.Pattern[str], ...]],
+) -> tuple[re.Pattern[str], ...]:
+    """``patterns`` as one alternation, or as they are when they cannot be joined (two
+    define the same group name)."""
+    key = tuple(f"{rx.flags}:{rx.pattern}" for rx in patterns)
+    if key not in memo:
+        try:
+            combined = _combine(patterns)
+        except re.error:
+            memo[key] = tuple(patterns)
+        else:
+            memo[key] = () if combined is None else (combined,)
+    return memo[key]
 
 
 @dataclass(frozen=True)
@@ -151,11 +168,21 @@ class Allowlist:
         object.__setattr__(self, "_match_rx", _combine(self.match_regexes))
 
     def allows(self, value: str, lowered_value: str, whole_match: str) -> bool:
+        """The reference behaviour; the scanner's fast path (``_ValueChecks``) gives the
+        same answers with less work."""
         if any(word in lowered_value for word in self.stopwords):
             return True
         if self._value_rx is not None and self._value_rx.search(value):
             return True
         return self._match_rx is not None and self._match_rx.search(whole_match) is not None
+
+    def unanchored(self) -> Iterator[tuple[str, int, re.Pattern[str]]]:
+        """The regexes that can match anywhere, not only at the start: ("value" or
+        "match", position in ``regexes`` or ``match_regexes``, regex)."""
+        for kind, regexes in (("value", self.regexes), ("match", self.match_regexes)):
+            for i, rx in enumerate(regexes):
+                if not anchored_at_start(rx):
+                    yield kind, i, rx
 
     def __repr__(self) -> str:
         return (
@@ -206,25 +233,65 @@ class SecretRule:
 
 
 @dataclass(frozen=True)
+class _Compiled:
+    """A rule set's fast-scanning parts: one Hyperscan prefilter for all rules and for
+    the allowlist regexes that can match anywhere, the set of all keywords and
+    stopwords, and each rule's value checks."""
+
+    prefilter: Prefilter[str | AllowlistKey]
+    words: LiteralSet
+    checks: Mapping[str, _ValueChecks]
+
+    @classmethod
+    def build(cls, rules: SecretRuleSet) -> _Compiled:
+        patterns: list[tuple[str | AllowlistKey, re.Pattern[str]]] = [
+            (rule.id, rule.pattern) for rule in rules.rules]
+        owners = [("", rules.allowlist), *((rule.id, rule.allowlist) for rule in rules.rules)]
+        for owner, allowlist in owners:
+            for kind, index, rx in allowlist.unanchored():
+                patterns.append((AllowlistKey(owner, kind, index), rx))
+        words = [*rules.allowlist.stopwords]
+        for rule in rules.rules:
+            words += [*rule.keywords, *rule.allowlist.stopwords]
+        combined: dict[tuple[str, ...], tuple[re.Pattern[str], ...]] = {}
+        return cls(Prefilter(patterns), LiteralSet(words),
+                   MappingProxyType({rule.id: _ValueChecks(rule, rules.allowlist, combined)
+                                     for rule in rules.rules}))
+
+
+class AllowlistKey(NamedTuple):
+    """Names an unanchored allowlist regex in a rule set's prefilter."""
+
+    owner: str  # rule id, or "" for the allowlist of the whole set
+    kind: str  # "value" or "match"
+    index: int
+
+
+@dataclass(frozen=True)
 class SecretRuleSet:
     """All rules of one file plus the allowlist that applies to every rule."""
 
     rules: tuple[SecretRule, ...]
     allowlist: Allowlist
     source: str
-    # The Hyperscan prefilter of all rules, compiled on first use and shared by every
-    # scanner over this set (whatever subset it enables).
-    _prefilter: list[Prefilter[str]] = field(
+    # What fast scanning needs, compiled on first use and shared by every scanner over
+    # this set (whatever subset it enables).
+    _compiled: list[_Compiled] = field(
         default_factory=list, init=False, repr=False, compare=False)
     _lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False)
 
-    def prefilter(self) -> Prefilter[str]:
-        """The prefilter of every rule, keyed by rule id (built once, thread-safe)."""
-        with self._lock:
-            if not self._prefilter:
-                self._prefilter.append(Prefilter((rule.id, rule.pattern) for rule in self.rules))
-            return self._prefilter[0]
+    def prefilter(self) -> Prefilter[str | AllowlistKey]:
+        """The prefilter of every rule (keyed by rule id) and of every unanchored
+        allowlist regex (keyed by AllowlistKey); built once, thread-safe."""
+        return self._compile().prefilter
+
+    def _compile(self) -> _Compiled:
+        if not self._compiled:
+            with self._lock:
+                if not self._compiled:
+                    self._compiled.append(_Compiled.build(self))
+        return self._compiled[0]
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -261,10 +328,12 @@ class SecretMatch:
 
 @dataclass(frozen=True)
 class _Candidate:
-    rank: tuple[int, int, int]  # (generic, -length, rule order): lower is preferred
-    start: int
+    """A match of a rule, not yet checked against allowlists, entropy and validator."""
+
+    rank: tuple[int, int, int]  # (generic, -length, rule position): lower is preferred
+    start: int  # the secret's span
     end: int
-    rule: SecretRule
+    match: re.Match[str]
 
 
 class SecretScanner:
@@ -296,8 +365,16 @@ class SecretScanner:
         self._global_allow = rules.allowlist
         # Rule id -> position among the selected rules (the last tie-break of overlaps).
         self._order: dict[str, int] = {rule.id: i for i, rule in enumerate(self._rules)}
-        self._prefilter: Prefilter[str] | None = (
-            rules.prefilter() if prefilter and self._rules else None)
+        compiled = rules._compile() if prefilter and self._rules else None
+        self._prefilter: Prefilter[str | AllowlistKey] | None = None
+        self._words: LiteralSet | None = None
+        self._checks: tuple[_ValueChecks, ...] = ()
+        if compiled is not None:
+            self._prefilter = compiled.prefilter
+            self._words = compiled.words
+            self._checks = tuple(compiled.checks[rule.id] for rule in self._rules)
+        self._secret_groups: tuple[tuple[int, ...], ...] = tuple(
+            _secret_groups(rule.pattern) for rule in self._rules)
         # Searched over the whole text (after the keyword check) instead of in windows.
         unsupported = self._prefilter.unsupported if self._prefilter is not None else None
         self._whole_text: tuple[int, ...] = tuple(
@@ -325,38 +402,73 @@ class SecretScanner:
         """
         if not text:
             return []
-        keywords = _KeywordCheck(text)
-        candidates: list[_Candidate] = []
+        # On short texts looking words up one by one is cheaper than a pass for all.
+        keywords = _TextWords(text, self._words if len(text) >= _WORD_PASS_FROM else None)
+        found: list[_Candidate] = []
         for index in self._whole_text:
-            rule = self._rules[index]
-            if keywords.present(rule):
-                self._collect(index, rule.pattern.finditer(text), candidates)
+            if keywords.present(self._rules[index]):
+                self._collect(index, self._rules[index].pattern.finditer(text), found)
+        candidates: dict[str | AllowlistKey, list[Window]] | None = None
         if self._prefilter is not None:
             order = self._order
-            for rule_id, windows in self._prefilter.candidates(text).items():
-                index = order.get(rule_id)
-                if index is None:
-                    continue  # a rule of the set that this scanner does not use
-                rule = self._rules[index]
-                if rule.id in self._prefilter.unsupported:
-                    continue  # searched above
-                found: list[_Candidate] = []
-                self._collect(index, self._prefilter.finditer(rule_id, text, windows), found)
-                # The keyword check comes last: most windows hold no match at all.
-                if found and keywords.present(rule):
-                    candidates.extend(found)
-        return _resolve_overlaps(candidates)
+            unsupported = self._prefilter.unsupported
+            candidates = self._prefilter.candidates(text)
+            for key, windows in candidates.items():
+                index = order.get(key)  # type: ignore[arg-type]
+                if index is not None and key not in unsupported:  # else: done above
+                    self._collect(index, self._prefilter.finditer(key, text, windows), found)
+        return self._resolve(found, keywords, candidates)
 
     def _collect(
         self, index: int, matches: Iterable[re.Match[str]], out: list[_Candidate]
     ) -> None:
-        rule = self._rules[index]
+        generic = int(self._rules[index].generic)
+        groups = self._secret_groups[index]
         for m in matches:
-            start, end = _secret_span(m)
-            if start < end and self._accepts(rule, m.string[start:end], m.group(0)):
-                out.append(_Candidate((int(rule.generic), start - end, index), start, end, rule))
+            start, end = _secret_span(m, groups)
+            if start < end:
+                out.append(_Candidate((generic, start - end, index), start, end, m))
 
-    def _accepts(self, rule: SecretRule, value: str, whole_match: str) -> bool:
+    def _resolve(
+        self, candidates: list[_Candidate], keywords: _TextWords,
+        windows: dict[str | AllowlistKey, list[Window]] | None,
+    ) -> list[SecretMatch]:
+        """Keep the best candidates that do not overlap and pass their rule's checks.
+
+        Candidates go best first; one overlapping a span already kept is dropped
+        without checking it (it would lose anyway), which spares the allowlist and
+        entropy work for most generic matches around a specific secret. The outcome is
+        that of checking every candidate first and resolving overlaps after.
+        """
+        candidates.sort(key=lambda c: (c.rank, c.start))
+        starts: list[int] = []  # kept spans, sorted by start
+        ends: list[int] = []
+        kept: list[_Candidate] = []
+        for cand in candidates:
+            pos = bisect_left(starts, cand.start)
+            if pos > 0 and ends[pos - 1] > cand.start:
+                continue  # overlaps the kept span that starts before it
+            if pos < len(starts) and starts[pos] < cand.end:
+                continue  # overlaps the kept span that starts at or after it
+            index = cand.rank[2]
+            if not keywords.present(self._rules[index]):
+                continue
+            if windows is None:  # without the prefilter: the reference checks
+                if not self._accepts(self._rules[index], cand):
+                    continue
+            elif not self._checks[index].accepts(cand, keywords.words(), windows):
+                continue
+            starts.insert(pos, cand.start)
+            ends.insert(pos, cand.end)
+            kept.append(cand)
+        kept.sort(key=lambda c: c.start)
+        rules = self._rules
+        return [SecretMatch(rules[c.rank[2]].id, rules[c.rank[2]].label, c.start, c.end)
+                for c in kept]
+
+    def _accepts(self, rule: SecretRule, cand: _Candidate) -> bool:
+        value = cand.match.string[cand.start:cand.end]
+        whole_match = cand.match.group(0)
         lowered = value.lower()
         if self._global_allow.allows(value, lowered, whole_match):
             return False
@@ -367,46 +479,118 @@ class SecretScanner:
         return VALIDATORS[rule.validate](value)
 
 
-class _KeywordCheck:
-    """Whether a rule's keywords occur in one text; lower-cases the text at most once."""
+class _ValueChecks:
+    """A rule's checks of a found value (the set's and the rule's allowlists, entropy,
+    validator), arranged for speed; the answers are those of ``SecretScanner._accepts``.
 
-    def __init__(self, text: str) -> None:
+    Both allowlists' stopwords are one list; their regexes anchored at the start are
+    one expression tried at position 0; a regex that can match anywhere runs only if
+    the prefilter saw it somewhere in the text.
+    """
+
+    def __init__(self, rule: SecretRule, global_allow: Allowlist,
+                 combined: dict[tuple[str, ...], tuple[re.Pattern[str], ...]]) -> None:
+        """``combined`` memoises joined expressions across the rules of one set (most
+        rules share the set's allowlist only)."""
+        owners = (("", global_allow), (rule.id, rule.allowlist))
+        stopwords = list(dict.fromkeys(w for _, a in owners for w in a.stopwords))
+        # A stopword is looked for in a value only if the text holds it (ASCII words:
+        # lower-casing a text lower-cases each of its substrings the same way).
+        self._ascii_stopwords = tuple(w for w in stopwords if w.isascii())
+        self._other_stopwords = tuple(w for w in stopwords if not w.isascii())
+        self._values_at_start = _combine_memo(
+            [rx for _, a in owners for rx in a.regexes if anchored_at_start(rx)], combined)
+        self._matches_at_start = _combine_memo(
+            [rx for _, a in owners for rx in a.match_regexes if anchored_at_start(rx)],
+            combined)
+        anywhere = [(AllowlistKey(owner, kind, i), kind, rx)
+                    for owner, a in owners for kind, i, rx in a.unanchored()]
+        self._values_anywhere = tuple((k, rx) for k, kind, rx in anywhere if kind == "value")
+        self._matches_anywhere = tuple((k, rx) for k, kind, rx in anywhere if kind == "match")
+        self._entropy = rule.entropy
+        self._validate = VALIDATORS[rule.validate]
+
+    def accepts(self, cand: _Candidate, text_words: Container[str] | None,
+                windows: Mapping[str | AllowlistKey, list[Window]]) -> bool:
+        m = cand.match
+        value = m.string[cand.start:cand.end]
+        lowered = value.lower()
+        if text_words is None:
+            if any(word in lowered for word in self._ascii_stopwords):
+                return False
+        elif any(word in lowered for word in self._ascii_stopwords if word in text_words):
+            return False
+        if any(word in lowered for word in self._other_stopwords):
+            return False
+        if any(rx.match(value) for rx in self._values_at_start):
+            return False
+        start, end = cand.start, cand.end
+        if any(_may_start(windows.get(key), start, end) and rx.search(value)
+               for key, rx in self._values_anywhere):
+            return False
+        if self._matches_at_start or self._matches_anywhere:
+            whole_match = m.group(0)
+            if any(rx.match(whole_match) for rx in self._matches_at_start):
+                return False
+            start, end = m.span()
+            if any(_may_start(windows.get(key), start, end) and rx.search(whole_match)
+                   for key, rx in self._matches_anywhere):
+                return False
+        if self._entropy is not None and shannon_entropy(value) < self._entropy:
+            return False
+        return self._validate(value)
+
+
+def _may_start(windows: list[Window] | None, start: int, end: int) -> bool:
+    """Whether a match (of an allowlist regex) can start in ``[start, end)``: the text
+    holds the value there, so a match inside the value is one in the text too."""
+    return windows is not None and any(
+        w.start < end and w.last_start >= start for w in windows)
+
+
+_WORD_PASS_FROM = 16_384  # characters
+
+
+class _TextWords:
+    """The keywords and stopwords in one text, found on first need (a rule's keywords
+    count when one occurs in the lower-cased text). Without a LiteralSet each rule's
+    keywords are looked up in the lower-cased text one by one."""
+
+    def __init__(self, text: str, words: LiteralSet | None) -> None:
         self._text = text
+        self._words = words
+        self._found: set[str] | None = None
         self._lowered: str | None = None
+
+    def words(self) -> set[str] | None:
+        """The words found, or None without a LiteralSet."""
+        if self._found is None and self._words is not None:
+            self._found = self._words.present(self._text)
+        return self._found
 
     def present(self, rule: SecretRule) -> bool:
         if not rule.keywords:
             return True
+        found = self.words()
+        if found is not None:
+            return any(keyword in found for keyword in rule.keywords)
         if self._lowered is None:
             self._lowered = self._text.lower()
         lowered = self._lowered
         return any(keyword in lowered for keyword in rule.keywords)
 
 
-def _secret_span(m: re.Match[str]) -> tuple[int, int]:
+def _secret_groups(pattern: re.Pattern[str]) -> tuple[int, ...]:
+    """The groups named ``secret*``, in the order of the pattern's group names."""
+    return tuple(i for name, i in pattern.groupindex.items() if name.startswith("secret"))
+
+
+def _secret_span(m: re.Match[str], groups: tuple[int, ...]) -> tuple[int, int]:
     """Span of the first participating group named ``secret*``, else of the match."""
-    for name in m.re.groupindex:
-        if name.startswith("secret") and m.start(name) >= 0:
-            return m.span(name)
+    for group in groups:
+        if m.start(group) >= 0:
+            return m.span(group)
     return m.span()
-
-
-def _resolve_overlaps(candidates: list[_Candidate]) -> list[SecretMatch]:
-    candidates.sort(key=lambda c: (c.rank, c.start))
-    starts: list[int] = []  # accepted spans, kept sorted by start
-    ends: list[int] = []
-    kept: list[_Candidate] = []
-    for cand in candidates:
-        pos = bisect_left(starts, cand.start)
-        if pos > 0 and ends[pos - 1] > cand.start:
-            continue  # overlaps the accepted span that starts before it
-        if pos < len(starts) and starts[pos] < cand.end:
-            continue  # overlaps the accepted span that starts at or after it
-        starts.insert(pos, cand.start)
-        ends.insert(pos, cand.end)
-        kept.append(cand)
-    kept.sort(key=lambda c: c.start)
-    return [SecretMatch(c.rule.id, c.rule.label, c.start, c.end) for c in kept]
 
 
 # --------------------------------------------------------------------------- examples
