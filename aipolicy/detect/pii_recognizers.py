@@ -168,9 +168,29 @@ class RecognizerSet:
 
     def analyze(self, text: str) -> list[Candidate]:
         lowered = text.lower()
-        found = self._prefilter.matches(text)
+        found = self._matches(text)
         out: list[Candidate] = []
         for r, recognizer in enumerate(self.recognizers):
             out.extend(recognizer.analyze(
                 text, lowered, lambda p, r=r: found.get((r, p), ())))
+        return out
+
+    def _matches(self, text: str) -> dict[tuple[int, int], list[re.Match[str]]]:
+        """Every pattern's matches; patterns the prefilter rules out are never run.
+
+        Where a pattern's candidate windows cover much of the text (an unbounded pattern
+        such as the e-mail one), one ordinary scan is cheaper than many windowed ones.
+        """
+        prefilter = self._prefilter
+        out: dict[tuple[int, int], list[re.Match[str]]] = {}
+        limit = len(text) // 4
+        for key, windows in prefilter.candidates(text).items():
+            if not windows:
+                continue
+            r, p = key
+            regex = self.recognizers[r].spec.patterns[p].regex
+            if sum(w.end - w.start for w in windows) > limit:
+                out[key] = list(regex.finditer(text))
+            else:
+                out[key] = list(prefilter.finditer(key, text, windows))
         return out
