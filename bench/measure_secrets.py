@@ -1,6 +1,7 @@
 """Measure the secret scanner: recall, false positives and throughput.
 
     .venv/bin/python bench/measure_secrets.py [--rules rulesets/secrets.yaml]
+                                              [--baseline GIT_REF]
 
 Prints
 * recall on the shared development corpus (../shared/data/dev_corpus/
@@ -11,6 +12,11 @@ Prints
 * throughput on 2 KB and 200 KB of mixed text (benign prompts with the secret samples
   mixed in, about one text in ten holding a secret), on the benign prompts only (dense
   in hard negatives and keywords) and on plain prose without any keyword.
+
+With ``--baseline REF`` (say ``HEAD~1``) the scanner of that git revision
+(``aipolicy/detect/secrets.py`` as it was there, with today's helper modules) runs too:
+both scan the same texts, in alternating rounds (the best round counts, which is fair
+on a noisy shared machine), and any text where their findings differ is counted.
 """
 
 from __future__ import annotations
@@ -19,7 +25,9 @@ import argparse
 import importlib.util
 import json
 import random
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -96,19 +104,15 @@ def measure_generated(scanner: SecretScanner, corpus) -> None:
             f"{c} {n}" for c, n in Counter(result.touched).most_common()))
 
 
-def _rate(scanner: SecretScanner, texts: list[str], repeat: int) -> tuple[float, float]:
-    """(MB/s, ms per text) over ``texts``."""
-    size = sum(len(t.encode("utf-8")) for t in texts)
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        for text in texts:
-            scanner.scan(text)
-        best = min(best, time.perf_counter() - start)
-    return size / best / 1e6, best / len(texts) * 1000
+def _seconds(scanner, texts: list[str]) -> float:
+    start = time.perf_counter()
+    for text in texts:
+        scanner.scan(text)
+    return time.perf_counter() - start
 
 
-def measure_speed(scanner: SecretScanner, corpus) -> None:
+def _speed_inputs(corpus) -> list[tuple[str, list[str], list[str]]]:
+    """(name, 300 texts of 2 KB, one text of 200 KB) for each kind of text."""
     rng = random.Random(5)
     benign = [s.text for s in corpus.benign_samples]
     mixed_pool = benign * 9 + [s.text for s in corpus.secret_samples]
@@ -118,32 +122,78 @@ def measure_speed(scanner: SecretScanner, corpus) -> None:
              "shipping", "delay", "so", "please", "draft", "short", "reply", "summary", "of",
              "meeting", "notes", "quarterly", "report"]
     prose = [" ".join(rng.choice(words) for _ in range(400)) for _ in range(50)]
+    out = []
     for name, pool in (("mixed", mixed_pool), ("benign only", benign),
                        ("plain prose", prose)):
         text = "\n\n".join(pool)
         while len(text) < 300 * 2048:
             text += "\n\n" + text
         chunks = [text[i:i + 2048] for i in range(0, 300 * 2048, 2048)]
-        mbs, ms = _rate(scanner, chunks, repeat=3)
-        print(f"throughput, {name}: 2 KB texts {mbs:6.2f} MB/s ({ms:.3f} ms per 2 KB)")
-        big = [text[:200 * 1024]]
-        mbs, ms = _rate(scanner, big, repeat=3)
-        print(f"throughput, {name}: 200 KB text {mbs:6.2f} MB/s ({ms:.1f} ms)")
+        out.append((name, chunks, [text[:200 * 1024]]))
+    return out
+
+
+def measure_speed(scanner: SecretScanner, corpus, baseline=None, rounds: int = 5) -> None:
+    for name, chunks, big in _speed_inputs(corpus):
+        if baseline is not None:
+            differ = sum(
+                [(m.rule_id, m.start, m.end) for m in scanner.scan(t)]
+                != [(m.rule_id, m.start, m.end) for m in baseline.scan(t)]
+                for t in chunks + big)
+            print(f"{name}: texts where the baseline finds something else: {differ}")
+        for label, texts in (("2 KB texts", chunks), ("200 KB text", big)):
+            size = sum(len(t.encode("utf-8")) for t in texts)
+            ours = base = float("inf")
+            for _ in range(rounds):  # alternate, keep the best round of each
+                if baseline is not None:
+                    base = min(base, _seconds(baseline, texts))
+                ours = min(ours, _seconds(scanner, texts))
+            line = (f"throughput, {name}, {label}: {size / ours / 1e6:7.2f} MB/s "
+                    f"({ours / len(texts) * 1000:.3f} ms per text)")
+            if baseline is not None:
+                line += (f"; baseline {size / base / 1e6:6.2f} MB/s "
+                         f"({base / len(texts) * 1000:.3f} ms), x{base / ours:.1f}")
+            print(line)
+
+
+def _baseline_scanner(ref: str, rules_path: str):
+    """A scanner built by ``aipolicy/detect/secrets.py`` as it was at git ``ref``."""
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{ref}:aipolicy/detect/secrets.py"],
+        check=True, capture_output=True, text=True).stdout
+    folder = Path(tempfile.mkdtemp(prefix="secrets-baseline-"))
+    path = folder / "secrets_baseline.py"
+    path.write_text(source, encoding="utf-8")
+    # A module of the aipolicy.detect package, so its relative imports resolve.
+    spec = importlib.util.spec_from_file_location("aipolicy.detect._secrets_baseline", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module.SecretScanner(module.load_secret_rules(rules_path, check_examples=False))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rules", default=str(ROOT / "rulesets" / "secrets.yaml"))
+    parser.add_argument("--baseline", metavar="GIT_REF",
+                        help="also time the scanner of this git revision, alternating")
     args = parser.parse_args()
     started = time.perf_counter()
     rules = load_secret_rules(args.rules)
     print(f"rules: {len(rules)} loaded and examples checked in "
           f"{(time.perf_counter() - started) * 1000:.0f} ms")
+    started = time.perf_counter()
     scanner = SecretScanner(rules)
+    scanner.scan("warm-up")
+    print(f"scanner built (Hyperscan prefilter compiled) in "
+          f"{(time.perf_counter() - started) * 1000:.0f} ms; rules searched over the whole "
+          f"text: {len(scanner.whole_text_rule_ids)}")
     measure_dev(scanner)
     corpus = _corpus_module().generate_corpus()
     measure_generated(scanner, corpus)
-    measure_speed(scanner, corpus)
+    baseline = _baseline_scanner(args.baseline, args.rules) if args.baseline else None
+    measure_speed(scanner, corpus, baseline)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
+import random
+import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -57,9 +61,13 @@ def _error(tmp_path: Path, text: str) -> str:
     return str(info.value)
 
 
+# Loaded once: a rule set compiles its Hyperscan prefilter on first use (about a second).
+RULES = load_secret_rules(RULES_FILE, check_examples=False)
+
+
 @pytest.fixture(scope="module")
 def scanner() -> SecretScanner:
-    return SecretScanner(load_secret_rules(RULES_FILE, check_examples=False))
+    return SecretScanner(RULES)
 
 
 def _found(scanner: SecretScanner, text: str) -> list[tuple[str, str]]:
@@ -218,7 +226,7 @@ def test_keyword_prefilter_gates_the_regex(tmp_path: Path) -> None:
 
 
 def test_enabled_subset_and_unknown_ids() -> None:
-    rules = load_secret_rules(RULES_FILE, check_examples=False)
+    rules = RULES
     only = SecretScanner(rules, ["github-pat"])
     assert only.rule_ids == ("github-pat",)
     assert only.scan("AKIA" + "QWERTYUIOPASDFGH") == []
@@ -343,7 +351,7 @@ def test_jwt_needs_a_json_header_with_alg(scanner: SecretScanner) -> None:
 
 
 def test_reprs_and_errors_carry_no_values() -> None:
-    rules = load_secret_rules(RULES_FILE, check_examples=False)
+    rules = RULES
     rule = rules.get("github-pat")
     match = SecretMatch("github-pat", "GitHub personal access token", 3, 43)
     assert "ghp_" not in repr(rule) and "ghp_" not in repr(rules)
@@ -352,12 +360,10 @@ def test_reprs_and_errors_carry_no_values() -> None:
     assert "ghp_" not in repr(rule.match_examples[0])
 
 
-def test_empty_rule_set_and_empty_text() -> None:
-    empty = SecretScanner(SecretRuleSet((), load_secret_rules(
-        RULES_FILE, check_examples=False).allowlist, "<none>"))
+def test_empty_rule_set_and_empty_text(scanner: SecretScanner) -> None:
+    empty = SecretScanner(SecretRuleSet((), RULES.allowlist, "<none>"))
     assert empty.scan("ghp_" + "a1" * 18) == []
-    full = SecretScanner(load_secret_rules(RULES_FILE, check_examples=False))
-    assert full.scan("") == []
+    assert scanner.scan("") == []
 
 
 def test_entropy() -> None:
@@ -365,3 +371,106 @@ def test_entropy() -> None:
     assert shannon_entropy("aaaaaaaa") == 0.0
     assert shannon_entropy("abcd") == 2.0
     assert shannon_entropy("password") == pytest.approx(2.75)
+
+
+# --------------------------------------------------------------------------- prefilter
+
+# Rules Hyperscan cannot prefilter are searched over the whole text (slow on large
+# inputs). Keep this list short and explicit: a new entry must be a decision.
+WHOLE_TEXT_RULES: tuple[str, ...] = ()
+
+
+def test_rules_searched_over_the_whole_text_are_the_listed_ones(scanner: SecretScanner) -> None:
+    assert scanner.whole_text_rule_ids == WHOLE_TEXT_RULES
+
+
+def _corpus_texts() -> list[str]:
+    """Examples, corpus samples and variants (cases, non-ASCII, cut-offs, long texts)."""
+    path = ROOT / "tests" / "corpus" / "secrets_corpus.py"
+    spec = importlib.util.spec_from_file_location("aipolicy_secrets_corpus_engine", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    corpus = module.generate_corpus(seed=11, per_type=1, benign=150)
+    texts = [s.text for s in corpus.secret_samples] + [s.text for s in corpus.benign_samples]
+    for rule in RULES:
+        texts += [e.text for e in rule.match_examples + rule.no_match_examples]
+    texts += HARD_NEGATIVES
+    rng = random.Random(3)
+    variants: list[str] = []
+    for text in texts:
+        roll = rng.random()
+        if roll < 0.2:
+            variants.append(text.upper())
+        elif roll < 0.4:
+            chars = list(text)
+            for _ in range(3):
+                if chars:
+                    chars[rng.randrange(len(chars))] = rng.choice("éİıſ\u212a漢\u00a0\x1c")
+            variants.append("".join(chars))
+        elif roll < 0.5 and len(text) > 8:
+            cut = rng.randrange(len(text))
+            variants += [text[:cut], text[cut:]]
+    texts += variants
+    rng.shuffle(texts)
+    # Long texts, past the size where keywords and stopwords are found in one pass.
+    texts += ["\n".join(texts[i:i + 120]) for i in range(0, 600, 120)]
+    return texts
+
+
+CORPUS_TEXTS = _corpus_texts()
+
+
+def test_prefilter_finds_exactly_what_a_whole_text_search_finds(scanner: SecretScanner) -> None:
+    reference = SecretScanner(RULES, prefilter=False)
+    differences = [
+        i for i, text in enumerate(CORPUS_TEXTS) if scanner.scan(text) != reference.scan(text)
+    ]
+    assert differences == []
+
+
+def test_an_enabled_subset_shares_the_set_prefilter(scanner: SecretScanner) -> None:
+    subset = SecretScanner(RULES, ["generic-api-key", "github-pat", "jwt"])
+    assert RULES.prefilter() is RULES.prefilter()
+    for text in CORPUS_TEXTS[:400]:
+        assert subset.scan(text) == SecretScanner(
+            RULES, ["generic-api-key", "github-pat", "jwt"], prefilter=False).scan(text)
+
+
+def test_scan_from_many_threads(scanner: SecretScanner) -> None:
+    texts = CORPUS_TEXTS[:300]
+    expected = [scanner.scan(text) for text in texts]
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for text, want in zip(texts, expected, strict=True):
+                assert scanner.scan(text) == want
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_generic_match_around_a_specific_secret_is_not_reported_twice(
+    scanner: SecretScanner,
+) -> None:
+    token = "ghp_Xq7Lm2Np9Rt4Vw8Yz3Bc6Df1Gh5Jk0Ms2Qa7"
+    text = f"export GITHUB_TOKEN={token}\napi_key = 'Zr8#Lq2@Vx9!Mn4$'"
+    assert _found(scanner, text) == [("github-pat", token), ("generic-api-key", "Zr8#Lq2@Vx9!Mn4$")]
+
+
+def test_allowlist_regex_matching_anywhere_is_honoured_in_long_texts(
+    scanner: SecretScanner,
+) -> None:
+    # The set allowlist has regexes that match anywhere in a value (masked values,
+    # environment lookups); their prefilter windows come from the whole text.
+    filler = "nothing to see here, just words. " * 800
+    text = filler + "api_key = 'sk_live_xxxxxxxx1234'\n" + filler + "token = 'Qm9#pL2@zX8!rT5$'"
+    assert _found(scanner, text) == [("generic-api-key", "Qm9#pL2@zX8!rT5$")]
