@@ -396,9 +396,10 @@ def _head(nodes: Any, need: int) -> list[Any]:
             alts = [_sub(alt, _head([*alt, *items], need - have)) for alt in av[1]]
             out.append((op, (av[0], alts)))
             return out
-        if op in (_C.GROUPREF, _C.GROUPREF_EXISTS):
-            break  # widths depend on other groups; a shorter head is still a valid one
-        width = _sre_parser.SubPattern(_sre_parser.State(), [(op, av)]).getwidth()[0]
+        try:
+            width = _sre_parser.SubPattern(_sre_parser.State(), [(op, av)]).getwidth()[0]
+        except (IndexError, KeyError, TypeError):
+            break  # it refers to another group; a shorter head is still a valid one
         if width == 0 and have > 0:
             break
         out.append((op, av))
@@ -432,8 +433,8 @@ def plan(pattern: re.Pattern[str], atoms: dict[tuple[str, int], _Atom] | None = 
     translator = _Translator(groups, atoms)
     full = translator.seq(tree, flags)
     trimmed = translator.seq(_sub(tree, _trim_tail(tree.data)), flags)
-    if full is None or trimmed is None or trimmed.min == 0:
-        return None  # never matches, or its translation matches anywhere
+    if full is None or trimmed is None or full.min == 0:
+        return None  # never matches, or can match the empty string anywhere
     anchored = _anchored(tree, flags)
     # Hyperscan takes "^" only at the start of an expression: the one anchor kept.
     expression = "^" + trimmed.text if anchored else trimmed.text
@@ -588,17 +589,17 @@ def _search(pattern: re.Pattern[str], the_plan: _Plan | None, text: str,
 
 def _windows(the_plan: _Plan, ends: list[int], size: int) -> list[Window]:
     """Merge the windows around reported end offsets into disjoint ones, in text order."""
-    if any(a > b for a, b in zip(ends, ends[1:], strict=False)):
-        ends.sort()
+    ends.sort()  # Hyperscan reports in end order as a rule; sorting sorted data is cheap
     longest, shortest, reach = the_plan.longest, the_plan.shortest, the_plan.reach
     out: list[Window] = []
     start = end = last = -1
     for e in ends:
-        lo = 0 if longest is None else max(e - longest, 0)
+        lo = 0 if longest is None or e < longest else e - longest
         first = e - shortest  # the latest a match reported here can start
-        hi = size if reach is None else min(first + reach, size)
+        hi = size if reach is None or first + reach > size else first + reach
         if start >= 0 and lo <= last + 1:  # the ranges of possible starts touch
-            end = max(end, hi)
+            if hi > end:
+                end = hi
             last = first
             continue
         if start >= 0:

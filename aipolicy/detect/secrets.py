@@ -483,9 +483,11 @@ class _ValueChecks:
     """A rule's checks of a found value (the set's and the rule's allowlists, entropy,
     validator), arranged for speed; the answers are those of ``SecretScanner._accepts``.
 
-    Both allowlists' stopwords are one list; their regexes anchored at the start are
-    one expression tried at position 0; a regex that can match anywhere runs only if
-    the prefilter saw it somewhere in the text.
+    Both allowlists' stopwords are one list, looked for only when the text holds them;
+    their regexes anchored at the start are one expression tried at position 0; a regex
+    that can match anywhere runs only where the prefilter left a window in which it
+    could start inside the value (or whole match). The order of the checks does not
+    change the answer: a value is accepted when it passes all of them.
     """
 
     def __init__(self, rule: SecretRule, global_allow: Allowlist,

@@ -1,0 +1,266 @@
+"""The Hyperscan prefilter: its windows must never lose a match of the Python pattern.
+
+The central property: for every pattern and text, ``Prefilter.matches(text)[key]`` is
+exactly ``list(pattern.finditer(text))`` (same spans, same groups). It is checked on
+hand-picked constructs (lookarounds, anchors, case folding, non-ASCII, backreferences)
+and on random patterns and texts from a fixed seed.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sys
+import threading
+
+import pytest
+
+from aipolicy.detect.prefilter import (
+    CASELESS_NON_ASCII,
+    LiteralSet,
+    Prefilter,
+    Window,
+    anchored_at_start,
+)
+
+
+def _spans(matches: list[re.Match[str]]) -> list[tuple[tuple[int, int], ...]]:
+    return [tuple(m.span(g) for g in range(m.re.groups + 1)) for m in matches]
+
+
+def _assert_exact(prefilter: Prefilter[str], patterns: dict[str, re.Pattern[str]],
+                  text: str) -> None:
+    found = prefilter.matches(text)
+    for key, rx in patterns.items():
+        want = _spans(list(rx.finditer(text)))
+        got = _spans(found.get(key, []))
+        assert got == want, f"pattern {key} ({rx.pattern!r}) on {text!r}"
+
+
+# --------------------------------------------------------------------------- constructs
+
+CONSTRUCTS = {
+    "literal": r"ghp_[A-Za-z0-9]{36}",
+    "caseless": r"(?i)api[_-]?key\s{0,3}[:=]\s{0,3}(?P<secret>[a-z0-9]{16,40})",
+    "scoped-case": r"(?i:bearer)[ \t]{1,3}(?-i:[A-Z]{4})[0-9]{2,6}",
+    "lookbehind": r"(?<![\w.-])sk-[A-Za-z0-9]{20,48}(?![A-Za-z0-9])",
+    "lookahead-tail": r"key=(?P<v>[^\s\"']{6,30})(?=[\"'\s]|$)",
+    "selective-lookahead": r"data:[ \t]{0,3}\n(?P<v>[ \t]{2}\w{1,10}: \S{4,40}\n){1,5}"
+                           r"(?=(?:.{0,80}\n){0,5}kind: Secret)",
+    "word-boundary": r"\b[0-9a-f]{32}\b",
+    "start-anchor": r"^\$\{[^}]{1,40}\}$",
+    "end-anchor": r"token [a-z]{4,8}\Z",
+    "multiline": r"(?m)^pass(?:word)?: (\S{6,20})$",
+    "dotall": r"(?s)BEGIN.{0,60}?END",
+    "backreference": r"(['\"])[A-Za-z]{4,12}\1",
+    "conditional": r"(<)?tok_[a-z]{4}(?(1)>|)",
+    "atomic": r"(?>ab|a)c{2,4}",
+    "possessive": r"x[0-9]{2,5}+y",
+    "lazy": r"curl\b.{0,40}?-u [^\s:]{1,20}:[^\s]{3,20}",
+    "branch-empty": r"(?:-|)[A-Z]{3}(?:\d{2}|)",
+    "non-ascii-literal": r"contraseña[:=] ?(\S{4,20})",
+    "unicode-class": r"[\w.-]{2,10}@[\w-]{2,20}\.[a-z]{2,4}",
+    "ascii-flag": r"(?a)\w{5,12}=\d{3}",
+    "space-class": r"id\s{1,2}\d{4}",
+    "unbounded": r"start[a-z]*?end",
+    "verbose": r"(?x) foo [ ]? bar \d{2,3}  # comment",
+    "kelvin": r"(?i)kelvin",
+}
+PATTERNS = {key: re.compile(p) for key, p in CONSTRUCTS.items()}
+
+TEXTS = [
+    "", "x",
+    "my token ghp_" + "a1B2" * 9 + " ok",
+    "API_KEY = a1b2c3d4e5f6a7b8c9d0 and api-key:ZZZZZZZZZZZZZZZZ1",
+    "Bearer ABCD1234 / bearer abcd99 / BEARER ABCD12",
+    "x.sk-" + "a" * 30 + " sk-" + "B" * 25 + "!",
+    "key=abcdef\"; key=toolongvaluehere key=abc key=short1$",
+    "data: \n  a: aGVsbG8=\n  bb: d29ybGQ=\n  kind: Secret\n",
+    "0123456789abcdef0123456789abcdef 0123456789abcdef0123456789abcdef00",
+    "${API_KEY}", "prefix ${API_KEY}", "${unterminated",
+    "token abcdef", "token abcdef\n", "a token abcdefghi",
+    "user: x\npassword: hunter2hunter\npass: abcdefg\n",
+    "BEGIN\nsomething\nEND BEGIN x END",
+    "'abcdef' \"abcdef' \"xyzw\"",
+    "<tok_abcd> tok_wxyz <tok_efgh",
+    "abccc acc abcc",
+    "x123y x12345y x123456y",
+    "curl -s https://x -u admin:s3cr3tpass more",
+    "-ABC12 ABC XYZ9",
+    "Contraseña: pájaro123 CONTRASEÑA=xyzw",
+    "mail jöhn.doe@exämple.org and a@b.cc",
+    "ñame_é=123 name_x=456",
+    "id\x1c1234 id\u00a05678 id  9999",
+    "start middle end startend",
+    "foobar12 foo bar123",
+    "\u212aELVIN kelvin KELVIN",
+    "İstanbul ıd ſecret \U0001F600 emoji 漢字 ghp_" + "Z9" * 18,
+]
+
+
+@pytest.fixture(scope="module")
+def prefilter() -> Prefilter[str]:
+    return Prefilter(PATTERNS.items())
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_matches_equal_finditer_on_constructs(prefilter: Prefilter[str], text: str) -> None:
+    _assert_exact(prefilter, PATTERNS, text)
+    _assert_exact(prefilter, PATTERNS, text * 3 + "\n" + text.upper())
+
+
+def test_no_construct_needs_the_whole_text(prefilter: Prefilter[str]) -> None:
+    # "unbounded" starts with a literal, so even it gets windows; nothing here is refused.
+    assert prefilter.unsupported == frozenset()
+
+
+def test_a_pattern_that_can_match_empty_is_searched_everywhere() -> None:
+    rx = re.compile(r"(?:abc)?")
+    prefilter = Prefilter([("empty", rx), ("never", re.compile(r"[^\s\S]"))])
+    assert prefilter.unsupported == {"empty"}
+    assert prefilter.candidates("xyz") == {"empty": [Window(0, 3, 3)]}
+    assert [m.span() for m in prefilter.matches("xabc")["empty"]] == [
+        m.span() for m in rx.finditer("xabc")]
+    assert "never" not in prefilter.matches("xabc ? é")
+
+
+def test_windows_are_few_and_short_in_a_long_text() -> None:
+    rx = re.compile(r"ghp_[A-Za-z0-9]{36}")
+    prefilter = Prefilter([("gh", rx)])
+    filler = "lorem ipsum dolor sit amet " * 4000
+    token = "ghp_" + "q" * 36
+    text = filler + token + filler
+    windows = prefilter.candidates(text)["gh"]
+    assert len(windows) == 1
+    assert windows[0].start <= len(filler) <= windows[0].last_start
+    assert windows[0].end - windows[0].start < 200
+    assert prefilter.candidates(filler) == {}
+
+
+def test_offsets_are_character_offsets_with_non_ascii_text() -> None:
+    rx = re.compile(r"ghp_[A-Za-z0-9]{8}")
+    prefilter = Prefilter([("gh", rx)])
+    text = "żółć 漢字 \U0001F600 ghp_abcd1234"
+    (m,) = prefilter.matches(text)["gh"]
+    assert text[m.start():m.end()] == "ghp_abcd1234"
+
+
+def test_caseless_non_ascii_characters_are_the_ones_python_equates_with_ascii() -> None:
+    ascii_caseless = re.compile(r"(?i)[\x00-\x7f]")
+    found = "".join(chr(c) for c in range(128, sys.maxunicode + 1)
+                    if ascii_caseless.match(chr(c)))
+    assert found == CASELESS_NON_ASCII
+
+
+def test_anchored_at_start() -> None:
+    assert anchored_at_start(re.compile(r"^\$\{x\}$"))
+    assert anchored_at_start(re.compile(r"(?i)^(?:your|my)[_ -]?key"))
+    assert anchored_at_start(re.compile(r"\Aabc|\Adef"))
+    assert not anchored_at_start(re.compile(r"^abc|def"))
+    assert not anchored_at_start(re.compile(r"(?m)^abc"))
+    assert not anchored_at_start(re.compile(r"abc$"))
+
+
+def test_keys_must_be_unique() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        Prefilter([("a", re.compile("x")), ("a", re.compile("y"))])
+
+
+def test_bytes_patterns_are_refused() -> None:
+    with pytest.raises(TypeError):
+        Prefilter([("b", re.compile(rb"abc"))])  # type: ignore[list-item]
+
+
+def test_scanning_from_many_threads(prefilter: Prefilter[str]) -> None:
+    texts = [t * 20 for t in TEXTS if t]
+    expected = [{k: _spans(v) for k, v in prefilter.matches(t).items()} for t in texts]
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(5):
+                for text, want in zip(texts, expected, strict=True):
+                    got = {k: _spans(v) for k, v in prefilter.matches(text).items()}
+                    assert got == want
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+# --------------------------------------------------------------------------- random
+
+_ATOMS = ["a", "b", "k", "K", "s", "x", "0", "9", "-", "_", ".", " ", "=", ":", "/",
+          "\\n", "é", "\\d", "\\w", "\\s", "\\S", "\\W", "[a-f]", "[^a-c]", "[A-Z0-9_-]",
+          "[^\\s\"']", ".", "\\.", "[kK]"]
+_FLAGS = ["", "(?i)", "(?s)", "(?m)", "(?a)", "(?i)(?s)"]
+_ALPHABET = "abkKsSx09-_. =:/\n\t\"'éÉİıſ\u212a漢\u00a0\x1c"
+
+
+def _random_pattern(rng: random.Random, depth: int = 0) -> str:
+    parts = []
+    for _ in range(rng.randint(1, 4)):
+        roll = rng.random()
+        if roll < 0.45 or depth > 2:
+            piece = rng.choice(_ATOMS)
+        elif roll < 0.6:
+            piece = "(?:" + "|".join(_random_pattern(rng, depth + 1)
+                                     for _ in range(rng.randint(2, 3))) + ")"
+        elif roll < 0.7:
+            piece = "(" + _random_pattern(rng, depth + 1) + ")"
+        elif roll < 0.78:
+            piece = rng.choice(["(?=", "(?!"]) + _random_pattern(rng, depth + 1) + ")"
+        elif roll < 0.84:
+            piece = rng.choice(["(?<=", "(?<!"]) + rng.choice("abx0-") * rng.randint(1, 3) + ")"
+        elif roll < 0.92:
+            piece = rng.choice(["\\b", "\\B", "^", "$", "\\A", "\\Z"])
+        else:
+            piece = rng.choice(["(?i:", "(?-i:", "(?s:"]) + _random_pattern(rng, depth + 1) + ")"
+        if rng.random() < 0.35 and not piece.startswith(("(?=", "(?!", "(?<", "\\b", "\\B",
+                                                          "^", "$", "\\A", "\\Z")):
+            low = rng.randint(0, 3)
+            # Wide repeats of single characters only: nested wide repeats make Python's
+            # own backtracking explode, which is not what is tested here.
+            high = low + rng.choice([0, 1, 2, 5, 30] if piece in _ATOMS else [0, 1, 2])
+            piece = f"(?:{piece}){{{low},{high}}}" + rng.choice(["", "", "?"])
+        parts.append(piece)
+    return "".join(parts)
+
+
+def _random_text(rng: random.Random) -> str:
+    return "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 120)))
+
+
+def test_random_patterns_and_texts() -> None:
+    rng = random.Random(20240611)
+    for _ in range(6):
+        patterns: dict[str, re.Pattern[str]] = {}
+        while len(patterns) < 40:
+            source = rng.choice(_FLAGS) + _random_pattern(rng)
+            try:
+                rx = re.compile(source)
+            except re.error:
+                continue
+            if rx.search("") is not None:
+                continue  # matches the empty string: tested separately
+            patterns[f"p{len(patterns)}"] = rx
+        prefilter = Prefilter(patterns.items())
+        for _ in range(60):
+            text = _random_text(rng)
+            _assert_exact(prefilter, patterns, text)
+
+
+# --------------------------------------------------------------------------- words
+
+
+def test_literal_set_matches_lowercased_containment() -> None:
+    words = ["key", "token", "://", "-secret", "contraseña", "what?", "passw"]
+    literal_set = LiteralSet(words)
+    for text in ["A KEY and a Token", "https://x", "ids-SECRET=1", "CONTRASEÑA: x",
+                 "what? passwd", "nothing here", "", "\u212aEY", "İSTANBUL key?"]:
+        assert literal_set.present(text) == {w for w in words if w in text.lower()}
