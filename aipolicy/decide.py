@@ -6,17 +6,7 @@ Pure functions over the ruleset and the request description; no I/O, no mitmprox
 from __future__ import annotations
 
 from .model import App, ClientIdentity, Decision
-from .ruleset import AccessRule, Match, Ruleset
-
-
-def _matches(when: Match, app: App, status: str, groups: tuple[str, ...]) -> bool:
-    return (
-        (not when.apps or app.id in when.apps)
-        and (not when.vendors or app.vendor in when.vendors)
-        and (not when.categories or app.category in when.categories)
-        and (not when.statuses or status in when.statuses)
-        and (not when.groups or any(g in when.groups for g in groups))
-    )
+from .ruleset import AccessRule, Ruleset
 
 
 def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity) -> Decision:
@@ -24,7 +14,7 @@ def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity) -> Decisio
     status = ruleset.status_of(app)
     groups = ruleset.directory.groups_for(client)
     rule: AccessRule = next(
-        (r for r in ruleset.rules if _matches(r.when, app, status, groups)), ruleset.default_rule
+        (r for r in ruleset.rules if r.when.applies(app, status, groups)), ruleset.default_rule
     )
     return Decision(
         action=rule.action,

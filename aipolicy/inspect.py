@@ -174,11 +174,7 @@ def _rule_matches(rule: DataRule, f: Finding, app: App, status: Status,
     return (
         (not w.findings or f.kind in w.findings or f.type in w.findings)
         and (rule.min_score is None or f.score >= rule.min_score)
-        and (not w.apps or app.id in w.apps)
-        and (not w.vendors or app.vendor in w.vendors)
-        and (not w.categories or app.category in w.categories)
-        and (not w.statuses or status.value in w.statuses)
-        and (not w.groups or any(g in w.groups for g in groups))
+        and w.requests.applies(app, status, tuple(groups))
     )
 
 

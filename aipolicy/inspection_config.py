@@ -15,7 +15,7 @@ from typing import Any
 
 from .detect.custom import VALIDATORS, CustomDetectors, RegexDetector, TermListDetector
 from .errors import ConfigError
-from .model import Action, Mode
+from .model import Action, AppConditions, Mode
 from .schema import Checker
 from .yamlsrc import LineDict, Src
 
@@ -35,11 +35,7 @@ class DataMatch:
     """Which findings and which requests a data rule applies to; empty means any."""
 
     findings: tuple[str, ...] = ()  # kinds (pii/secret/custom) or type ids
-    apps: tuple[str, ...] = ()
-    vendors: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()
+    requests: AppConditions = AppConditions()
 
 
 @dataclass(frozen=True)
@@ -309,4 +305,5 @@ def _data_match(check: Checker, value: Any, src: Src,
                 what = "finding kind or type" if key == "finding" else key
                 check.fail(where, f"unknown {what} {item!r}")
         values[attr] = items
-    return DataMatch(**values)
+    findings = values.pop("findings", ())
+    return DataMatch(findings, AppConditions(**values))

@@ -63,6 +63,26 @@ class App:
     url: str | None = None  # the service's public address, for notices and reports
 
 
+@dataclass(frozen=True)
+class AppConditions:
+    """Which requests a rule applies to; an empty tuple means "any". All must hold."""
+
+    apps: tuple[str, ...] = ()
+    vendors: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()  # Status values (a StrEnum compares equal to its str)
+    groups: tuple[str, ...] = ()
+
+    def applies(self, app: App, status: str, groups: tuple[str, ...]) -> bool:
+        return (
+            (not self.apps or app.id in self.apps)
+            and (not self.vendors or app.vendor in self.vendors)
+            and (not self.categories or app.category in self.categories)
+            and (not self.statuses or status in self.statuses)
+            and (not self.groups or any(g in self.groups for g in groups))
+        )
+
+
 # --------------------------------------------------------------------------- requests
 @dataclass(frozen=True)
 class ClientIdentity:

@@ -19,7 +19,7 @@ from .catalog import Catalog, load_catalog
 from .errors import ConfigError
 from .identity import EVERYONE, Group, GroupDirectory
 from .inspection_config import InspectionSettings, parse_inspection
-from .model import Action, App, Mode, Status
+from .model import Action, App, AppConditions, Mode, Status
 from .schema import Checker
 from .yamlsrc import LineDict, Src, load_yaml
 
@@ -37,15 +37,7 @@ class PolicyInfo:
     next_review: dt.date
 
 
-@dataclass(frozen=True)
-class Match:
-    """Conditions of a rule; an empty tuple means "any". All given conditions must hold."""
-
-    apps: tuple[str, ...] = ()
-    vendors: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    statuses: tuple[Status, ...] = ()
-    groups: tuple[str, ...] = ()
+Match = AppConditions  # access-rule conditions
 
 
 @dataclass(frozen=True)
