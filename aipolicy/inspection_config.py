@@ -100,18 +100,8 @@ def parse_inspection(
     types = dict(known)
     types["findings"] = (frozenset(FINDING_KINDS) | frozenset(pii[1] if pii else ())
                          | custom.ids | (secrets[2] if secrets else frozenset()))
-    rules: list[DataRule] = []
-    seen: set[str] = set()
-    if "rules" in m:
-        rsrc = src.key(m, "rules")
-        for i, item in enumerate(check.sequence(m["rules"], rsrc) or []):
-            rule = _data_rule(check, item, rsrc.item(m["rules"], i), types)
-            if rule is None:
-                continue
-            if rule.id in seen:
-                check.fail(rsrc.item(m["rules"], i), f"duplicate rule id {rule.id!r}")
-            seen.add(rule.id)
-            rules.append(rule)
+    rules = check.unique_items(m, "rules", src,
+                               lambda item, isrc: _data_rule(check, item, isrc, types))
     default = None
     if "default" in m:
         default = _data_rule(check, m["default"], src.key(m, "default"), types, is_default=True)

@@ -237,18 +237,8 @@ def _access(
     m = check.mapping(value, src, required=("rules", "default"))
     if m is None:
         return (), None
-    rules: list[AccessRule] = []
-    seen: set[str] = set()
-    if "rules" in m:
-        rsrc = src.key(m, "rules")
-        for i, item in enumerate(check.sequence(m["rules"], rsrc) or []):
-            rule = _rule(check, item, rsrc.item(m["rules"], i), catalog, directory)
-            if rule is None:
-                continue
-            if rule.id in seen:
-                check.fail(rsrc.item(m["rules"], i), f"duplicate rule id {rule.id!r}")
-            seen.add(rule.id)
-            rules.append(rule)
+    rules = check.unique_items(m, "rules", src,
+                               lambda item, isrc: _rule(check, item, isrc, catalog, directory))
     default = None
     if "default" in m:
         default = _rule(

@@ -11,11 +11,13 @@ import datetime as _dt
 import difflib
 import ipaddress
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from .errors import ConfigError, ConfigProblem
 from .yamlsrc import LineDict, Src
+
+T = TypeVar("T")
 
 
 def _type_name(value: Any) -> str:
@@ -84,6 +86,26 @@ class Checker:
         if nonempty and not value:
             self.fail(src, "must not be empty")
         return value
+
+    def unique_items(self, parent: Any, key: str, src: Src,
+                     parse: Callable[[Any, Src], T | None]) -> list[T]:
+        """Parse ``parent[key]``, a list of items with an ``id``; ids must be unique."""
+        if key not in parent:
+            return []
+        lsrc = src.key(parent, key)
+        out: list[T] = []
+        seen: set[str] = set()
+        for i, item in enumerate(self.sequence(parent[key], lsrc) or []):
+            isrc = lsrc.item(parent[key], i)
+            parsed = parse(item, isrc)
+            if parsed is None:
+                continue
+            item_id = parsed.id  # type: ignore[attr-defined]
+            if item_id in seen:
+                self.fail(isrc, f"duplicate rule id {item_id!r}")
+            seen.add(item_id)
+            out.append(parsed)
+        return out
 
     # -- scalars -----------------------------------------------------------------------
     def string(
