@@ -1,18 +1,20 @@
 """Custom detectors from the ruleset, without code: term lists and regexes.
 
 Term lists (project code names, customer names) match whole words, case-insensitively,
-in time linear in the text whatever the number of terms: the text is split into word
-tokens once and each token is looked up in a dict keyed by a term's first word; only
-those candidates are compared further. Regex detectors may carry a named validator.
+in time linear in the text whatever the number of terms: one Hyperscan pass finds where
+a term's first word occurs (a dict keyed by first word serves texts Hyperscan cannot
+read exactly); only those places are compared further. Regex detectors may carry a named
+validator; a shared prefilter runs them only where they can match.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .pii_validators import iban_checksum_ok, luhn_ok
+from .prefilter import Prefilter, WordSet
 
 
 def _luhn(value: str) -> bool:
@@ -48,6 +50,8 @@ class TermListDetector:
     label: str
     # first word (case-folded) -> tuples of the remaining words, longest first
     index: dict[str, tuple[tuple[str, ...], ...]]
+    # the ASCII first words, for one Hyperscan pass; None when a first word is not ASCII
+    first_words: WordSet | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def build(cls, detector_id: str, label: str, terms: Iterable[str]) -> TermListDetector:
@@ -58,13 +62,17 @@ class TermListDetector:
                 grouped.setdefault(words[0], set()).add(words[1:])
         index = {first: tuple(sorted(rests, key=len, reverse=True))
                  for first, rests in grouped.items()}
-        return cls(detector_id, label, index)
+        finder = WordSet(index) if all(w.isascii() for w in index) else None
+        return cls(detector_id, label, index, finder)
 
     @property
     def size(self) -> int:
         return sum(len(v) for v in self.index.values())
 
     def scan(self, text: str, tokens: list[re.Match[str]] | None = None) -> list[CustomMatch]:
+        hits = self.first_words.find(text) if self.first_words is not None else None
+        if hits is not None:
+            return self._scan_hits(text, hits)
         tokens = tokens if tokens is not None else list(_WORD.finditer(text))
         out: list[CustomMatch] = []
         i = 0
@@ -84,6 +92,21 @@ class TermListDetector:
                 i += 1
         return out
 
+    def _scan_hits(self, text: str, hits: list[tuple[int, int, str]]) -> list[CustomMatch]:
+        """The token walk of :meth:`scan`, only at the first-word occurrences found."""
+        out: list[CustomMatch] = []
+        done = 0  # a term's words are not the start of another term
+        for start, end, first in hits:
+            if start < done:
+                continue
+            for rest in self.index[first]:
+                last = _rest_end(text, end, rest)
+                if last is not None:
+                    out.append(CustomMatch(self.id, self.label, start, last))
+                    done = last
+                    break
+        return out
+
     @staticmethod
     def _follows(text: str, tokens: list[re.Match[str]], i: int, rest: tuple[str, ...]) -> bool:
         if i + len(rest) >= len(tokens) + (0 if rest else 1):
@@ -97,6 +120,18 @@ class TermListDetector:
         return True
 
 
+def _rest_end(text: str, pos: int, rest: tuple[str, ...]) -> int | None:
+    """Where ``rest``'s words end if they follow ``pos`` (each after a short gap)."""
+    for word in rest:
+        tok = _WORD.search(text, pos)
+        if tok is None or tok.group().casefold() != word:
+            return None
+        if not _GAP.fullmatch(text, pos, tok.start()):
+            return None
+        pos = tok.end()
+    return pos
+
+
 @dataclass(frozen=True)
 class RegexDetector:
     id: str
@@ -104,10 +139,12 @@ class RegexDetector:
     pattern: re.Pattern[str]
     validator: str | None = None
 
-    def scan(self, text: str) -> list[CustomMatch]:
+    def scan(self, text: str, found: Iterable[re.Match[str]] | None = None
+             ) -> list[CustomMatch]:
+        """``found``: the pattern's matches, when a prefilter has already found them."""
         check = VALIDATORS[self.validator] if self.validator else None
         out = []
-        for m in self.pattern.finditer(text):
+        for m in (found if found is not None else self.pattern.finditer(text)):
             start, end = m.span("value") if "value" in self.pattern.groupindex else m.span()
             if start == end:
                 continue
@@ -120,6 +157,12 @@ class RegexDetector:
 class CustomDetectors:
     terms: tuple[TermListDetector, ...] = ()
     regexes: tuple[RegexDetector, ...] = ()
+    _prefilter: Prefilter[int] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.regexes:
+            object.__setattr__(self, "_prefilter", Prefilter(
+                (i, rx.pattern) for i, rx in enumerate(self.regexes)))
 
     @property
     def ids(self) -> frozenset[str]:
@@ -127,10 +170,14 @@ class CustomDetectors:
 
     def scan(self, text: str) -> list[CustomMatch]:
         out: list[CustomMatch] = []
-        if self.terms:
-            tokens = list(_WORD.finditer(text))
-            for detector in self.terms:
-                out.extend(detector.scan(text, tokens))
-        for rx in self.regexes:
-            out.extend(rx.scan(text))
+        tokens: list[re.Match[str]] | None = None
+        for detector in self.terms:
+            if detector.first_words is None and tokens is None:
+                tokens = list(_WORD.finditer(text))  # shared by the dict-walking ones
+            out.extend(detector.scan(text, tokens))
+        if self._prefilter is not None:
+            found = self._prefilter.matches(text)
+            for i, rx in enumerate(self.regexes):
+                if i in found:
+                    out.extend(rx.scan(text, found[i]))
         return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .pii_rules import AddressLines, RecognizerSpec
 from .pii_validators import VALIDATORS, Validator
-from .prefilter import Prefilter
+from .prefilter import LiteralSet, Prefilter
 
 
 @dataclass(frozen=True)
@@ -95,10 +95,15 @@ class PatternRecognizer:
         self.spec = spec
         self.id = spec.id
         self.entity = spec.entity
-        self._keywords = spec.keywords
+        self._keywords = frozenset(spec.keywords)
         self._validate: Validator | None = None
+        trims = False
         if spec.validator:
             self._validate = VALIDATORS[spec.validator].build(spec.validator_options)
+            trims = VALIDATORS[spec.validator].trims
+        # Where context is required and validation cannot move the end, the (cheap)
+        # context check comes first: most candidates then never reach the validator.
+        self._context_first = spec.context_required and not trims
         self._extender = extender if spec.extend == "address_lines" else None
 
     def _near(self, rx: re.Pattern[str] | None, text: str, start: int, end: int) -> bool:
@@ -109,13 +114,16 @@ class PatternRecognizer:
             return True
         return rx.search(text, end, min(len(text), end + spec.context_after)) is not None
 
-    def analyze(self, text: str, lowered: str,
+    def needs(self, present: set[str]) -> bool:
+        """Whether the text can hold a finding, given the keywords ``present`` in it."""
+        return not self._keywords or not self._keywords.isdisjoint(present)
+
+    def analyze(self, text: str,
                 matches: Callable[[int], Iterable[re.Match[str]]] | None = None
                 ) -> list[Candidate]:
-        """``matches(i)`` gives pattern i's matches (from the shared prefilter); without
-        it each pattern scans the whole text."""
-        if self._keywords and not any(k in lowered for k in self._keywords):
-            return []
+        """Candidates in ``text`` (whose keywords the caller has checked). ``matches(i)``
+        gives pattern i's matches (from the shared prefilter); without it each pattern
+        scans the whole text."""
         spec = self.spec
         out: list[Candidate] = []
         for index, pattern in enumerate(spec.patterns):
@@ -128,6 +136,8 @@ class PatternRecognizer:
                 if start < 0:
                     continue
                 score = pattern.score
+                if self._context_first and not self._near(spec.context, text, start, end):
+                    continue
                 if self._validate is not None:
                     verdict = self._validate(m.group(group))
                     if verdict is None:
@@ -136,7 +146,7 @@ class PatternRecognizer:
                         end = start + verdict.length
                     if verdict.score is not None:
                         score = verdict.score
-                has_context = self._near(spec.context, text, start, end)
+                has_context = self._context_first or self._near(spec.context, text, start, end)
                 if spec.context_required and not has_context:
                     continue
                 if has_context:
@@ -158,6 +168,8 @@ class RecognizerSet:
     def __init__(self, specs: Sequence[RecognizerSpec], address_lines: AddressLines) -> None:
         extender = AddressExtender(address_lines)
         self.recognizers = tuple(PatternRecognizer(s, extender) for s in specs)
+        # Keyword gates ("@" for e-mail, "passport" for passports) in one pass
+        self._keywords = LiteralSet(k for s in specs for k in s.keywords)
         # One Hyperscan pass finds where each pattern can match; Python's re then runs
         # only in those windows, with exactly the matches a whole-text scan would give.
         self._prefilter = Prefilter(
@@ -166,17 +178,23 @@ class RecognizerSet:
             for p, pattern in enumerate(rec.spec.patterns)
         )
 
-    def analyze(self, text: str) -> list[Candidate]:
-        lowered = text.lower()
-        found = self._matches(text)
+    def analyze(self, text: str, only: Iterable[str] | None = None) -> list[Candidate]:
+        """Candidates of every recognizer (or of those with an id in ``only``)."""
+        present = self._keywords.present(text)
+        ids = None if only is None else set(only)
+        wanted = {r for r, rec in enumerate(self.recognizers)
+                  if (ids is None or rec.id in ids) and rec.needs(present)}
+        found = self._matches(text, wanted)
         out: list[Candidate] = []
-        for r, recognizer in enumerate(self.recognizers):
-            out.extend(recognizer.analyze(
-                text, lowered, lambda p, r=r: found.get((r, p), ())))
+        for r in sorted(wanted):
+            out.extend(self.recognizers[r].analyze(
+                text, lambda p, r=r: found.get((r, p), ())))
         return out
 
-    def _matches(self, text: str) -> dict[tuple[int, int], list[re.Match[str]]]:
-        """Every pattern's matches; patterns the prefilter rules out are never run.
+    def _matches(self, text: str, wanted: set[int]
+                 ) -> dict[tuple[int, int], list[re.Match[str]]]:
+        """The matches of the ``wanted`` recognizers' patterns; patterns the prefilter
+        rules out are never run.
 
         Where a pattern's candidate windows cover much of the text (an unbounded pattern
         such as the e-mail one), one ordinary scan is cheaper than many windowed ones.
@@ -185,9 +203,9 @@ class RecognizerSet:
         out: dict[tuple[int, int], list[re.Match[str]]] = {}
         limit = len(text) // 4
         for key, windows in prefilter.candidates(text).items():
-            if not windows:
-                continue
             r, p = key
+            if not windows or r not in wanted:
+                continue
             regex = self.recognizers[r].spec.patterns[p].regex
             if sum(w.end - w.start for w in windows) > limit:
                 out[key] = list(regex.finditer(text))

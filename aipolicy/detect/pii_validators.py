@@ -39,6 +39,7 @@ OPTION_KINDS = ("number", "string_list", "int_mapping")
 class ValidatorKind:
     options: Mapping[str, str]  # option name -> one of OPTION_KINDS
     build: Callable[[Mapping[str, Any]], Validator]
+    trims: bool = False  # may return a Verdict with a length (the finding ends earlier)
 
 
 _NON_DIGIT = re.compile(r"\D")
@@ -350,7 +351,7 @@ def _build_street_name(options: Mapping[str, Any]) -> Validator:
 VALIDATORS: Mapping[str, ValidatorKind] = {
     "luhn": ValidatorKind({"weak_score": "number"}, _build_luhn),
     "us_ssn": ValidatorKind({"never_issued": "string_list"}, _build_us_ssn),
-    "iban": ValidatorKind({"lengths": "int_mapping"}, _build_iban),
+    "iban": ValidatorKind({"lengths": "int_mapping"}, _build_iban, trims=True),
     "ip_address": ValidatorKind({"non_public_score": "number"}, _build_ip),
     "email": ValidatorKind(
         {"reserved_domains": "string_list", "reserved_score": "number"}, _build_email

@@ -58,11 +58,15 @@ _CONTEXT_MARGIN = 4
 # Bounded repeats with more optional copies than this become "{m,}" for Hyperscan.
 _WIDEN_ABOVE = 16
 # A lookahead ending a pattern is checked by Hyperscan when it needs this many characters.
-_SELECTIVE_LOOKAHEAD = 4
+_SELECTIVE_LOOKAHEAD = 3
 # Characters of a pattern's leading part used to find where a match can start.
 _HEAD_WIDTH = 4
 # Report packing in the match callback: end offset << _ID_BITS | pattern index.
 _ID_BITS = 20
+# Patterns whose matches can be longer than this get windows cut at whitespace they
+# cannot contain.
+_NARROW_ABOVE = 64
+_WHITESPACE = " \n\t\r\x0b\x0c"
 
 _ATOMS = (_C.LITERAL, _C.NOT_LITERAL, _C.IN, _C.ANY)
 _REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT)
@@ -418,6 +422,11 @@ class _Plan:
     starts: re.Pattern[str] | None  # matches wherever a match can start (None: anywhere)
     starts_reach: int | None  # how far past a start ``starts`` must see the text
     anchored: bool  # matches can only start at the beginning of the text
+    # ASCII whitespace a match can never contain, when its windows are worth narrowing
+    # to the run of text between two of them (an e-mail pattern may be 10k characters
+    # long, but real addresses sit between two spaces)
+    separators: str = ""
+    lookahead: int | None = 0  # how far past a match its lookaheads read
 
 
 def plan(pattern: re.Pattern[str], atoms: dict[tuple[str, int], _Atom] | None = None
@@ -446,7 +455,27 @@ def plan(pattern: re.Pattern[str], atoms: dict[tuple[str, int], _Atom] | None = 
     if head is not None and head.min > 0:
         starts = re.compile(head.text)
         starts_reach = head.max
-    return _Plan(expression, trimmed.max, trimmed.min, reach, starts, starts_reach, anchored)
+    separators = ""
+    if trimmed.max is None or trimmed.max > _NARROW_ABOVE:
+        consumed = _consumed_atoms(tree, flags, translator)
+        separators = "".join(c for c in _WHITESPACE
+                             if not any(ord(c) in atom.chars for atom in consumed))
+    return _Plan(expression, trimmed.max, trimmed.min, reach, starts, starts_reach, anchored,
+                 separators, _lookahead_reach(tree))
+
+
+def _consumed_atoms(nodes: Any, flags: int, translator: _Translator) -> list[_Atom]:
+    """The character classes of everything a match consumes (lookarounds left out)."""
+    out: list[_Atom] = []
+    for op, av in nodes:
+        if op in _ATOMS:
+            out.append(translator.atom(op, av, flags))
+        elif op is _C.SUBPATTERN:
+            out.extend(_consumed_atoms(av[3], (flags | av[1]) & ~av[2], translator))
+        elif op not in (_C.ASSERT, _C.ASSERT_NOT):
+            for child in _children(op, av):
+                out.extend(_consumed_atoms(child, flags, translator))
+    return out
 
 
 # --------------------------------------------------------------------------- scanning
@@ -522,7 +551,7 @@ class Prefilter[K: Hashable]:
                 ends[index] = [packed >> _ID_BITS]
         for index, offsets in ends.items():
             key = self._keys[index]
-            out[key] = _windows(self._plans[key], offsets, size)
+            out[key] = _windows(self._plans[key], offsets, text)
         return out
 
     def finditer(self, key: K, text: str, windows: Sequence[Window]) -> Iterator[re.Match[str]]:
@@ -587,16 +616,28 @@ def _search(pattern: re.Pattern[str], the_plan: _Plan | None, text: str,
     return out
 
 
-def _windows(the_plan: _Plan, ends: list[int], size: int) -> list[Window]:
+def _windows(the_plan: _Plan, ends: list[int], text: str) -> list[Window]:
     """Merge the windows around reported end offsets into disjoint ones, in text order."""
     ends.sort()  # Hyperscan reports in end order as a rule; sorting sorted data is cheap
+    size = len(text)
     longest, shortest, reach = the_plan.longest, the_plan.shortest, the_plan.reach
+    separators = the_plan.separators
+    tail = None if the_plan.lookahead is None else the_plan.lookahead + _CONTEXT_MARGIN
     out: list[Window] = []
     start = end = last = -1
     for e in ends:
         lo = 0 if longest is None or e < longest else e - longest
         first = e - shortest  # the latest a match reported here can start
         hi = size if reach is None or first + reach > size else first + reach
+        if separators:
+            # What was matched up to e holds no separator, and neither does the match.
+            lo = max([lo] + [text.rfind(c, lo, e) + 1 for c in separators])
+            if lo > first:
+                continue  # a separator inside every possible match
+            if tail is not None:
+                stop = min([hi] + [n for n in (text.find(c, e, hi) for c in separators)
+                                   if n >= 0])
+                hi = min(hi, stop + tail)
         if start >= 0 and lo <= last + 1:  # the ranges of possible starts touch
             if hi > end:
                 end = hi
@@ -652,6 +693,72 @@ class LiteralSet:
         plain = self._plain
         found.update(plain[packed & mask] for packed in hits)
         return found
+
+
+# Non-ASCII characters whose case folding holds an ASCII word character ("ß" folds to
+# "ss", "ﬁ" to "fi"): in a text with one of them an ASCII term may match a word Hyperscan
+# cannot see. A unit test re-derives the list.
+FOLDS_TO_ASCII = ("\xdf\u0130\u0149\u017f\u01f0\u1e96\u1e97\u1e98\u1e99\u1e9a\u1e9e"
+                  "\u212a\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06")
+_FOLDS_TO_ASCII = re.compile("[" + FOLDS_TO_ASCII + "]")
+_WORD_CHAR = re.compile(r"\w")
+
+
+class WordSet:
+    """Where words of a set occur as whole words (``\\w+`` runs, compared case-folded).
+
+    One Hyperscan pass finds every occurrence; each is checked against Python's notion of
+    a word boundary, which also counts non-ASCII letters. :meth:`find` returns ``None``
+    for a text in which a non-ASCII character folds to ASCII letters: the caller then
+    compares words itself. Words that are not ASCII are never found here: callers keep
+    them out (an ASCII-only text cannot hold them) or check them themselves.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words: tuple[str, ...] = tuple(dict.fromkeys(
+            w for w in words if w and w.isascii() and re.fullmatch(r"\w+", w)))
+        self._db: Any = None
+        if self._words:
+            self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            self._db.compile(expressions=[rf"\b{w}\b".encode("ascii") for w in self._words],
+                             ids=list(range(len(self._words))), elements=len(self._words),
+                             flags=[hyperscan.HS_FLAG_CASELESS] * len(self._words))
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"WordSet({len(self._words)} words)"
+
+    def find(self, text: str) -> list[tuple[int, int, str]] | None:
+        """``(start, end, word)`` of every whole-word occurrence, in text order."""
+        if self._db is None or not text:
+            return []
+        plain = text.isascii()
+        if plain:
+            data = text.encode("ascii")
+        elif _FOLDS_TO_ASCII.search(text):
+            return None
+        else:
+            data = text.encode("ascii", "replace")
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._db)
+        hits: list[int] = []
+        self._db.scan(data, match_event_handler=_collect, context=hits, scratch=scratch)
+        mask = (1 << _ID_BITS) - 1
+        out: list[tuple[int, int, str]] = []
+        size = len(text)
+        # Whole words never overlap, so end order is text order.
+        for packed in sorted(hits):
+            word = self._words[packed & mask]
+            end = packed >> _ID_BITS
+            start = end - len(word)
+            # "?" stands for any non-ASCII character, some of which are word characters
+            if not plain and (
+                    (start and _WORD_CHAR.match(text, start - 1))
+                    or (end < size and _WORD_CHAR.match(text, end))):
+                continue
+            out.append((start, end, word))
+        return out
 
 
 # --------------------------------------------------------------------------- compiling

@@ -137,6 +137,38 @@ def test_windows_are_few_and_short_in_a_long_text() -> None:
     assert prefilter.candidates(filler) == {}
 
 
+_EMAIL = re.compile(
+    r"(?<![\w.+%-])[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,64}(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+    r"{1,64}){0,31}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,126}[A-Za-z]{2,24}"
+    r"(?![\w@-]|:[\w~/])")
+
+
+def test_long_patterns_get_windows_cut_at_whitespace_they_cannot_contain() -> None:
+    prefilter = Prefilter([("mail", _EMAIL)])
+    filler = "lorem ipsum dolor sit amet " * 400
+    text = filler + "write to jane.roe@mail.example.co.uk today " + filler
+    (window,) = prefilter.candidates(text)["mail"]
+    assert window.end - window.start < 100
+    assert [m.group() for m in prefilter.matches(text)["mail"]] == [
+        "jane.roe@mail.example.co.uk"]
+
+
+def test_whitespace_cut_windows_equal_finditer_on_random_texts() -> None:
+    rng = random.Random(7)
+    patterns = {
+        "mail": _EMAIL,
+        "run": re.compile(r"[^\s\"']{3,90}=[a-f0-9]{2,80}"),
+        "ahead": re.compile(r"\S{2,70}x(?=\s{0,3}[0-9])"),
+        "behind": re.compile(r"(?<![a-z])[a-z.@]{1,99}@[a-z]{2,80}(?!\.)"),
+        "spaced": re.compile(r"[a-z]{1,50} [a-z@]{1,50}"),
+    }
+    prefilter = Prefilter(patterns.items())
+    alphabet = "ab.@x-=09 \n\t\x0b\x0c\r\"'é"
+    for _ in range(400):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 300)))
+        _assert_exact(prefilter, patterns, text)
+
+
 def test_offsets_are_character_offsets_with_non_ascii_text() -> None:
     rx = re.compile(r"ghp_[A-Za-z0-9]{8}")
     prefilter = Prefilter([("gh", rx)])
