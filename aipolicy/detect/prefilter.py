@@ -654,23 +654,26 @@ def _windows(the_plan: _Plan, ends: list[int], text: str) -> list[Window]:
 class LiteralSet:
     """Which of some words occur in the lower-cased text (``word in text.lower()``).
 
-    One Hyperscan pass over the lower-cased text reports each word once, however often
-    it occurs; words Hyperscan cannot look for on the scanned bytes (non-ASCII, or
-    holding the "?" that stands for non-ASCII characters) are checked with ``in``.
-    Thread-safe like :class:`Prefilter`.
+    One case-insensitive Hyperscan pass over the text reports each word once, however
+    often it occurs; words Hyperscan cannot look for on the scanned bytes (non-ASCII, or
+    holding the "?" that stands for non-ASCII characters) are checked with ``in``, and so
+    is every word in a text holding a character that lower-cases to ASCII (the Kelvin
+    sign). Thread-safe like :class:`Prefilter`.
     """
 
     def __init__(self, words: Iterable[str]) -> None:
         self._words: tuple[str, ...] = tuple(dict.fromkeys(words))
-        plain = [w for w in self._words if w and w.isascii() and "?" not in w]
+        plain = [w for w in self._words
+                 if w and w.isascii() and "?" not in w and w == w.lower()]
         self._by_python: tuple[str, ...] = tuple(w for w in self._words if w not in plain)
         self._plain: tuple[str, ...] = tuple(plain)
         self._db: Any = None
         if plain:
             self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            self._db.compile(expressions=[w.encode("ascii") for w in plain],
-                             ids=list(range(len(plain))), elements=len(plain),
-                             flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(plain), literal=True)
+            self._db.compile(
+                expressions=[w.encode("ascii") for w in plain], ids=list(range(len(plain))),
+                elements=len(plain), literal=True,
+                flags=[hyperscan.HS_FLAG_SINGLEMATCH | hyperscan.HS_FLAG_CASELESS] * len(plain))
         self._local = threading.local()
 
     def __repr__(self) -> str:
@@ -678,15 +681,19 @@ class LiteralSet:
 
     def present(self, text: str) -> set[str]:
         """The words found in ``text.lower()``."""
-        lowered = text.lower()
-        found = {w for w in self._by_python if w in lowered}
-        if self._db is None or not lowered:
+        if any(ch in text for ch in LOWERS_TO_ASCII):
+            lowered = text.lower()
+            return {w for w in self._words if w in lowered}
+        found: set[str] = set()
+        if self._by_python:
+            lowered = text.lower()
+            found = {w for w in self._by_python if w in lowered}
+        if self._db is None or not text:
             return found
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._db)
-        data = (lowered.encode("ascii") if lowered.isascii()
-                else lowered.encode("ascii", "replace"))
+        data = text.encode("ascii") if text.isascii() else text.encode("ascii", "replace")
         hits: list[int] = []
         self._db.scan(data, match_event_handler=_collect, context=hits, scratch=scratch)
         mask = (1 << _ID_BITS) - 1
@@ -695,12 +702,15 @@ class LiteralSet:
         return found
 
 
+# Non-ASCII characters whose lower case holds an ASCII character; a unit test re-derives it.
+LOWERS_TO_ASCII = "\u0130\u212a"
+
+
 # Non-ASCII characters whose case folding holds an ASCII word character ("ß" folds to
 # "ss", "ﬁ" to "fi"): in a text with one of them an ASCII term may match a word Hyperscan
 # cannot see. A unit test re-derives the list.
 FOLDS_TO_ASCII = ("\xdf\u0130\u0149\u017f\u01f0\u1e96\u1e97\u1e98\u1e99\u1e9a\u1e9e"
                   "\u212a\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06")
-_FOLDS_TO_ASCII = re.compile("[" + FOLDS_TO_ASCII + "]")
 _WORD_CHAR = re.compile(r"\w")
 
 
@@ -735,7 +745,7 @@ class WordSet:
         plain = text.isascii()
         if plain:
             data = text.encode("ascii")
-        elif _FOLDS_TO_ASCII.search(text):
+        elif any(ch in text for ch in FOLDS_TO_ASCII):
             return None
         else:
             data = text.encode("ascii", "replace")

@@ -17,6 +17,7 @@ import pytest
 
 from aipolicy.detect.prefilter import (
     CASELESS_NON_ASCII,
+    LOWERS_TO_ASCII,
     LiteralSet,
     Prefilter,
     Window,
@@ -296,3 +297,23 @@ def test_literal_set_matches_lowercased_containment() -> None:
     for text in ["A KEY and a Token", "https://x", "ids-SECRET=1", "CONTRASEÑA: x",
                  "what? passwd", "nothing here", "", "\u212aEY", "İSTANBUL key?"]:
         assert literal_set.present(text) == {w for w in words if w in text.lower()}
+
+
+def test_literal_set_on_random_texts_equals_lowercased_containment() -> None:
+    words = ["ab", "k", "s x", "é", "0-", "AB", "what?", "ssn", "ſ"]
+    literal_set = LiteralSet(words)
+    ascii_only = LiteralSet([w for w in words if w.isascii() and w == w.lower()
+                             and "?" not in w])
+    rng = random.Random(5)
+    alphabet = "abAB ksSx0-?éÉ\u212a\u0130ſ"
+    for _ in range(2000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        assert literal_set.present(text) == {w for w in words if w in text.lower()}, text
+        assert ascii_only.present(text) == {w for w in ascii_only._words
+                                            if w in text.lower()}, text
+
+
+def test_lowers_to_ascii_is_exactly_the_non_ascii_characters_lower_casing_to_ascii() -> None:
+    derived = "".join(c for c in map(chr, range(0x80, 0x110000))
+                      if any(ord(x) < 128 for x in c.lower()))
+    assert derived == LOWERS_TO_ASCII
