@@ -18,8 +18,8 @@ import multiprocessing
 import os
 import zlib
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 
+from .cores import usable_cores
 from .model import RequestInfo
 
 log = logging.getLogger("aipolicy")
@@ -105,14 +105,5 @@ def _terminate(pool: cf.ProcessPoolExecutor) -> None:
 
 
 def default_worker_count() -> int:
-    """One worker per core this process may use: CPU affinity, and a cgroup v2 CPU quota
-    (a container's limit) when there is one."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
-    try:
-        quota, period = Path("/sys/fs/cgroup/cpu.max").read_text().split()[:2]
-        if quota != "max":
-            cores = min(cores, max(1, -(-int(quota) // int(period))))
-    except (OSError, ValueError):
-        pass
-    return max(1, cores)
+    """One scan worker per core this process may use."""
+    return usable_cores()

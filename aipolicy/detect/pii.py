@@ -7,10 +7,11 @@ PERSON needs judgement: "a biography of Marie Curie" leaks nothing. In the defau
 ``contextual`` mode a name counts only inside a record: near another identifier, in a
 form field, header, signature, table or self-introduction. The spaCy model runs only
 on those windows (none at all for a prompt without any), with a per-instance cache so
-re-sent chat history costs nothing. ``all`` runs NER over every paragraph that has a
-capitalised word other than common words; ``off`` reports no names. Wherever the model
-runs, a name lexicon (``pii_names``) adds the non-English names it misses and vets its
-guesses.
+re-sent chat history costs nothing. ``all`` runs NER only on the sentences (or blocks of
+short lines) around capitalised words that are not common words, labels or identifiers,
+so a long prompt's other sentences are never read; a large batch is split across model
+copies in threads (``pii_ner``). ``off`` reports no names. Wherever the model runs, a
+name lexicon (``pii_names``) adds the non-English names it misses and vets its guesses.
 
 Findings carry offsets, type, score and detector id -- never the matched text.
 """
@@ -41,6 +42,7 @@ DEFAULT_ENTITIES = frozenset({
     "US_DRIVER_LICENSE",
 })
 _INDEX_WORD = re.compile(r"\w+")
+_WORD_CHAR = re.compile(r"\w")
 # NER snippets are at most this long (a CSV of 10 000 rows, a minified line).
 _CHUNK = 1500
 
@@ -105,6 +107,7 @@ class PiiDetector:
         self._recognizers = RecognizerSet(rules.recognizers, rules.address_lines)
         self._records = RecordFinder(rules.person, rules.ner, rules.ner.score)
         self._ner_score = rules.ner.score
+        self._all_sentences = rules.ner.all_neighbour_sentences
         self._want_person = PERSON in settings.entities and settings.person_mode != "off"
         ner_entities = set(rules.ner.labels.values()) & settings.entities
         if not self._want_person:
@@ -173,25 +176,30 @@ class PiiDetector:
                    if c.score >= self.settings.threshold(c.entity)]
         cues = self._records.cues(text, anchors)
         names = cues.names if self._want_person else ()
-        if self.settings.person_mode == "all" and self._want_person:
-            chunks = _paragraph_chunks(text)
-        else:
-            chunks = cues.windows
+        every_name = self.settings.person_mode == "all" and self._want_person
+        areas = _paragraph_chunks(text) if every_name else cues.windows
         if self._want_person:
-            extra = [n for s, e in chunks for n in self._records.window_names(text, s, e)]
+            extra = [n for s, e in areas for n in self._records.window_names(text, s, e)]
             names = names + tuple(extra)
         # The model only finds what a capitalised word starts; a window whose only such
         # words are identifiers, names already proven, or labels ("Phone:", "Apt.") has
-        # nothing left for it. In `all` mode, where it reads every paragraph, common words
-        # ("Explain", "The") do not count either: most prompts then need no model run.
+        # nothing left for it. In `all` mode, where it could read every paragraph, common
+        # words ("Explain", "The") do not count either, and it reads only the sentences
+        # (or short-line blocks) around the words left: most prompts then need no model
+        # run, and a long one only a fraction of its text.
         known = merge_ranges([(c.start, c.end) for c in candidates]
                              + [(n.start, n.end) for n in names])
-        closed = self._names.common_word if (
-            self._names is not None and self.settings.person_mode == "all") else None
-        chunks = _split_long(text, [w for w in chunks if self._records.has_open_words(
-            text, w[0], w[1], known, closed) or (self._names is not None
-                                                 and self._names.lower_case_names(text, *w))])
-        return _Plan(candidates, names, cues.windows, chunks if self._ner else ())
+        if every_name:
+            assert self._names is not None  # every_name implies _want_person
+            lower = [a for a in areas if self._names.lower_case_names(text, *a)]
+            chunks = merge_ranges([*self._records.open_windows(
+                text, areas, known, self._names.common_word, self._all_sentences), *lower])
+        else:
+            chunks = tuple(w for w in areas if self._records.has_open_words(
+                text, w[0], w[1], known) or (self._names is not None
+                                             and self._names.lower_case_names(text, *w)))
+        return _Plan(candidates, names, cues.windows,
+                     _split_long(text, chunks) if self._ner else ())
 
     def _ner_candidates(self, snippet: str, plan: _Plan, offset: int,
                         ents) -> list[Candidate]:
@@ -235,9 +243,7 @@ class PiiDetector:
             return candidates
         out = list(candidates)
         seen: set[str] = set()
-        index: dict[str, list[int]] = {}  # word -> where it starts; one pass over the text
-        for m in _INDEX_WORD.finditer(text):
-            index.setdefault(m.group(), []).append(m.start())
+        index: dict[str, list[int]] = {}  # word -> where it stands as a whole word
         for c in sorted(persons, key=lambda c: -c.score):
             value = text[c.start:c.end]
             forms = [value] + (self._names.short_forms(value) if self._names else [])
@@ -246,12 +252,28 @@ class PiiDetector:
                 if form in seen or first is None or first.start() != 0:
                     continue
                 seen.add(form)
-                for pos in index.get(first.group(), ()):
+                word = first.group()
+                if word not in index:
+                    index[word] = _whole_word_starts(text, word)
+                for pos in index[word]:
                     end = pos + len(form)
                     if pos != c.start and text.startswith(form, pos) and (
                             end == len(text) or not text[end].isalnum()):
                         out.append(Candidate(PERSON, pos, end, c.score, c.detector))
         return out
+
+
+def _whole_word_starts(text: str, word: str) -> list[int]:
+    """Where ``word`` (a run of word characters) occurs in ``text`` as a whole run: a
+    substring search per name, far cheaper on a long text than indexing every word."""
+    out: list[int] = []
+    pos = text.find(word)
+    while pos >= 0:
+        end = pos + len(word)
+        if not (pos and _WORD_CHAR.match(text, pos - 1)) and not _WORD_CHAR.match(text, end):
+            out.append(pos)
+        pos = text.find(word, pos + 1)
+    return out
 
 
 def _inside(ranges: Sequence[tuple[int, int]], start: int, end: int) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .pii_rules import NerSettings, PersonContext
@@ -148,6 +148,12 @@ class _Lines:
         return len(self.starts)
 
 
+def _sentence_bounds(text: str, lines: _Lines, i: int) -> list[int]:
+    """Sentence starts of line ``i``, then the line's end."""
+    start, end = lines.starts[i], lines.ends[i]
+    return [start, *(m.end() for m in _SENTENCE_END.finditer(text, start, end)), end]
+
+
 def merge_ranges(ranges: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     out: list[list[int]] = []
     for start, end in sorted(ranges):
@@ -212,24 +218,31 @@ class RecordFinder:
         across blank lines), else its own line; in prose, the sentence and neighbours."""
         i = lines.index(start)
         if self._is_short(text, lines, i):
-            reach = self._neighbour_lines if record else 0
-            top = self._reach(text, lines, i, -1, reach, cross_blank=False)
-            bottom = self._reach(text, lines, lines.index(max(start, end - 1)), 1, reach,
-                                 cross_blank=False)
-            return lines.starts[top], max(lines.ends[bottom], end)
+            return self._block(text, lines, i, start, end,
+                               self._neighbour_lines if record else 0)
         # A long line (prose): the sentence holding the span and its neighbours.
-        line_start, line_end = lines.starts[i], lines.ends[i]
-        bounds = [line_start] + [m.end() for m in _SENTENCE_END.finditer(text, line_start,
-                                                                           line_end)]
-        bounds.append(line_end)
-        k = 0
-        while k + 1 < len(bounds) - 1 and bounds[k + 1] <= start:
-            k += 1
-        j = k
-        while j + 1 < len(bounds) - 1 and bounds[j + 1] < end:
-            j += 1
-        lo = max(0, k - self._neighbours)
-        hi = min(len(bounds) - 1, j + 1 + self._neighbours)
+        return self._prose_window(text, _sentence_bounds(text, lines, i), start, end,
+                                  self._neighbours)
+
+    def _block(self, text: str, lines: _Lines, i: int, start: int, end: int,
+               reach: int) -> tuple[int, int]:
+        """Short line ``i`` holding ``text[start:end]``, with up to ``reach`` short lines
+        of the same block either side."""
+        top = self._reach(text, lines, i, -1, reach, cross_blank=False)
+        bottom = self._reach(text, lines, lines.index(max(start, end - 1)), 1, reach,
+                             cross_blank=False)
+        return lines.starts[top], max(lines.ends[bottom], end)
+
+    @staticmethod
+    def _prose_window(text: str, bounds: Sequence[int], start: int, end: int,
+                      neighbours: int) -> tuple[int, int]:
+        """The sentence(s) holding ``text[start:end]`` and ``neighbours`` sentences either
+        side; ``bounds`` are the sentence starts of its line, then the line's end."""
+        last = len(bounds) - 2  # the last sentence's start
+        k = min(bisect.bisect_right(bounds, start) - 1, last)
+        j = max(k, min(bisect.bisect_left(bounds, end) - 1, last))
+        lo = max(0, k - neighbours)
+        hi = min(len(bounds) - 1, j + 1 + neighbours)
         # A "sentence" can be a whole minified file: stay near the span, cut at spaces.
         wstart, wend = bounds[lo], max(bounds[hi], end)
         if start - wstart > _PROSE_REACH:
@@ -468,6 +481,11 @@ class RecordFinder:
         """Whether ``text[start:end]`` has a capitalised word outside the ``known`` spans
         (sorted) that is not a label word (nor, if given, a ``closed`` word such as a
         common English word): something the NER model could call a name."""
+        return next(self.open_words(text, start, end, known, closed), None) is not None
+
+    def open_words(self, text: str, start: int, end: int, known: Sequence[tuple[int, int]],
+                   closed: Callable[[str], bool] | None = None) -> Iterator[tuple[int, int]]:
+        """The spans of the words ``has_open_words`` looks for, in order."""
         k = bisect.bisect_left(known, (start, start)) - 1
         k = max(k, 0)
         for m in _CAPITALISED.finditer(text, start, end):
@@ -478,11 +496,35 @@ class RecordFinder:
             word = m.group().rstrip(".")
             if len(word) <= 5 and word.isupper():
                 continue  # an acronym (SSH, IBAN, CEO)
+            if any(ch.isdigit() for ch in word):
+                continue  # an identifier (FIN-9922, PLAT-7412, Win11): never a name
             word = word.lower().replace("’", "'")
             if word not in self._p.not_names and word not in self._label_words and not (
                     closed is not None and closed(word)):
-                return True
-        return False
+                yield m.start(), m.end()
+
+    def open_windows(self, text: str, areas: Sequence[tuple[int, int]],
+                     known: Sequence[tuple[int, int]], closed: Callable[[str], bool] | None,
+                     sentences: int) -> tuple[tuple[int, int], ...]:
+        """Where the model reads in ``all`` mode: around each open word of the ``areas``,
+        its sentence and ``sentences`` neighbours either side in prose, or its block of
+        short lines (a signature, a list, a table); merged, and never outside its area.
+        The model's view of a word reaches a few tokens either side: a sentence or two of
+        context keeps its predictions, while sentences without such words are not read."""
+        lines = _Lines(text)
+        bounds: dict[int, list[int]] = {}  # line -> sentence bounds, computed once per line
+        out: list[tuple[int, int]] = []
+        for area_start, area_end in areas:
+            for start, end in self.open_words(text, area_start, area_end, known, closed):
+                i = lines.index(start)
+                if self._is_short(text, lines, i):
+                    ws, we = self._block(text, lines, i, start, end, self._neighbour_lines)
+                else:
+                    if i not in bounds:
+                        bounds[i] = _sentence_bounds(text, lines, i)
+                    ws, we = self._prose_window(text, bounds[i], start, end, sentences)
+                out.append((max(ws, area_start), min(we, area_end)))
+        return merge_ranges(out)
 
     # -- cues that count only inside a record window ------------------------------------
     def window_names(self, text: str, start: int, end: int) -> list[DirectName]:

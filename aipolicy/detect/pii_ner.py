@@ -6,6 +6,11 @@ in an LRU owned by the engine: keyed by a keyed BLAKE2 hash of the snippet, hold
 offsets and labels, never text. A chat history re-sent every turn costs nothing the
 second time. spaCy's string store would otherwise keep every token it has seen (memory
 growth, and prompt fragments lingering): each batch runs inside ``nlp.memory_zone()``.
+
+A large batch (``parallel_min_chars`` or more) is split across several copies of the model
+in threads: spaCy and thinc release the GIL for much of the work, so a long prompt uses
+every core a worker process may use. Each copy has its own vocabulary and string store
+and is used by one thread at a time; small batches stay on the first copy.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
+from ..cores import usable_cores
 from ..errors import ConfigError
 from .pii_rules import NerSettings
 
@@ -55,28 +62,80 @@ def load_spacy_model(name: str, file: str = "rulesets/pii.yaml"):  # -> spacy.La
     return nlp
 
 
+def share_bounds(sizes: Sequence[int], parts: int) -> list[tuple[int, int]]:
+    """Cut a list of items with these ``sizes`` into at most ``parts`` contiguous, non-empty
+    index ranges of about equal total size (the model's cost follows the text's length)."""
+    total = sum(sizes)
+    bounds: list[tuple[int, int]] = []
+    start, seen = 0, 0
+    for i, size in enumerate(sizes):
+        seen += size
+        # close a share once it reaches its fair part of the total
+        if i + 1 < len(sizes) and seen * parts >= total * (len(bounds) + 1) \
+                and len(bounds) + 1 < parts:
+            bounds.append((start, i + 1))
+            start = i + 1
+    if start < len(sizes):
+        bounds.append((start, len(sizes)))
+    return bounds
+
+
 class NerEngine:
     """Runs NER over snippets with a bounded result cache. Thread-safe."""
 
     def __init__(self, settings: NerSettings, file: str = "rulesets/pii.yaml") -> None:
-        self._nlp = load_spacy_model(settings.model, file)
+        copies = settings.threads or usable_cores()
+        # Every copy is loaded now: a worker's memory is known at start, and the first
+        # long prompt does not pay for loading (about 0.7 s and 35 MB per copy).
+        self._models = [load_spacy_model(settings.model, file) for _ in range(copies)]
         self._labels = {label: OTHER for label in settings.other_labels}
         self._labels.update(settings.labels)
         self._max_entries = settings.cache_entries
+        self._parallel_min_chars = settings.parallel_min_chars
         self._cache: OrderedDict[bytes, tuple[NerEntity, ...]] = OrderedDict()
         self._hash_key = os.urandom(32)  # per instance: hashes mean nothing elsewhere
+        # Held while the model runs: one batch at a time, so each copy has one user.
         self._lock = threading.Lock()
-        self._run_model(["Warm up the model with Jane Roe in Paris."])
+        self._pool = ThreadPoolExecutor(copies - 1, thread_name_prefix="aipolicy-ner") \
+            if copies > 1 else None
+        for nlp in self._models:
+            self._pipe(nlp, ["Warm up the model with Jane Roe in Paris."])
+        self.last_run_copies = 0  # model copies the most recent model run used
+
+    @property
+    def copies(self) -> int:
+        """Model copies a large batch is split across."""
+        return len(self._models)
 
     def _digest(self, text: str) -> bytes:
         return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), key=self._hash_key,
                                digest_size=16).digest()
 
     def _run_model(self, texts: Sequence[str]) -> list[tuple[NerEntity, ...]]:
-        """The only place the model runs (tests count calls here)."""
+        """The only place the model runs (tests count calls here). Called with the lock
+        held; a large batch is split across the model copies, results kept in order."""
+        pool = self._pool
+        if pool is None or sum(map(len, texts)) < self._parallel_min_chars:
+            self.last_run_copies = 1
+            return self._pipe(self._models[0], texts)
+        shares = share_bounds([len(t) for t in texts], len(self._models))
+        self.last_run_copies = len(shares)
+        futures = [pool.submit(self._pipe, nlp, texts[a:b])
+                   for nlp, (a, b) in zip(self._models[1:], shares[1:], strict=False)]
+        try:
+            a, b = shares[0]
+            out = self._pipe(self._models[0], texts[a:b])  # this thread takes the first
+            for future in futures:
+                out.extend(future.result())
+        finally:
+            wait(futures)  # no copy is still busy once the lock is released
+        return out
+
+    def _pipe(self, nlp, texts: Sequence[str]) -> list[tuple[NerEntity, ...]]:
+        """One model copy over ``texts``; its strings are freed when the batch is done."""
         out: list[tuple[NerEntity, ...]] = []
-        with self._nlp.memory_zone():
-            for doc in self._nlp.pipe(texts, batch_size=64):
+        with nlp.memory_zone():
+            for doc in nlp.pipe(texts, batch_size=64):
                 out.append(tuple(
                     NerEntity(ent.start_char, ent.end_char, self._labels[ent.label_])
                     for ent in doc.ents if ent.label_ in self._labels

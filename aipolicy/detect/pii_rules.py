@@ -111,6 +111,9 @@ class NerSettings:
     neighbour_lines: int
     record_block_lines: int
     record_line_chars: int
+    all_neighbour_sentences: int = 0  # `all` mode: sentences either side of a name-like word
+    threads: int = 0  # model copies for a large batch; 0: one per usable core
+    parallel_min_chars: int = 4_000  # a batch smaller than this stays on one copy
 
 
 @dataclass(frozen=True)
@@ -474,7 +477,8 @@ class _Loader:
         keys = ("model", "score", "labels", "other_labels", "cache_entries",
                 "neighbour_sentences", "neighbour_lines", "record_block_lines",
                 "record_line_chars")
-        d = self.check.mapping(value, src, required=keys)
+        d = self.check.mapping(value, src, required=keys, optional=(
+            "all_neighbour_sentences", "threads", "parallel_min_chars"))
         if d is None:
             return None
         labels_raw = d.get("labels")
@@ -504,6 +508,9 @@ class _Loader:
                                          src.key(d, "record_block_lines"), 1, 200),
             record_line_chars=self._int(d.get("record_line_chars"),
                                         src.key(d, "record_line_chars"), 10, 1000),
+            **{key: self._int(d[key], src.key(d, key), low, high)
+               for key, low, high in (("all_neighbour_sentences", 0, 5), ("threads", 0, 64),
+                                      ("parallel_min_chars", 0, 10_000_000)) if key in d},
         )
 
 
