@@ -176,6 +176,9 @@ def _scan_md(s: dict | None) -> list[str]:
                          e["mb_per_s"], e["per_s"], e.get("findings_per_text")])
     out += _table(["prompt", "engine", "n", "p50 ms", "p99 ms", "MB/s", "prompts/s",
                    "findings/prompt"], rows)
+    copies = ", ".join(f"{int(size):,} B: {row.get('person_all_model_copies_used', '–')}"
+                       for size, row in s["sizes"].items())
+    out += [f"spaCy model copies the largest `person_all` scan used, per size: {copies}.", ""]
     ratio_rows = [[f"{int(size):,} B", row["throughput_ratio_ours_vs_stock"],
                    row["throughput_ratio_person_all_vs_stock"]]
                   for size, row in s["sizes"].items()]

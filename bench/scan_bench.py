@@ -176,6 +176,12 @@ def _stock_scan(analyzer) -> Callable[[list[str]], Sequence[object]]:
     return lambda texts: [r for t in texts for r in analyzer.analyze(t, language="en")]
 
 
+def _ner_copies(inspector: Inspector) -> tuple[int, int]:
+    """(model copies the inspector's NER engine has, copies its latest model run used)."""
+    ner = getattr(inspector.pii, "_ner", None)
+    return (ner.copies, ner.last_run_copies) if ner is not None else (0, 0)
+
+
 def _throughput(seconds: Sequence[float], sizes: Sequence[int]) -> dict[str, float]:
     total = sum(seconds)
     return {
@@ -188,7 +194,9 @@ def scan_section(engines: Engines, counts: dict[int, tuple[int, int]], seed: int
     """Per size: latency and throughput of each engine; ``counts`` = size -> (ours, stock)."""
     out: dict[str, Any] = {"sizes": {}, "engines": {
         "ours": "Inspector.scan, default ruleset (person: contextual)",
-        "person_all": "Inspector.scan, default ruleset with person: all",
+        "person_all": ("Inspector.scan, default ruleset with person: all (spaCy model "
+                       f"copies for a large batch, one thread each: "
+                       f"{_ner_copies(engines.person_all)[0]})"),
         "non_ner": ("Inspector.scan, person: off, NER-only types removed (no spaCy model "
                     f"loaded: {not engines.non_ner_model_loaded}), plus "
                     f"{CUSTOM_TERM_COUNT} custom terms and 1 custom regex"),
@@ -205,12 +213,14 @@ def scan_section(engines: Engines, counts: dict[int, tuple[int, int]], seed: int
         times: dict[str, list[float]] = {k: [] for k in
                                          ("ours", "person_all", "non_ner", "ours_clean", "stock")}
         findings = {"ours": 0, "ours_clean": 0, "stock": 0}
+        copies_used = 0  # most spaCy model copies (threads) one person: all scan used
         gc.collect()
         for i, text in enumerate(mixed):
             secs, found = _timed_scan(engines.ours.scan, text)
             times["ours"].append(secs)
             findings["ours"] += found
             times["person_all"].append(_timed_scan(engines.person_all.scan, text)[0])
+            copies_used = max(copies_used, _ner_copies(engines.person_all)[1])
             times["non_ner"].append(_timed_scan(engines.non_ner.scan, text)[0])
             secs, found = _timed_scan(engines.ours.scan, clean[i])
             times["ours_clean"].append(secs)
@@ -219,7 +229,8 @@ def scan_section(engines: Engines, counts: dict[int, tuple[int, int]], seed: int
                 secs, found = _timed_scan(_stock_scan(engines.stock), text)
                 times["stock"].append(secs)
                 findings["stock"] += found
-        row: dict[str, Any] = {"bytes_mean": round(sum(lengths) / len(lengths))}
+        row: dict[str, Any] = {"bytes_mean": round(sum(lengths) / len(lengths)),
+                               "person_all_model_copies_used": copies_used}
         for name, secs in times.items():
             if not secs:
                 row[name] = None  # not measured at this size in this mode
