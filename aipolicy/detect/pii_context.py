@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .pii_rules import NerSettings, PersonContext
+from .prefilter import Prefilter
 
 # A name token: letters with inner ' or -, optionally an initial with a dot ("T.").
 _NAME_TOKEN = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?\.?")
@@ -164,6 +165,12 @@ def merge_ranges(ranges: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ..
     return tuple((s, e) for s, e in out)
 
 
+# The PersonContext regexes searched in whole texts, and their matches in one text.
+_PHRASES = ("residence", "name_field", "header_field", "self_identification",
+            "self_introduction", "closing", "greeting")
+_Found = dict[str, list[re.Match[str]]]
+
+
 class RecordFinder:
     """Finds record cues, direct names and NER windows in one text."""
 
@@ -180,6 +187,9 @@ class RecordFinder:
         self._line_chars = ner.record_line_chars
         titles = "|".join(re.escape(t) for t in sorted(person.titles, key=len, reverse=True))
         self._title = re.compile(r"(?i)(?<!\w)(?:" + titles + r")\.?[ \t]+(?=[^\W\d_])")
+        # The cue phrases ("my name is", "Best regards,") in one Hyperscan pass: each
+        # regex then runs only where it can match, with the matches of a whole-text scan.
+        self._phrases = Prefilter((name, getattr(person, name)) for name in _PHRASES)
 
     @property
     def shape(self) -> NameShape:
@@ -259,13 +269,14 @@ class RecordFinder:
         names: list[DirectName] = []
         marks: list[tuple[int, int]] = []  # record markers: their own line or sentence
         ranges: list[tuple[int, int]] = []  # finished windows (signatures, tables)
-        self._name_fields(text, names, marks)
-        self._headers(text, names, marks)
-        self._self_identification(text, lines, anchors, names, marks)
-        self._greetings(text, lines, anchors, names)
-        self._signatures(text, lines, names, ranges)
+        found = self._phrases.matches(text)
+        self._name_fields(text, found, names, marks)
+        self._headers(text, found, names, marks)
+        self._self_identification(text, found, lines, anchors, names, marks)
+        self._greetings(text, found, lines, anchors, names)
+        self._signatures(text, found, lines, names, ranges)
         self._tables(text, lines, anchors, names, ranges)
-        self._residence(text, names, marks)
+        self._residence(text, found, names, marks)
         self._record_heads(text, lines, anchors, names)
         windows = self._anchor_windows(text, lines, anchors)
         windows += [self.window(text, lines, s, e, record=False) for s, e in marks]
@@ -307,9 +318,10 @@ class RecordFinder:
             if span and " " in text[span[0]:span[1]].strip():
                 names.append(DirectName(*span, self._score - 0.1, "record-head"))
 
-    def _residence(self, text: str, names: list[DirectName], marks: list) -> None:
+    def _residence(self, text: str, found: _Found, names: list[DirectName], marks: list
+                   ) -> None:
         """'Jane Roe lives at ...': the capitalised words right before the phrase."""
-        for m in self._p.residence.finditer(text):
+        for m in found.get("residence", ()):
             start, end, count = None, m.start(), 0
             tokens = list(_NAME_TOKEN.finditer(text, max(0, m.start() - 80), m.start()))
             for tok in reversed(tokens):
@@ -326,9 +338,10 @@ class RecordFinder:
                 names.append(DirectName(*span, self._score - 0.05, "residence"))
                 marks.append((span[0], m.end()))
 
-    def _name_fields(self, text: str, names: list[DirectName], marks: list) -> None:
+    def _name_fields(self, text: str, found: _Found, names: list[DirectName], marks: list
+                     ) -> None:
         """'Patient: Jane Roe' -- the value of a name field, when it looks like a name."""
-        for m in self._p.name_field.finditer(text):
+        for m in found.get("name_field", ()):
             key = m.group("key")
             vstart, vend = m.span("value")
             span = self._shape.span(text, vstart, vend)
@@ -341,9 +354,10 @@ class RecordFinder:
             if not text[span[1]:vend].lstrip()[:1].isalnum():
                 names.append(DirectName(*span, self._score, "name-field"))
 
-    def _headers(self, text: str, names: list[DirectName], marks: list) -> None:
+    def _headers(self, text: str, found: _Found, names: list[DirectName], marks: list
+                 ) -> None:
         """'From: Jane Roe <jane@...>' -- display names in e-mail header lines."""
-        for m in self._p.header_field.finditer(text):
+        for m in found.get("header_field", ()):
             vstart, vend = m.span("value")
             marks.append((m.start("key"), max(vend, m.end("key"))))
             for d in _DISPLAY_NAME.finditer(text, vstart, vend):
@@ -351,20 +365,20 @@ class RecordFinder:
                 if span:
                     names.append(DirectName(*span, self._score, "header"))
 
-    def _self_identification(self, text: str, lines: _Lines,
+    def _self_identification(self, text: str, found: _Found, lines: _Lines,
                              anchors: Sequence[tuple[int, int]], names: list[DirectName],
                              marks: list) -> None:
         """'My name is Jane Roe' (the phrase proves it); 'I'm Jane Roe, ...' (proven when an
         identifier is in the same sentences, else a window for the model)."""
         lowercase_text = not any(ch.isupper() for ch in text)
-        for m in self._p.self_identification.finditer(text):
+        for m in found.get("self_identification", ()):
             limit = text.find("\n", m.end())
             limit = len(text) if limit < 0 else limit
             span = self._shape.span(text, m.end(), limit, upper=not lowercase_text)
             if span:
                 marks.append((m.start(), span[1]))
                 names.append(DirectName(*span, self._score, "self-identification"))
-        for m in self._p.self_introduction.finditer(text):
+        for m in found.get("self_introduction", ()):
             limit = text.find("\n", m.end())
             limit = len(text) if limit < 0 else limit
             span = self._shape.span(text, m.end(), limit, upper=True, max_tokens=3)
@@ -377,10 +391,10 @@ class RecordFinder:
                 names.append(DirectName(*span, self._score - 0.05, "self-introduction"))
             marks.append((m.start(), span[1]))
 
-    def _signatures(self, text: str, lines: _Lines, names: list[DirectName],
+    def _signatures(self, text: str, found: _Found, lines: _Lines, names: list[DirectName],
                     marks: list) -> None:
         """'Best regards,' on a line of its own: the next non-blank line names the writer."""
-        for m in self._p.closing.finditer(text):
+        for m in found.get("closing", ()):
             i = lines.index(m.start())
             for j in range(i + 1, min(i + 3, len(lines))):
                 s, e = lines.starts[j], lines.ends[j]
@@ -457,7 +471,8 @@ class RecordFinder:
                                                 "LOCATION"))
         marks.append((table_start, table_end))
 
-    def _greetings(self, text: str, lines: _Lines, anchors: Sequence[tuple[int, int]],
+    def _greetings(self, text: str, found: _Found, lines: _Lines,
+                   anchors: Sequence[tuple[int, int]],
                    names: list[DirectName]) -> None:
         """'Hi Sophie,' opening a message that carries identifiers (within
         ``record_block_lines`` lines of one): the addressee's name. A greeting in a
@@ -466,7 +481,7 @@ class RecordFinder:
             return
         anchor_lines = sorted({lines.index(a) for a, _ in anchors})
         reach = self._block_lines
-        for m in self._p.greeting.finditer(text):
+        for m in found.get("greeting", ()):
             i = lines.index(m.start())
             if not any(abs(i - a) <= reach for a in anchor_lines):
                 continue
