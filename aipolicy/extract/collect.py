@@ -32,12 +32,23 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]+={0,2}\s*|[A-Za-z0-9_\-\r\n]+={0,2}\s*"
 _DATA_URL = re.compile(r"data:([^,;]*)((?:;[^,;]*)*),", re.IGNORECASE)
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_$@.:\-]{1,64}")
 _CONTAINERS_AND_STRINGS = frozenset({OBJECT, ARRAY, STRING})
-_ROLES = {
+ROLES = {
     "user": "user", "human": "user",
     "system": "system", "developer": "developer",
     "assistant": "assistant", "model": "assistant", "chatbot": "assistant", "bot": "assistant",
     "tool": "tool", "function": "tool", "ipython": "tool",
 }
+
+
+def takes_as_text(value: str) -> bool:
+    """True when ``Collector._loose_string`` surely takes the non-blank ``value`` as plain
+    text: no ``data:`` URL, no JSON document, no base64 file. False when it might not
+    (only the full reader can tell)."""
+    return not (
+        value[:5].lower() == "data:"
+        or value.lstrip()[:1] in ("{", "[")
+        or (len(value) >= _BASE64_MIN and _BASE64.fullmatch(value) is not None)
+    )
 
 
 class Unrecognized(Exception):
@@ -76,7 +87,7 @@ def file_label(filename: str | None) -> Label:
 def normalize_role(role: str | None, default: str = "user") -> str:
     if not role:
         return default
-    return _ROLES.get(role.lower(), default)
+    return ROLES.get(role.lower(), default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,10 +218,13 @@ class Collector:
     # -- JSON values -----------------------------------------------------------------------
     def open_json(
         self, layer: Layer, start: int, end: int, text: str, encode: Callable, path: Path,
+        node: JNode | None = None,
     ) -> JV:
         """Parse ``text`` (stored in ``layer[start:end]`` as ``encode(text)``) as a JSON
-        document whose strings can be written back. Raises jsonpos.JsonError."""
-        node = jsonpos.parse(text)
+        document whose strings can be written back (``node``: already parsed). Raises
+        jsonpos.JsonError."""
+        if node is None:
+            node = jsonpos.parse(text)
         child = Layer(text, depth=layer.depth + 1)
         layer.slots.append(Slot(start, end, encode, child=child))
         return JV(node, child, path)

@@ -47,6 +47,8 @@ def document(block: JV, c: Collector) -> None:
 
 
 def messages(root: JV, c: Collector) -> None:
+    """``POST /v1/messages``. (Mirrored for plain bodies by ``extract.plain``: change
+    both.)"""
     blocks(root.get("system"), "system", c)
     for message in root.get("messages").items():
         role = normalize_role(message.get("role").string)

@@ -31,7 +31,8 @@ def content(v: JV, role: str, c: Collector) -> None:
 
 
 def chat(root: JV, c: Collector) -> None:
-    """``POST /v1/chat/completions``: the whole history, every role."""
+    """``POST /v1/chat/completions``: the whole history, every role. (Mirrored for plain
+    bodies by ``extract.plain``: change both.)"""
     for message in root.get("messages").items():
         role = normalize_role(message.get("role").string)
         content(message.get("content"), role, c)
