@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import ssl
 
 import anthropic
 import httpx2 as httpx
@@ -20,7 +21,8 @@ AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLQKX"
 
 
 def http_client(proxy) -> httpx.Client:
-    return httpx.Client(proxy=proxy.url, verify=str(proxy.ca_cert), timeout=30)
+    return httpx.Client(proxy=proxy.url, timeout=30,
+                        verify=ssl.create_default_context(cafile=str(proxy.ca_cert)))
 
 
 @pytest.fixture

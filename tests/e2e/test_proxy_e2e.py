@@ -27,7 +27,8 @@ CHAT_BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "H
 def http_client(proxy, auth: str | None = None) -> httpx.Client:
     """An SDK-compatible client (httpx2) that goes through the proxy and trusts its CA."""
     url = proxy.url.replace("http://", f"http://{auth}@") if auth else proxy.url
-    return httpx.Client(proxy=url, verify=str(proxy.ca_cert), timeout=20)
+    return httpx.Client(proxy=url, timeout=20,
+                        verify=ssl.create_default_context(cafile=str(proxy.ca_cert)))
 
 
 def test_banned_app_openai_sdk_gets_permission_denied(proxy, standin_clean):
