@@ -197,6 +197,15 @@ def _chat_md(c: dict | None) -> list[str]:
     rows = [[name, c[name]["turn1_ms"], c[name]["turn_last_ms"], c[name]["ratio_last_vs_first"]]
             for name in ("ours", "stock")]
     out += _table(["engine", "turn 1 ms", f"turn {c['turns']} ms", "last / first"], rows)
+    if "new_chars" in c:
+        new = c["new_chars"]
+        ours = c["ours"]
+        out += [f"New text per turn (median characters): turn 1 {new[0]:,} (system prompt and "
+                f"first user message), turn {c['turns']} {new[-1]:,} (previous reply and new "
+                "user message), so the last turn has more to scan even with no history. The "
+                f"history's own cost, turn cost over its new messages alone on a fresh "
+                f"inspector: turn 1 {ours['history_overhead_first']} x, turn {c['turns']} "
+                f"{ours['history_overhead_last']} x.", ""]
     series = c["per_turn_ms"]
     out += ["Per turn (ms): ", ""]
     out += _table(["turn", "ours", "stock"],

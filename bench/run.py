@@ -57,7 +57,7 @@ class Config:
 
 FULL = Config(
     scan_counts={200: (300, 100), 2_000: (150, 60), 20_000: (30, 10), 200_000: (5, 2)},
-    turns=20, chat_repeats=3, latency_n=300, warmup=10, rps_levels=(1, 4, 16),
+    turns=20, chat_repeats=7, latency_n=300, warmup=10, rps_levels=(1, 4, 16),
     rps_seconds=8.0, isolation_rounds=300, isolation_load_clients=2, sse_n=150,
     memory_n=10_000, memory_concurrency=4, memory_samples=10, memory_max_seconds=420.0)
 # Stock Presidio needs ~30 s for one 200 KB prompt and ~20 s for a 20-turn chat on this

@@ -267,6 +267,7 @@ def conversation_section(engines: Engines, turns: int, repeats: int, seed: int) 
         # else: what the turn would cost without any history
         "ours_new_only": [[] for _ in range(turns)]}
     sizes = [0] * turns
+    new_chars: list[list[int]] = [[] for _ in range(turns)]  # text first seen at each turn
     for rep in range(repeats):
         sent = inputs.conversation(seed * 1000 + rep, turns)
         gc.collect()
@@ -278,11 +279,16 @@ def conversation_section(engines: Engines, turns: int, repeats: int, seed: int) 
             per_turn["stock"][k].append(_timed(lambda m=messages: [
                 engines.stock.analyze(x["content"], language="en") for x in m]))
             new_body = inputs.chat_body(messages[-2:] if k else messages)
+            new_chars[k].append(sum(len(m["content"]) for m in (messages[-2:] if k
+                                                                 else messages)))
             per_turn["ours_new_only"][k].append(_timed(
                 lambda b=new_body: engines.ours_fresh.inspect(BodyInput(*_CHAT, b))))
     med = {name: [_median(v) * 1000 for v in lists] for name, lists in per_turn.items()}
     out: dict[str, Any] = {"turns": turns, "repeats": repeats,
-                           "body_bytes": sizes, "per_turn_ms": {}}
+                           "body_bytes": sizes, "per_turn_ms": {},
+                           # turn 1: system prompt + first user message; later turns: the
+                           # previous reply + the new user message
+                           "new_chars": [round(_median(v)) for v in new_chars]}
     for name, series in med.items():
         out["per_turn_ms"][name] = [round(x, 3) for x in series]
         out[name] = {"turn1_ms": round(series[0], 3), "turn_last_ms": round(series[-1], 3),
