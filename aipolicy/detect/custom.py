@@ -2,8 +2,8 @@
 
 Term lists (project code names, customer names) match whole words, case-insensitively,
 in time linear in the text whatever the number of terms: one Hyperscan pass finds where
-a term's first word occurs (a dict keyed by first word serves texts Hyperscan cannot
-read exactly); only those places are compared further. Regex detectors may carry a named
+a term's first word occurs (a dict keyed by first word serves term lists with non-ASCII
+first words); only those places are compared further. Regex detectors may carry a named
 validator; a shared prefilter runs them only where they can match.
 """
 
@@ -70,9 +70,8 @@ class TermListDetector:
         return sum(len(v) for v in self.index.values())
 
     def scan(self, text: str, tokens: list[re.Match[str]] | None = None) -> list[CustomMatch]:
-        hits = self.first_words.find(text) if self.first_words is not None else None
-        if hits is not None:
-            return self._scan_hits(text, hits)
+        if self.first_words is not None:
+            return self._scan_hits(text, self.first_words.find(text))
         tokens = tokens if tokens is not None else list(_WORD.finditer(text))
         out: list[CustomMatch] = []
         i = 0

@@ -712,21 +712,23 @@ LOWERS_TO_ASCII = "\u0130\u212a"
 FOLDS_TO_ASCII = ("\xdf\u0130\u0149\u017f\u01f0\u1e96\u1e97\u1e98\u1e99\u1e9a\u1e9e"
                   "\u212a\ufb00\ufb01\ufb02\ufb03\ufb04\ufb05\ufb06")
 _WORD_CHAR = re.compile(r"\w")
+_WORD_RUN = re.compile(r"\w+")
 
 
 class WordSet:
     """Where words of a set occur as whole words (``\\w+`` runs, compared case-folded).
 
     One Hyperscan pass finds every occurrence; each is checked against Python's notion of
-    a word boundary, which also counts non-ASCII letters. :meth:`find` returns ``None``
-    for a text in which a non-ASCII character folds to ASCII letters: the caller then
-    compares words itself. Words that are not ASCII are never found here: callers keep
+    a word boundary, which also counts non-ASCII letters. The few words holding a
+    character that folds to ASCII letters ("Straße" is "strasse") are case-folded and
+    looked up one by one. Words that are not ASCII are never found here: callers keep
     them out (an ASCII-only text cannot hold them) or check them themselves.
     """
 
     def __init__(self, words: Iterable[str]) -> None:
         self._words: tuple[str, ...] = tuple(dict.fromkeys(
             w for w in words if w and w.isascii() and re.fullmatch(r"\w+", w)))
+        self._lookup = frozenset(self._words)
         self._db: Any = None
         if self._words:
             self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
@@ -738,17 +740,12 @@ class WordSet:
     def __repr__(self) -> str:
         return f"WordSet({len(self._words)} words)"
 
-    def find(self, text: str) -> list[tuple[int, int, str]] | None:
+    def find(self, text: str) -> list[tuple[int, int, str]]:
         """``(start, end, word)`` of every whole-word occurrence, in text order."""
         if self._db is None or not text:
             return []
         plain = text.isascii()
-        if plain:
-            data = text.encode("ascii")
-        elif any(ch in text for ch in FOLDS_TO_ASCII):
-            return None
-        else:
-            data = text.encode("ascii", "replace")
+        data = text.encode("ascii") if plain else text.encode("ascii", "replace")
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._db)
@@ -768,6 +765,27 @@ class WordSet:
                     or (end < size and _WORD_CHAR.match(text, end))):
                 continue
             out.append((start, end, word))
+        if not plain and any(ch in text for ch in FOLDS_TO_ASCII):
+            out = sorted(out + self._folded(text))
+        return out
+
+    def _folded(self, text: str) -> list[tuple[int, int, str]]:
+        """Occurrences in the words that hold a character folding to ASCII letters."""
+        out: list[tuple[int, int, str]] = []
+        seen: set[int] = set()
+        for ch in FOLDS_TO_ASCII:
+            pos = text.find(ch)
+            while pos >= 0:
+                start = pos
+                while start and _WORD_CHAR.match(text, start - 1):
+                    start -= 1
+                if start not in seen:
+                    seen.add(start)
+                    end = _WORD_RUN.match(text, start).end()
+                    word = text[start:end].casefold()
+                    if word in self._lookup:
+                        out.append((start, end, word))
+                pos = text.find(ch, pos + 1)
         return out
 
 

@@ -29,13 +29,13 @@ def test_word_set_path_equals_word_walk_on_random_texts():
     ascii_detector = TermListDetector.build("a", "term", [t for t in TERMS if t.isascii()])
     assert ascii_detector.first_words is not None
     rng = random.Random(11)
-    used_fast = 0
+    folding = 0
     for _ in range(3000):
         text = "".join(rng.choice(WORDS) + rng.choice(GAPS) for _ in range(rng.randint(1, 12)))
         found = [(m.start, m.end) for m in ascii_detector.scan(text)]
         assert found == _walk(ascii_detector, text), text
-        used_fast += ascii_detector.first_words.find(text) is not None
-    assert used_fast > 1000  # most random texts took the Hyperscan path
+        folding += any(ch in text for ch in FOLDS_TO_ASCII)
+    assert folding > 300  # texts with "ß", "ﬁ" or the Kelvin sign were among them
 
 
 def test_word_set_respects_python_word_boundaries_in_non_ascii_text():
@@ -43,7 +43,9 @@ def test_word_set_respects_python_word_boundaries_in_non_ascii_text():
     text = "blue-ops éblue blueé blue_ 日本blue ops€"
     assert [(text[s:e], w) for s, e, w in words.find(text)] == [
         ("blue", "blue"), ("ops", "ops"), ("ops", "ops")]
-    assert words.find("KELVIN \u212aelvin") is None  # a fold to ASCII: the caller walks
+    kelvin = "KELVIN \u212aelvin Kelvins STRASSE Straße stra\u017fse"
+    assert [kelvin[s:e] for s, e, _ in WordSet(["kelvin", "strasse"]).find(kelvin)] == [
+        "KELVIN", "\u212aelvin", "STRASSE", "Straße", "stra\u017fse"]
 
 
 def test_folds_to_ascii_is_exactly_the_non_ascii_characters_folding_to_word_characters():
