@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .detect.pii import PiiDetector, PiiSettings
+from .detect.prefilter import scan_bytes
 from .detect.secrets import SecretScanner, load_secret_rules
 from .extract import BodyInput, decode_body, extract
 from .inspection_config import DataRule, InspectionSettings
@@ -170,15 +171,17 @@ class Inspector:
     def _detect(self, texts: Sequence[str]) -> list[Finding]:
         findings: list[Finding] = []
         taken: dict[int, list[tuple[int, int]]] = {}
+        # What every Hyperscan pass reads, made once per text (not once per pass).
+        data = [scan_bytes(t) for t in texts]
         for i, text in enumerate(texts):
-            for m in self.secrets.scan(text):
+            for m in self.secrets.scan(text, data[i]):
                 findings.append(Finding("secret", m.rule_id, m.label, i, m.start, m.end, 1.0,
                                         "secrets"))
                 taken.setdefault(i, []).append((m.start, m.end))
-            for c in self.settings.custom.scan(text):
+            for c in self.settings.custom.scan(text, data[i]):
                 findings.append(Finding("custom", c.detector_id, c.label, i, c.start, c.end,
                                         1.0, "custom"))
-        for i, matches in enumerate(self.pii.scan_many(list(texts))):
+        for i, matches in enumerate(self.pii.scan_many(list(texts), data)):
             spans = taken.get(i, ())
             for m in matches:
                 if any(m.start < e and s < m.end for s, e in spans):

@@ -249,6 +249,35 @@ def scan_section(engines: Engines, counts: dict[int, tuple[int, int]], seed: int
             row["throughput_ratio_ours_vs_stock"] = None
             row["throughput_ratio_person_all_vs_stock"] = None
         out["sizes"][str(size)] = row
+    out["non_ner_on_repository_text"] = repository_text_section(engines.non_ner)
+    return out
+
+
+# The repository's own files as ordinary text: documentation prose and Python code.
+_REPO = Path(__file__).resolve().parents[1]
+_REPO_TEXT = {"markdown": ("README.md", "rulesets/README.md", "bench/README.md",
+                           "deploy/README.md", "certs/README.md"),
+              "python": tuple(str(f.relative_to(_REPO)) for f in
+                              sorted((_REPO / "aipolicy").rglob("*.py")))}
+_REPO_CHUNK = 200_000
+
+
+def repository_text_section(inspector: Inspector, repeats: int = 5) -> dict[str, Any]:
+    """The non-NER layer on ordinary text (this repository's documentation and code, cut
+    into 200 KB pieces): identifiers are rare there, unlike in the generated prose."""
+    out: dict[str, Any] = {}
+    for kind, files in _REPO_TEXT.items():
+        whole = "\n\n".join((_REPO / f).read_text(encoding="utf-8") for f in files
+                             if (_REPO / f).exists())
+        while len(whole) < 2 * _REPO_CHUNK:
+            whole += "\n\n" + whole
+        # Each piece starts elsewhere, so none is a segment the inspector has seen.
+        room = len(whole) - _REPO_CHUNK
+        pieces = [whole[at:at + _REPO_CHUNK] for at in
+                  (i * 7_919 % room for i in range(1, repeats * 3 + 1))]
+        secs = [_timed_scan(inspector.scan, piece)[0] for piece in pieces]
+        sizes = [len(piece.encode()) for piece in pieces]
+        out[kind] = {"files": len(files), **latency_stats(secs), **_throughput(secs, sizes)}
     return out
 
 

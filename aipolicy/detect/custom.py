@@ -69,9 +69,10 @@ class TermListDetector:
     def size(self) -> int:
         return sum(len(v) for v in self.index.values())
 
-    def scan(self, text: str, tokens: list[re.Match[str]] | None = None) -> list[CustomMatch]:
+    def scan(self, text: str, tokens: list[re.Match[str]] | None = None,
+             data: bytes | None = None) -> list[CustomMatch]:
         if self.first_words is not None:
-            return self._scan_hits(text, self.first_words.find(text))
+            return self._scan_hits(text, self.first_words.find(text, data))
         tokens = tokens if tokens is not None else list(_WORD.finditer(text))
         out: list[CustomMatch] = []
         i = 0
@@ -167,15 +168,16 @@ class CustomDetectors:
     def ids(self) -> frozenset[str]:
         return frozenset(d.id for d in (*self.terms, *self.regexes))
 
-    def scan(self, text: str) -> list[CustomMatch]:
+    def scan(self, text: str, data: bytes | None = None) -> list[CustomMatch]:
+        """``data``: ``prefilter.scan_bytes(text)``, if the caller has it."""
         out: list[CustomMatch] = []
         tokens: list[re.Match[str]] | None = None
         for detector in self.terms:
             if detector.first_words is None and tokens is None:
                 tokens = list(_WORD.finditer(text))  # shared by the dict-walking ones
-            out.extend(detector.scan(text, tokens))
+            out.extend(detector.scan(text, tokens, data))
         if self._prefilter is not None:
-            found = self._prefilter.matches(text)
+            found = self._prefilter.matches(text, data)
             for i, rx in enumerate(self.regexes):
                 if i in found:
                     out.extend(rx.scan(text, found[i]))

@@ -131,9 +131,12 @@ class PiiDetector:
     def scan(self, text: str) -> list[PiiMatch]:
         return self.scan_many([text])[0]
 
-    def scan_many(self, texts: Sequence[str]) -> list[list[PiiMatch]]:
-        """Scan several texts; NER for all of them runs as one batch."""
-        plans = [self._plan(t) for t in texts]
+    def scan_many(self, texts: Sequence[str], data: Sequence[bytes] | None = None
+                  ) -> list[list[PiiMatch]]:
+        """Scan several texts; NER for all of them runs as one batch. ``data``: each text's
+        ``prefilter.scan_bytes``, if the caller has them."""
+        plans = [self._plan(t, data[i] if data is not None else None)
+                 for i, t in enumerate(texts)]
         snippets: list[str] = []
         owners: list[tuple[int, int, int]] = []  # (text index, chunk start, chunk end)
         for i, plan in enumerate(plans):
@@ -168,13 +171,13 @@ class PiiDetector:
         return [self._finish(self._propagate(texts[i], c)) for i, c in enumerate(per_text)]
 
     # -- steps --------------------------------------------------------------------------
-    def _plan(self, text: str) -> _Plan:
-        candidates = tuple(self._recognizers.analyze(text))
+    def _plan(self, text: str, data: bytes | None) -> _Plan:
+        candidates = tuple(self._recognizers.analyze(text, data=data))
         if self._ner is None and not self._want_person:
             return _Plan(candidates, (), (), ())
         anchors = [(c.start, c.end) for c in candidates
                    if c.score >= self.settings.threshold(c.entity)]
-        cues = self._records.cues(text, anchors)
+        cues = self._records.cues(text, anchors, data)
         names = cues.names if self._want_person else ()
         every_name = self.settings.person_mode == "all" and self._want_person
         areas = _paragraph_chunks(text) if every_name else cues.windows

@@ -264,12 +264,13 @@ class RecordFinder:
         return wstart, wend
 
     # -- cues ---------------------------------------------------------------------------
-    def cues(self, text: str, anchors: Sequence[tuple[int, int]]) -> Cues:
+    def cues(self, text: str, anchors: Sequence[tuple[int, int]],
+             data: bytes | None = None) -> Cues:
         lines = _Lines(text)
         names: list[DirectName] = []
         marks: list[tuple[int, int]] = []  # record markers: their own line or sentence
         ranges: list[tuple[int, int]] = []  # finished windows (signatures, tables)
-        found = self._phrases.matches(text)
+        found = self._phrases.matches(text, data)
         self._name_fields(text, found, names, marks)
         self._headers(text, found, names, marks)
         self._self_identification(text, found, lines, anchors, names, marks)

@@ -178,20 +178,22 @@ class RecognizerSet:
             for p, pattern in enumerate(rec.spec.patterns)
         )
 
-    def analyze(self, text: str, only: Iterable[str] | None = None) -> list[Candidate]:
-        """Candidates of every recognizer (or of those with an id in ``only``)."""
-        present = self._keywords.present(text)
+    def analyze(self, text: str, only: Iterable[str] | None = None,
+                data: bytes | None = None) -> list[Candidate]:
+        """Candidates of every recognizer (or of those with an id in ``only``); ``data``:
+        ``prefilter.scan_bytes(text)``, if the caller has it."""
+        present = self._keywords.present(text, data)
         ids = None if only is None else set(only)
         wanted = {r for r, rec in enumerate(self.recognizers)
                   if (ids is None or rec.id in ids) and rec.needs(present)}
-        found = self._matches(text, wanted)
+        found = self._matches(text, wanted, data)
         out: list[Candidate] = []
         for r in sorted(wanted):
             out.extend(self.recognizers[r].analyze(
                 text, lambda p, r=r: found.get((r, p), ())))
         return out
 
-    def _matches(self, text: str, wanted: set[int]
+    def _matches(self, text: str, wanted: set[int], data: bytes | None = None
                  ) -> dict[tuple[int, int], list[re.Match[str]]]:
         """The matches of the ``wanted`` recognizers' patterns; patterns the prefilter
         rules out are never run.
@@ -202,7 +204,7 @@ class RecognizerSet:
         prefilter = self._prefilter
         out: dict[tuple[int, int], list[re.Match[str]]] = {}
         limit = len(text) // 4
-        for key, windows in prefilter.candidates(text).items():
+        for key, windows in prefilter.candidates(text, data).items():
             r, p = key
             if not windows or r not in wanted:
                 continue

@@ -73,6 +73,13 @@ _REPEATS = (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT)
 _ZERO_WIDTH = (_C.ASSERT, _C.ASSERT_NOT, _C.AT)
 
 
+def scan_bytes(text: str) -> bytes:
+    """What every Hyperscan pass reads: the text, with "?" for each non-ASCII character
+    (a byte offset is then a character offset). Encoding a long non-ASCII text costs
+    about as much as a pass: compute it once per text and hand it to each finder."""
+    return text.encode("ascii") if text.isascii() else text.encode("ascii", "replace")
+
+
 class Window(NamedTuple):
     """Where to search: matches that begin in ``[start, last_start]``, seeing the text
     up to ``end``. Windows come in text order; as in ``finditer``, a search never starts
@@ -528,16 +535,17 @@ class Prefilter[K: Hashable]:
             scratch = self._local.scratch = hyperscan.Scratch(self._db)
         return scratch
 
-    def candidates(self, text: str) -> dict[K, list[Window]]:
+    def candidates(self, text: str, data: bytes | None = None) -> dict[K, list[Window]]:
         """Disjoint windows, in text order, for each pattern that may match in ``text``.
 
         Patterns that cannot match are absent; unsupported ones always get the whole text.
+        ``data`` is ``scan_bytes(text)`` when the caller has it.
         """
         size = len(text)
         out = {key: [Window(0, size, size)] for key in self._unsupported}
         if self._db is None or not text:
             return out
-        data = text.encode("ascii") if text.isascii() else text.encode("ascii", "replace")
+        data = scan_bytes(text) if data is None else data
         found: list[int] = []
         self._db.scan(data, match_event_handler=_collect, context=found,
                       scratch=self._scratch())
@@ -562,10 +570,10 @@ class Prefilter[K: Hashable]:
         """
         return iter(_search(self._patterns[key], self._plans.get(key), text, windows))
 
-    def matches(self, text: str) -> dict[K, list[re.Match[str]]]:
+    def matches(self, text: str, data: bytes | None = None) -> dict[K, list[re.Match[str]]]:
         """Every pattern's matches in ``text`` (patterns without any are absent)."""
         out: dict[K, list[re.Match[str]]] = {}
-        for key, windows in self.candidates(text).items():
+        for key, windows in self.candidates(text, data).items():
             found = _search(self._patterns[key], self._plans.get(key), text, windows)
             if found:
                 out[key] = found
@@ -679,21 +687,23 @@ class LiteralSet:
     def __repr__(self) -> str:
         return f"LiteralSet({len(self._words)} words)"
 
-    def present(self, text: str) -> set[str]:
-        """The words found in ``text.lower()``."""
-        if any(ch in text for ch in LOWERS_TO_ASCII):
-            lowered = text.lower()
-            return {w for w in self._words if w in lowered}
+    def present(self, text: str, data: bytes | None = None) -> set[str]:
+        """The words found in ``text.lower()`` (``data``: ``scan_bytes(text)``, if known)."""
+        lowered: str | None = None
+        source = text  # the case-insensitive pass reads the text itself, unless
+        if any(ch in text for ch in LOWERS_TO_ASCII):  # "K" (Kelvin) lower-cases to "k"
+            source = lowered = text.lower()
         found: set[str] = set()
         if self._by_python:
-            lowered = text.lower()
+            lowered = text.lower() if lowered is None else lowered
             found = {w for w in self._by_python if w in lowered}
         if self._db is None or not text:
             return found
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._db)
-        data = text.encode("ascii") if text.isascii() else text.encode("ascii", "replace")
+        if data is None or source is not text:
+            data = scan_bytes(source)
         hits: list[int] = []
         self._db.scan(data, match_event_handler=_collect, context=hits, scratch=scratch)
         mask = (1 << _ID_BITS) - 1
@@ -740,12 +750,13 @@ class WordSet:
     def __repr__(self) -> str:
         return f"WordSet({len(self._words)} words)"
 
-    def find(self, text: str) -> list[tuple[int, int, str]]:
-        """``(start, end, word)`` of every whole-word occurrence, in text order."""
+    def find(self, text: str, data: bytes | None = None) -> list[tuple[int, int, str]]:
+        """``(start, end, word)`` of every whole-word occurrence, in text order (``data``:
+        ``scan_bytes(text)``, if known)."""
         if self._db is None or not text:
             return []
         plain = text.isascii()
-        data = text.encode("ascii") if plain else text.encode("ascii", "replace")
+        data = scan_bytes(text) if data is None else data
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._db)

@@ -394,8 +394,9 @@ class SecretScanner:
     def __repr__(self) -> str:
         return f"SecretScanner({len(self._rules)} rules)"
 
-    def scan(self, text: str) -> list[SecretMatch]:
-        """All secrets in ``text``: non-overlapping, sorted by position.
+    def scan(self, text: str, data: bytes | None = None) -> list[SecretMatch]:
+        """All secrets in ``text``: non-overlapping, sorted by position (``data``:
+        ``prefilter.scan_bytes(text)``, if the caller has it).
 
         Where matches overlap, a specific rule beats a generic one, then the longer
         match wins, then the rule listed first.
@@ -403,7 +404,8 @@ class SecretScanner:
         if not text:
             return []
         # On short texts looking words up one by one is cheaper than a pass for all.
-        keywords = _TextWords(text, self._words if len(text) >= _WORD_PASS_FROM else None)
+        keywords = _TextWords(text, self._words if len(text) >= _WORD_PASS_FROM else None,
+                              data)
         found: list[_Candidate] = []
         for index in self._whole_text:
             if keywords.present(self._rules[index]):
@@ -412,7 +414,7 @@ class SecretScanner:
         if self._prefilter is not None:
             order = self._order
             unsupported = self._prefilter.unsupported
-            candidates = self._prefilter.candidates(text)
+            candidates = self._prefilter.candidates(text, data)
             for key, windows in candidates.items():
                 index = order.get(key)  # type: ignore[arg-type]
                 if index is not None and key not in unsupported:  # else: done above
@@ -558,8 +560,10 @@ class _TextWords:
     count when one occurs in the lower-cased text). Without a LiteralSet each rule's
     keywords are looked up in the lower-cased text one by one."""
 
-    def __init__(self, text: str, words: LiteralSet | None) -> None:
+    def __init__(self, text: str, words: LiteralSet | None, data: bytes | None = None
+                 ) -> None:
         self._text = text
+        self._data = data
         self._words = words
         self._found: set[str] | None = None
         self._lowered: str | None = None
@@ -567,7 +571,7 @@ class _TextWords:
     def words(self) -> set[str] | None:
         """The words found, or None without a LiteralSet."""
         if self._found is None and self._words is not None:
-            self._found = self._words.present(self._text)
+            self._found = self._words.present(self._text, self._data)
         return self._found
 
     def present(self, rule: SecretRule) -> bool:

@@ -22,6 +22,7 @@ from aipolicy.detect.prefilter import (
     Prefilter,
     Window,
     anchored_at_start,
+    scan_bytes,
 )
 
 
@@ -317,3 +318,13 @@ def test_lowers_to_ascii_is_exactly_the_non_ascii_characters_lower_casing_to_asc
     derived = "".join(c for c in map(chr, range(0x80, 0x110000))
                       if any(ord(x) < 128 for x in c.lower()))
     assert derived == LOWERS_TO_ASCII
+
+
+def test_scan_bytes_has_one_byte_per_character() -> None:
+    text = "żółć 漢字 \U0001F600 ghp_abcd1234 \udc80"
+    data = scan_bytes(text)
+    assert len(data) == len(text)
+    assert data == b"???? ?? ? ghp_abcd1234 ?"
+    rx = re.compile(r"ghp_[A-Za-z0-9]{8}")
+    prefilter = Prefilter([("gh", rx)])
+    assert prefilter.candidates(text, data) == prefilter.candidates(text)
