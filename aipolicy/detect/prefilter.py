@@ -689,21 +689,20 @@ class LiteralSet:
 
     def present(self, text: str, data: bytes | None = None) -> set[str]:
         """The words found in ``text.lower()`` (``data``: ``scan_bytes(text)``, if known)."""
-        lowered: str | None = None
-        source = text  # the case-insensitive pass reads the text itself, unless
-        if any(ch in text for ch in LOWERS_TO_ASCII):  # "K" (Kelvin) lower-cases to "k"
-            source = lowered = text.lower()
         found: set[str] = set()
         if self._by_python:
-            lowered = text.lower() if lowered is None else lowered
+            lowered = text.lower()
             found = {w for w in self._by_python if w in lowered}
         if self._db is None or not text:
             return found
+        # The pass is case-insensitive, so it reads the text itself, with the characters
+        # that lower-case to ASCII ("K", the Kelvin sign, to "k") written as they would.
+        data = scan_bytes(text) if data is None else data
+        if any(ch in text for ch in LOWERS_TO_ASCII):
+            data = _as_lowered(text, data)
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = hyperscan.Scratch(self._db)
-        if data is None or source is not text:
-            data = scan_bytes(source)
         hits: list[int] = []
         self._db.scan(data, match_event_handler=_collect, context=hits, scratch=scratch)
         mask = (1 << _ID_BITS) - 1
@@ -712,8 +711,30 @@ class LiteralSet:
         return found
 
 
-# Non-ASCII characters whose lower case holds an ASCII character; a unit test re-derives it.
+# Non-ASCII characters whose lower case holds an ASCII character, and that lower case; a
+# unit test re-derives them.
 LOWERS_TO_ASCII = "\u0130\u212a"
+_LOWERED = {"\u0130": b"i?", "\u212a": b"k"}  # "İ" lower-cases to "i" + a combining dot
+
+
+def _as_lowered(text: str, data: bytes) -> bytes:
+    """``scan_bytes(text.lower())`` as far as ASCII words can tell (ASCII letters keep their
+    case: the pass ignores it)."""
+    spots = sorted((i, ch) for ch in LOWERS_TO_ASCII for i in _positions(text, ch))
+    parts: list[bytes] = []
+    pos = 0
+    for i, ch in spots:
+        parts += (data[pos:i], _LOWERED[ch])
+        pos = i + 1
+    parts.append(data[pos:])
+    return b"".join(parts)
+
+
+def _positions(text: str, ch: str) -> Iterator[int]:
+    i = text.find(ch)
+    while i >= 0:
+        yield i
+        i = text.find(ch, i + 1)
 
 
 # Non-ASCII characters whose case folding holds an ASCII word character ("ß" folds to

@@ -16,6 +16,7 @@ import threading
 import pytest
 
 from aipolicy.detect.prefilter import (
+    _LOWERED,
     CASELESS_NON_ASCII,
     LOWERS_TO_ASCII,
     LiteralSet,
@@ -318,6 +319,7 @@ def test_lowers_to_ascii_is_exactly_the_non_ascii_characters_lower_casing_to_asc
     derived = "".join(c for c in map(chr, range(0x80, 0x110000))
                       if any(ord(x) < 128 for x in c.lower()))
     assert derived == LOWERS_TO_ASCII
+    assert {ch: ch.lower().encode("ascii", "replace") for ch in derived} == _LOWERED
 
 
 def test_scan_bytes_has_one_byte_per_character() -> None:
