@@ -13,11 +13,12 @@ from pathlib import Path
 
 from mitmproxy import ctx, exceptions
 
+from aipolicy.cores import usable_cores
 from aipolicy.errors import ConfigError
 from aipolicy.metrics import PolicyMetrics
 from aipolicy.paths import DEFAULT_RULESET
 from aipolicy.pipeline import Pipeline
-from aipolicy.workers import ScanWorkers, default_worker_count
+from aipolicy.workers import ScanWorkers
 
 log = logging.getLogger("aipolicy")
 
@@ -96,7 +97,7 @@ class PolicyState:
     # -- internals -------------------------------------------------------------------
     def _worker_count(self) -> int:
         wanted = ctx.options.aipolicy_scan_workers
-        return default_worker_count() if wanted < 0 else wanted
+        return usable_cores() if wanted < 0 else wanted
 
     def _build(self, path: str) -> tuple[Pipeline, ScanWorkers | None]:
         """Validate and build everything a ruleset needs; nothing is swapped in here."""

@@ -19,7 +19,6 @@ import os
 import zlib
 from concurrent.futures.process import BrokenProcessPool
 
-from .cores import usable_cores
 from .model import RequestInfo
 
 log = logging.getLogger("aipolicy")
@@ -110,8 +109,3 @@ def _terminate(pool: cf.ProcessPoolExecutor) -> None:
     for pid in processes:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, 9)
-
-
-def default_worker_count() -> int:
-    """One scan worker per core this process may use."""
-    return usable_cores()

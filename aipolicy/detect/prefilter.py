@@ -492,6 +492,17 @@ def _collect(pattern_id: int, _start: int, end: int, _flags: int, found: list[in
     found.append(end << _ID_BITS | pattern_id)  # one append is all a report costs
 
 
+def _reports(db: Any, local: threading.local, data: bytes) -> list[int]:
+    """One pass of ``db`` over ``data``: its reports, packed as ``end << _ID_BITS | id``.
+    Each thread scans with its own scratch space, kept in ``local``."""
+    scratch = getattr(local, "scratch", None)
+    if scratch is None:
+        scratch = local.scratch = hyperscan.Scratch(db)
+    found: list[int] = []
+    db.scan(data, match_event_handler=_collect, context=found, scratch=scratch)
+    return found
+
+
 class Prefilter[K: Hashable]:
     """Windows of a text where each of a set of Python patterns can match.
 
@@ -529,12 +540,6 @@ class Prefilter[K: Hashable]:
     def __repr__(self) -> str:
         return f"Prefilter({len(self._keys)} patterns, {len(self._unsupported)} unsupported)"
 
-    def _scratch(self) -> Any:
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = hyperscan.Scratch(self._db)
-        return scratch
-
     def candidates(self, text: str, data: bytes | None = None) -> dict[K, list[Window]]:
         """Disjoint windows, in text order, for each pattern that may match in ``text``.
 
@@ -546,9 +551,7 @@ class Prefilter[K: Hashable]:
         if self._db is None or not text:
             return out
         data = scan_bytes(text) if data is None else data
-        found: list[int] = []
-        self._db.scan(data, match_event_handler=_collect, context=found,
-                      scratch=self._scratch())
+        found = _reports(self._db, self._local, data)
         ends: dict[int, list[int]] = {}
         mask = (1 << _ID_BITS) - 1
         for packed in found:
@@ -700,11 +703,7 @@ class LiteralSet:
         data = scan_bytes(text) if data is None else data
         if any(ch in text for ch in LOWERS_TO_ASCII):
             data = _as_lowered(text, data)
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = hyperscan.Scratch(self._db)
-        hits: list[int] = []
-        self._db.scan(data, match_event_handler=_collect, context=hits, scratch=scratch)
+        hits = _reports(self._db, self._local, data)
         mask = (1 << _ID_BITS) - 1
         plain = self._plain
         found.update(plain[packed & mask] for packed in hits)
@@ -778,11 +777,7 @@ class WordSet:
             return []
         plain = text.isascii()
         data = scan_bytes(text) if data is None else data
-        scratch = getattr(self._local, "scratch", None)
-        if scratch is None:
-            scratch = self._local.scratch = hyperscan.Scratch(self._db)
-        hits: list[int] = []
-        self._db.scan(data, match_event_handler=_collect, context=hits, scratch=scratch)
+        hits = _reports(self._db, self._local, data)
         mask = (1 << _ID_BITS) - 1
         out: list[tuple[int, int, str]] = []
         size = len(text)
