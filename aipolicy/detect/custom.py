@@ -36,6 +36,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _GAP = re.compile(r"[\s\-_./]{1,3}")
 
 
+_Trie = dict[str, "_Trie"]
+
+
 @dataclass(frozen=True)
 class CustomMatch:
     detector_id: str
@@ -52,6 +55,9 @@ class TermListDetector:
     index: dict[str, tuple[tuple[str, ...], ...]]
     # the ASCII first words, for one Hyperscan pass; None when a first word is not ASCII
     first_words: WordSet | None = field(default=None, compare=False, repr=False)
+    # first word -> trie of the remaining words: each word read once, however many terms
+    # share a first word ("red" begins "Red Fox", "Red Owl", ...); "" marks a term's end
+    rests: dict[str, _Trie] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def build(cls, detector_id: str, label: str, terms: Iterable[str]) -> TermListDetector:
@@ -63,7 +69,15 @@ class TermListDetector:
         index = {first: tuple(sorted(rests, key=len, reverse=True))
                  for first, rests in grouped.items()}
         finder = WordSet(index) if all(w.isascii() for w in index) else None
-        return cls(detector_id, label, index, finder)
+        tries: dict[str, _Trie] = {}
+        for first, rests in grouped.items():
+            root = tries[first] = {}
+            for rest in rests:
+                node = root
+                for word in rest:
+                    node = node.setdefault(word, {})
+                node[""] = {}
+        return cls(detector_id, label, index, finder, tries)
 
     @property
     def size(self) -> int:
@@ -99,12 +113,10 @@ class TermListDetector:
         for start, end, first in hits:
             if start < done:
                 continue
-            for rest in self.index[first]:
-                last = _rest_end(text, end, rest)
-                if last is not None:
-                    out.append(CustomMatch(self.id, self.label, start, last))
-                    done = last
-                    break
+            last = _longest_end(text, end, self.rests[first])
+            if last is not None:
+                out.append(CustomMatch(self.id, self.label, start, last))
+                done = last
         return out
 
     @staticmethod
@@ -120,16 +132,21 @@ class TermListDetector:
         return True
 
 
-def _rest_end(text: str, pos: int, rest: tuple[str, ...]) -> int | None:
-    """Where ``rest``'s words end if they follow ``pos`` (each after a short gap)."""
-    for word in rest:
+def _longest_end(text: str, pos: int, node: _Trie) -> int | None:
+    """Where the longest term of the trie ``node`` ends if its words follow ``pos``
+    (each after a short gap), or None."""
+    last = pos if "" in node else None
+    while len(node) > ("" in node):
         tok = _WORD.search(text, pos)
-        if tok is None or tok.group().casefold() != word:
-            return None
-        if not _GAP.fullmatch(text, pos, tok.start()):
-            return None
-        pos = tok.end()
-    return pos
+        if tok is None or not _GAP.fullmatch(text, pos, tok.start()):
+            break
+        child = node.get(tok.group().casefold())
+        if child is None:
+            break
+        node, pos = child, tok.end()
+        if "" in node:
+            last = pos
+    return last
 
 
 @dataclass(frozen=True)

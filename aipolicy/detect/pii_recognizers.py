@@ -9,13 +9,18 @@ where, and Python's ``re`` runs only there.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from .pii_rules import AddressLines, RecognizerSpec
 from .pii_validators import VALIDATORS, Validator
-from .prefilter import LiteralSet, Prefilter
+from .prefilter import LiteralFinder, LiteralSet, Prefilter, Window
+
+# Where each context word starts in a text (from one LiteralFinder pass), or None when
+# the text must be searched with the context regexes.
+WordStarts = Mapping[str, list[int]] | None
 
 
 @dataclass(frozen=True)
@@ -106,26 +111,68 @@ class PatternRecognizer:
         self._context_first = spec.context_required and not trims
         self._extender = extender if spec.extend == "address_lines" else None
 
-    def _near(self, rx: re.Pattern[str] | None, text: str, start: int, end: int) -> bool:
+    @staticmethod
+    def starts_of(words: tuple[str, ...], found: WordStarts) -> list[int] | None:
+        """Sorted starts of ``words`` in a text, or None (search with the regex)."""
+        if found is None or not all(w.isascii() for w in words):
+            return None
+        return sorted(s for w in words for s in found.get(w, ()))
+
+    def context_windows(self, windows: list[Window], found: WordStarts) -> list[Window]:
+        """``windows`` without those where no match could have its required context.
+
+        A window goes only when its matches could not change where a later search
+        starts (it ends before the next window begins), so the rest keep exactly the
+        matches a whole-text scan gives."""
+        spec = self.spec
+        starts = self.starts_of(spec.context_words, found) if spec.context_required else None
+        if starts is None:
+            return windows
+        kept: list[Window] = []
+        for k, w in enumerate(windows):
+            # a match starts in [w.start, w.last] and ends by w.end; its context word
+            # starts within context_before before it or context_after after it
+            i = bisect.bisect_left(starts, w.start - spec.context_before)
+            if (i < len(starts) and starts[i] < w.end + spec.context_after) or (
+                    k + 1 < len(windows) and w.end > windows[k + 1].start):
+                kept.append(w)
+        return kept
+
+    def _near(self, rx: re.Pattern[str] | None, starts: list[int] | None, text: str,
+              start: int, end: int) -> bool:
+        """Whether ``rx`` matches within the context span before or after a finding;
+        ``starts`` (where its words start, if known) skips searches that cannot match."""
         if rx is None:
             return False
         spec = self.spec
-        if rx.search(text, max(0, start - spec.context_before), start):
+        lo = max(0, start - spec.context_before)
+        hi = min(len(text), end + spec.context_after)
+        before = after = True
+        if starts is not None:
+            i = bisect.bisect_left(starts, lo)
+            before = i < len(starts) and starts[i] < start
+            j = bisect.bisect_left(starts, end, i)
+            after = j < len(starts) and starts[j] < hi
+        if before and rx.search(text, lo, start):
             return True
-        return rx.search(text, end, min(len(text), end + spec.context_after)) is not None
+        return after and rx.search(text, end, hi) is not None
 
     def needs(self, present: set[str]) -> bool:
         """Whether the text can hold a finding, given the keywords ``present`` in it."""
         return not self._keywords or not self._keywords.isdisjoint(present)
 
     def analyze(self, text: str,
-                matches: Callable[[int], Iterable[re.Match[str]]] | None = None
-                ) -> list[Candidate]:
+                matches: Callable[[int], Iterable[re.Match[str]]] | None = None,
+                found: WordStarts = None) -> list[Candidate]:
         """Candidates in ``text`` (whose keywords the caller has checked). ``matches(i)``
         gives pattern i's matches (from the shared prefilter); without it each pattern
-        scans the whole text."""
+        scans the whole text. ``found``: where context words start, if known."""
         spec = self.spec
         out: list[Candidate] = []
+        context = negative = None
+        if found is not None:
+            context = self.starts_of(spec.context_words, found)
+            negative = self.starts_of(spec.negative_words, found)
         for index, pattern in enumerate(spec.patterns):
             # A group named "value" marks the finding inside a longer match
             # ("lives at <value>"); otherwise the whole match is the finding.
@@ -136,7 +183,8 @@ class PatternRecognizer:
                 if start < 0:
                     continue
                 score = pattern.score
-                if self._context_first and not self._near(spec.context, text, start, end):
+                if self._context_first and not self._near(spec.context, context, text,
+                                                          start, end):
                     continue
                 if self._validate is not None:
                     verdict = self._validate(m.group(group))
@@ -146,12 +194,13 @@ class PatternRecognizer:
                         end = start + verdict.length
                     if verdict.score is not None:
                         score = verdict.score
-                has_context = self._context_first or self._near(spec.context, text, start, end)
+                has_context = self._context_first or self._near(spec.context, context, text,
+                                                                start, end)
                 if spec.context_required and not has_context:
                     continue
                 if has_context:
                     score += spec.context_boost
-                if self._near(spec.negative_context, text, start, end):
+                if self._near(spec.negative_context, negative, text, start, end):
                     score -= spec.negative_penalty
                 if self._extender is not None:
                     extended = self._extender.extend(text, end)
@@ -170,6 +219,10 @@ class RecognizerSet:
         self.recognizers = tuple(PatternRecognizer(s, extender) for s in specs)
         # Keyword gates ("@" for e-mail, "passport" for passports) in one pass
         self._keywords = LiteralSet(k for s in specs for k in s.keywords)
+        # Where context words occur, in one more pass: most candidates have none near
+        # them, and are then settled without a regex search.
+        self._context = LiteralFinder(
+            w for s in specs for w in (*s.context_words, *s.negative_words))
         # One Hyperscan pass finds where each pattern can match; Python's re then runs
         # only in those windows, with exactly the matches a whole-text scan would give.
         self._prefilter = Prefilter(
@@ -186,15 +239,16 @@ class RecognizerSet:
         ids = None if only is None else set(only)
         wanted = {r for r, rec in enumerate(self.recognizers)
                   if (ids is None or rec.id in ids) and rec.needs(present)}
-        found = self._matches(text, wanted, data)
+        words = self._context.starts(text, data) if wanted else None
+        found = self._matches(text, wanted, data, words)
         out: list[Candidate] = []
         for r in sorted(wanted):
             out.extend(self.recognizers[r].analyze(
-                text, lambda p, r=r: found.get((r, p), ())))
+                text, lambda p, r=r: found.get((r, p), ()), words))
         return out
 
-    def _matches(self, text: str, wanted: set[int], data: bytes | None = None
-                 ) -> dict[tuple[int, int], list[re.Match[str]]]:
+    def _matches(self, text: str, wanted: set[int], data: bytes | None = None,
+                 words: WordStarts = None) -> dict[tuple[int, int], list[re.Match[str]]]:
         """The matches of the ``wanted`` recognizers' patterns; patterns the prefilter
         rules out are never run.
 
@@ -207,6 +261,9 @@ class RecognizerSet:
         for key, windows in prefilter.candidates(text, data).items():
             r, p = key
             if not windows or r not in wanted:
+                continue
+            windows = self.recognizers[r].context_windows(windows, words)
+            if not windows:
                 continue
             regex = self.recognizers[r].spec.patterns[p].regex
             if sum(w.end - w.start for w in windows) > limit:

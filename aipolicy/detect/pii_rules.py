@@ -58,6 +58,9 @@ class RecognizerSpec:
     extend_boost: float  # added when the extension grew the span
     examples_match: tuple[MatchExample, ...]
     examples_no_match: tuple[str, ...]
+    # the words behind ``context`` and ``negative_context`` (lower case)
+    context_words: tuple[str, ...] = ()
+    negative_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -316,6 +319,7 @@ class _Loader:
             extend_boost=self._score(d["extend_boost"], src.key(d, "extend_boost"))
             if "extend_boost" in d else 0.0,
             examples_match=examples[0], examples_no_match=examples[1],
+            context_words=context_words, negative_words=negative_words,
         )
 
     def _patterns(self, value: Any, src: Src) -> tuple[PatternSpec, ...]:

@@ -12,9 +12,9 @@ Python's semantics, not PCRE's:
 
 * every character class is written out as the ASCII characters the Python class accepts
   under its flags (case-insensitivity, ``\\s`` taking ``\\x1c``-``\\x1f``, ...);
-* the scanned bytes are the text with each non-ASCII character replaced by ``?``, so a
-  byte offset is a character offset; a class that can accept any non-ASCII character
-  also accepts ``?``;
+* the scanned bytes are the text with each non-ASCII character replaced by the byte
+  ``0x80``, which no ASCII text holds, so a byte offset is a character offset; a class
+  that can accept any non-ASCII character also accepts ``0x80``;
 * lookarounds, anchors and word boundaries are left out (they only narrow a match),
   except a lookahead that ends the pattern and must read something: it is matched as if
   it consumed text. A backreference becomes a copy of its group; atomic groups and
@@ -49,9 +49,11 @@ import hyperscan
 # letter (dotted and dotless i, long s, Kelvin sign); a unit test re-derives the list.
 CASELESS_NON_ASCII = "\u0130\u0131\u017f\u212a"
 
-# Stands for every non-ASCII character in the scanned bytes: "?" is what the ascii
-# codec's "replace" error handler writes, one per character.
-_PLACEHOLDER = ord("?")
+# Stands for every non-ASCII character in the scanned bytes. Not "?", which the ascii
+# codec's "replace" handler writes: a question mark would then pass for a digit or a
+# letter wherever a pattern accepts non-ASCII ones.
+_PLACEHOLDER = 0x80
+_QUESTION_TO_PLACEHOLDER = bytes.maketrans(b"?", bytes([_PLACEHOLDER]))
 # Room past the lookahead widths for zero-width checks that read the next characters
 # ($ looks at two, \b at one).
 _CONTEXT_MARGIN = 4
@@ -74,10 +76,20 @@ _ZERO_WIDTH = (_C.ASSERT, _C.ASSERT_NOT, _C.AT)
 
 
 def scan_bytes(text: str) -> bytes:
-    """What every Hyperscan pass reads: the text, with "?" for each non-ASCII character
-    (a byte offset is then a character offset). Encoding a long non-ASCII text costs
-    about as much as a pass: compute it once per text and hand it to each finder."""
-    return text.encode("ascii") if text.isascii() else text.encode("ascii", "replace")
+    """What every Hyperscan pass reads: the text, with the byte 0x80 for each non-ASCII
+    character (a byte offset is then a character offset). Encoding a long non-ASCII text
+    costs about as much as a pass: compute it once per text and hand it to each finder."""
+    if text.isascii():
+        return text.encode("ascii")
+    # The C codec writes "?" for each non-ASCII character; every "?" becomes the
+    # placeholder, and the text's own question marks (usually few) are put back.
+    data = text.encode("ascii", "replace").translate(_QUESTION_TO_PLACEHOLDER)
+    if "?" not in text:
+        return data
+    out = bytearray(data)
+    for i in _positions(text, "?"):
+        out[i] = 0x3F
+    return bytes(out)
 
 
 class Window(NamedTuple):
@@ -666,8 +678,8 @@ class LiteralSet:
     """Which of some words occur in the lower-cased text (``word in text.lower()``).
 
     One case-insensitive Hyperscan pass over the text reports each word once, however
-    often it occurs; words Hyperscan cannot look for on the scanned bytes (non-ASCII, or
-    holding the "?" that stands for non-ASCII characters) are checked with ``in``, and so
+    often it occurs; words Hyperscan cannot look for on the scanned bytes (non-ASCII
+    ones) are checked with ``in``, and so
     is every word in a text holding a character that lower-cases to ASCII (the Kelvin
     sign). Thread-safe like :class:`Prefilter`.
     """
@@ -675,7 +687,7 @@ class LiteralSet:
     def __init__(self, words: Iterable[str]) -> None:
         self._words: tuple[str, ...] = tuple(dict.fromkeys(words))
         plain = [w for w in self._words
-                 if w and w.isascii() and "?" not in w and w == w.lower()]
+                 if w and w.isascii() and w == w.lower()]
         self._by_python: tuple[str, ...] = tuple(w for w in self._words if w not in plain)
         self._plain: tuple[str, ...] = tuple(plain)
         self._db: Any = None
@@ -710,10 +722,68 @@ class LiteralSet:
         return found
 
 
+def _at_word_start(word: str) -> bytes:
+    """A Hyperscan expression for ``word`` (ASCII), not preceded by a word character
+    when it begins with one. Only the start is bounded: a search whose end falls inside
+    a longer word still matches there."""
+    body = "".join(f"\\x{ord(ch):02x}" for ch in word)
+    return (("\\b" if _WORD_CHAR.match(word) else "") + body).encode("ascii")
+
+
+class LiteralFinder:
+    """Where some ASCII strings start in a text, compared case-insensitively and not
+    inside a word: a superset of the places where Python's ``(?i)(?<!\\w)`` would match
+    each of them (the placeholder for non-ASCII letters counts as a word boundary).
+
+    One Hyperscan pass reports every occurrence. Strings that are not ASCII are never
+    reported (:meth:`covers` tells which are), and a text holding a non-ASCII character
+    that ``(?i)`` equates with an ASCII letter (:data:`CASELESS_NON_ASCII`) gets None:
+    the caller must then search it itself. Thread-safe like :class:`Prefilter`.
+    """
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words: tuple[str, ...] = tuple(dict.fromkeys(
+            w for w in words if w and w.isascii()))
+        self._db: Any = None
+        if self._words:
+            self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            self._db.compile(
+                expressions=[_at_word_start(w) for w in self._words],
+                ids=list(range(len(self._words))), elements=len(self._words),
+                flags=[hyperscan.HS_FLAG_CASELESS] * len(self._words))
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"LiteralFinder({len(self._words)} words)"
+
+    def covers(self, word: str) -> bool:
+        return bool(word) and word.isascii()
+
+    def starts(self, text: str, data: bytes | None = None) -> dict[str, list[int]] | None:
+        """Each found word's start offsets, or None when this text must be searched
+        otherwise (``data``: ``scan_bytes(text)``, if known)."""
+        if not text.isascii() and any(ch in text for ch in CASELESS_NON_ASCII):
+            return None
+        out: dict[str, list[int]] = {}
+        if self._db is None or not text:
+            return out
+        data = scan_bytes(text) if data is None else data
+        mask = (1 << _ID_BITS) - 1
+        words = self._words
+        for packed in _reports(self._db, self._local, data):
+            word = words[packed & mask]
+            start = (packed >> _ID_BITS) - len(word)
+            if word in out:
+                out[word].append(start)
+            else:
+                out[word] = [start]
+        return out
+
+
 # Non-ASCII characters whose lower case holds an ASCII character, and that lower case; a
 # unit test re-derives them.
 LOWERS_TO_ASCII = "\u0130\u212a"
-_LOWERED = {"\u0130": b"i?", "\u212a": b"k"}  # "İ" lower-cases to "i" + a combining dot
+_LOWERED = {"\u0130": b"i\x80", "\u212a": b"k"}  # "İ" lower-cases to "i" + a combining dot
 
 
 def _as_lowered(text: str, data: bytes) -> bytes:
@@ -786,7 +856,7 @@ class WordSet:
             word = self._words[packed & mask]
             end = packed >> _ID_BITS
             start = end - len(word)
-            # "?" stands for any non-ASCII character, some of which are word characters
+            # 0x80 stands for any non-ASCII character, some of which are word characters
             if not plain and (
                     (start and _WORD_CHAR.match(text, start - 1))
                     or (end < size and _WORD_CHAR.match(text, end))):

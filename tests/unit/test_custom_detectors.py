@@ -10,7 +10,9 @@ from aipolicy.detect.custom import CustomDetectors, RegexDetector, TermListDetec
 from aipolicy.detect.prefilter import FOLDS_TO_ASCII, WordSet
 
 TERMS = ["Bluebird", "Project Nightjar", "X-Ray Vision", "Nightjar Ops", "café noir",
-         "Straße", "strasse plan", "a b c", "Kelvin", "Blue"]
+         "Straße", "strasse plan", "a b c", "Kelvin", "Blue",
+         # terms sharing first words, and prefixes of one another
+         "Nightjar", "Nightjar Ops Plan", "a b", "a c", "a b c vision", "blue ray"]
 WORDS = ["bluebird", "Bluebird", "BLUEBIRDS", "project", "Project", "nightjar", "NIGHTJAR",
          "x", "ray", "vision", "ops", "café", "noir", "cafe", "straße", "strasse", "plan",
          "a", "b", "c", "\u212aelvin", "kelvin", "blue", "Bluébird", "é", "日本", "_blue",

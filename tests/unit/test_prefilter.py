@@ -319,14 +319,23 @@ def test_lowers_to_ascii_is_exactly_the_non_ascii_characters_lower_casing_to_asc
     derived = "".join(c for c in map(chr, range(0x80, 0x110000))
                       if any(ord(x) < 128 for x in c.lower()))
     assert derived == LOWERS_TO_ASCII
-    assert {ch: ch.lower().encode("ascii", "replace") for ch in derived} == _LOWERED
+    assert {ch: scan_bytes(ch.lower()) for ch in derived} == _LOWERED
 
 
 def test_scan_bytes_has_one_byte_per_character() -> None:
-    text = "żółć 漢字 \U0001F600 ghp_abcd1234 \udc80"
+    text = "żółć 漢字 \U0001F600 ghp_abcd1234 \udc80 why?"
     data = scan_bytes(text)
     assert len(data) == len(text)
-    assert data == b"???? ?? ? ghp_abcd1234 ?"
+    assert data == b"\x80\x80\x80\x80 \x80\x80 \x80 ghp_abcd1234 \x80 why?"
+    assert scan_bytes("ok? 1?2") == b"ok? 1?2"
     rx = re.compile(r"ghp_[A-Za-z0-9]{8}")
     prefilter = Prefilter([("gh", rx)])
     assert prefilter.candidates(text, data) == prefilter.candidates(text)
+
+
+def test_question_marks_are_not_placeholders() -> None:
+    # \d accepts non-ASCII digits, so it must accept the placeholder, never a "?"
+    digits = Prefilter([("d", re.compile(r"\d{3}"))])
+    assert digits.candidates("really??? yes?") == {}
+    assert list(digits.finditer("d", "x \u0661\u0662\u0663 y?",
+                                digits.candidates("x \u0661\u0662\u0663 y?")["d"]))
