@@ -110,13 +110,17 @@ class PatternRecognizer:
         # context check comes first: most candidates then never reach the validator.
         self._context_first = spec.context_required and not trims
         self._extender = extender if spec.extend == "address_lines" else None
+        self._context_words = frozenset(spec.context_words)
+        # A required context a LiteralFinder can locate (ASCII words only)
+        self._findable = spec.context_required and all(w.isascii() for w in spec.context_words)
 
     @staticmethod
-    def starts_of(words: tuple[str, ...], found: WordStarts) -> list[int] | None:
-        """Sorted starts of ``words`` in a text, or None (search with the regex)."""
-        if found is None or not all(w.isascii() for w in words):
-            return None
-        return sorted(s for w in words for s in found.get(w, ()))
+    def _starts(words: frozenset[str], found: Mapping[str, list[int]]) -> list[int]:
+        """Sorted starts of ``words`` in a text (``found`` holds the few words present)."""
+        hits = [starts for word, starts in found.items() if word in words]
+        if not hits:
+            return []
+        return sorted(hits[0]) if len(hits) == 1 else sorted(s for h in hits for s in h)
 
     def context_windows(self, windows: list[Window], found: WordStarts) -> list[Window]:
         """``windows`` without those where no match could have its required context.
@@ -125,9 +129,9 @@ class PatternRecognizer:
         starts (it ends before the next window begins), so the rest keep exactly the
         matches a whole-text scan gives."""
         spec = self.spec
-        starts = self.starts_of(spec.context_words, found) if spec.context_required else None
-        if starts is None:
+        if found is None or not self._findable:
             return windows
+        starts = self._starts(self._context_words, found)
         kept: list[Window] = []
         for k, w in enumerate(windows):
             # a match starts in [w.start, w.last] and ends by w.end; its context word
@@ -163,16 +167,15 @@ class PatternRecognizer:
 
     def analyze(self, text: str,
                 matches: Callable[[int], Iterable[re.Match[str]]] | None = None,
-                found: WordStarts = None) -> list[Candidate]:
+                words: WordStarts = None) -> list[Candidate]:
         """Candidates in ``text`` (whose keywords the caller has checked). ``matches(i)``
         gives pattern i's matches (from the shared prefilter); without it each pattern
-        scans the whole text. ``found``: where context words start, if known."""
+        scans the whole text. ``words``: where required-context words start, if known."""
         spec = self.spec
         out: list[Candidate] = []
-        context = negative = None
-        if found is not None:
-            context = self.starts_of(spec.context_words, found)
-            negative = self.starts_of(spec.negative_words, found)
+        context = None
+        if words is not None and self._findable:
+            context = self._starts(self._context_words, words)
         for index, pattern in enumerate(spec.patterns):
             # A group named "value" marks the finding inside a longer match
             # ("lives at <value>"); otherwise the whole match is the finding.
@@ -200,7 +203,7 @@ class PatternRecognizer:
                     continue
                 if has_context:
                     score += spec.context_boost
-                if self._near(spec.negative_context, negative, text, start, end):
+                if self._near(spec.negative_context, None, text, start, end):
                     score -= spec.negative_penalty
                 if self._extender is not None:
                     extended = self._extender.extend(text, end)
@@ -219,10 +222,12 @@ class RecognizerSet:
         self.recognizers = tuple(PatternRecognizer(s, extender) for s in specs)
         # Keyword gates ("@" for e-mail, "passport" for passports) in one pass
         self._keywords = LiteralSet(k for s in specs for k in s.keywords)
-        # Where context words occur, in one more pass: most candidates have none near
-        # them, and are then settled without a regex search.
+        # Where the words of required contexts occur, in one more pass: most candidates
+        # of those recognizers have none near them, and are then dropped without a regex
+        # search. (Boosts and penalties are checked only for validated candidates, a
+        # few per text; their lists hold common words such as "to" and "from".)
         self._context = LiteralFinder(
-            w for s in specs for w in (*s.context_words, *s.negative_words))
+            w for s in specs if s.context_required for w in s.context_words)
         # One Hyperscan pass finds where each pattern can match; Python's re then runs
         # only in those windows, with exactly the matches a whole-text scan would give.
         self._prefilter = Prefilter(
@@ -242,7 +247,7 @@ class RecognizerSet:
         words = self._context.starts(text, data) if wanted else None
         found = self._matches(text, wanted, data, words)
         out: list[Candidate] = []
-        for r in sorted(wanted):
+        for r in sorted({r for r, _ in found}):  # a recognizer without matches finds nothing
             out.extend(self.recognizers[r].analyze(
                 text, lambda p, r=r: found.get((r, p), ()), words))
         return out
@@ -267,7 +272,9 @@ class RecognizerSet:
                 continue
             regex = self.recognizers[r].spec.patterns[p].regex
             if sum(w.end - w.start for w in windows) > limit:
-                out[key] = list(regex.finditer(text))
+                hits = list(regex.finditer(text))
             else:
-                out[key] = list(prefilter.finditer(key, text, windows))
+                hits = list(prefilter.finditer(key, text, windows))
+            if hits:
+                out[key] = hits
         return out

@@ -10,6 +10,7 @@ public-suffix table) own it.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Mapping
@@ -169,14 +170,19 @@ def _build_email(options: Mapping[str, Any]) -> Validator:
     reserved = tuple(d.lower() for d in options.get("reserved_domains", ()))
     reserved_score = float(options.get("reserved_score", 0.3))
 
-    def validate(value: str) -> Verdict | None:
-        domain = value.rpartition("@")[2].lower()
+    # A text names few domains, many times: each is looked up once. Domains only, never
+    # whole addresses, are kept (like the segment cache, nothing personal stays here).
+    @functools.lru_cache(maxsize=4096)
+    def domain_verdict(domain: str) -> Verdict | None:
         if any(domain == r or domain.endswith("." + r) for r in reserved):
             return Verdict(score=reserved_score)
         parts = extractor(domain)
         if not parts.suffix or not parts.domain:
             return None
         return ACCEPT
+
+    def validate(value: str) -> Verdict | None:
+        return domain_verdict(value.rpartition("@")[2].lower())
 
     return validate
 

@@ -17,7 +17,9 @@ Python's semantics, not PCRE's:
   that can accept any non-ASCII character also accepts ``0x80``;
 * lookarounds, anchors and word boundaries are left out (they only narrow a match),
   except a lookahead that ends the pattern and must read something: it is matched as if
-  it consumed text. A backreference becomes a copy of its group; atomic groups and
+  it consumed text; and a one-character negative lookbehind opening the pattern
+  (``(?<![\\w.-])``): the byte before a match must be outside its class, or the match
+  must start the text. A backreference becomes a copy of its group; atomic groups and
   possessive repeats become plain ones; a bounded repeat with many optional copies
   becomes unbounded (Hyperscan compiles those far faster);
 * repetition at the end of a pattern is cut to its minimum (``x{10,300}`` becomes
@@ -466,6 +468,9 @@ def plan(pattern: re.Pattern[str], atoms: dict[tuple[str, int], _Atom] | None = 
     anchored = _anchored(tree, flags)
     # Hyperscan takes "^" only at the start of an expression: the one anchor kept.
     expression = "^" + trimmed.text if anchored else trimmed.text
+    guard = _leading_guard(tree, flags, translator)
+    if guard and not anchored:
+        expression = f"(?:^|{guard}){trimmed.text}"
     reach = _add(_add(full.max, _lookahead_reach(tree)), _CONTEXT_MARGIN)
     head = _Translator(groups, atoms, python=True).seq(
         _sub(tree, _head(tree.data, _HEAD_WIDTH)), flags)
@@ -481,6 +486,25 @@ def plan(pattern: re.Pattern[str], atoms: dict[tuple[str, int], _Atom] | None = 
                              if not any(ord(c) in atom.chars for atom in consumed))
     return _Plan(expression, trimmed.max, trimmed.min, reach, starts, starts_reach, anchored,
                  separators, _lookahead_reach(tree))
+
+
+def _leading_guard(tree: Any, flags: int, translator: _Translator) -> str:
+    """For a pattern that opens with a one-character negative lookbehind ("not after a
+    word character or a dot"), the class of bytes that may precede a match; "" for any
+    other pattern. Hyperscan then matches that byte too (or the start of the text), so
+    digits inside longer numbers and words are never reported. The placeholder is
+    always allowed: the non-ASCII character it stands for may be outside the class."""
+    if not tree.data:
+        return ""
+    op, av = tree.data[0]
+    if op is not _C.ASSERT_NOT or av[0] != -1:
+        return ""
+    inner = list(av[1])
+    if len(inner) != 1 or inner[0][0] not in _ATOMS:
+        return ""
+    atom = translator.atom(inner[0][0], inner[0][1], flags)
+    allowed = (set(range(128)) - atom.chars) | {_PLACEHOLDER}
+    return "[" + _ranges(allowed, "\\x{:02x}") + "]"
 
 
 def _consumed_atoms(nodes: Any, flags: int, translator: _Translator) -> list[_Atom]:

@@ -339,3 +339,31 @@ def test_question_marks_are_not_placeholders() -> None:
     assert digits.candidates("really??? yes?") == {}
     assert list(digits.finditer("d", "x \u0661\u0662\u0663 y?",
                                 digits.candidates("x \u0661\u0662\u0663 y?")["d"]))
+
+
+def test_leading_lookbehinds_on_random_patterns_and_texts() -> None:
+    # A one-character negative lookbehind opening a pattern is checked by Hyperscan
+    # itself (the byte before must be outside the class): the matches must not change.
+    rng = random.Random(77)
+    for _ in range(6):
+        patterns: dict[str, re.Pattern[str]] = {}
+        while len(patterns) < 40:
+            guard = rng.choice(["\\w", "[\\w.-]", "\\d", "[a-z]", ".", "\\s", "[^a]", "é",
+                                "[\\w@]", "\\W", "K", "\\S"])
+            source = rng.choice(_FLAGS) + f"(?<!{guard})" + _random_pattern(rng)
+            try:
+                rx = re.compile(source)
+            except re.error:
+                continue
+            if rx.search("") is not None:
+                continue
+            patterns[f"p{len(patterns)}"] = rx
+        prefilter = Prefilter(patterns.items())
+        for _ in range(60):
+            _assert_exact(prefilter, patterns, _random_text(rng))
+
+
+def test_a_leading_lookbehind_keeps_digits_inside_numbers_out_of_the_reports() -> None:
+    digits = Prefilter([("n", re.compile(r"(?<![\w.-])\d{4}"))])
+    assert digits.candidates("v3.12345 PLAT-4567 x_9876") == {}
+    assert digits.candidates("1234")["n"] and digits.candidates("é1234 ")["n"]
