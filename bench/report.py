@@ -62,6 +62,9 @@ TARGETS: tuple[Target, ...] = (
            lambda r: _get(r, "scan", "sizes", 20000, "throughput_ratio_ours_vs_stock")),
     Target("non_ner_mb_per_s", "scan", "non-NER layer throughput (20 KB prompts)", "MB/s",
            50.0, True, lambda r: _get(r, "scan", "sizes", 20000, "non_ner", "mb_per_s")),
+    Target("non_ner_clean_mb_per_s", "scan",
+           "non-NER layer throughput, 20 KB prompts of prose without identifiers", "MB/s",
+           50.0, True, lambda r: _get(r, "scan", "sizes", 20000, "non_ner_clean", "mb_per_s")),
     Target("non_ner_ms_per_2k", "scan", "non-NER layer p50 per 2 KB prompt", "ms", 1.0, False,
            lambda r: _get(r, "scan", "sizes", 2000, "non_ner", "p50_ms")),
     Target("chat_turn_ratio", "conversation",
@@ -168,7 +171,7 @@ def _scan_md(s: dict | None) -> list[str]:
     out += [f"- `{k}`: {v}" for k, v in s["engines"].items()] + [""]
     rows = []
     for size, row in s["sizes"].items():
-        for name in ("ours", "stock", "person_all", "non_ner", "ours_clean"):
+        for name in ("ours", "stock", "person_all", "non_ner", "ours_clean", "non_ner_clean"):
             e = row.get(name)
             if e is None:
                 rows.append([f"{int(size):,} B", name, "–", "–", "–", "–", "–", "–"])

@@ -201,6 +201,7 @@ def scan_section(engines: Engines, counts: dict[int, tuple[int, int]], seed: int
                     f"loaded: {not engines.non_ner_model_loaded}), plus "
                     f"{CUSTOM_TERM_COUNT} custom terms and 1 custom regex"),
         "ours_clean": "Inspector.scan, default ruleset, prose without identifiers",
+        "non_ner_clean": "the non_ner inspector on the same prose without identifiers",
         "stock": (f"presidio AnalyzerEngine, default recognizers, spaCy {SPACY_MODEL}, "
                   "analyze(text, language='en')"),
     }, "rulesets": engines.rulesets, "non_ner_model_loaded": engines.non_ner_model_loaded}
@@ -211,7 +212,8 @@ def scan_section(engines: Engines, counts: dict[int, tuple[int, int]], seed: int
         lengths = [len(t.encode()) for t in mixed]
         clean_lengths = [len(t.encode()) for t in clean]
         times: dict[str, list[float]] = {k: [] for k in
-                                         ("ours", "person_all", "non_ner", "ours_clean", "stock")}
+                                         ("ours", "person_all", "non_ner", "ours_clean",
+                                          "non_ner_clean", "stock")}
         findings = {"ours": 0, "ours_clean": 0, "stock": 0}
         copies_used = 0  # most spaCy model copies (threads) one person: all scan used
         gc.collect()
@@ -225,6 +227,7 @@ def scan_section(engines: Engines, counts: dict[int, tuple[int, int]], seed: int
             secs, found = _timed_scan(engines.ours.scan, clean[i])
             times["ours_clean"].append(secs)
             findings["ours_clean"] += found
+            times["non_ner_clean"].append(_timed_scan(engines.non_ner.scan, clean[i])[0])
             if i < n_stock:
                 secs, found = _timed_scan(_stock_scan(engines.stock), text)
                 times["stock"].append(secs)
@@ -235,7 +238,7 @@ def scan_section(engines: Engines, counts: dict[int, tuple[int, int]], seed: int
             if not secs:
                 row[name] = None  # not measured at this size in this mode
                 continue
-            sizes = clean_lengths if name == "ours_clean" else lengths
+            sizes = clean_lengths if name in ("ours_clean", "non_ner_clean") else lengths
             row[name] = {**latency_stats(secs), **_throughput(secs, sizes[:len(secs)])}
             if name in findings:
                 row[name]["findings_per_text"] = round(findings[name] / len(secs), 2)

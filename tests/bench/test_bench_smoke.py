@@ -49,6 +49,7 @@ def test_meta_and_targets(smoke):
     assert "-m bench.run --smoke" in meta["command"] and meta["duration_s"] > 0
     ids = {t["id"] for t in r["targets"]}
     assert {"scan_vs_stock_2k", "scan_vs_stock_20k", "non_ner_mb_per_s", "non_ner_ms_per_2k",
+            "non_ner_clean_mb_per_s",
             "chat_turn_ratio", "person_all_2k", "person_all_200k", "proxy_overhead_2k",
             "proxy_overhead_no_ner", "isolation_non_ai_p99", "rss_max", "rss_flat"} <= ids
     for t in r["targets"]:
@@ -64,7 +65,7 @@ def test_scan_section(smoke):
     for size in SIZES:
         row = scan["sizes"][size]
         assert row["bytes_mean"] > int(size) * 0.8
-        for engine in ("ours", "person_all", "non_ner", "ours_clean"):
+        for engine in ("ours", "person_all", "non_ner", "ours_clean", "non_ner_clean"):
             _latency(row[engine])
             assert row[engine]["mb_per_s"] > 0 and row[engine]["per_s"] > 0
         if row["stock"] is not None:
