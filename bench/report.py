@@ -214,12 +214,14 @@ def _chat_md(c: dict | None) -> list[str]:
                 f"first user message), turn {c['turns']} {new[-1]:,} (previous reply and new "
                 "user message), so the last turn has more to scan even with no history. The "
                 f"history's own cost, turn cost over its new messages alone on a fresh "
-                f"inspector: turn 1 {ours['history_overhead_first']} x, turn {c['turns']} "
+                "inspector (paired within each conversation, median over conversations): "
+                f"turn 1 {ours['history_overhead_first']} x, turn {c['turns']} "
                 f"{ours['history_overhead_last']} x.", ""]
     series = c["per_turn_ms"]
-    out += ["Per turn (ms): ", ""]
-    out += _table(["turn", "ours", "stock"],
-                  [[str(i + 1), o, st] for i, (o, st) in
+    paired = c.get("history_overhead_per_turn")
+    out += ["Per turn (ms; history x: the turn over its new messages alone): ", ""]
+    out += _table(["turn", "ours", "stock", "history x"],
+                  [[str(i + 1), o, st, paired[i] if paired else "–"] for i, (o, st) in
                    enumerate(zip(series["ours"], series["stock"], strict=True))])
     return out
 

@@ -327,8 +327,14 @@ def conversation_section(engines: Engines, turns: int, repeats: int, seed: int) 
                      "ratio_last_vs_first": round(series[-1] / series[0], 2)}
     out["stock_vs_ours_at_last_turn"] = round(med["stock"][-1] / med["ours"][-1], 2)
     # Turns differ in what their new text holds (a name needs NER, plain prose does not),
-    # so the history's own cost is the turn's cost over its new content's cost.
-    overhead = [full / new for full, new in zip(med["ours"], med["ours_new_only"], strict=True)]
+    # so the history's own cost is the turn's cost over its new content's cost, paired
+    # within each conversation (the same new text both ways), then the median over the
+    # conversations. A ratio of two medians would compare different conversations
+    # whenever some turns need NER (about 8 ms) and others do not (about 1 ms).
+    overhead = [_median([full / new for full, new in zip(fulls, news, strict=True)])
+                for fulls, news in zip(per_turn["ours"], per_turn["ours_new_only"],
+                                       strict=True)]
+    out["history_overhead_per_turn"] = [round(x, 2) for x in overhead]
     out["ours"]["history_overhead_first"] = round(overhead[0], 2)
     out["ours"]["history_overhead_last"] = round(overhead[-1], 2)
     return out

@@ -84,6 +84,9 @@ def test_conversation_section(smoke):
         assert len(series) == c["turns"] and all(x > 0 for x in series)
         assert c[engine]["ratio_last_vs_first"] > 0
     assert c["body_bytes"] == sorted(c["body_bytes"])  # history grows every turn
+    paired = c["history_overhead_per_turn"]
+    assert len(paired) == c["turns"] and all(x > 0 for x in paired)
+    assert c["ours"]["history_overhead_last"] == paired[-1]
 
 
 def test_proxy_section(smoke):
