@@ -12,6 +12,7 @@ model is allowed to look for more. A prompt with none of these gets no NER at al
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -133,13 +134,10 @@ class _Lines:
     """Line offsets of a text, for line-based record logic."""
 
     def __init__(self, text: str) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        pos = 0
-        for line in text.split("\n"):
-            self.starts.append(pos)
-            self.ends.append(pos + len(line))
-            pos += len(line) + 1
+        self.rows: list[str] = text.split("\n")
+        self.starts: list[int] = [0, *itertools.accumulate(len(r) + 1 for r in self.rows)]
+        self.starts.pop()
+        self.ends: list[int] = [s + len(r) for s, r in zip(self.starts, self.rows, strict=True)]
 
     def index(self, offset: int) -> int:
         """The line holding ``offset``."""
@@ -412,19 +410,24 @@ class RecordFinder:
                 names: list[DirectName], marks: list) -> None:
         """Runs of two or more lines with the same number of one delimiter (CSV, TSV,
         markdown): cells under name columns of a personal table are names."""
+        rows = lines.rows
         i = 0
-        n = len(lines)
+        n = len(rows)
         while i < n:
-            s, e = lines.starts[i], lines.ends[i]
-            row = text[s:e]
-            delim = next((d for d in _TABLE_DELIMITERS if row.strip(" |").count(d) >= 1), None)
-            if delim is None:
+            row = rows[i]
+            core = row.strip(" |")
+            for delim in _TABLE_DELIMITERS:
+                if delim in core:
+                    break
+            else:
                 i += 1
                 continue
             width = row.strip().strip("|").count(delim)
             j = i + 1
-            while j < n and text[lines.starts[j]:lines.ends[j]].strip().strip("|").count(
-                    delim) == width and text[lines.starts[j]:lines.ends[j]].strip():
+            while j < n:
+                cells = rows[j].strip()
+                if not cells or cells.strip("|").count(delim) != width:
+                    break
                 j += 1
             if j - i >= 2:
                 self._table(text, lines, i, j, delim, anchors, names, marks)
