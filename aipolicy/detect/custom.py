@@ -34,6 +34,9 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Words of a multi-word term may be separated by spaces, hyphens, dots, slashes or
 # underscores in the prompt ("Project Blue-Bird" matches "project blue bird").
 _GAP = re.compile(r"[\s\-_./]{1,3}")
+# The next word after a short gap, in one step (a gap never holds "_": it is a word
+# character, so it begins the next word instead)
+_NEXT_WORD = re.compile(r"[\s\-./]{1,3}(\w+)")
 
 
 _Trie = dict[str, "_Trie"]
@@ -137,13 +140,13 @@ def _longest_end(text: str, pos: int, node: _Trie) -> int | None:
     (each after a short gap), or None."""
     last = pos if "" in node else None
     while len(node) > ("" in node):
-        tok = _WORD.search(text, pos)
-        if tok is None or not _GAP.fullmatch(text, pos, tok.start()):
+        step = _NEXT_WORD.match(text, pos)
+        if step is None:
             break
-        child = node.get(tok.group().casefold())
+        child = node.get(step.group(1).casefold())
         if child is None:
             break
-        node, pos = child, tok.end()
+        node, pos = child, step.end()
         if "" in node:
             last = pos
     return last

@@ -880,10 +880,13 @@ class WordSet:
             word = self._words[packed & mask]
             end = packed >> _ID_BITS
             start = end - len(word)
-            # 0x80 stands for any non-ASCII character, some of which are word characters
+            # Hyperscan's \b judged the ASCII neighbours as Python does; the placeholder
+            # stands for any non-ASCII character, some of which are word characters.
             if not plain and (
-                    (start and _WORD_CHAR.match(text, start - 1))
-                    or (end < size and _WORD_CHAR.match(text, end))):
+                    (start and data[start - 1] == _PLACEHOLDER
+                     and _WORD_CHAR.match(text, start - 1))
+                    or (end < size and data[end] == _PLACEHOLDER
+                        and _WORD_CHAR.match(text, end))):
                 continue
             out.append((start, end, word))
         if not plain and any(ch in text for ch in FOLDS_TO_ASCII):

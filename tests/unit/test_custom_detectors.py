@@ -16,7 +16,7 @@ TERMS = ["Bluebird", "Project Nightjar", "X-Ray Vision", "Nightjar Ops", "café 
 WORDS = ["bluebird", "Bluebird", "BLUEBIRDS", "project", "Project", "nightjar", "NIGHTJAR",
          "x", "ray", "vision", "ops", "café", "noir", "cafe", "straße", "strasse", "plan",
          "a", "b", "c", "\u212aelvin", "kelvin", "blue", "Bluébird", "é", "日本", "_blue",
-         "blue_", "4blue", "ﬁle"]
+         "blue_", "4blue", "ﬁle", "_nightjar", "_ops", "-_ray"]
 GAPS = [" ", "  ", "-", "_", ". ", "/", ", ", "\n", " -- ", "é", "€", ""]
 
 
