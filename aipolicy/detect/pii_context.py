@@ -369,8 +369,10 @@ class RecordFinder:
                              marks: list) -> None:
         """'My name is Jane Roe' (the phrase proves it); 'I'm Jane Roe, ...' (proven when an
         identifier is in the same sentences, else a window for the model)."""
-        lowercase_text = not any(ch.isupper() for ch in text)
+        lowercase_text: bool | None = None  # read only if a phrase is found: O(text)
         for m in found.get("self_identification", ()):
+            if lowercase_text is None:
+                lowercase_text = not any(ch.isupper() for ch in text)
             limit = text.find("\n", m.end())
             limit = len(text) if limit < 0 else limit
             span = self._shape.span(text, m.end(), limit, upper=not lowercase_text)

@@ -50,10 +50,18 @@ def _digits(value: str) -> str:
     return _NON_DIGIT.sub("", value)
 
 
+# Every run of ASCII digits counting up (or down) by one, wrapping after 9, of up to 20
+# digits is a slice of one of these.
+_UP_RUNS = "0123456789" * 3
+_DOWN_RUNS = "9876543210" * 3
+
+
 def _trivial(digits: str) -> bool:
-    """All one digit, or a run like 123456789 / 987654321."""
+    """All one digit, or a run like 123456789 / 987654321 (wrapping: 7890123)."""
     if len(set(digits)) == 1:
         return True
+    if digits.isascii() and len(digits) <= 20:
+        return digits in _UP_RUNS or digits in _DOWN_RUNS
     steps = {(int(b) - int(a)) % 10 for a, b in zip(digits, digits[1:], strict=False)}
     return steps in ({1}, {9})
 
@@ -93,12 +101,12 @@ def _build_us_ssn(options: Mapping[str, Any]) -> Validator:
 
     def validate(value: str) -> Verdict | None:
         digits = _digits(value)
-        if len(digits) != 9 or digits in samples or _trivial(digits):
+        if len(digits) != 9 or digits in samples:
             return None
         area, group, serial = digits[:3], digits[3:5], digits[5:]
         if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
             return None
-        return ACCEPT
+        return None if _trivial(digits) else ACCEPT
 
     return validate
 

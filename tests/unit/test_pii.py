@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import time
 from pathlib import Path
@@ -101,6 +102,23 @@ def test_ssn_validity_rules() -> None:
     for bad in ("000-12-3456", "666-12-3456", "912-12-3456", "219-00-9998", "219-09-0000",
                 "123-45-6789", "111-11-1111"):
         assert ssn(bad) is None, bad
+
+
+def test_trivial_digit_runs_are_counting_runs_or_one_digit() -> None:
+    from aipolicy.detect.pii_validators import _trivial
+
+    def by_steps(d: str) -> bool:  # the definition: one digit, or every step +1 / -1 mod 10
+        steps = {(int(b) - int(a)) % 10 for a, b in zip(d, d[1:], strict=False)}
+        return len(set(d)) == 1 or steps in ({1}, {9})
+
+    rng = random.Random(9)
+    cases = {"".join(str((s + k * i) % 10) for i in range(n))
+             for n in range(1, 22) for s in range(10) for k in (1, -1, 2)}
+    cases |= {"".join(rng.choice("0123") for _ in range(rng.randint(1, 21)))
+              for _ in range(5000)}
+    cases |= {"\u0661\u0662\u0663", "\u0663\u0662\u0661\u0660\u0669", "12\u0663"}
+    for digits in cases:
+        assert _trivial(digits) == by_steps(digits), digits
 
 
 def test_ip_classes() -> None:
