@@ -263,9 +263,10 @@ class RecognizerSet:
         prefilter = self._prefilter
         out: dict[tuple[int, int], list[re.Match[str]]] = {}
         limit = len(text) // 4
-        for key, windows in prefilter.candidates(text, data).items():
+        keys = {key for key in prefilter.keys if key[0] in wanted}
+        for key, windows in prefilter.candidates(text, data, keys).items():
             r, p = key
-            if not windows or r not in wanted:
+            if not windows:
                 continue
             windows = self.recognizers[r].context_windows(windows, words)
             if not windows:

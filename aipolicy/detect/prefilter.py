@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Container, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from re import _compiler as _sre_compiler  # type: ignore[attr-defined]
 from re import _constants as _C  # type: ignore[attr-defined]
@@ -576,14 +576,17 @@ class Prefilter[K: Hashable]:
     def __repr__(self) -> str:
         return f"Prefilter({len(self._keys)} patterns, {len(self._unsupported)} unsupported)"
 
-    def candidates(self, text: str, data: bytes | None = None) -> dict[K, list[Window]]:
-        """Disjoint windows, in text order, for each pattern that may match in ``text``.
+    def candidates(self, text: str, data: bytes | None = None,
+                   only: Container[K] | None = None) -> dict[K, list[Window]]:
+        """Disjoint windows, in text order, for each pattern that may match in ``text``
+        (of the patterns in ``only``, if given: the others' reports are dropped unread).
 
         Patterns that cannot match are absent; unsupported ones always get the whole text.
         ``data`` is ``scan_bytes(text)`` when the caller has it.
         """
         size = len(text)
-        out = {key: [Window(0, size, size)] for key in self._unsupported}
+        out = {key: [Window(0, size, size)] for key in self._unsupported
+               if only is None or key in only}
         if self._db is None or not text:
             return out
         data = scan_bytes(text) if data is None else data
@@ -598,7 +601,8 @@ class Prefilter[K: Hashable]:
                 ends[index] = [packed >> _ID_BITS]
         for index, offsets in ends.items():
             key = self._keys[index]
-            out[key] = _windows(self._plans[key], offsets, text)
+            if only is None or key in only:
+                out[key] = _windows(self._plans[key], offsets, text)
         return out
 
     def finditer(self, key: K, text: str, windows: Sequence[Window]) -> Iterator[re.Match[str]]:

@@ -367,3 +367,12 @@ def test_a_leading_lookbehind_keeps_digits_inside_numbers_out_of_the_reports() -
     digits = Prefilter([("n", re.compile(r"(?<![\w.-])\d{4}"))])
     assert digits.candidates("v3.12345 PLAT-4567 x_9876") == {}
     assert digits.candidates("1234")["n"] and digits.candidates("é1234 ")["n"]
+
+
+def test_candidates_of_some_patterns_only(prefilter: Prefilter[str]) -> None:
+    text = "key sk-" + "a" * 30 + " at 12.34.56.78 and user@example.com, then 2024-01-02"
+    every = prefilter.candidates(text)
+    assert len(every) >= 2
+    for keep in ({next(iter(every))}, set(list(every)[1:]), set(), set(prefilter.keys)):
+        assert prefilter.candidates(text, only=keep) == {
+            k: w for k, w in every.items() if k in keep}
