@@ -14,7 +14,10 @@ Python's semantics, not PCRE's:
   under its flags (case-insensitivity, ``\\s`` taking ``\\x1c``-``\\x1f``, ...);
 * the scanned bytes are the text with each non-ASCII character replaced by the byte
   ``0x80``, which no ASCII text holds, so a byte offset is a character offset; a class
-  that can accept any non-ASCII character also accepts ``0x80``;
+  that can accept any non-ASCII character also accepts ``0x80``. Runs of four or more
+  non-ASCII letters (Chinese, Cyrillic or Greek words) get ``0x81`` instead, which only
+  classes that can accept a non-ASCII letter accept: ``\\d`` and the patterns built
+  on it then never see a digit in such a run;
 * lookarounds, anchors and word boundaries are left out (they only narrow a match),
   except a lookahead that ends the pattern and must read something: it is matched as if
   it consumed text; and a one-character negative lookbehind opening the pattern
@@ -56,6 +59,12 @@ CASELESS_NON_ASCII = "\u0130\u0131\u017f\u212a"
 # letter wherever a pattern accepts non-ASCII ones.
 _PLACEHOLDER = 0x80
 _QUESTION_TO_PLACEHOLDER = bytes.maketrans(b"?", bytes([_PLACEHOLDER]))
+# Stands for a non-ASCII letter (``str.isalpha``) in runs of at least _LETTER_RUN of
+# them; shorter runs are not worth classifying (no pattern finds digits in them alone).
+_LETTER = 0x81
+_LETTER_RUN = 4
+_DENSE_NON_ASCII = 16  # at least one character in 16
+_PLACEHOLDER_RUN = re.compile(rb"\x80{%d,}" % _LETTER_RUN)
 # Room past the lookahead widths for zero-width checks that read the next characters
 # ($ looks at two, \b at one).
 _CONTEXT_MARGIN = 4
@@ -79,18 +88,29 @@ _ZERO_WIDTH = (_C.ASSERT, _C.ASSERT_NOT, _C.AT)
 
 def scan_bytes(text: str) -> bytes:
     """What every Hyperscan pass reads: the text, with the byte 0x80 for each non-ASCII
-    character (a byte offset is then a character offset). Encoding a long non-ASCII text
-    costs about as much as a pass: compute it once per text and hand it to each finder."""
+    character, or 0x81 in runs of non-ASCII letters (a byte offset is then a character
+    offset). Encoding a long non-ASCII text costs about as much as a pass: compute it
+    once per text and hand it to each finder."""
     if text.isascii():
         return text.encode("ascii")
     # The C codec writes "?" for each non-ASCII character; every "?" becomes the
     # placeholder, and the text's own question marks (usually few) are put back.
     data = text.encode("ascii", "replace").translate(_QUESTION_TO_PLACEHOLDER)
-    if "?" not in text:
+    questions = "?" in text
+    # Letter runs are looked for only in texts dense in non-ASCII characters (Chinese,
+    # Russian): a few accents in English prose cannot form digit-like runs worth it.
+    runs = data.count(_PLACEHOLDER) * _DENSE_NON_ASCII >= len(data) >= _LETTER_RUN
+    if not questions and not runs:
         return data
     out = bytearray(data)
-    for i in _positions(text, "?"):
-        out[i] = 0x3F
+    if questions:
+        for i in _positions(text, "?"):
+            out[i] = 0x3F
+    if runs:
+        for m in _PLACEHOLDER_RUN.finditer(data):
+            start, end = m.span()
+            if text[start:end].isalpha():
+                out[start:end] = bytes([_LETTER]) * (end - start)
     return bytes(out)
 
 
@@ -109,10 +129,12 @@ class Window(NamedTuple):
 
 @dataclass(frozen=True)
 class _Atom:
-    """What one single-character node accepts: ASCII characters, and maybe non-ASCII."""
+    """What one single-character node accepts: ASCII characters, and maybe non-ASCII
+    ones; ``letters``: maybe non-ASCII letters (implies ``non_ascii``)."""
 
     chars: frozenset[int]
     non_ascii: bool
+    letters: bool = False
 
     def render(self, python: bool) -> str:
         """The class in Hyperscan syntax for the scanned bytes, or in Python syntax."""
@@ -123,7 +145,11 @@ class _Atom:
             # spelling out the non-ASCII range.
             missing = set(range(128)) - self.chars
             return "[^" + _ranges(missing, "\\x{:02x}") + "]" if missing else "(?s:.)"
-        chars = self.chars | {_PLACEHOLDER} if self.non_ascii else self.chars
+        chars = set(self.chars)
+        if self.non_ascii:
+            chars.add(_PLACEHOLDER)
+        if self.letters:
+            chars.add(_LETTER)
         return "[" + _ranges(chars, "\\x{:02x}") + "]"
 
 
@@ -178,6 +204,36 @@ def _may_accept_non_ascii(op: Any, av: Any, flags: int) -> bool:
     return False
 
 
+def _may_accept_letter(op: Any, av: Any, flags: int) -> bool:
+    """Whether a one-character node can accept a non-ASCII letter (conservative)."""
+    if op in (_C.ANY, _C.NOT_LITERAL):
+        return True
+    if op is _C.LITERAL:
+        return bool(av >= 128 and chr(av).isalpha())
+    for item_op, item_av in av:  # IN
+        if item_op is _C.NEGATE:
+            return True
+        # \d and \s hold no letters, nor does \w under re.ASCII; other categories may
+        if (item_op is _C.CATEGORY
+                and item_av not in (_C.CATEGORY_DIGIT, _C.CATEGORY_SPACE)
+                and not (flags & re.ASCII and item_av == _C.CATEGORY_WORD)):
+            return True
+        if item_op is _C.LITERAL and item_av >= 128 and chr(item_av).isalpha():
+            return True
+        if item_op is _C.RANGE and item_av[1] >= 128:
+            return True
+    return False
+
+
+def _accepts_every_letter(op: Any, av: Any, flags: int) -> bool:
+    """Whether a one-character node certainly accepts every non-ASCII letter (\\w, .)."""
+    if op is _C.ANY:
+        return True
+    if op is not _C.IN or flags & re.ASCII or any(i is _C.NEGATE for i, _ in av):
+        return False
+    return (_C.CATEGORY, _C.CATEGORY_WORD) in av
+
+
 class _Translator:
     """Python parse tree -> Hyperscan expression matching a superset, with widths."""
 
@@ -197,9 +253,10 @@ class _Translator:
             tree.state.flags = flags
             rx = _sre_compiler.compile(tree, flags)
             chars = frozenset(c for c in range(128) if rx.match(chr(c)))
-            non_ascii = _may_accept_non_ascii(op, av, flags) or any(
-                rx.match(ch) for ch in CASELESS_NON_ASCII)
-            found = self._atoms[key] = _Atom(chars, non_ascii)
+            caseless = any(rx.match(ch) for ch in CASELESS_NON_ASCII)  # all letters
+            non_ascii = _may_accept_non_ascii(op, av, flags) or caseless
+            letters = _may_accept_letter(op, av, flags) or caseless
+            found = self._atoms[key] = _Atom(chars, non_ascii, letters)
         return found
 
     def seq(self, nodes: Any, flags: int) -> _Part | None:
@@ -493,7 +550,8 @@ def _leading_guard(tree: Any, flags: int, translator: _Translator) -> str:
     word character or a dot"), the class of bytes that may precede a match; "" for any
     other pattern. Hyperscan then matches that byte too (or the start of the text), so
     digits inside longer numbers and words are never reported. The placeholder is
-    always allowed: the non-ASCII character it stands for may be outside the class."""
+    always allowed: the non-ASCII character it stands for may be outside the class; so
+    is the letter placeholder, unless the class holds every letter."""
     if not tree.data:
         return ""
     op, av = tree.data[0]
@@ -504,6 +562,8 @@ def _leading_guard(tree: Any, flags: int, translator: _Translator) -> str:
         return ""
     atom = translator.atom(inner[0][0], inner[0][1], flags)
     allowed = (set(range(128)) - atom.chars) | {_PLACEHOLDER}
+    if not _accepts_every_letter(inner[0][0], inner[0][1], flags):
+        allowed.add(_LETTER)
     return "[" + _ranges(allowed, "\\x{:02x}") + "]"
 
 
@@ -884,12 +944,12 @@ class WordSet:
             word = self._words[packed & mask]
             end = packed >> _ID_BITS
             start = end - len(word)
-            # Hyperscan's \b judged the ASCII neighbours as Python does; the placeholder
-            # stands for any non-ASCII character, some of which are word characters.
+            # Hyperscan's \b judged the ASCII neighbours as Python does; the placeholders
+            # stand for non-ASCII characters, some of which are word characters.
             if not plain and (
-                    (start and data[start - 1] == _PLACEHOLDER
+                    (start and data[start - 1] >= _PLACEHOLDER
                      and _WORD_CHAR.match(text, start - 1))
-                    or (end < size and data[end] == _PLACEHOLDER
+                    or (end < size and data[end] >= _PLACEHOLDER
                         and _WORD_CHAR.match(text, end))):
                 continue
             out.append((start, end, word))

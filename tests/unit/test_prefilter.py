@@ -323,10 +323,12 @@ def test_lowers_to_ascii_is_exactly_the_non_ascii_characters_lower_casing_to_asc
 
 
 def test_scan_bytes_has_one_byte_per_character() -> None:
-    text = "żółć 漢字 \U0001F600 ghp_abcd1234 \udc80 why?"
+    text = "żółć 漢字 \U0001F600 ghp_abcd1234 \udc80 why? ٣٤٥٦٧ ab"
     data = scan_bytes(text)
     assert len(data) == len(text)
-    assert data == b"\x80\x80\x80\x80 \x80\x80 \x80 ghp_abcd1234 \x80 why?"
+    # a run of four or more letters gets the letter placeholder; digits never do
+    assert data == (b"\x81\x81\x81\x81 \x80\x80 \x80 ghp_abcd1234 \x80 why? "
+                    b"\x80\x80\x80\x80\x80 ab")
     assert scan_bytes("ok? 1?2") == b"ok? 1?2"
     rx = re.compile(r"ghp_[A-Za-z0-9]{8}")
     prefilter = Prefilter([("gh", rx)])
@@ -376,3 +378,37 @@ def test_candidates_of_some_patterns_only(prefilter: Prefilter[str]) -> None:
     for keep in ({next(iter(every))}, set(list(every)[1:]), set(), set(prefilter.keys)):
         assert prefilter.candidates(text, only=keep) == {
             k: w for k, w in every.items() if k in keep}
+
+
+def test_random_patterns_on_texts_rich_in_non_ascii_letters_and_digits() -> None:
+    # Long runs of letters get their own placeholder, which digit classes refuse: the
+    # matches must stay those of Python, with non-ASCII digits (Arabic-Indic, Devanagari),
+    # other numerals ("²", not a \d) and letters of all kinds around.
+    atoms = ["\\d", "\\w", "\\W", "\\D", "\\s", "[^\\W\\d_]", "[a-z]", ".", "é", "漢",
+             "[\\w.-]", "[^a]", "[0-9]", "x", "1", "[À-ÿ]", "[\\u0600-\\u06ff]"]
+    alphabet = "漢字ТестΑβéżٓ٣٤०१²½ ab1 .-_?€\n"
+    rng = random.Random(4)
+    for _ in range(6):
+        patterns: dict[str, re.Pattern[str]] = {}
+        while len(patterns) < 40:
+            parts = []
+            if rng.random() < 0.5:
+                parts.append(rng.choice(["(?<![\\w.-])", "(?<!\\w)", "(?<!\\d)", "(?<![a-z])"]))
+            for _ in range(rng.randint(1, 4)):
+                piece = rng.choice(atoms)
+                if rng.random() < 0.5:
+                    low = rng.randint(0, 3)
+                    piece = f"{piece}{{{low},{low + rng.choice([0, 1, 3, 8])}}}"
+                parts.append(piece)
+            try:
+                rx = re.compile(rng.choice(["", "(?i)", "(?a)"]) + "".join(parts))
+            except re.error:
+                continue
+            if rx.search("") is not None:
+                continue
+            patterns[f"p{len(patterns)}"] = rx
+        prefilter = Prefilter(patterns.items())
+        for _ in range(60):
+            text = "".join(rng.choice([rng.choice(alphabet), "漢字漢字", "Тест", "٣٤٥٦٧",
+                                       "१२३४"]) for _ in range(rng.randint(0, 40)))
+            _assert_exact(prefilter, patterns, text)
