@@ -122,6 +122,10 @@ class PatternRecognizer:
             return []
         return sorted(hits[0]) if len(hits) == 1 else sorted(s for h in hits for s in h)
 
+    def may_have_context(self, found: Mapping[str, list[int]]) -> bool:
+        """False when the context is required and none of its words occurs."""
+        return not self._findable or not self._context_words.isdisjoint(found)
+
     def context_windows(self, windows: list[Window], found: WordStarts) -> list[Window]:
         """``windows`` without those where no match could have its required context.
 
@@ -245,6 +249,9 @@ class RecognizerSet:
         wanted = {r for r, rec in enumerate(self.recognizers)
                   if (ids is None or rec.id in ids) and rec.needs(present)}
         words = self._context.starts(text, data) if wanted else None
+        if words is not None:
+            # A required context none of whose words starts anywhere: nothing to find
+            wanted = {r for r in wanted if self.recognizers[r].may_have_context(words)}
         found = self._matches(text, wanted, data, words)
         out: list[Candidate] = []
         for r in sorted({r for r, _ in found}):  # a recognizer without matches finds nothing

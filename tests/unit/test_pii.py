@@ -126,6 +126,9 @@ def test_ip_classes() -> None:
     assert ip("81.2.69.160") is not None and ip("81.2.69.160").score is None
     assert ip("192.168.1.10").score == 0.3
     assert ip("127.0.0.1") is None and ip("255.255.255.0") is None and ip("::1") is None
+    # times and short groups are refused before parsing; an IPv4 tail still parses
+    assert ip("12:30:45") is None and ip("1:2:3:4:5") is None
+    assert ip("0:0:0:0:0:ffff:5.6.7.8") == ip("::ffff:5.6.7.8")
 
 
 # --------------------------------------------------------------------------- negatives
