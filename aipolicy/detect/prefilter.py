@@ -452,6 +452,23 @@ def _anchored(nodes: Any, flags: int) -> bool:
     return False
 
 
+def _line_anchored(nodes: Any, flags: int) -> bool:
+    """Whether every match of ``nodes`` starts at a line start (MULTILINE ``^``)."""
+    for op, av in nodes:
+        if op is _C.AT:
+            return bool(av is _C.AT_BEGINNING and flags & re.MULTILINE)
+        if op in (_C.ASSERT, _C.ASSERT_NOT):
+            continue
+        if op is _C.SUBPATTERN:
+            return _line_anchored(av[3], (flags | av[1]) & ~av[2])
+        if op is _C.ATOMIC_GROUP:
+            return _line_anchored(av, flags)
+        if op is _C.BRANCH:
+            return all(_line_anchored(alt, flags) for alt in av[1])
+        return False
+    return False
+
+
 def anchored_at_start(pattern: re.Pattern[str]) -> bool:
     """Whether every match of ``pattern`` starts at the beginning of the text (``^``
     without MULTILINE, or ``\\A``): ``match`` is then the same as ``search``."""
@@ -505,6 +522,7 @@ class _Plan:
     # long, but real addresses sit between two spaces)
     separators: str = ""
     lookahead: int | None = 0  # how far past a match its lookaheads read
+    line_anchored: bool = False  # matches start only at line starts ("^" in MULTILINE)
 
 
 def plan(pattern: re.Pattern[str], atoms: dict[tuple[str, int], _Atom] | None = None
@@ -542,7 +560,8 @@ def plan(pattern: re.Pattern[str], atoms: dict[tuple[str, int], _Atom] | None = 
         separators = "".join(c for c in _WHITESPACE
                              if not any(ord(c) in atom.chars for atom in consumed))
     return _Plan(expression, trimmed.max, trimmed.min, reach, starts, starts_reach, anchored,
-                 separators, _lookahead_reach(tree))
+                 separators, _lookahead_reach(tree),
+                 line_anchored=not anchored and _line_anchored(tree, flags))
 
 
 def _leading_guard(tree: Any, flags: int, translator: _Translator) -> str:
@@ -699,6 +718,17 @@ def _search(pattern: re.Pattern[str], the_plan: _Plan | None, text: str,
         if the_plan is not None and the_plan.anchored:
             m = pattern.match(text, 0, end) if pos == 0 else None
             return [m] if m is not None else []
+        if the_plan is not None and the_plan.line_anchored:
+            # Only line starts can begin a match: one match attempt per line, instead of
+            # a search through a window that may span a long line (a base64 blob).
+            at = _line_start(text, pos)
+            while 0 <= at <= last:
+                m = pattern.match(text, at, end)
+                if m is not None:
+                    out.append(m)
+                    done = m.end()
+                at = _line_start(text, max(done, at + 1))
+            continue
         if starts is None:
             for m in pattern.finditer(text, pos, end):
                 if m.start() > last:
@@ -725,6 +755,16 @@ def _search(pattern: re.Pattern[str], the_plan: _Plan | None, text: str,
                 done = m.end()
                 pos = max(done, at + 1)
     return out
+
+
+def _line_start(text: str, pos: int) -> int:
+    """The first line start at or after ``pos``, or -1."""
+    if pos > len(text):
+        return -1
+    if pos == 0 or text[pos - 1] == "\n":
+        return pos
+    found = text.find("\n", pos)
+    return -1 if found < 0 else found + 1
 
 
 def _windows(the_plan: _Plan, ends: list[int], text: str) -> list[Window]:

@@ -412,3 +412,20 @@ def test_random_patterns_on_texts_rich_in_non_ascii_letters_and_digits() -> None
             text = "".join(rng.choice([rng.choice(alphabet), "漢字漢字", "Тест", "٣٤٥٦٧",
                                        "१२३४"]) for _ in range(rng.randint(0, 40)))
             _assert_exact(prefilter, patterns, text)
+
+
+def test_line_anchored_patterns_are_tried_at_line_starts_only() -> None:
+    patterns = {
+        "closing": re.compile(r"(?im)^[ \t>-]*(?:best regards|regards|br|best)[ \t]*[,.!]"),
+        "short": re.compile(r"(?m)^(?:ab|b)x?"),
+        "branch": re.compile(r"(?m)(?:^a|^bb)b*"),
+    }
+    prefilter = Prefilter(patterns.items())
+    rng = random.Random(8)
+    blob = "".join(rng.choice("abBrRx+/=") for _ in range(5000))  # one long line
+    texts = [blob, blob + "\nBest regards,\n", "\n\nab\nbbb\n", "a", "ab\n", "\n", "xab\nab",
+             "> - Regards!\nbr,\n  best.\n"]
+    texts += ["".join(rng.choice("ab\nx ,>-Rgesd") for _ in range(rng.randint(0, 60)))
+              for _ in range(2000)]
+    for text in texts:
+        _assert_exact(prefilter, patterns, text)
