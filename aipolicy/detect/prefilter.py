@@ -957,6 +957,10 @@ class WordSet:
         self._words: tuple[str, ...] = tuple(dict.fromkeys(
             w for w in words if w and w.isascii() and re.fullmatch(r"\w+", w)))
         self._lookup = frozenset(self._words)
+        # Characters folding to ASCII that some word could hold: a word with "ß" folds to
+        # one with "ss", which only a word holding "ss" can equal.
+        self._folds = "".join(ch for ch in FOLDS_TO_ASCII
+                              if any(ch.casefold() in w for w in self._lookup))
         self._db: Any = None
         if self._words:
             self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
@@ -993,7 +997,7 @@ class WordSet:
                         and _WORD_CHAR.match(text, end))):
                 continue
             out.append((start, end, word))
-        if not plain and any(ch in text for ch in FOLDS_TO_ASCII):
+        if not plain and any(ch in text for ch in self._folds):
             out = sorted(out + self._folded(text))
         return out
 
@@ -1001,7 +1005,7 @@ class WordSet:
         """Occurrences in the words that hold a character folding to ASCII letters."""
         out: list[tuple[int, int, str]] = []
         seen: set[int] = set()
-        for ch in FOLDS_TO_ASCII:
+        for ch in self._folds:
             pos = text.find(ch)
             while pos >= 0:
                 start = pos
