@@ -14,10 +14,11 @@ Python's semantics, not PCRE's:
   under its flags (case-insensitivity, ``\\s`` taking ``\\x1c``-``\\x1f``, ...);
 * the scanned bytes are the text with each non-ASCII character replaced by the byte
   ``0x80``, which no ASCII text holds, so a byte offset is a character offset; a class
-  that can accept any non-ASCII character also accepts ``0x80``. Runs of four or more
-  non-ASCII letters (Chinese, Cyrillic or Greek words) get ``0x81`` instead, which only
-  classes that can accept a non-ASCII letter accept: ``\\d`` and the patterns built
-  on it then never see a digit in such a run;
+  that can accept any non-ASCII character also accepts ``0x80``. In a text where one
+  character in 16 or more is non-ASCII, runs of four or more non-ASCII letters
+  (Chinese clauses, Cyrillic or Greek words) get ``0x81`` instead, which only classes
+  that can accept a non-ASCII letter accept: ``\\d`` and the patterns built on it
+  then never see a digit in such a run;
 * lookarounds, anchors and word boundaries are left out (they only narrow a match),
   except a lookahead that ends the pattern and must read something: it is matched as if
   it consumed text; and a one-character negative lookbehind opening the pattern
@@ -60,11 +61,14 @@ CASELESS_NON_ASCII = "\u0130\u0131\u017f\u212a"
 _PLACEHOLDER = 0x80
 _QUESTION_TO_PLACEHOLDER = bytes.maketrans(b"?", bytes([_PLACEHOLDER]))
 # Stands for a non-ASCII letter (``str.isalpha``) in runs of at least _LETTER_RUN of
-# them; shorter runs are not worth classifying (no pattern finds digits in them alone).
+# them; shorter runs cost more to classify than the reports they would save.
 _LETTER = 0x81
 _LETTER_RUN = 4
 _DENSE_NON_ASCII = 16  # at least one character in 16
 _PLACEHOLDER_RUN = re.compile(rb"\x80{%d,}" % _LETTER_RUN)
+# Word characters that are neither digits nor "_": letters, and a few numerals ("²")
+# that the isalpha() check then leaves out
+_LETTERS = re.compile(rf"[^\W\d_]{{{_LETTER_RUN},}}")
 # Room past the lookahead widths for zero-width checks that read the next characters
 # ($ looks at two, \b at one).
 _CONTEXT_MARGIN = 4
@@ -111,6 +115,11 @@ def scan_bytes(text: str) -> bytes:
             start, end = m.span()
             if text[start:end].isalpha():
                 out[start:end] = bytes([_LETTER]) * (end - start)
+                continue
+            for word in _LETTERS.finditer(text, start, end):  # "。" or "，" in between
+                if word.group().isalpha():
+                    a, b = word.span()
+                    out[a:b] = bytes([_LETTER]) * (b - a)
     return bytes(out)
 
 

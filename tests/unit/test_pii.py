@@ -525,3 +525,16 @@ def test_all_mode_skips_the_model_for_paragraphs_of_common_words(all_mode: PiiDe
     assert calls == []
     all_mode.scan("Explain why Tünde left.")
     assert calls
+
+
+def test_long_non_ascii_words_give_digit_patterns_nothing_to_search() -> None:
+    # Chinese or Russian text once put every digit pattern to work at every character
+    # (a non-ASCII character might be a digit); runs of letters now rule that out.
+    from aipolicy.detect.pii_recognizers import RecognizerSet
+    from aipolicy.detect.prefilter import scan_bytes
+
+    recognizers = RecognizerSet(RULES.recognizers, RULES.address_lines)
+    text = "我们在上海的办公室有一个很大的会议室。" * 200 + " Москва Санкт-Петербург " * 50
+    assert set(scan_bytes(text)) <= {0x81, 0x80, ord(" "), ord("-")}
+    assert recognizers._prefilter.candidates(text) == {}
+    assert recognizers.analyze(text) == []
