@@ -18,6 +18,7 @@ Two kinds of prose:
 
 from __future__ import annotations
 
+import base64
 import json
 import random
 from collections.abc import Callable
@@ -268,3 +269,68 @@ def conversation(seed: int, turns: int, user_bytes: int = 500,
         sent.append(list(history))
         history.append({"role": "assistant", "content": mixed_prose(r, assistant_bytes)})
     return sent
+
+
+# -- awkward inputs -------------------------------------------------------------------
+# What else people paste: tables, logs, encoded blobs and other languages. Each text is
+# cut to about ``size`` UTF-8 bytes.
+_ZH = ["请在周五之前把季度预测发给财务团队。", "我们的云服务支出比上个季度增加了百分之十二，",
+       "采购部门需要审核新的供应商合同。", "会议将在上海办公室举行，", "请简要总结这份迁移计划，",
+       "并说明主要风险。", "客户成功团队下周会更新入职清单。"]
+_RU = ["Пожалуйста, отправьте квартальный прогноз финансовому отделу до пятницы.",
+       "Расходы на облачные сервисы выросли на двенадцать процентов.",
+       "Отдел закупок должен проверить новый договор с поставщиком.",
+       "Кратко опишите план миграции и основные риски.",
+       "Совещание пройдёт в московском офисе на следующей неделе."]
+_DE = ["Bitte schicken Sie die Quartalsprognose bis Freitag an die Finanzabteilung.",
+       "Die Ausgaben für Cloud-Dienste sind um zwölf Prozent gestiegen.",
+       "Die Einkaufsabteilung muss den neuen Liefervertrag prüfen.",
+       "Fassen Sie den Migrationsplan kurz zusammen und nennen Sie die größten Risiken.",
+       "Die Besprechung findet nächste Woche im Büro in München statt, Straße 12."]
+
+
+def _cut(text: str, size: int) -> str:
+    return text.encode()[:size].decode("utf-8", "ignore")
+
+
+def _sentences(r: Rng, pool: list[str], size: int, sep: str) -> str:
+    out: list[str] = []
+    used = 0
+    while used < size:
+        s = r.choice(pool)
+        out.append(s)
+        used += len(s.encode()) + len(sep)
+    return _cut(sep.join(out), size)
+
+
+def awkward_texts(seed: int, size: int) -> dict[str, str]:
+    """Texts unlike prose, each about ``size`` bytes: kind -> text."""
+    r = random.Random(f"{seed}:awkward:{size}")
+    rows = max(1, size // 40)
+    numbers = "\n".join(",".join(str(r.randint(0, 10 ** r.randint(1, 9))) for _ in range(8))
+                        for _ in range(rows))
+    customers = ["id,name,email,phone,city,balance"]
+    while sum(len(c) + 1 for c in customers) < size:
+        first, last = _person(r)
+        customers.append(f"{1000 + len(customers)},{first} {last},{_email(r, first, last)},"
+                         f"{_phone(r)},{r.choice(['London', 'Berlin', 'Austin', 'Osaka'])},"
+                         f"{r.randint(0, 99999)}.{r.randint(0, 99):02d}")
+    log = "\n".join(
+        f"{_date(r)}T{r.randint(0, 23):02d}:{r.randint(0, 59):02d}:{r.randint(0, 59):02d}Z "
+        f"{r.choice(['INFO', 'WARN', 'ERROR'])} 10.{r.randint(0, 255)}.{r.randint(0, 255)}."
+        f"{r.randint(1, 254)} {r.choice(['GET', 'POST'])} /api/v1/items/{r.randint(1, 99999)}"
+        f" {r.choice([200, 201, 404, 500])} {r.randint(1, 2000)}ms" for _ in range(rows))
+    records = [{"id": i, "sku": f"SKU-{r.randint(10000, 99999)}", "price": r.randint(1, 999),
+                "updated": _date(r), "tags": [r.choice(METRICS), r.choice(REGIONS)]}
+               for i in range(rows)]
+    blob = r.randbytes(size)
+    return {
+        "numbers_csv": _cut(numbers, size),
+        "customer_csv": _cut("\n".join(customers), size),
+        "server_log": _cut(log, size),
+        "minified_json": _cut(json.dumps(records, separators=(",", ":")), size),
+        "base64": _cut(base64.b64encode(blob).decode(), size),
+        "chinese": _sentences(r, _ZH, size, ""),
+        "russian": _sentences(r, _RU, size, " "),
+        "german": _sentences(r, _DE, size, " "),
+    }

@@ -189,6 +189,15 @@ def _scan_md(s: dict | None) -> list[str]:
                 "pieces (identifiers are rare there): "
                 + "; ".join(f"{kind} {r['mb_per_s']} MB/s (p50 {r['p50_ms']} ms)"
                             for kind, r in repo.items()) + ".", ""]
+    awkward = s.get("awkward_inputs")
+    if awkward:
+        out += [f"Inputs unlike prose, {awkward['bytes']:,} bytes each "
+                f"({awkward['repeats']} scans per engine, p50):", ""]
+        out += _table(["input", "ours ms", "ours MB/s", "ours findings", "non_ner ms",
+                       "non_ner MB/s"],
+                      [[kind, r["ours"]["p50_ms"], r["ours"]["mb_per_s"],
+                        r["ours"]["findings"], r["non_ner"]["p50_ms"],
+                        r["non_ner"]["mb_per_s"]] for kind, r in awkward["kinds"].items()])
     ratio_rows = [[f"{int(size):,} B", row["throughput_ratio_ours_vs_stock"],
                    row["throughput_ratio_person_all_vs_stock"]]
                   for size, row in s["sizes"].items()]

@@ -53,20 +53,24 @@ class Config:
     memory_concurrency: int
     memory_samples: int
     memory_max_seconds: float
+    awkward_bytes: int  # size of each awkward input (CSV, log, base64, other languages)
+    awkward_repeats: int
 
 
 FULL = Config(
     scan_counts={200: (300, 100), 2_000: (150, 60), 20_000: (30, 10), 200_000: (5, 2)},
     turns=20, chat_repeats=7, latency_n=300, warmup=10, rps_levels=(1, 4, 16),
     rps_seconds=8.0, isolation_rounds=300, isolation_load_clients=2, sse_n=150,
-    memory_n=10_000, memory_concurrency=4, memory_samples=10, memory_max_seconds=420.0)
+    memory_n=10_000, memory_concurrency=4, memory_samples=10, memory_max_seconds=420.0,
+    awkward_bytes=100_000, awkward_repeats=3)
 # Stock Presidio needs ~30 s for one 200 KB prompt and ~20 s for a 20-turn chat on this
 # class of machine: smoke mode skips the former and shortens the chat.
 SMOKE = Config(
     scan_counts={200: (4, 2), 2_000: (3, 2), 20_000: (2, 1), 200_000: (1, 0)},
     turns=5, chat_repeats=1, latency_n=10, warmup=3, rps_levels=(1, 4, 16),
     rps_seconds=0.4, isolation_rounds=5, isolation_load_clients=2, sse_n=6,
-    memory_n=120, memory_concurrency=4, memory_samples=4, memory_max_seconds=60.0)
+    memory_n=120, memory_concurrency=4, memory_samples=4, memory_max_seconds=60.0,
+    awkward_bytes=4_000, awkward_repeats=1)
 
 
 def _log(msg: str, t0: float) -> None:
@@ -253,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         _log("scan: latency and throughput per prompt size", t0)
         clock.section("scan")
         results["scan"] = scan_bench.scan_section(engines, cfg.scan_counts, args.seed)
+        results["scan"]["awkward_inputs"] = scan_bench.awkward_inputs_section(
+            engines, args.seed, cfg.awkward_bytes, cfg.awkward_repeats)
         _log(f"conversation: {cfg.turns} turns x {cfg.chat_repeats}", t0)
         clock.section("conversation")
         results["conversation"] = scan_bench.conversation_section(

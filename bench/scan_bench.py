@@ -284,6 +284,28 @@ def repository_text_section(inspector: Inspector, repeats: int = 5) -> dict[str,
     return out
 
 
+def awkward_inputs_section(engines: Engines, seed: int, size: int, repeats: int
+                           ) -> dict[str, Any]:
+    """``ours`` and ``non_ner`` on inputs unlike prose: CSV tables, a server log, minified
+    JSON, base64, Chinese, Russian and German text (``inputs.awkward_texts``). Each
+    repeat changes the last line, so no scan is served from the segment cache."""
+    out: dict[str, Any] = {"bytes": size, "repeats": repeats, "kinds": {}}
+    for kind, text in inputs.awkward_texts(seed, size).items():
+        row: dict[str, Any] = {}
+        for name, inspector in (("ours", engines.ours), ("non_ner", engines.non_ner)):
+            secs: list[float] = []
+            found = 0
+            for i in range(repeats):
+                variant = f"{text}\n{name} {i}"
+                took, found = _timed_scan(inspector.scan, variant)
+                secs.append(took)
+            row[name] = {**latency_stats(secs),
+                         **_throughput(secs, [len(text.encode())] * repeats),
+                         "findings": found}
+        out["kinds"][kind] = row
+    return out
+
+
 # ----------------------------------------------------------------------------- chat
 _CHAT = ("POST", "api.openai.com", "/v1/chat/completions", "application/json", "")
 

@@ -73,6 +73,13 @@ def test_scan_section(smoke):
             assert row["throughput_ratio_ours_vs_stock"] > 0
         assert row["ours"]["findings_per_text"] >= 0
     assert scan["sizes"]["2000"]["stock"] is not None  # the 2 KB ratio is always measured
+    awkward = scan["awkward_inputs"]["kinds"]
+    assert {"numbers_csv", "customer_csv", "server_log", "base64", "chinese"} <= set(awkward)
+    for row in awkward.values():
+        for engine in ("ours", "non_ner"):
+            _latency(row[engine])
+            assert row[engine]["mb_per_s"] > 0
+    assert awkward["customer_csv"]["ours"]["findings"] > 0  # a table of contacts
     assert scan["sizes"]["2000"]["ours"]["findings_per_text"] > 0  # prose has identifiers
 
 
