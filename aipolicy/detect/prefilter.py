@@ -870,10 +870,10 @@ def _at_word_start(word: str) -> bytes:
 class LiteralFinder:
     """Where some ASCII strings start in a text, compared case-insensitively and not
     inside a word: a superset of the places where Python's ``(?i)(?<!\\w)`` would match
-    each of them (the placeholder for non-ASCII letters counts as a word boundary).
+    each of them (the placeholders for non-ASCII characters count as word boundaries).
 
     One Hyperscan pass reports every occurrence. Strings that are not ASCII are never
-    reported (:meth:`covers` tells which are), and a text holding a non-ASCII character
+    reported (callers search for those themselves), and a text holding a non-ASCII character
     that ``(?i)`` equates with an ASCII letter (:data:`CASELESS_NON_ASCII`) gets None:
     the caller must then search it itself. Thread-safe like :class:`Prefilter`.
     """
@@ -892,9 +892,6 @@ class LiteralFinder:
 
     def __repr__(self) -> str:
         return f"LiteralFinder({len(self._words)} words)"
-
-    def covers(self, word: str) -> bool:
-        return bool(word) and word.isascii()
 
     def starts(self, text: str, data: bytes | None = None) -> dict[str, list[int]] | None:
         """Each found word's start offsets, or None when this text must be searched
