@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Container, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from re import _compiler as _sre_compiler  # type: ignore[attr-defined]
 from re import _constants as _C  # type: ignore[attr-defined]
@@ -443,37 +443,29 @@ def _trim_tail(nodes: Any) -> list[Any]:
     return out
 
 
-def _anchored(nodes: Any, flags: int) -> bool:
-    """Whether every match of ``nodes`` starts at the beginning of the text."""
+def _at_text_start(av: Any, flags: int) -> bool:
+    return bool(av is _C.AT_BEGINNING_STRING
+                or (av is _C.AT_BEGINNING and not flags & re.MULTILINE))
+
+
+def _at_line_start(av: Any, flags: int) -> bool:
+    return bool(av is _C.AT_BEGINNING and flags & re.MULTILINE)
+
+
+def _opens_with(nodes: Any, flags: int, anchor: Callable[[Any, int], bool]) -> bool:
+    """Whether every match of ``nodes`` starts at an anchor that ``anchor`` accepts
+    (``_at_text_start``: ``^`` or ``\\A``; ``_at_line_start``: MULTILINE ``^``)."""
     for op, av in nodes:
         if op is _C.AT:
-            return bool(av is _C.AT_BEGINNING_STRING
-                        or (av is _C.AT_BEGINNING and not flags & re.MULTILINE))
+            return anchor(av, flags)
         if op in (_C.ASSERT, _C.ASSERT_NOT):
             continue
         if op is _C.SUBPATTERN:
-            return _anchored(av[3], (flags | av[1]) & ~av[2])
+            return _opens_with(av[3], (flags | av[1]) & ~av[2], anchor)
         if op is _C.ATOMIC_GROUP:
-            return _anchored(av, flags)
+            return _opens_with(av, flags, anchor)
         if op is _C.BRANCH:
-            return all(_anchored(alt, flags) for alt in av[1])
-        return False
-    return False
-
-
-def _line_anchored(nodes: Any, flags: int) -> bool:
-    """Whether every match of ``nodes`` starts at a line start (MULTILINE ``^``)."""
-    for op, av in nodes:
-        if op is _C.AT:
-            return bool(av is _C.AT_BEGINNING and flags & re.MULTILINE)
-        if op in (_C.ASSERT, _C.ASSERT_NOT):
-            continue
-        if op is _C.SUBPATTERN:
-            return _line_anchored(av[3], (flags | av[1]) & ~av[2])
-        if op is _C.ATOMIC_GROUP:
-            return _line_anchored(av, flags)
-        if op is _C.BRANCH:
-            return all(_line_anchored(alt, flags) for alt in av[1])
+            return all(_opens_with(alt, flags, anchor) for alt in av[1])
         return False
     return False
 
@@ -482,7 +474,7 @@ def anchored_at_start(pattern: re.Pattern[str]) -> bool:
     """Whether every match of ``pattern`` starts at the beginning of the text (``^``
     without MULTILINE, or ``\\A``): ``match`` is then the same as ``search``."""
     tree = _sre_parser.parse(pattern.pattern, pattern.flags)
-    return _anchored(tree, tree.state.flags)
+    return _opens_with(tree, tree.state.flags, _at_text_start)
 
 
 def _head(nodes: Any, need: int) -> list[Any]:
@@ -549,7 +541,7 @@ def plan(pattern: re.Pattern[str], atoms: dict[tuple[str, int], _Atom] | None = 
     trimmed = translator.seq(_sub(tree, _trim_tail(tree.data)), flags)
     if full is None or trimmed is None or full.min == 0:
         return None  # never matches, or can match the empty string anywhere
-    anchored = _anchored(tree, flags)
+    anchored = _opens_with(tree, flags, _at_text_start)
     # Hyperscan takes "^" only at the start of an expression: the one anchor kept.
     expression = "^" + trimmed.text if anchored else trimmed.text
     guard = _leading_guard(tree, flags, translator)
@@ -570,7 +562,7 @@ def plan(pattern: re.Pattern[str], atoms: dict[tuple[str, int], _Atom] | None = 
                              if not any(ord(c) in atom.chars for atom in consumed))
     return _Plan(expression, trimmed.max, trimmed.min, reach, starts, starts_reach, anchored,
                  separators, _lookahead_reach(tree),
-                 line_anchored=not anchored and _line_anchored(tree, flags))
+                 line_anchored=not anchored and _opens_with(tree, flags, _at_line_start))
 
 
 def _leading_guard(tree: Any, flags: int, translator: _Translator) -> str:

@@ -12,6 +12,7 @@ import random
 import re
 import sys
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -271,19 +272,24 @@ def _random_text(rng: random.Random) -> str:
     return "".join(rng.choice(_ALPHABET) for _ in range(rng.randint(0, 120)))
 
 
+def _pattern_set(source: Callable[[], str], count: int = 40) -> dict[str, re.Pattern[str]]:
+    """``count`` compiled patterns from ``source()``; sources that do not compile, or that
+    match the empty string (tested separately), are drawn again."""
+    patterns: dict[str, re.Pattern[str]] = {}
+    while len(patterns) < count:
+        try:
+            rx = re.compile(source())
+        except re.error:
+            continue
+        if rx.search("") is None:
+            patterns[f"p{len(patterns)}"] = rx
+    return patterns
+
+
 def test_random_patterns_and_texts() -> None:
     rng = random.Random(20240611)
     for _ in range(6):
-        patterns: dict[str, re.Pattern[str]] = {}
-        while len(patterns) < 40:
-            source = rng.choice(_FLAGS) + _random_pattern(rng)
-            try:
-                rx = re.compile(source)
-            except re.error:
-                continue
-            if rx.search("") is not None:
-                continue  # matches the empty string: tested separately
-            patterns[f"p{len(patterns)}"] = rx
+        patterns = _pattern_set(lambda: rng.choice(_FLAGS) + _random_pattern(rng))
         prefilter = Prefilter(patterns.items())
         for _ in range(60):
             text = _random_text(rng)
@@ -347,19 +353,11 @@ def test_leading_lookbehinds_on_random_patterns_and_texts() -> None:
     # A one-character negative lookbehind opening a pattern is checked by Hyperscan
     # itself (the byte before must be outside the class): the matches must not change.
     rng = random.Random(77)
+    guards = ["\\w", "[\\w.-]", "\\d", "[a-z]", ".", "\\s", "[^a]", "é", "[\\w@]", "\\W",
+              "K", "\\S"]
     for _ in range(6):
-        patterns: dict[str, re.Pattern[str]] = {}
-        while len(patterns) < 40:
-            guard = rng.choice(["\\w", "[\\w.-]", "\\d", "[a-z]", ".", "\\s", "[^a]", "é",
-                                "[\\w@]", "\\W", "K", "\\S"])
-            source = rng.choice(_FLAGS) + f"(?<!{guard})" + _random_pattern(rng)
-            try:
-                rx = re.compile(source)
-            except re.error:
-                continue
-            if rx.search("") is not None:
-                continue
-            patterns[f"p{len(patterns)}"] = rx
+        patterns = _pattern_set(lambda: rng.choice(_FLAGS) + f"(?<!{rng.choice(guards)})"
+                                + _random_pattern(rng))
         prefilter = Prefilter(patterns.items())
         for _ in range(60):
             _assert_exact(prefilter, patterns, _random_text(rng))
@@ -388,25 +386,21 @@ def test_random_patterns_on_texts_rich_in_non_ascii_letters_and_digits() -> None
              "[\\w.-]", "[^a]", "[0-9]", "x", "1", "[À-ÿ]", "[\\u0600-\\u06ff]"]
     alphabet = "漢字ТестΑβéżٓ٣٤०१²½ ab1 .-_?€\n"
     rng = random.Random(4)
-    for _ in range(6):
-        patterns: dict[str, re.Pattern[str]] = {}
-        while len(patterns) < 40:
-            parts = []
+
+    def source() -> str:
+        parts = []
+        if rng.random() < 0.5:
+            parts.append(rng.choice(["(?<![\\w.-])", "(?<!\\w)", "(?<!\\d)", "(?<![a-z])"]))
+        for _ in range(rng.randint(1, 4)):
+            piece = rng.choice(atoms)
             if rng.random() < 0.5:
-                parts.append(rng.choice(["(?<![\\w.-])", "(?<!\\w)", "(?<!\\d)", "(?<![a-z])"]))
-            for _ in range(rng.randint(1, 4)):
-                piece = rng.choice(atoms)
-                if rng.random() < 0.5:
-                    low = rng.randint(0, 3)
-                    piece = f"{piece}{{{low},{low + rng.choice([0, 1, 3, 8])}}}"
-                parts.append(piece)
-            try:
-                rx = re.compile(rng.choice(["", "(?i)", "(?a)"]) + "".join(parts))
-            except re.error:
-                continue
-            if rx.search("") is not None:
-                continue
-            patterns[f"p{len(patterns)}"] = rx
+                low = rng.randint(0, 3)
+                piece = f"{piece}{{{low},{low + rng.choice([0, 1, 3, 8])}}}"
+            parts.append(piece)
+        return rng.choice(["", "(?i)", "(?a)"]) + "".join(parts)
+
+    for _ in range(6):
+        patterns = _pattern_set(source)
         prefilter = Prefilter(patterns.items())
         for _ in range(60):
             text = "".join(rng.choice([rng.choice(alphabet), "漢字漢字", "Тест", "٣٤٥٦٧",
