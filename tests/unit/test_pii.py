@@ -204,27 +204,15 @@ def test_name_field_on_config_line_is_not_a_person(detector: PiiDetector) -> Non
 
 
 # --------------------------------------------------------------------------- NER economy
-def _counting(det: PiiDetector, monkeypatch) -> list[int]:
-    calls: list[int] = []
-    original = det._ner._run_model
-
-    def wrapper(texts):
-        calls.append(len(texts))
-        return original(texts)
-
-    monkeypatch.setattr(det._ner, "_run_model", wrapper)
-    return calls
-
-
-def test_no_ner_on_prompt_without_identifiers(detector: PiiDetector, monkeypatch) -> None:
-    calls = _counting(detector, monkeypatch)
+def test_no_ner_on_prompt_without_identifiers(detector: PiiDetector, model_batches) -> None:
+    calls = model_batches(detector)
     detector.scan("Explain the difference between TCP and UDP, with Marie Curie as narrator.")
     assert calls == []
 
 
-def test_cache_second_scan_does_not_call_model(detector: PiiDetector, monkeypatch) -> None:
+def test_cache_second_scan_does_not_call_model(detector: PiiDetector, model_batches) -> None:
     text = "Summarise: customer Oksana Petrova called from +1 415 555 0199 about a refund."
-    calls = _counting(detector, monkeypatch)
+    calls = model_batches(detector)
     first = detector.scan(text)
     assert calls, "the first scan runs the model on the window"
     n = len(calls)
@@ -519,8 +507,8 @@ def test_contextual_mode_ignores_lexicon_names_outside_records(detector: PiiDete
 
 
 def test_all_mode_skips_the_model_for_paragraphs_of_common_words(all_mode: PiiDetector,
-                                                                monkeypatch) -> None:
-    calls = _counting(all_mode, monkeypatch)
+                                                                model_batches) -> None:
+    calls = model_batches(all_mode)
     all_mode.scan("Explain the difference between TCP and UDP.\n\nWhat is a B-tree?")
     assert calls == []
     all_mode.scan("Explain why Tünde left.")

@@ -33,25 +33,13 @@ def engines() -> tuple[NerEngine, NerEngine]:
     return NerEngine(split), NerEngine(single)
 
 
-def _counting(det: PiiDetector, monkeypatch) -> list[list[str]]:
-    batches: list[list[str]] = []
-    original = det._ner._run_model
-
-    def wrapper(texts):
-        batches.append(list(texts))
-        return original(texts)
-
-    monkeypatch.setattr(det._ner, "_run_model", wrapper)
-    return batches
-
-
 # --------------------------------------------------------------------------- what is read
 def test_all_mode_reads_only_the_sentences_with_name_like_words(all_mode: PiiDetector,
-                                                                monkeypatch) -> None:
+                                                                model_batches) -> None:
     sentence = "Please ask Ingrid Halvorsen to review the draft."
     text = FILLER * 6 + sentence + " " + FILLER * 6
     all_mode._ner._cache.clear()
-    batches = _counting(all_mode, monkeypatch)
+    batches = model_batches(all_mode)
     matches = all_mode.scan(text)
     assert ("PERSON", "Ingrid Halvorsen") in {(m.entity, text[m.start:m.end])
                                               for m in matches}
@@ -62,17 +50,17 @@ def test_all_mode_reads_only_the_sentences_with_name_like_words(all_mode: PiiDet
 
 
 def test_words_with_digits_do_not_start_a_model_run(all_mode: PiiDetector,
-                                                    monkeypatch) -> None:
-    batches = _counting(all_mode, monkeypatch)
+                                                    model_batches) -> None:
+    batches = model_batches(all_mode)
     all_mode.scan("Ticket FIN-9922 tracks the Q3 forecast; release V2 fixed OPS-5292.")
     assert batches == []
 
 
-def test_short_lines_are_read_with_their_block(all_mode: PiiDetector, monkeypatch) -> None:
+def test_short_lines_are_read_with_their_block(all_mode: PiiDetector, model_batches) -> None:
     text = ("Can you tidy up this signature?\n\nBest wishes\nIngrid Halvorsen\n"
             "Head of procurement\n\n" + FILLER * 4)
     all_mode._ner._cache.clear()
-    batches = _counting(all_mode, monkeypatch)
+    batches = model_batches(all_mode)
     matches = all_mode.scan(text)
     assert ("PERSON", "Ingrid Halvorsen") in {(m.entity, text[m.start:m.end])
                                               for m in matches}
@@ -81,11 +69,11 @@ def test_short_lines_are_read_with_their_block(all_mode: PiiDetector, monkeypatc
 
 
 def test_re_sent_text_costs_no_model_run_and_new_text_only_its_sentences(
-        all_mode: PiiDetector, monkeypatch) -> None:
+        all_mode: PiiDetector, model_batches) -> None:
     first = FILLER * 3 + "Then Ingrid Halvorsen signed it. " + FILLER * 3
     added = "\n\nLater Bartholomew Okafor replied."
     all_mode.scan(first)
-    batches = _counting(all_mode, monkeypatch)
+    batches = model_batches(all_mode)
     assert all_mode.scan(first) == all_mode.scan(first)
     assert batches == []
     found = all_mode.scan(first + added)
