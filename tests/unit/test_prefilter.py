@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import re
 import sys
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -26,6 +25,7 @@ from aipolicy.detect.prefilter import (
     anchored_at_start,
     scan_bytes,
 )
+from tests.unit.concurrency import errors_in_threads
 
 
 def _spans(matches: list[re.Match[str]]) -> list[tuple[tuple[int, int], ...]]:
@@ -210,23 +210,14 @@ def test_bytes_patterns_are_refused() -> None:
 def test_scanning_from_many_threads(prefilter: Prefilter[str]) -> None:
     texts = [t * 20 for t in TEXTS if t]
     expected = [{k: _spans(v) for k, v in prefilter.matches(t).items()} for t in texts]
-    errors: list[BaseException] = []
 
     def work() -> None:
-        try:
-            for _ in range(5):
-                for text, want in zip(texts, expected, strict=True):
-                    got = {k: _spans(v) for k, v in prefilter.matches(text).items()}
-                    assert got == want
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
+        for _ in range(5):
+            for text, want in zip(texts, expected, strict=True):
+                got = {k: _spans(v) for k, v in prefilter.matches(text).items()}
+                assert got == want
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert errors_in_threads(work) == []
 
 
 # --------------------------------------------------------------------------- random

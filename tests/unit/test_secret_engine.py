@@ -6,7 +6,6 @@ import importlib.util
 import random
 import sys
 import textwrap
-import threading
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from aipolicy.detect.secrets import (
     load_secret_rules,
 )
 from aipolicy.errors import ConfigError
+from tests.unit.concurrency import errors_in_threads
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_FILE = ROOT / "rulesets" / "secrets.yaml"
@@ -441,21 +441,12 @@ def test_an_enabled_subset_shares_the_set_prefilter(scanner: SecretScanner) -> N
 def test_scan_from_many_threads(scanner: SecretScanner) -> None:
     texts = CORPUS_TEXTS[:300]
     expected = [scanner.scan(text) for text in texts]
-    errors: list[BaseException] = []
 
     def work() -> None:
-        try:
-            for text, want in zip(texts, expected, strict=True):
-                assert scanner.scan(text) == want
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
-            errors.append(exc)
+        for text, want in zip(texts, expected, strict=True):
+            assert scanner.scan(text) == want
 
-    threads = [threading.Thread(target=work) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    assert errors_in_threads(work) == []
 
 
 def test_generic_match_around_a_specific_secret_is_not_reported_twice(
