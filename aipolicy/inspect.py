@@ -47,8 +47,6 @@ class _Entry:
         self.built: tuple[int, tuple[Finding, ...]] = (-1, ())
 
     def findings(self, segment: int) -> tuple[Finding, ...]:
-        if not self.rows:
-            return ()
         built = self.built  # one read: another thread may replace it meanwhile
         if built[0] != segment:
             built = (segment, tuple(

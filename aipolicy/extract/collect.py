@@ -32,7 +32,7 @@ _BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]+={0,2}\s*|[A-Za-z0-9_\-\r\n]+={0,2}\s*"
 _DATA_URL = re.compile(r"data:([^,;]*)((?:;[^,;]*)*),", re.IGNORECASE)
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_$@.:\-]{1,64}")
 _CONTAINERS_AND_STRINGS = frozenset({OBJECT, ARRAY, STRING})
-ROLES = {
+_ROLES = {
     "user": "user", "human": "user",
     "system": "system", "developer": "developer",
     "assistant": "assistant", "model": "assistant", "chatbot": "assistant", "bot": "assistant",
@@ -87,7 +87,7 @@ def file_label(filename: str | None) -> Label:
 def normalize_role(role: str | None, default: str = "user") -> str:
     if not role:
         return default
-    return ROLES.get(role.lower(), default)
+    return _ROLES.get(role.lower(), default)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from .adapters import generic, uploads
 from .collect import JV, Collector, Unrecognized
 from .errors import ExtractionError
 from .formenc import parse_form
-from .layers import Layer, Slot, json_literal, utf8
+from .layers import Slot, json_literal, utf8
 from .multipart import MultipartError
 from .registry import FORM, JSON, RAW, Route, find_route
 
@@ -107,9 +107,9 @@ def _by_route(route: Route, req: BodyInput, media: str, max_bytes: int, shortcut
         return None
     try:
         route.handler(root, c)
-    except Unrecognized:
+    except Unrecognized:  # the generic reader takes the already parsed document
         c = Collector(req.body, max_bytes)
-        generic.json_body(_json_root(c, strict=True), c)
+        generic.json_body(_open_json_root(c, loaded, strict=True), c)
         return _finish("generic-json", c)
     return _finish(route.adapter, c)
 
@@ -177,22 +177,22 @@ def _deferred(adapter: str, req: BodyInput, loaded: _Loaded, found: plain.Read,
     parsed values when every changed segment is a string of the body's JSON, else by
     the full reader."""
     segments = tuple(found.segments)
-    bom, text, value = loaded
     body = req.body
 
     def rewrite(replacements: Mapping[int, str]) -> bytes:
         changes = _changes(segments, replacements)
         if not changes:
             return body
-        slots = _string_slots(jsonpos.build(value, text), found.paths, changes)
+        c = Collector(body, max_bytes)
+        root = _open_json_root(c, loaded, strict=True)
+        slots = _string_slots(root.node, found.paths, changes)
         if slots is None:
             full = extract(req, max_bytes=max_bytes, shortcut=False)
             if full.adapter != adapter or full.segments != segments:
                 raise RuntimeError("plain and full extraction disagree")  # a reader bug
             return full.rewrite(changes)
-        document = Layer(text, depth=1, slots=slots)
-        rendered = Layer(body, slots=[Slot(bom, len(body), utf8, child=document)]).render(
-            changes)
+        root.layer.slots.extend(slots)
+        rendered = c.root.render(changes)
         return body if rendered is None else rendered
 
     return Extraction(adapter, segments, rewrite)

@@ -23,7 +23,6 @@ from typing import Any
 from ..model import Segment
 from . import jsonpos
 from .adapters import anthropic, openai
-from .collect import ROLES as _ROLES
 from .collect import normalize_role, render_path, takes_as_text
 from .jsonpos import MAX_DEPTH, Pairs
 from .keys import NON_PROSE_JSON_KEYS
@@ -151,7 +150,7 @@ def _openai_chat(root: Pairs, out: Read) -> None:
                     where = (_CONTENT_WHERE[i] if i < len(_CONTENT_WHERE)
                              else f"messages[{i}].content")
                     segments.append(Segment(content, where,
-                                            _ROLES.get(role) or normalize_role(role), True))
+                                            normalize_role(role), True))
                     paths.append(("messages", i, "content"))
                 continue
         _openai_message(out, message, i)
