@@ -196,7 +196,8 @@ class PiiDetector:
             assert self._names is not None  # every_name implies _want_person
             lower = [a for a in areas if self._names.lower_case_names(text, *a)]
             chunks = merge_ranges([*self._records.open_windows(
-                text, areas, known, self._names.common_word, self._all_sentences), *lower])
+                text, cues.lines, areas, known, self._names.common_word,
+                self._all_sentences), *lower])
         else:
             chunks = tuple(w for w in areas if self._records.has_open_words(
                 text, w[0], w[1], known) or (self._names is not None

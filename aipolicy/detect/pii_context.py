@@ -52,6 +52,7 @@ class DirectName:
 class Cues:
     names: tuple[DirectName, ...]
     windows: tuple[tuple[int, int], ...]  # merged, sorted text ranges for NER
+    lines: _Lines  # the text's lines, for open_windows
 
 
 def _first_upper(token: str) -> bool:
@@ -279,7 +280,7 @@ class RecordFinder:
         self._record_heads(text, lines, anchors, names)
         windows = self._anchor_windows(text, lines, anchors)
         windows += [self.window(text, lines, s, e, record=False) for s, e in marks]
-        return Cues(tuple(names), merge_ranges(windows + ranges))
+        return Cues(tuple(names), merge_ranges(windows + ranges), lines)
 
     def _anchor_windows(self, text: str, lines: _Lines,
                         anchors: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -497,12 +498,10 @@ class RecordFinder:
                 names.append(DirectName(*span, self._score - 0.05, "greeting"))
 
     def has_open_words(self, text: str, start: int, end: int,
-                       known: Sequence[tuple[int, int]],
-                       closed: Callable[[str], bool] | None = None) -> bool:
+                       known: Sequence[tuple[int, int]]) -> bool:
         """Whether ``text[start:end]`` has a capitalised word outside the ``known`` spans
-        (sorted) that is not a label word (nor, if given, a ``closed`` word such as a
-        common English word): something the NER model could call a name."""
-        return next(self.open_words(text, start, end, known, closed), None) is not None
+        (sorted) that is not a label word: something the NER model could call a name."""
+        return next(self.open_words(text, start, end, known), None) is not None
 
     def open_words(self, text: str, start: int, end: int, known: Sequence[tuple[int, int]],
                    closed: Callable[[str], bool] | None = None) -> Iterator[tuple[int, int]]:
@@ -524,15 +523,15 @@ class RecordFinder:
                     closed is not None and closed(word)):
                 yield m.start(), m.end()
 
-    def open_windows(self, text: str, areas: Sequence[tuple[int, int]],
+    def open_windows(self, text: str, lines: _Lines, areas: Sequence[tuple[int, int]],
                      known: Sequence[tuple[int, int]], closed: Callable[[str], bool] | None,
                      sentences: int) -> tuple[tuple[int, int], ...]:
         """Where the model reads in ``all`` mode: around each open word of the ``areas``,
         its sentence and ``sentences`` neighbours either side in prose, or its block of
         short lines (a signature, a list, a table); merged, and never outside its area.
         The model's view of a word reaches a few tokens either side: a sentence or two of
-        context keeps its predictions, while sentences without such words are not read."""
-        lines = _Lines(text)
+        context keeps its predictions, while sentences without such words are not read.
+        ``lines``: the text's lines (``Cues.lines``)."""
         bounds: dict[int, list[int]] = {}  # line -> sentence bounds, computed once per line
         out: list[tuple[int, int]] = []
         for area_start, area_end in areas:

@@ -114,28 +114,27 @@ class PatternRecognizer:
         # A required context a LiteralFinder can locate (ASCII words only)
         self._findable = spec.context_required and all(w.isascii() for w in spec.context_words)
 
-    @staticmethod
-    def _starts(words: frozenset[str], found: Mapping[str, list[int]]) -> list[int]:
-        """Sorted starts of ``words`` in a text (``found`` holds the few words present)."""
-        hits = [starts for word, starts in found.items() if word in words]
+    def context_starts(self, found: WordStarts) -> list[int] | None:
+        """Sorted starts of this recognizer's required-context words in a text, given
+        ``found`` (the few context words present, by word); None when not known."""
+        if found is None or not self._findable:
+            return None
+        hits = [starts for word, starts in found.items() if word in self._context_words]
         if not hits:
             return []
         return sorted(hits[0]) if len(hits) == 1 else sorted(s for h in hits for s in h)
 
-    def may_have_context(self, found: Mapping[str, list[int]]) -> bool:
-        """False when the context is required and none of its words occurs."""
-        return not self._findable or not self._context_words.isdisjoint(found)
-
-    def context_windows(self, windows: list[Window], found: WordStarts) -> list[Window]:
-        """``windows`` without those where no match could have its required context.
+    def context_windows(self, windows: list[Window], starts: list[int] | None
+                        ) -> list[Window]:
+        """``windows`` without those where no match could have its required context
+        (``starts``: from :meth:`context_starts`).
 
         A window goes only when its matches could not change where a later search
         starts (it ends before the next window begins), so the rest keep exactly the
         matches a whole-text scan gives."""
         spec = self.spec
-        if found is None or not self._findable:
+        if starts is None:
             return windows
-        starts = self._starts(self._context_words, found)
         kept: list[Window] = []
         for k, w in enumerate(windows):
             # a match starts in [w.start, w.last] and ends by w.end; its context word
@@ -171,15 +170,13 @@ class PatternRecognizer:
 
     def analyze(self, text: str,
                 matches: Callable[[int], Iterable[re.Match[str]]] | None = None,
-                words: WordStarts = None) -> list[Candidate]:
+                context: list[int] | None = None) -> list[Candidate]:
         """Candidates in ``text`` (whose keywords the caller has checked). ``matches(i)``
         gives pattern i's matches (from the shared prefilter); without it each pattern
-        scans the whole text. ``words``: where required-context words start, if known."""
+        scans the whole text. ``context``: where required-context words start, if known
+        (:meth:`context_starts`)."""
         spec = self.spec
         out: list[Candidate] = []
-        context = None
-        if words is not None and self._findable:
-            context = self._starts(self._context_words, words)
         for index, pattern in enumerate(spec.patterns):
             # A group named "value" marks the finding inside a longer match
             # ("lives at <value>"); otherwise the whole match is the finding.
@@ -249,20 +246,22 @@ class RecognizerSet:
         wanted = {r for r, rec in enumerate(self.recognizers)
                   if (ids is None or rec.id in ids) and rec.needs(present)}
         words = self._context.starts(text, data) if wanted else None
-        if words is not None:
-            # A required context none of whose words starts anywhere: nothing to find
-            wanted = {r for r in wanted if self.recognizers[r].may_have_context(words)}
-        found = self._matches(text, wanted, data, words)
+        starts = {r: self.recognizers[r].context_starts(words) for r in wanted}
+        # A required context none of whose words starts anywhere: nothing to find
+        wanted = {r for r in wanted if starts[r] != []}
+        found = self._matches(text, wanted, data, starts)
         out: list[Candidate] = []
         for r in sorted({r for r, _ in found}):  # a recognizer without matches finds nothing
             out.extend(self.recognizers[r].analyze(
-                text, lambda p, r=r: found.get((r, p), ()), words))
+                text, lambda p, r=r: found.get((r, p), ()), starts[r]))
         return out
 
-    def _matches(self, text: str, wanted: set[int], data: bytes | None = None,
-                 words: WordStarts = None) -> dict[tuple[int, int], list[re.Match[str]]]:
+    def _matches(self, text: str, wanted: set[int], data: bytes | None,
+                 starts: Mapping[int, list[int] | None]
+                 ) -> dict[tuple[int, int], list[re.Match[str]]]:
         """The matches of the ``wanted`` recognizers' patterns; patterns the prefilter
-        rules out are never run.
+        rules out are never run, nor windows too far from the required context words
+        (``starts``, per recognizer).
 
         Where a pattern's candidate windows cover much of the text (an unbounded pattern
         such as the e-mail one), one ordinary scan is cheaper than many windowed ones.
@@ -275,7 +274,7 @@ class RecognizerSet:
             r, p = key
             if not windows:
                 continue
-            windows = self.recognizers[r].context_windows(windows, words)
+            windows = self.recognizers[r].context_windows(windows, starts[r])
             if not windows:
                 continue
             regex = self.recognizers[r].spec.patterns[p].regex

@@ -10,8 +10,9 @@ public-suffix table) own it.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
+import hashlib
 import ipaddress
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -151,8 +152,8 @@ def _build_ip(options: Mapping[str, Any]) -> Validator:
 
     def validate(value: str) -> Verdict | None:
         colons = value.count(":")
-        # Shapes refused below or by the parser, settled before it: times ("12:00:00")
-        # and eight-group addresses whose groups are not all there
+        # Shapes refused before parsing: times ("12:00:00"), "a::b" forms (almost always
+        # something else) and eight-group addresses whose groups are not all there
         if colons and (colons < 3 or (colons != 7 and "::" not in value
                                       and "." not in value)):
             return None
@@ -162,11 +163,8 @@ def _build_ip(options: Mapping[str, Any]) -> Validator:
             return None
         if addr.is_loopback or addr.is_unspecified or addr.is_multicast:
             return None
-        if addr.version == 6:
-            if value.count(":") < 3:
-                return None  # "a::b" forms are almost always something else
-            if addr.is_reserved and value.count(":") == 7 and not addr.is_link_local:
-                return ACCEPT  # eight hex groups: an address by shape, whatever the range
+        if addr.version == 6 and addr.is_reserved and colons == 7 and not addr.is_link_local:
+            return ACCEPT  # eight hex groups: an address by shape, whatever the range
         if addr.is_reserved:
             return None  # 240.0.0.0/4: netmasks like 255.255.255.0
         if addr.is_private or addr.is_link_local or not addr.is_global:
@@ -174,6 +172,9 @@ def _build_ip(options: Mapping[str, Any]) -> Validator:
         return ACCEPT
 
     return validate
+
+
+_DOMAIN_MEMO = 4096  # domain verdicts kept per validator; the memo starts over when full
 
 
 def _build_email(options: Mapping[str, Any]) -> Validator:
@@ -184,9 +185,6 @@ def _build_email(options: Mapping[str, Any]) -> Validator:
     reserved = tuple(d.lower() for d in options.get("reserved_domains", ()))
     reserved_score = float(options.get("reserved_score", 0.3))
 
-    # A text names few domains, many times: each is looked up once. Domains only, never
-    # whole addresses, are kept (like the segment cache, nothing personal stays here).
-    @functools.lru_cache(maxsize=4096)
     def domain_verdict(domain: str) -> Verdict | None:
         if any(domain == r or domain.endswith("." + r) for r in reserved):
             return Verdict(score=reserved_score)
@@ -195,8 +193,22 @@ def _build_email(options: Mapping[str, Any]) -> Validator:
             return None
         return ACCEPT
 
+    # A text names few domains, many times: each is looked up once. The memo is keyed by
+    # a keyed hash (a domain can name a person), as the segment and NER caches are.
+    hash_key = os.urandom(32)
+    known: dict[bytes, Verdict | None] = {}
+
     def validate(value: str) -> Verdict | None:
-        return domain_verdict(value.rpartition("@")[2].lower())
+        domain = value.rpartition("@")[2].lower()
+        digest = hashlib.blake2b(domain.encode("utf-8", "surrogatepass"), key=hash_key,
+                                 digest_size=16).digest()
+        if digest in known:
+            return known[digest]
+        verdict = domain_verdict(domain)
+        if len(known) >= _DOMAIN_MEMO:
+            known.clear()
+        known[digest] = verdict
+        return verdict
 
     return validate
 

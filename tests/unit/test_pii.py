@@ -131,6 +131,18 @@ def test_ip_classes() -> None:
     assert ip("0:0:0:0:0:ffff:5.6.7.8") == ip("::ffff:5.6.7.8")
 
 
+def test_email_domain_memo_keeps_no_domain() -> None:
+    email = _validator("email", reserved_domains=["example.com"], reserved_score=0.3)
+    for _ in range(2):  # the second round is answered from the memo
+        assert email("jane@jane-roe.net") is not None
+        assert email("JANE@JANE-ROE.NET") == email("jane@jane-roe.net")
+        assert email("a@b.invalidtld") is None
+        assert email("ops@mail.example.com").score == 0.3
+    memo = next(cell.cell_contents for cell in email.__closure__
+                if isinstance(cell.cell_contents, dict))
+    assert len(memo) == 3 and all(type(k) is bytes and b"roe" not in k for k in memo)
+
+
 # --------------------------------------------------------------------------- negatives
 @pytest.mark.parametrize("text", [
     "Request 550e8400-e29b-41d4-a716-446655440000 failed",
