@@ -332,9 +332,9 @@ def conversation_section(engines: Engines, turns: int, repeats: int, seed: int) 
                 lambda b=body: engines.ours.inspect(BodyInput(*_CHAT, b))))
             per_turn["stock"][k].append(_timed(lambda m=messages: [
                 engines.stock.analyze(x["content"], language="en") for x in m]))
-            new_body = inputs.chat_body(messages[-2:] if k else messages)
-            new_chars[k].append(sum(len(m["content"]) for m in (messages[-2:] if k
-                                                                 else messages)))
+            new = messages[-2:] if k else messages  # what this turn adds
+            new_body = inputs.chat_body(new)
+            new_chars[k].append(sum(len(m["content"]) for m in new))
             per_turn["ours_new_only"][k].append(_timed(
                 lambda b=new_body: engines.ours_fresh.inspect(BodyInput(*_CHAT, b))))
     med = {name: [_median(v) * 1000 for v in lists] for name, lists in per_turn.items()}

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .pii_validators import iban_checksum_ok, luhn_ok
-from .prefilter import Prefilter, WordSet
+from .prefilter import Prefilter, WordSet, scan_bytes
 
 
 def _luhn(value: str) -> bool:
@@ -190,6 +190,9 @@ class CustomDetectors:
 
     def scan(self, text: str, data: bytes | None = None) -> list[CustomMatch]:
         """``data``: ``prefilter.scan_bytes(text)``, if the caller has it."""
+        if data is None and (self._prefilter is not None
+                             or any(d.first_words is not None for d in self.terms)):
+            data = scan_bytes(text)  # once, for every Hyperscan pass below
         out: list[CustomMatch] = []
         tokens: list[re.Match[str]] | None = None
         for detector in self.terms:

@@ -808,9 +808,9 @@ class LiteralSet:
 
     One case-insensitive Hyperscan pass over the text reports each word once, however
     often it occurs; words Hyperscan cannot look for on the scanned bytes (non-ASCII
-    ones) are checked with ``in``, and so
-    is every word in a text holding a character that lower-cases to ASCII (the Kelvin
-    sign). Thread-safe like :class:`Prefilter`.
+    ones) are checked with ``in``. A text holding a character that lower-cases to ASCII
+    (the Kelvin sign) is scanned with such characters rewritten (``_as_lowered``).
+    Thread-safe like :class:`Prefilter`.
     """
 
     def __init__(self, words: Iterable[str]) -> None:

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 from ..schema import Checker
 from ..yamlsrc import LineDict, Src, load_yaml
 from .entropy import shannon_entropy
-from .prefilter import LiteralSet, Prefilter, Window, anchored_at_start
+from .prefilter import LiteralSet, Prefilter, Window, anchored_at_start, scan_bytes
 
 # --------------------------------------------------------------------------- validators
 # The only code in a rule: checks a regular expression cannot express.
@@ -403,6 +403,8 @@ class SecretScanner:
         """
         if not text:
             return []
+        if data is None and self._prefilter is not None:
+            data = scan_bytes(text)  # once, for the word pass and the prefilter
         # On short texts looking words up one by one is cheaper than a pass for all.
         keywords = _TextWords(text, self._words if len(text) >= _WORD_PASS_FROM else None,
                               data)
