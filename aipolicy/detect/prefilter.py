@@ -193,41 +193,25 @@ def _add(a: int | None, b: int | None) -> int | None:
     return None if a is None or b is None else a + b
 
 
-def _may_accept_non_ascii(op: Any, av: Any, flags: int) -> bool:
-    """Whether a one-character node can accept a non-ASCII character (conservative)."""
+def _may_accept(op: Any, av: Any, flags: int, *, letters: bool) -> bool:
+    """Whether a one-character node can accept a non-ASCII character (with ``letters``,
+    a non-ASCII letter); conservative."""
+    def holds(code: int) -> bool:
+        return code >= 128 and (not letters or chr(code).isalpha())
+
     if op in (_C.ANY, _C.NOT_LITERAL):
         return True
     if op is _C.LITERAL:
-        return bool(av >= 128)
+        return holds(av)
+    # Categories that cannot: \d, \s and \w under re.ASCII; \d and \s hold no letters
+    closed = ((_C.CATEGORY_DIGIT, _C.CATEGORY_SPACE, _C.CATEGORY_WORD) if flags & re.ASCII
+              else (_C.CATEGORY_DIGIT, _C.CATEGORY_SPACE) if letters else ())
     for item_op, item_av in av:  # IN
         if item_op is _C.NEGATE:
             return True
-        if item_op is _C.CATEGORY:
-            positive = item_av in (_C.CATEGORY_DIGIT, _C.CATEGORY_SPACE, _C.CATEGORY_WORD)
-            if not positive or not flags & re.ASCII:
-                return True
-        if item_op is _C.LITERAL and item_av >= 128:
+        if item_op is _C.CATEGORY and item_av not in closed:
             return True
-        if item_op is _C.RANGE and item_av[1] >= 128:
-            return True
-    return False
-
-
-def _may_accept_letter(op: Any, av: Any, flags: int) -> bool:
-    """Whether a one-character node can accept a non-ASCII letter (conservative)."""
-    if op in (_C.ANY, _C.NOT_LITERAL):
-        return True
-    if op is _C.LITERAL:
-        return bool(av >= 128 and chr(av).isalpha())
-    for item_op, item_av in av:  # IN
-        if item_op is _C.NEGATE:
-            return True
-        # \d and \s hold no letters, nor does \w under re.ASCII; other categories may
-        if (item_op is _C.CATEGORY
-                and item_av not in (_C.CATEGORY_DIGIT, _C.CATEGORY_SPACE)
-                and not (flags & re.ASCII and item_av == _C.CATEGORY_WORD)):
-            return True
-        if item_op is _C.LITERAL and item_av >= 128 and chr(item_av).isalpha():
+        if item_op is _C.LITERAL and holds(item_av):
             return True
         if item_op is _C.RANGE and item_av[1] >= 128:
             return True
@@ -263,8 +247,8 @@ class _Translator:
             rx = _sre_compiler.compile(tree, flags)
             chars = frozenset(c for c in range(128) if rx.match(chr(c)))
             caseless = any(rx.match(ch) for ch in CASELESS_NON_ASCII)  # all letters
-            non_ascii = _may_accept_non_ascii(op, av, flags) or caseless
-            letters = _may_accept_letter(op, av, flags) or caseless
+            non_ascii = _may_accept(op, av, flags, letters=False) or caseless
+            letters = _may_accept(op, av, flags, letters=True) or caseless
             found = self._atoms[key] = _Atom(chars, non_ascii, letters)
         return found
 
