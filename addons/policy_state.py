@@ -50,8 +50,9 @@ class PolicyState:
         loader.add_option(
             "aipolicy_scan_workers", int, -1,
             """
-            Processes that scan request bodies (each loads the NER model once). -1: one per
-            CPU core. 0: scan in the proxy process (threads; for tests and tiny set-ups).
+            Processes that scan request bodies (each loads the NER model as many times as
+            the ruleset's ner.threads says, by default once per usable core). -1: one per
+            usable core. 0: scan in the proxy process (threads; for tests and tiny set-ups).
             """,
         )
 
