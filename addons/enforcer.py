@@ -15,7 +15,7 @@ import logging
 
 from mitmproxy import ctx, http
 
-from aipolicy.model import ClientIdentity, RequestInfo
+from aipolicy.model import ClientIdentity, DestinationNames, RequestInfo
 from aipolicy.notices import Notice
 
 log = logging.getLogger("aipolicy")
@@ -41,14 +41,34 @@ def describe(flow: http.HTTPFlow) -> RequestInfo:
     auth = flow.metadata.get("proxyauth")
     user = auth[0] if isinstance(auth, tuple | list) and auth else None
     headers = {name: req.headers[name] for name in _HEADERS if name in req.headers}
+    path, _, query = req.path.partition("?")
     return RequestInfo(
         method=req.method,
         scheme=req.scheme,
         host=req.host.lower().rstrip("."),
         port=req.port,
-        path=req.path.split("?", 1)[0],
+        path=path,
         headers=headers,
         client=ClientIdentity(address, user),
+        names=destination_names(flow),
+        query=query,
+        fields=tuple((k.lower(), v) for k, v in req.headers.items(multi=True)),
+        trailers=tuple((k.lower(), v) for k, v in req.trailers.items(multi=True))
+        if req.trailers else (),
+    )
+
+
+def destination_names(flow: http.HTTPFlow) -> DestinationNames:
+    """Every name the client gave for this request's destination, as sent."""
+    req = flow.request
+    hosts = list(req.headers.get_all("host"))
+    if req.authority and req.authority not in hosts:  # HTTP/2 :authority, absolute form
+        hosts.append(req.authority)
+    return DestinationNames(
+        destination=req.host or None,
+        sni=flow.client_conn.sni or None,
+        hosts=tuple(hosts),
+        tls=bool(flow.client_conn.tls),
     )
 
 

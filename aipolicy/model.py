@@ -91,6 +91,19 @@ class ClientIdentity:
 
 
 @dataclass(frozen=True)
+class DestinationNames:
+    """Every name the client gave for where one request goes, exactly as sent (not
+    normalised, ports included): they can disagree, and each must be classified."""
+
+    destination: str | None = None  # where the proxy connects: CONNECT target, transparent
+    #                                 destination or the host of an absolute-form URL
+    sni: str | None = None  # the TLS server name the client sent, if any
+    hosts: tuple[str, ...] = ()  # every Host header value and the HTTP/2 :authority or
+    #                              absolute-form authority inside a tunnel
+    tls: bool = False  # the client connection is TLS (decrypted by the proxy)
+
+
+@dataclass(frozen=True)
 class RequestInfo:
     """What the policy needs to know about one HTTP request (built from the flow)."""
 
@@ -101,6 +114,12 @@ class RequestInfo:
     path: str  # without the query string
     headers: Mapping[str, str]  # lower-case names; only what decisions need
     client: ClientIdentity
+    names: DestinationNames = field(default_factory=DestinationNames)
+    # Content the client sends besides the body; kept out of repr (it may be sensitive).
+    query: str = field(default="", repr=False)  # raw query string, without the "?"
+    fields: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # every request
+    #                                 header as sent (lower-case names, duplicates kept)
+    trailers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
     def accept(self) -> str:
