@@ -7,6 +7,7 @@ the ruleset's data rules.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import threading
@@ -15,12 +16,13 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .decide import combine
 from .detect.pii import PiiDetector, PiiSettings
 from .detect.prefilter import scan_bytes
 from .detect.secrets import SecretScanner, load_secret_rules
 from .extract import BodyInput, decode_body, extract
 from .inspection_config import DataRule, InspectionSettings
-from .model import ACTION_STRENGTH, Action, App, Extraction, Finding, Status
+from .model import Action, App, Decision, Extraction, Finding, Mode, Status
 from .outcome import FindingSummary
 
 
@@ -193,14 +195,17 @@ class Inspector:
 # ----------------------------------------------------------------------------- decide
 @dataclass(frozen=True)
 class ContentDecision:
-    action: Action
-    rule: DataRule | None  # the rule behind the strongest action
-    reason: str
-    acted: tuple[tuple[Finding, Action], ...]  # each finding with the action its rule gave
-    problem: str | None = None  # a fixed reason when the strongest action is forced
+    """What the data rules say about one inspected body."""
 
-    def findings_with(self, action: Action) -> list[Finding]:
-        return [f for f, a in self.acted if a is action]
+    decision: Decision | None  # the strongest decision over findings and unreadable
+    #                            parts (``combine``); None when there is nothing to decide
+    redact: tuple[Finding, ...]  # findings whose rule redacts them, and is enforced
+    problem: str | None = None  # the fixed reason, when ``decision`` is a forced block
+
+
+_NOT_REDACTABLE = ("Personal data was found in an uploaded document, where it cannot be "
+                   "removed automatically. Remove it and upload the document again.")
+_UNINSPECTABLE_UPLOAD = "Uploads whose content cannot be inspected are not allowed."
 
 
 def summarize(findings: Sequence[Finding]) -> FindingSummary:
@@ -221,30 +226,49 @@ def _rule_matches(rule: DataRule, f: Finding, app: App, status: Status,
     )
 
 
-def decide_content(settings: InspectionSettings, inspection: Inspection, app: App,
-                   status: Status, groups: Sequence[str]) -> ContentDecision:
-    acted: list[tuple[Finding, Action]] = []
-    best: tuple[Action, DataRule | None] = (Action.ALLOW, None)
+def _rule_decision(access: Decision, rule: DataRule, mode: Mode) -> Decision:
+    return dataclasses.replace(access, action=rule.action, rule_id=rule.id,
+                               reason=rule.reason, mode=rule.mode or mode,
+                               alternative=None, alternative_text=None)
+
+
+def decide_content(settings: InspectionSettings, inspection: Inspection, access: Decision,
+                   mode: Mode) -> ContentDecision:
+    """Each finding gets the first data rule that matches it (or the default); the body
+    gets the strongest of their decisions, through the same ``combine`` as everything
+    else. ``access`` supplies the app, status and groups; ``mode`` is the ruleset's."""
+    assert access.app is not None and access.status is not None
+    by_rule: dict[str, Decision] = {}
+    decisions: list[Decision] = []
+    redact: list[tuple[Finding, Decision]] = []
     for f in inspection.findings:
-        rule = next((r for r in settings.rules if _rule_matches(r, f, app, status, groups)),
+        rule = next((r for r in settings.rules
+                     if _rule_matches(r, f, access.app, access.status, access.groups)),
                     settings.default)
-        acted.append((f, rule.action))
-        if ACTION_STRENGTH[rule.action] > ACTION_STRENGTH[best[0]]:
-            best = (rule.action, rule)
-    action, rule = best
-    problem = None
+        decision = by_rule.get(rule.id)
+        if decision is None:
+            decision = by_rule[rule.id] = _rule_decision(access, rule, mode)
+            decisions.append(decision)
+        if decision.enforced_action is Action.REDACT:
+            redact.append((f, decision))
+    forced: dict[int, str] = {}  # id of a forced decision -> its fixed reason
     segments = inspection.extraction.segments
-    if action is Action.REDACT and any(
-        not segments[f.segment].redactable for f, a in acted if a is Action.REDACT
-    ):
-        action, problem = Action.BLOCK, (
-            "Personal data was found in an uploaded document, where it cannot be removed "
-            "automatically. Remove it and upload the document again.")
+    unwritable = next((d for f, d in redact if not segments[f.segment].redactable), None)
+    if unwritable is not None:  # a redaction that cannot be written back becomes a block
+        block = dataclasses.replace(unwritable, action=Action.BLOCK, reason=_NOT_REDACTABLE)
+        decisions.append(block)
+        forced[id(block)] = _NOT_REDACTABLE
     if inspection.extraction.uninspectable:
         binary = settings.binary_uploads
-        if ACTION_STRENGTH[binary] > ACTION_STRENGTH[action]:
-            action, rule = binary, None
-            if binary is Action.BLOCK:
-                problem = "Uploads whose content cannot be inspected are not allowed."
-    reason = problem or (rule.reason if rule else "No findings.")
-    return ContentDecision(action, rule, reason, tuple(acted), problem)
+        reason = (_UNINSPECTABLE_UPLOAD if binary is Action.BLOCK else
+                  "An upload could not be inspected; it was recorded.")
+        uploads = dataclasses.replace(access, action=binary, rule_id="inspection",
+                                      reason=reason, mode=mode, alternative=None,
+                                      alternative_text=None)
+        decisions.append(uploads)
+        if binary is Action.BLOCK:
+            forced[id(uploads)] = _UNINSPECTABLE_UPLOAD
+    if not decisions:
+        return ContentDecision(None, ())
+    decision = combine(*decisions)
+    return ContentDecision(decision, tuple(f for f, _ in redact), forced.get(id(decision)))

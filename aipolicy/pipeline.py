@@ -12,10 +12,10 @@ import logging
 import time
 from dataclasses import dataclass
 
-from .decide import decide_access
+from .decide import combine, decide_access
 from .extract import BodyInput, InspectionError
 from .inspect import ContentDecision, Inspection, Inspector, decide_content, summarize
-from .model import ACTION_STRENGTH, Action, App, Decision, RequestInfo
+from .model import Action, App, Decision, RequestInfo
 from .notices import Notice, NoticeFacts, choose_format, render
 from .outcome import FindingSummary, Outcome, new_reference
 from .redact import redact
@@ -72,11 +72,18 @@ class Pipeline:
 
     # -- decide and act ------------------------------------------------------------------
     def evaluate(self, request: RequestInfo, app: App, body: bytes | None = None) -> Verdict:
+        """Decide on one request: access, then (with a body) content; ``combine`` makes
+        them one decision. A body given to a pipeline without detectors is a caller bug
+        (its bodies are scanned in the scan workers), never a silent allow."""
         started = time.perf_counter()
         reference = new_reference()
         access = decide_access(self.ruleset, app, request.client)
-        if access.enforced_action is Action.BLOCK or body is None or self.inspector is None:
+        settings = self.ruleset.inspection
+        if body is None or settings is None or access.enforced_action is Action.BLOCK:
             return self._finish(reference, request, access, started)
+        if self.inspector is None:
+            raise RuntimeError("this pipeline has no detectors (inspect_here=False): "
+                               "bodies must go to the scan workers")
         try:
             inspection = self.inspector.inspect(BodyInput(
                 request.method, request.host, request.path, request.content_type,
@@ -86,8 +93,7 @@ class Pipeline:
         except Exception as exc:  # a detector bug must not let the request through
             log.error(f"aipolicy: inspection error ({type(exc).__name__}) on {request.host}")
             return self._failed(reference, request, access, started, "a detector failed")
-        content = decide_content(self.ruleset.inspection, inspection, app,
-                                 access.status, access.groups)
+        content = decide_content(settings, inspection, access, self.ruleset.mode)
         return self._apply(reference, request, access, inspection, content, started)
 
     def failure_verdict(self, request: RequestInfo, app: App, reason: str) -> Verdict:
@@ -97,37 +103,34 @@ class Pipeline:
 
     def _apply(self, reference: str, request: RequestInfo, access: Decision,
                inspection: Inspection, content: ContentDecision, started: float) -> Verdict:
-        findings = summarize(inspection.findings)
-        decision = access
-        if ACTION_STRENGTH[content.action] > ACTION_STRENGTH[access.action]:
-            rule = content.rule
-            decision = dataclasses.replace(
-                access, action=content.action, reason=content.reason,
-                rule_id=rule.id if rule else "inspection",
-                mode=(rule.mode if rule and rule.mode else self.ruleset.mode),
-                alternative=None, alternative_text=None)
-        enforced = decision.enforced_action
+        decision = combine(access, content.decision)
         new_body, headers = None, ()
-        if enforced is Action.REDACT:
-            to_redact = content.findings_with(Action.REDACT)
-            new_body, counts = redact(inspection.extraction, to_redact)
+        if decision.enforced_action is Action.REDACT:
+            new_body, counts = redact(inspection.extraction, content.redact)
             headers = (("x-aipolicy-redacted",
                         ",".join(f"{k}={v}" for k, v in sorted(counts.items()))),
                        ("x-aipolicy-reference", reference))
-        return self._finish(reference, request, decision, started, findings=findings,
+        problem = content.problem if decision is content.decision else None
+        return self._finish(reference, request, decision, started,
+                            findings=summarize(inspection.findings),
                             scan_seconds=inspection.seconds, new_body=new_body,
-                            headers=headers, problem=content.problem)
+                            headers=headers, problem=problem)
 
     def _failed(self, reference: str, request: RequestInfo, access: Decision, started: float,
                 reason: str) -> Verdict:
+        """The request could not be inspected: ``on_error`` applies, but never weakens
+        what access already decided."""
         on_error = self.ruleset.inspection.on_error if self.ruleset.inspection else Action.BLOCK
         text = (f"This request could not be inspected ({reason}), and the policy does not "
                 "let uninspected content through." if on_error is Action.BLOCK else
                 f"This request could not be inspected ({reason}).")
-        decision = dataclasses.replace(access, action=on_error, rule_id=INSPECTION_FAILED,
-                                       reason=text, alternative=None, alternative_text=None)
+        failure = dataclasses.replace(access, action=on_error, rule_id=INSPECTION_FAILED,
+                                      reason=text, mode=self.ruleset.mode, alternative=None,
+                                      alternative_text=None)
+        decision = combine(access, failure)
+        problem = text if decision is failure and on_error is Action.BLOCK else None
         return self._finish(reference, request, decision, started, failure=reason,
-                            problem=text if on_error is Action.BLOCK else None)
+                            problem=problem)
 
     def _finish(self, reference: str, request: RequestInfo, decision: Decision, started: float,
                 *, findings: FindingSummary | None = None, scan_seconds: float | None = None,
