@@ -48,14 +48,19 @@ setup: $(STAMP)
 run: setup
 	$(VENV)/bin/aipolicy run --ruleset $(RULESET) $(ARGS)
 
-# System packages for the browser tests (Debian chromium); needs root and apt.
+# Debian packages the tests need: chromium (browser tests) and redis-server (the shared
+# state store's tests). Installed when missing, as root with apt; otherwise say so.
+SYSTEM_PACKAGES := chromium redis-server
 system-deps:
-	@if command -v chromium >/dev/null 2>&1; then exit 0; fi; \
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+	  command -v $$p >/dev/null 2>&1 || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	  echo "installing chromium for the browser tests"; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	    || echo "warning: could not install chromium; browser tests will be skipped" >&2; \
-	else echo "note: chromium not installed and not root; browser tests will be skipped" >&2; fi
+	  echo "installing$$missing for the tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null) \
+	    || echo "warning: could not install$$missing; tests that need them will fail" >&2; \
+	else echo "note:$$missing not installed and not root; tests that need them will fail" >&2; fi
 
 test: setup system-deps
 	$(VENV)/bin/ruff check aipolicy addons tests bench
