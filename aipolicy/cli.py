@@ -4,13 +4,16 @@
     aipolicy check RULESET
     aipolicy ca init | export [--der] [--out FILE] | path
     aipolicy test [--ruleset PATH] URL [--method M] [--client-ip IP] [--user U] [--accept A]
+    aipolicy report AUDIT_LOG... [--since T] [--until T] [--html F] [--csv DIR] [--json F]
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import ipaddress
 import json
+import os
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -71,7 +74,35 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--show-body", action="store_true",
                    help="print the body as it would be forwarded after redaction")
     t.set_defaults(func=cmd_test)
+
+    r = sub.add_parser("report", help="shadow-AI discovery and usage from audit logs")
+    r.add_argument("logs", nargs="+", type=Path,
+                   help="audit log files (plain or gzip-rotated .gz)")
+    r.add_argument("--since", type=_when, help="start (UTC date or ISO time; default: "
+                   "--days before --until)")
+    r.add_argument("--until", type=_when, help="end, exclusive (default: the end of the "
+                   "newest line's day)")
+    r.add_argument("--days", type=int, default=30, help="period length without --since")
+    r.add_argument("--ruleset", type=Path, default=DEFAULT_RULESET,
+                   help="the policy the report is read against (metadata, review date)")
+    r.add_argument("--html", type=Path, help="write one self-contained HTML page here")
+    r.add_argument("--csv", type=Path, metavar="DIR", help="write one CSV per table here")
+    r.add_argument("--json", type=Path, help="write the whole report as JSON here")
+    r.add_argument("--pseudonymise-users", action="store_true",
+                   help="replace user names and addresses by keyed hashes (key from "
+                   "--key-file or $AIPOLICY_REPORT_KEY; stable across reports)")
+    r.add_argument("--key-file", type=Path)
+    r.add_argument("--rows", type=int, default=15, help="rows per table in the terminal")
+    r.set_defaults(func=cmd_report)
     return p
+
+
+def _when(value: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date or ISO time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 # ----------------------------------------------------------------------------- check
@@ -164,6 +195,50 @@ def cmd_test(args: argparse.Namespace) -> int:
     if args.show_body and verdict.new_body is not None:
         out["forwarded_body"] = verdict.new_body.decode("utf-8", "replace")
     print(json.dumps(out, indent=2, ensure_ascii=False))
+    return 0
+
+
+# ----------------------------------------------------------------------------- report
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report.engine import ReportError, build_report
+    from .report.model import PolicyStatus
+    from .report.render import html_page, text, write_csv, write_json
+
+    try:
+        rs = load_ruleset(args.ruleset)
+    except ConfigError as exc:
+        print(f"aipolicy: invalid ruleset ({len(exc.problems)} problem(s)):\n{exc}",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    p = rs.policy
+    policy = PolicyStatus(p.name, p.version, p.owner, p.contact, p.url, p.next_review,
+                          dt.datetime.now(dt.UTC).date())
+    key = None
+    if args.pseudonymise_users:
+        if args.key_file:
+            key = args.key_file.read_bytes().strip()
+        elif os.environ.get("AIPOLICY_REPORT_KEY"):
+            key = os.environ["AIPOLICY_REPORT_KEY"].encode()
+        else:
+            key = os.urandom(32)
+            print("aipolicy: no --key-file or AIPOLICY_REPORT_KEY: pseudonyms are random "
+                  "for this report only", file=sys.stderr)
+    try:
+        report = build_report(args.logs, since=args.since, until=args.until, policy=policy,
+                              pseudonym_key=key, days=args.days)
+    except ReportError as exc:
+        print(f"aipolicy: {exc}", file=sys.stderr)
+        return 1
+    print(text(report, args.rows))
+    if args.html:
+        args.html.write_text(html_page(report), encoding="utf-8")
+        print(f"HTML report: {args.html}", file=sys.stderr)
+    if args.csv:
+        write_csv(report, args.csv)
+        print(f"CSV tables: {args.csv}/", file=sys.stderr)
+    if args.json:
+        write_json(report, args.json)
+        print(f"JSON: {args.json}", file=sys.stderr)
     return 0
 
 
