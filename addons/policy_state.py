@@ -123,7 +123,7 @@ class PolicyState:
             old_workers.close()  # finishes queued scans, then the processes exit
         self._stamps = {p: _stamp(p) for p in rs.source_files}
         self.metrics.ruleset_loaded_now(rs.policy.name, rs.policy.version, str(rs.path),
-                                        pipeline.loaded_at)
+                                        pipeline.loaded_at, rs.policy.next_review)
         scan = (f"{workers.size} scan worker(s)" if workers else
                 "in-process scanning" if rs.inspection else "no content inspection")
         log.info(f"aipolicy: ruleset {rs.path} version {rs.policy.version} in force "

@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .metrics import review_overdue_days
 from .paths import ADDONS, CERTS, DEFAULT_RULESET, ENTRY_ADDON
 from .ruleset import load_ruleset
 
@@ -116,6 +117,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"{rs.path}: OK — policy {rs.policy.name!r} version {rs.policy.version}, "
           f"mode {rs.mode.value}, {len(rs.catalog)} catalog apps, "
           f"{len(rs.directory.groups)} groups, {len(rs.rules)} access rules")
+    overdue = review_overdue_days(rs.policy.next_review)
+    if overdue:
+        print(f"warning: the policy's review is overdue by {overdue} day(s) (next_review "
+              f"{rs.policy.next_review}); review it and set a new next_review date",
+              file=sys.stderr)
     return 0
 
 

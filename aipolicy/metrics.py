@@ -6,6 +6,7 @@ from the rules, fixed failure reasons. Never users, addresses, URLs or text.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -58,6 +59,16 @@ class PolicyMetrics:
         self.reload_failures = Counter(
             "aipolicy_ruleset_reload_failures",
             "Ruleset reloads rejected because the new file was invalid.", registry=r)
+        self._next_review: Callable[[], dt.date | None] = lambda: None
+        self.review_overdue = Gauge(
+            "aipolicy_policy_review_overdue",
+            "1 when the policy in force is past its next_review date, else 0.", registry=r)
+        self.review_overdue.set_function(lambda: 1.0 if self._overdue_days() > 0 else 0.0)
+        self.review_overdue_days = Gauge(
+            "aipolicy_policy_review_overdue_days",
+            "Days since the policy's next_review date passed (0 when not overdue).",
+            registry=r)
+        self.review_overdue_days.set_function(lambda: float(self._overdue_days()))
 
     def observe(self, outcome: Outcome) -> None:
         app = outcome.decision.app.id if outcome.decision.app else "unknown"
@@ -70,13 +81,27 @@ class PolicyMetrics:
         if outcome.failure:
             self.inspection_failures.labels(reason=outcome.failure).inc()
 
-    def ruleset_loaded_now(self, name: str, version: str, path: str, loaded_at: float) -> None:
+    def _overdue_days(self) -> int:
+        due = self._next_review()
+        return 0 if due is None else review_overdue_days(due)
+
+    def ruleset_loaded_now(self, name: str, version: str, path: str, loaded_at: float,
+                           next_review: dt.date | None = None) -> None:
+        """``next_review`` is read at every scrape, so the review gauges turn on the day
+        the date passes, without a reload."""
+        self._next_review = lambda: next_review
         self.ruleset.info({"name": name, "version": version, "file": path})
         self.ruleset_loaded.set(loaded_at)
         self.reloads.inc()
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def review_overdue_days(next_review: dt.date, today: dt.date | None = None) -> int:
+    """Days past the policy's next review date (0 until the day after it)."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    return max(0, (today - next_review).days)
 
 
 class MetricsServer:
