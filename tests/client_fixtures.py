@@ -23,6 +23,8 @@ from pathlib import Path
 import brotli
 import zstandard
 
+from .e2e.standin.bodies import decode_content
+
 CLIENT_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "clients"
 MANIFEST = "requests.json"
 
@@ -67,22 +69,8 @@ def load_all(root: Path = CLIENT_FIXTURES) -> Iterator[CapturedRequest]:
 # --- encoding ------------------------------------------------------------------------
 
 
-def decode(body: bytes, content_encoding: str) -> bytes:
-    for coding in reversed([c.strip().lower() for c in content_encoding.split(",") if c.strip()]):
-        if coding in ("gzip", "x-gzip"):
-            body = gzip.decompress(body)
-        elif coding == "deflate":
-            body = zlib.decompress(body)
-        elif coding == "br":
-            body = brotli.decompress(body)
-        elif coding == "zstd":
-            body = zstandard.ZstdDecompressor().decompressobj().decompress(body)
-        elif coding != "identity":
-            raise ValueError(f"unsupported content-encoding {coding!r}")
-    return body
-
-
 def encode(body: bytes, content_encoding: str) -> bytes:
+    """The inverse of the stand-in's `decode_content`, for a body the capture changed."""
     for coding in [c.strip().lower() for c in content_encoding.split(",") if c.strip()]:
         if coding in ("gzip", "x-gzip"):
             body = gzip.compress(body, mtime=0)
@@ -134,7 +122,7 @@ class Scrubber:
 
     def body(self, body: bytes, content_encoding: str) -> bytes:
         """The body with machine values replaced; re-encoded only if something changed."""
-        plain = decode(body, content_encoding)
+        plain = decode_content(body, content_encoding)
         scrubbed = plain
         for old, new in self.replacements:
             scrubbed = scrubbed.replace(old.encode(), new.encode())

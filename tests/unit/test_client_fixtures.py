@@ -8,16 +8,21 @@ be allowed or monitored, never redacted or blocked.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
+import json
 
 import pytest
+import zstandard
 
 from aipolicy.model import Action, ClientIdentity, RequestInfo
 from aipolicy.pipeline import Pipeline
 from aipolicy.ruleset import load_ruleset
 
-from ..client_fixtures import CLIENT_FIXTURES, CapturedRequest, load_all
+from ..client_fixtures import CLIENT_FIXTURES, CapturedRequest, Scrubber, load_all
 from ..conftest import ROOT
+from ..e2e.clients import FAKE_KEYS
+from ..e2e.standin.bodies import decode_content
 
 # Requests today's detectors get wrong (issue 11 item 5). Keyed by client, method, host
 # and path so that a re-capture keeps them; strict, so each flips to a failure once fixed.
@@ -88,3 +93,38 @@ def test_client_traffic_passes_unchanged(pipeline: Pipeline, req: CapturedReques
     assert outcome.enforced in (Action.ALLOW, Action.MONITOR), (
         f"{outcome.enforced.value} by {outcome.decision.rule_id}; findings {found}")
     assert verdict.new_body is None and verdict.notice is None
+
+
+# --- the capture's scrubbing of machine-specific values ------------------------------
+
+SCRUB = Scrubber((("/tmp/run1/project", "/home/user/project"), ("/tmp/run1", "/tmp/capture")),
+                 ("sk-fake-key",))
+
+
+def test_scrubber_replaces_machine_values_and_keeps_the_encoding():
+    body = json.dumps({"cwd": "/tmp/run1/project", "tmp": "/tmp/run1/x"}).encode()
+    packed = zstandard.ZstdCompressor().compress(body)
+    out = SCRUB.body(packed, "zstd")
+    assert json.loads(decode_content(out, "zstd")) == {"cwd": "/home/user/project",
+                                                        "tmp": "/tmp/capture/x"}
+    untouched = zstandard.ZstdCompressor().compress(b'{"a": 1}')
+    assert SCRUB.body(untouched, "zstd") is untouched  # nothing to replace: bytes as sent
+
+
+@pytest.mark.parametrize("body", [
+    b'{"meta": "' + base64.b64encode(b'{"cwd": "/tmp/run1/project"}') + b'"}',
+    b'{"meta": "' + base64.urlsafe_b64encode(b'{"k": "sk-fake-key"}').rstrip(b"=") + b'"}',
+    b'{"auth": "Bearer sk-fake-key"}',
+])
+def test_scrubber_refuses_what_it_cannot_replace(body):
+    with pytest.raises(ValueError) as info:
+        SCRUB.body(body, "")
+    assert "sk-fake-key" not in str(info.value) and "/tmp/run1" not in str(info.value)
+
+
+def test_fixtures_hold_no_test_keys():
+    for req in load_all():
+        for text in (req.path, req.query):
+            assert not any(key in text for key in FAKE_KEYS)
+        assert not any(key.encode() in decode_content(req.body, req.content_encoding)
+                       for key in FAKE_KEYS)
