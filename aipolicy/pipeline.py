@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from .decide import decide_access
 from .extract import BodyInput, InspectionError
 from .inspect import ContentDecision, Inspection, Inspector, decide_content, summarize
-from .model import ACTION_STRENGTH, Action, App, Decision, RequestInfo
+from .model import ACTION_STRENGTH, Action, App, Decision, Mode, RequestInfo
 from .notices import Notice, NoticeFacts, choose_format, render
 from .outcome import FindingSummary, Outcome, new_reference
 from .redact import redact
+from .refusal import REQUEST_REFUSED, Refusal
 from .ruleset import Ruleset, load_ruleset
 
 log = logging.getLogger("aipolicy")
@@ -94,6 +95,17 @@ class Pipeline:
         """For failures outside ``evaluate`` (the time budget ran out)."""
         access = decide_access(self.ruleset, app, request.client)
         return self._failed(new_reference(), request, access, time.perf_counter(), reason)
+
+    def refusal_verdict(self, request: RequestInfo, app: App, reason: Refusal) -> Verdict:
+        """The proxy cannot pass this request on as sent (see ``aipolicy.refusal``): a
+        block in report mode too and whatever ``on_error`` says."""
+        access = decide_access(self.ruleset, app, request.client)
+        text = f"The proxy refused this request: {reason}."
+        decision = dataclasses.replace(access, action=Action.BLOCK, rule_id=REQUEST_REFUSED,
+                                       reason=text, mode=Mode.ENFORCE, alternative=None,
+                                       alternative_text=None)
+        return self._finish(new_reference(), request, decision, time.perf_counter(),
+                            failure=reason.value, problem=text)
 
     def _apply(self, reference: str, request: RequestInfo, access: Decision,
                inspection: Inspection, content: ContentDecision, started: float) -> Verdict:
