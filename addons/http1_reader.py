@@ -86,15 +86,19 @@ def install() -> None:
 
     def read_body(self, event):
         steps = original(self, event)
+        refused = False
         try:
             command = next(steps)
             while True:
                 if _unreadable_request(self, command):
+                    refused = True
                     yield commands.SendData(self.conn,
                                             _http1.make_error_response(400, _UNREADABLE_TEXT))
                 reply = yield command
                 command = steps.send(reply)
         except StopIteration as stop:
+            if refused:  # as mitmproxy does after a bad request head: read nothing more
+                self.state = self.done
             return stop.value
         except NotImplementedError:  # the only one read_body raises: trailers
             yield from _refuse_trailers(self)

@@ -34,6 +34,7 @@ from connection_guard import PROXY_FAILED
 from enforcer import METADATA_KEY, WS_OUTCOME_KEY, describe, respond
 from http1_reader import REQUEST_TRAILERS
 from mitmproxy import ctx, exceptions, http
+from mitmproxy.net.http import url
 
 from aipolicy.model import App, RequestInfo
 from aipolicy.refusal import Refusal
@@ -71,17 +72,16 @@ def frame_for_http1(request: http.Request) -> None:
 
 def classify(pipeline, flow: http.HTTPFlow) -> tuple[RequestInfo, App] | None:
     """The AI app a request goes to, by the request's names or else the connection's (a
-    request mitmproxy refused may name no host, or another host than its tunnel). The
-    request description then carries the name that matched."""
+    request mitmproxy refused may name no host yet, or another host than its tunnel).
+    The request description then carries the name that matched."""
     info = describe(flow)
-    app = pipeline.classify(info, flow.request.host_header)
-    if app is not None:
-        return info, app
+    host_header = flow.request.host_header
     server = flow.server_conn.address[0] if flow.server_conn.address else None
-    for name in (flow.client_conn.sni, server):
+    for name in (info.host, host_header and url.parse_authority(host_header, check=False)[0],
+                 flow.client_conn.sni, server):
         host = (name or "").lower().rstrip(".")
-        if host and host != info.host:
-            named = dataclasses.replace(info, host=host)
+        if host:
+            named = info if host == info.host else dataclasses.replace(info, host=host)
             app = pipeline.classify(named)
             if app is not None:
                 return named, app

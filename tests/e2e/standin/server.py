@@ -11,6 +11,7 @@ Test controls, as request headers:
                       `StandIn.release(NAME)` (or the gate timeout, after which the
                       stream is cut off, so a forgotten release fails loudly).
   x-test-reply: TEXT  the assistant text to answer with (ASCII).
+  x-test-trailers: 1  end a streamed reply with a trailer field (X-Test-Trailer).
   x-test-switch: 1    answer 101 Switching Protocols (to the request's Upgrade, else
                       "test"), then echo every byte received, recording each read as a
                       request with method "RAW" (what a proxy relays after a switch).
@@ -345,7 +346,8 @@ class _Handler(BaseHTTPRequestHandler):
             if index == 0 and gate and not self.standin._gates.pass_through(gate):
                 self.close_connection = True  # cut the stream: no terminating chunk
                 return
-        self.wfile.write(b"0\r\n\r\n")
+        trailer = b"X-Test-Trailer: 1\r\n" if self.headers.get("x-test-trailers") else b""
+        self.wfile.write(b"0\r\n%s\r\n" % trailer)
 
 
 def _host_of(host_header: str | None) -> str:
