@@ -14,6 +14,7 @@ then audit and metrics.
 from __future__ import annotations
 
 import http1_reader
+import log_privacy
 from audit_log import AuditLog
 from connection_guard import ConnectionGuard
 from enforcer import Enforcer
@@ -28,6 +29,7 @@ from aipolicy.metrics import PolicyMetrics
 
 def build_addons() -> list[object]:
     http1_reader.install()  # raises if this mitmproxy is not the one it was written for
+    log_privacy.install()
     metrics = PolicyMetrics()
     state = PolicyState(metrics)
     return [

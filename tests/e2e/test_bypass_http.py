@@ -223,6 +223,21 @@ def test_non_http_bytes_to_ai_host_get_400_and_are_not_relayed(proxy, standin_cl
     assert status == 400
     assert read_to_close(sock) == b""
     assert standin_clean.requests.snapshot() == []
+    assert AWS_KEY not in proxy.stderr()  # mitmproxy logs what it cannot parse: withheld
+
+
+def test_headers_cut_short_stay_out_of_the_log(proxy, standin_clean):
+    marker = "Client closed connection before completing request headers"
+    before = proxy.stderr().count(marker)
+    sock = tunnel(proxy)
+    sock.sendall(b"POST /v1/oddhttp/cut HTTP/1.1\r\nHost: api.openai.com\r\n"
+                 b"Authorization: Bearer sk-oddhttp-credential\r\n")
+    sock.close()
+    deadline = time.monotonic() + STALL
+    while proxy.stderr().count(marker) == before:
+        assert time.monotonic() < deadline, "mitmproxy did not log the cut-off request"
+        time.sleep(0.05)
+    assert "sk-oddhttp-credential" not in proxy.stderr()
 
 
 # --------------------------------------------------------------------------- protocol switches

@@ -212,3 +212,23 @@ def test_patch_checks_what_it_wraps(addon_modules, monkeypatch):
     monkeypatch.setattr(_http1.Http1Connection, "read_body", read_body)
     with pytest.raises(reader.IncompatibleMitmproxy, match="no longer raises"):
         reader.install()
+
+
+# --------------------------------------------------------------------------- log privacy
+def test_client_bytes_withheld_from_the_connection_log(addon_modules, caplog):
+    import logging
+
+    privacy = addon_modules["log_privacy"]
+    privacy.install()
+    privacy.install()
+    logger = logging.getLogger(privacy.LOGGER)
+    assert sum(isinstance(f, privacy.WithholdBytes) for f in logger.filters) == 1
+    with caplog.at_level(logging.INFO, logger=privacy.LOGGER):
+        logger.info("127.0.0.1:5000: Bad HTTP request line: b'POST /v1/x?key=sk-live-123 H'")
+        logger.info("Client closed connection before completing request headers: "
+                    "b\"GET / HTTP/1.1\\r\\nAuthorization: Bearer it's-secret\"")
+        logger.info("client connect")
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["127.0.0.1:5000: Bad HTTP request line: <bytes withheld>",
+                        "Client closed connection before completing request headers: "
+                        "<bytes withheld>", "client connect"]
