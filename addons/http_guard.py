@@ -21,8 +21,8 @@
 
 ``DecisionGuard`` runs after the enforcer: mitmproxy logs an exception raised in an
 addon hook and carries on, so an enforcer that raised would let the request through.
-An AI request (or client WebSocket message) that leaves the enforcer undecided is
-refused instead.
+An AI request (or client WebSocket message) that leaves the enforcer without an outcome,
+or with a block but no answer, is refused instead.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from http1_reader import REQUEST_TRAILERS
 from mitmproxy import ctx, exceptions, http
 from mitmproxy.net.http import url
 
-from aipolicy.model import App, RequestInfo
+from aipolicy.model import Action, App, RequestInfo
 from aipolicy.refusal import Refusal
 
 log = logging.getLogger("aipolicy")
@@ -141,8 +141,11 @@ class DecisionGuard:
         self.state = state
 
     def request(self, flow: http.HTTPFlow) -> None:
-        if flow.response or not flow.live or METADATA_KEY in flow.metadata:
+        if flow.response or not flow.live:
             return
+        decided = flow.metadata.get(METADATA_KEY)
+        if decided is not None and decided.enforced is not Action.BLOCK:
+            return  # decided, and nothing to answer (a block without an answer is not)
         pipeline = self.state.pipeline
         verdict = None
         try:

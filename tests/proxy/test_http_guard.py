@@ -258,6 +258,19 @@ async def test_request_left_undecided_by_a_failing_enforcer_is_refused(guarded, 
     assert line["failure"] == Refusal.UNDECIDED.value and line["action"] == "block"
 
 
+async def test_block_left_without_an_answer_is_refused(guarded, monkeypatch, addon_modules):
+    tctx, _, _, audit = guarded
+
+    def respond_fails(flow, notice):
+        raise RuntimeError("simulated failure between the decision and the answer")
+    monkeypatch.setattr(addon_modules["enforcer"], "respond", respond_fails)
+    f = request_flow(host="chat.deepseek.com", path="/api/v0/chat/completion")  # banned
+    await send(tctx, f)
+    assert f.response is not None and f.response.status_code == 403
+    [line] = audit_lines(audit)
+    assert line["failure"] == Refusal.UNDECIDED.value
+
+
 async def test_decision_guard_leaves_non_ai_requests_alone(guarded, monkeypatch):
     tctx, state, _, audit = guarded
     _break_enforcer(state, monkeypatch)
