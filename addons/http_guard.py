@@ -9,9 +9,12 @@
   forwards it to an HTTP/1 upstream without any framing, so the upstream reads an empty
   body and then the body as a second request: one nobody inspected (request smuggling).
   An AI request with trailer fields (HTTP/2, HTTP/3; HTTP/1 ones never get this far,
-  see ``http1_reader``) or asking to switch to anything but a WebSocket the proxy
-  inspects (``Upgrade: h2c``, ``Upgrade: foo``, a WebSocket version mitmproxy does not
-  speak) is refused with a notice: after a ``101`` mitmproxy would relay raw bytes.
+  see ``http1_reader``), with a body in a transfer coding besides ``chunked``
+  (``gzip, chunked``: mitmproxy undoes the chunking only, so the scanner would read
+  compressed bytes the upstream inflates) or asking to switch to anything but a
+  WebSocket the proxy inspects (``Upgrade: h2c``, ``Upgrade: foo``, a WebSocket version
+  mitmproxy does not speak: after a ``101`` mitmproxy would relay raw bytes) is refused
+  with a notice.
 - ``response``: an AI service that switches protocols anyway, to anything but an
   inspected WebSocket, has the flow killed before the ``101`` reaches the client.
 - ``error``: an AI request that failed before a decision (mitmproxy could not read it,
@@ -58,6 +61,9 @@ def inspected_websocket(request: http.Request) -> bool:
 def refusal_for(request: http.Request) -> Refusal | None:
     if request.trailers:
         return Refusal.TRAILERS
+    coding = request.headers.get("transfer-encoding")
+    if coding is not None and coding.replace(" ", "").lower() != "chunked":
+        return Refusal.TRANSFER_CODING  # mitmproxy undoes only "chunked" ("gzip,chunked")
     if "upgrade" in request.headers and not inspected_websocket(request):
         return Refusal.UPGRADE
     return None

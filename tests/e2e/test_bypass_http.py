@@ -173,6 +173,21 @@ def test_ambiguous_framing_refused_and_audited(proxy, standin_clean, framing):
     nothing_upstream(standin_clean, path)
 
 
+def test_transfer_coding_the_proxy_does_not_undo_refused(proxy, standin_clean):
+    # mitmproxy accepts "gzip, chunked", removes the chunking only and forwards the
+    # coding: the scanner saw compressed bytes, a service that honours it reads the key.
+    path = "/v1/oddhttp/gzip-te"
+    body = gzip.compress(SECRET_BODY)
+    sock = tunnel(proxy)
+    sock.sendall(f"POST {path} HTTP/1.1\r\nHost: api.openai.com\r\nContent-Type: "
+                 "application/json\r\nTransfer-Encoding: gzip, chunked\r\n\r\n".encode()
+                 + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body))
+    status, _, _ = read_reply(sock)
+    assert status == 403
+    assert_refused(audit_for(proxy, path), Refusal.TRANSFER_CODING)
+    nothing_upstream(standin_clean, path)
+
+
 # --------------------------------------------------------------------------- raw TCP relays
 def _tab_line(path: str) -> list[bytes]:
     return [post(path, SECRET_BODY).replace(b" ", b"\t", 2)]

@@ -100,6 +100,22 @@ async def test_websocket_refused_when_mitmproxy_would_relay_it_raw(guarded):
     assert audit_lines(audit)[0]["failure"] == Refusal.UPGRADE.value
 
 
+@pytest.mark.parametrize("coding", ["gzip, chunked", "Deflate,chunked", "compress, chunked"])
+async def test_transfer_coding_besides_chunked_refused(guarded, coding):
+    tctx, _, _, audit = guarded
+    f = request_flow(headers=[("transfer-encoding", coding)])
+    await send(tctx, f)
+    assert f.response.status_code == 403
+    assert audit_lines(audit)[0]["failure"] == Refusal.TRANSFER_CODING.value
+
+
+async def test_chunked_alone_passes(guarded):
+    tctx, _, _, audit = guarded
+    f = request_flow(headers=[("transfer-encoding", "Chunked")])
+    await send(tctx, f)
+    assert f.response is None and audit_lines(audit)[0]["action"] == "allow"
+
+
 async def test_request_trailers_refused(guarded):
     tctx, _, _, audit = guarded
     f = request_flow(http_version="HTTP/2.0")
