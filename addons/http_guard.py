@@ -4,10 +4,12 @@
 
 - ``stream_large_bodies`` is refused at start-up: mitmproxy starts sending a large (or a
   growing chunked) request body upstream before any hook sees it. Responses are
-  streamed by the ``Streaming`` addon anyway.
-- ``request``: an HTTP/2 or HTTP/3 body without ``Content-Length`` gets one. mitmproxy
-  forwards it to an HTTP/1 upstream without any framing, so the upstream reads an empty
-  body and then the body as a second request: one nobody inspected (request smuggling).
+  streamed by the ``Streaming`` addon anyway. So is ``validate_inbound_headers=false``:
+  it lets requests framed two ways through (request smuggling).
+- ``request``: an HTTP/2 or HTTP/3 body gets a ``Content-Length`` of its real length.
+  mitmproxy forwards it to an HTTP/1 upstream with whatever framing headers the client
+  sent, none by default: the upstream then reads an empty body and the body as a second
+  request, one nobody inspected (request smuggling).
   An AI request with trailer fields (HTTP/2, HTTP/3; HTTP/1 ones never get this far,
   see ``http1_reader``), with a body in a transfer coding besides ``chunked``
   (``gzip, chunked``: mitmproxy undoes the chunking only, so the scanner would read
@@ -70,10 +72,13 @@ def refusal_for(request: http.Request) -> Refusal | None:
 
 
 def frame_for_http1(request: http.Request) -> None:
-    """Give an HTTP/2 or /3 body the Content-Length an HTTP/1 upstream needs to find its end."""
-    if ((request.is_http2 or request.is_http3) and request.raw_content
-            and "content-length" not in request.headers):
+    """Frame an HTTP/2 or /3 body by its real length, as an HTTP/1 upstream needs it: the
+    upstream then reads exactly the body that was inspected, however the client framed it."""
+    if not (request.is_http2 or request.is_http3) or request.raw_content is None:
+        return
+    if request.raw_content or "content-length" in request.headers:
         request.headers["content-length"] = str(len(request.raw_content))
+    request.headers.pop("transfer-encoding", None)
 
 
 def classify(pipeline, flow: http.HTTPFlow) -> tuple[RequestInfo, App] | None:
@@ -104,6 +109,11 @@ class ProtocolGuard:
                 "stream_large_bodies cannot be used with aipolicy: mitmproxy sends a streamed "
                 "request body upstream before the policy has seen it (responses are "
                 "streamed anyway)")
+        if "validate_inbound_headers" in updated and not ctx.options.validate_inbound_headers:
+            raise exceptions.OptionsError(
+                "validate_inbound_headers cannot be switched off with aipolicy: a request "
+                "framed two ways (Transfer-Encoding and Content-Length) would reach the "
+                "service as other requests than the ones inspected")
 
     def request(self, flow: http.HTTPFlow) -> None:
         if flow.response or not flow.live:

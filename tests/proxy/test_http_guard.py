@@ -160,6 +160,15 @@ async def test_http2_body_gets_content_length_for_http1_upstream(guarded):
     assert f.request.headers["content-length"] == str(len(f.request.raw_content))
 
 
+def test_http2_framing_headers_replaced_by_the_real_length(addon_modules):
+    f = request_flow(http_version="HTTP/2.0", content=b"0123456789")
+    f.request.headers["content-length"] = "0"  # only possible with header validation off
+    f.request.headers["transfer-encoding"] = "chunked"
+    addon_modules["http_guard"].frame_for_http1(f.request)
+    assert f.request.headers["content-length"] == "10"
+    assert "transfer-encoding" not in f.request.headers
+
+
 def test_http1_framing_and_empty_http2_bodies_left_alone(addon_modules):
     frame = addon_modules["http_guard"].frame_for_http1
     chunked = request_flow(content=b"abc")
@@ -173,12 +182,14 @@ def test_http1_framing_and_empty_http2_bodies_left_alone(addon_modules):
     assert "content-length" not in empty.request.headers
 
 
-def test_stream_large_bodies_refused(addon_modules):
+def test_options_that_open_blind_spots_refused(addon_modules):
     state = addon_modules["policy_state"].PolicyState(PolicyMetrics())
     guard = addon_modules["http_guard"].ProtocolGuard(state)
     with taddons.context(Proxyserver(), guard) as tctx:
         with pytest.raises(exceptions.OptionsError, match="stream_large_bodies"):
             tctx.configure(guard, stream_large_bodies="1m")
+        with pytest.raises(exceptions.OptionsError, match="validate_inbound_headers"):
+            tctx.configure(guard, validate_inbound_headers=False)
         tctx.configure(guard, body_size_limit="10m")  # a limit fails closed: fine
 
 
