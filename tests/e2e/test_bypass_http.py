@@ -419,6 +419,16 @@ def test_pipelined_requests_are_each_decided(proxy, standin_clean):
     nothing_upstream(standin_clean, second)
 
 
+def test_http10_request_without_host_is_inspected(proxy, standin_clean):
+    path = "/v1/oddhttp/http10"
+    sock = tunnel(proxy)
+    sock.sendall(f"POST {path} HTTP/1.0\r\nContent-Type: application/json\r\n"
+                 f"Content-Length: {len(SECRET_BODY)}\r\n\r\n".encode() + SECRET_BODY)
+    assert read_reply(sock)[0] == 403
+    assert audit_for(proxy, path)["rule"] == "secrets-block"  # the tunnel names the host
+    nothing_upstream(standin_clean, path)
+
+
 def test_expect_100_continue_body_is_inspected(proxy, standin_clean):
     path = "/v1/oddhttp/expect"
     sock = tunnel(proxy)
