@@ -39,7 +39,6 @@ from connection_guard import PROXY_FAILED
 from enforcer import METADATA_KEY, WS_OUTCOME_KEY, describe, respond
 from http1_reader import REQUEST_TRAILERS
 from mitmproxy import ctx, exceptions, http
-from mitmproxy.net.http import url
 
 from aipolicy.model import Action, App, RequestInfo
 from aipolicy.refusal import Refusal
@@ -85,18 +84,28 @@ def classify(pipeline, flow: http.HTTPFlow) -> tuple[RequestInfo, App] | None:
     """The AI app a request goes to, by the request's names or else the connection's (a
     request mitmproxy refused may name no host yet, or another host than its tunnel).
     The request description then carries the name that matched."""
+    req = flow.request
+    names = (req.host, _host_of(req.host_header or ""), flow.client_conn.sni,
+             flow.server_conn.address[0] if flow.server_conn.address else None)
+    hosts = [h for h in dict.fromkeys((n or "").lower().rstrip(".") for n in names)
+             if h and pipeline.should_intercept(h)]  # cheap: most requests stop here
+    if not hosts:
+        return None
     info = describe(flow)
-    host_header = flow.request.host_header
-    server = flow.server_conn.address[0] if flow.server_conn.address else None
-    for name in (info.host, host_header and url.parse_authority(host_header, check=False)[0],
-                 flow.client_conn.sni, server):
-        host = (name or "").lower().rstrip(".")
-        if host:
-            named = info if host == info.host else dataclasses.replace(info, host=host)
-            app = pipeline.classify(named)
-            if app is not None:
-                return named, app
+    for host in hosts:
+        named = info if host == info.host else dataclasses.replace(info, host=host)
+        app = pipeline.classify(named)
+        if app is not None:
+            return named, app
     return None
+
+
+def _host_of(authority: str) -> str:
+    """The host of a Host header value ("name:port", "[v6]:port"), as sent."""
+    if authority.startswith("["):
+        return authority[1:].partition("]")[0]
+    host, sep, port = authority.rpartition(":")
+    return host if sep and port.isdigit() else authority
 
 
 class ProtocolGuard:
