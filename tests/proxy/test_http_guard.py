@@ -311,7 +311,8 @@ async def test_unclassifiable_request_refused_without_a_notice(guarded, monkeypa
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated classification bug")
-    monkeypatch.setattr(state.pipeline, "classify", boom)
+    monkeypatch.setattr(state.pipeline, "classify", boom)  # the enforcer fails on it...
+    monkeypatch.setattr(state.pipeline, "should_intercept", boom)  # ...and so does the guard
     f = request_flow(host="example.org")
     await send(tctx, f)
     assert f.response.status_code == 403 and b"not forwarded" in f.response.content
