@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from enforcer import METADATA_KEY, WS_OUTCOME_KEY
+from http_guard import FAILURE_KEY
 from mitmproxy import ctx, exceptions, http
 
 from aipolicy.audit import AuditWriter, audit_record
@@ -47,6 +48,14 @@ class AuditLog:
 
     def request(self, flow: http.HTTPFlow) -> None:
         outcome = flow.metadata.get(METADATA_KEY)
+        pipeline = self.state.pipeline
+        if outcome is None or self.writer is None or pipeline is None:
+            return
+        self.writer.write(audit_record(outcome, pipeline.ruleset.policy))
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        """An AI request that failed before any decision (see http_guard.ProtocolGuard)."""
+        outcome = flow.metadata.get(FAILURE_KEY)
         pipeline = self.state.pipeline
         if outcome is None or self.writer is None or pipeline is None:
             return

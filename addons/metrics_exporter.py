@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from enforcer import METADATA_KEY, WS_OUTCOME_KEY
+from http_guard import FAILURE_KEY
 from mitmproxy import ctx, exceptions, http
 
 from aipolicy.metrics import MetricsServer, PolicyMetrics
@@ -57,6 +58,11 @@ class MetricsExporter:
 
     def request(self, flow: http.HTTPFlow) -> None:
         outcome = flow.metadata.get(METADATA_KEY)
+        if outcome is not None:
+            self.metrics.observe(outcome)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        outcome = flow.metadata.get(FAILURE_KEY)
         if outcome is not None:
             self.metrics.observe(outcome)
 

@@ -83,6 +83,10 @@ class AuditWriter:
 
     def write(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        # A path or header with bytes that are not UTF-8 reaches us as lone surrogates
+        # (mitmproxy decodes with surrogateescape); written as \udcXX JSON escapes they
+        # keep the line valid JSON instead of failing the write and losing the line.
+        line = line.encode("utf-8", "backslashreplace").decode("utf-8")
         with self._lock:
             if self.target == "-":
                 sys.stdout.write(line)

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from .decide import combine, decide_access
 from .extract import BodyInput, InspectionError
 from .inspect import ContentDecision, Inspection, Inspector, decide_content, summarize
-from .model import Action, App, Decision, RequestInfo
+from .model import Action, App, Decision, Mode, RequestInfo
 from .notices import Notice, NoticeFacts, choose_format, render
 from .outcome import FindingSummary, Outcome, new_reference
 from .redact import redact
+from .refusal import REQUEST_REFUSED, Refusal
 from .ruleset import Ruleset, load_ruleset
 
 log = logging.getLogger("aipolicy")
@@ -100,6 +101,19 @@ class Pipeline:
         """For failures outside ``evaluate`` (the time budget ran out)."""
         access = decide_access(self.ruleset, app, request.client)
         return self._failed(new_reference(), request, access, time.perf_counter(), reason)
+
+    def refusal_verdict(self, request: RequestInfo, app: App, reason: Refusal) -> Verdict:
+        """The proxy cannot pass this request on as sent (see ``aipolicy.refusal``): a
+        block in report mode too and whatever ``on_error`` says."""
+        access = decide_access(self.ruleset, app, request.client)
+        text = f"The proxy refused this request: {reason}."
+        refusal = dataclasses.replace(access, action=Action.BLOCK, rule_id=REQUEST_REFUSED,
+                                      reason=text, mode=Mode.ENFORCE, alternative=None,
+                                      alternative_text=None)
+        decision = combine(access, refusal)
+        return self._finish(new_reference(), request, decision, time.perf_counter(),
+                            failure=reason.value,
+                            problem=text if decision is refusal else None)
 
     def _apply(self, reference: str, request: RequestInfo, access: Decision,
                inspection: Inspection, content: ContentDecision, started: float) -> Verdict:

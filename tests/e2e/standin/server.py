@@ -11,11 +11,16 @@ Test controls, as request headers:
                       `StandIn.release(NAME)` (or the gate timeout, after which the
                       stream is cut off, so a forgotten release fails loudly).
   x-test-reply: TEXT  the assistant text to answer with (ASCII).
+  x-test-trailers: 1  end a streamed reply with a trailer field (X-Test-Trailer).
+  x-test-switch: 1    answer 101 Switching Protocols (to the request's Upgrade, else
+                      "test"), then echo every byte received, recording each read as a
+                      request with method "RAW" (what a proxy relays after a switch).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import json
 import socket
@@ -247,6 +252,9 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
         )
         self.standin.requests.append(record)
+        if self.headers.get("x-test-switch"):
+            self._switch_protocols(record)
+            return
 
         try:
             decoded = decode_content(body, self.headers.get("content-encoding"))
@@ -294,6 +302,26 @@ class _Handler(BaseHTTPRequestHandler):
             raise ValueError("truncated body")
         return data
 
+    def _switch_protocols(self, record: RecordedRequest) -> None:
+        self.send_response(101)
+        self.send_header("Upgrade", self.headers.get("upgrade") or "test")
+        self.send_header("Connection", "Upgrade")
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        self.connection.settimeout(5)
+        while True:
+            try:
+                data = self.rfile.read1(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.standin.requests.append(
+                dataclasses.replace(record, method="RAW", headers=(), body=data))
+            self.wfile.write(data)
+            self.wfile.flush()
+
     def _send_reply(self, reply: Reply) -> None:
         self.send_response(reply.status)
         for name, value in reply.headers:
@@ -318,7 +346,8 @@ class _Handler(BaseHTTPRequestHandler):
             if index == 0 and gate and not self.standin._gates.pass_through(gate):
                 self.close_connection = True  # cut the stream: no terminating chunk
                 return
-        self.wfile.write(b"0\r\n\r\n")
+        trailer = b"X-Test-Trailer: 1\r\n" if self.headers.get("x-test-trailers") else b""
+        self.wfile.write(b"0\r\n%s\r\n" % trailer)
 
 
 def _host_of(host_header: str | None) -> str:
