@@ -2,7 +2,8 @@
 #   make run    create .venv, install, create the CA, start the proxy on 127.0.0.1:8080
 #   make test   the same set-up, then every test (unit, addon, end-to-end)
 # Other targets: make check (validate the default ruleset), make lint, make bench,
-# make bench-smoke, make ca-export, make clean.
+# make bench-smoke, make eval (detection: development, generated and validation sets),
+# make ca-export, make clean.
 
 SHELL := /bin/bash
 VENV := .venv
@@ -11,7 +12,7 @@ STAMP := $(VENV)/.installed
 RULESET ?= rulesets/default.yaml
 ARGS ?=
 
-.PHONY: run test check lint bench bench-smoke ca ca-export clean setup system-deps
+.PHONY: run test check lint bench bench-smoke eval ca ca-export clean setup system-deps
 
 # Find a working Python >= 3.12: on PATH first, then pyenv's installed versions.
 # (pyenv shims for versions that are not selected fail when run, so each candidate
@@ -73,6 +74,12 @@ bench: setup
 
 bench-smoke: setup
 	$(PY) -m bench.run --smoke
+
+# Detection end to end through the real pipeline, per type, on the development, generated
+# and validation sets side by side, with stock Presidio and detect-secrets as anchors;
+# writes bench/results/eval.{json,md} (about 10 minutes on 2 cores).
+eval: setup
+	$(PY) -m bench.eval $(ARGS)
 
 ca-export: setup
 	$(VENV)/bin/aipolicy ca export

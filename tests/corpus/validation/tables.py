@@ -167,8 +167,8 @@ def cell(rng: random.Random, field: str, p: Person, st: TableStyle) -> Cell:
     if field == "ip":
         v, kind = num.ip(rng)
         return Val("IP_ADDRESS", f"table-{kind}", v)
-    if field == "dl_state":
-        return st.dl_state or "CA"
+    if field == "dl_state":  # where the licence was issued: context, like a city
+        return Val("LOCATION", "dl-state", st.dl_state or "CA", scored=False)
     if field == "emp_id":
         return rng.choice([f"E-{rng.randint(10000, 99999)}", str(rng.randint(100000, 999999)),
                            f"EMP{rng.randint(1000, 9999)}"])
