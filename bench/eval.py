@@ -64,20 +64,33 @@ ENDPOINTS = {"openai": ("api.openai.com", "/v1/chat/completions"),
 
 
 # =========================================================================== sets
-def validation_set(smoke: bool = False) -> list[Item]:
+ALL, SECRETS_ONLY = "all", "secrets"
+
+
+@dataclass(frozen=True)
+class Case:
+    """An item and what its corpus labels: ``secrets`` for the secret corpora, which do not
+    label personal data (a git log's author e-mail is neither a secret nor a false positive
+    there), so only secret findings and blocks are judged on them."""
+
+    item: Item
+    labels: str = ALL
+
+
+def validation_set(smoke: bool = False) -> list[Case]:
     from tests.corpus.validation import generate
 
     items = generate()
-    return _slice(items, 2) if smoke else items
+    return [Case(it) for it in (_slice(items, 2) if smoke else items)]
 
 
-def development_set(smoke: bool = False) -> list[Item]:
+def development_set(smoke: bool = False) -> list[Case]:
     """The PII dev texts (labels as ``bench/measure_pii.py`` reads them: a DATE_TIME with a
     birth cue before it is a date of birth; places and postcodes are context) and the
     secret dev lines (a labelled span, or for rows known by file only, the whole row)."""
     from bench import measure_pii, measure_secrets
 
-    items: list[Item] = []
+    items: list[Case] = []
     if measure_pii.DEV.exists():
         rows = [json.loads(x) for x in measure_pii.DEV.read_text(encoding="utf-8").splitlines()]
         for n, d in enumerate(rows[:60] if smoke else rows):
@@ -93,7 +106,7 @@ def development_set(smoke: bool = False) -> list[Item]:
                     planted.append(Planted("LOCATION" if context else label, label,
                                            d["text"][s["start"]:s["end"]],
                                            (Span(0, s["start"], s["end"]),), not context))
-            items.append(_item(f"dp{n}", planted, "pii-dev", d["text"]))
+            items.append(Case(_item(f"dp{n}", planted, "pii-dev", d["text"])))
     if measure_secrets.DEV_CORPUS.exists():
         text = measure_secrets.DEV_CORPUS.read_text(encoding="utf-8")
         rows = [json.loads(x) for x in text.splitlines()]
@@ -103,21 +116,22 @@ def development_set(smoke: bool = False) -> list[Item]:
                 spans = ((Span(0, r["secret_start"], r["secret_end"]),)
                          if "secret_start" in r else ())
                 planted.append(Planted("SECRET", r["type"], r.get("secret", ""), spans))
-            items.append(_item(f"ds{n}", planted, r["type"], r["text"], secret=True))
+            items.append(Case(_item(f"ds{n}", planted, r["type"], r["text"], secret=True),
+                              SECRETS_ONLY))
     return items
 
 
-def generated_set(smoke: bool = False) -> list[Item]:
+def generated_set(smoke: bool = False) -> list[Case]:
     from bench import measure_secrets
     from tests.corpus.pii_corpus import generate
 
-    items: list[Item] = []
+    items: list[Case] = []
     pii = generate(7)
     for n, s in enumerate(pii[:60] if smoke else pii):
         planted = [Planted(sp.entity, sp.entity, s.text[sp.start:sp.end],
                            (Span(0, sp.start, sp.end),), sp.entity != "LOCATION")
                    for sp in s.spans if sp.entity in TYPES or sp.entity == "LOCATION"]
-        items.append(_item(f"gp{n}", planted, s.kind, s.text))
+        items.append(Case(_item(f"gp{n}", planted, s.kind, s.text)))
     corpus = measure_secrets._corpus_module().generate_corpus()
     secret, benign = corpus.secret_samples, corpus.benign_samples
     if smoke:
@@ -125,9 +139,10 @@ def generated_set(smoke: bool = False) -> list[Item]:
     for n, s in enumerate(secret):
         planted = [Planted("SECRET", sp.kind, s.text[sp.start:sp.end],
                            (Span(0, sp.start, sp.end),)) for sp in s.spans]
-        items.append(_item(f"gs{n}", planted, s.context, s.text, secret=True))
+        items.append(Case(_item(f"gs{n}", planted, s.context, s.text, secret=True),
+                          SECRETS_ONLY))
     for n, s in enumerate(benign):
-        items.append(_item(f"gb{n}", [], s.context, s.text, secret=True))
+        items.append(Case(_item(f"gb{n}", [], s.context, s.text, secret=True), SECRETS_ONLY))
     return items
 
 
@@ -151,7 +166,7 @@ def _slice(items: list[Item], per_technique: int) -> list[Item]:
     return sorted(out, key=lambda i: i.id)
 
 
-def load_sets(names: Iterable[str], smoke: bool) -> dict[str, list[Item]]:
+def load_sets(names: Iterable[str], smoke: bool) -> dict[str, list[Case]]:
     makers = {"development": development_set, "generated": generated_set,
               "validation": validation_set}
     return {n: makers[n](smoke) for n in names}
@@ -223,6 +238,7 @@ class Observed:
     failure: str | None  # inspection failed (then the request was blocked: fail closed)
     leaked: tuple[bool, ...]  # per item.planted; False for context values
     hits: tuple[Hit, ...]
+    labels: str = ALL
 
 
 class Harness:
@@ -232,7 +248,7 @@ class Harness:
         self.pipeline = pipeline
         self.inspector = pipeline.inspector  # None for a ruleset without inspection
 
-    def observe(self, item: Item) -> Observed:
+    def observe(self, item: Item, labels: str = ALL) -> Observed:
         host, path = ENDPOINTS[item.api]
         info = RequestInfo(method="POST", scheme="https", host=host, port=443, path=path,
                            headers={"content-type": "application/json",
@@ -245,6 +261,8 @@ class Harness:
         blocked = verdict.notice is not None
         forwarded = verdict.new_body if verdict.new_body is not None else body
         changed = not blocked and forwarded != body
+        if labels == SECRETS_ONLY:  # a redaction there is of personal data, not judged
+            changed = False
         strings = [] if blocked else list(_strings(json.loads(forwarded)))
         leaked = []
         for p in item.planted:
@@ -256,8 +274,11 @@ class Harness:
                 leaked.append(not blocked and not changed)
             else:
                 leaked.append(all(any(s in t for t in strings) for s in shown))
-        return Observed(item, blocked, changed, verdict.outcome.failure, tuple(leaked),
-                        self._hits(item, info, body))
+        hits = self._hits(item, info, body)
+        if labels == SECRETS_ONLY:
+            hits = tuple(h for h in hits if h.cls == "SECRET")
+        return Observed(item, blocked, changed, verdict.outcome.failure, tuple(leaked), hits,
+                        labels)
 
     def _hits(self, item: Item, info: RequestInfo, body: bytes) -> tuple[Hit, ...]:
         """Findings with their places. The pipeline has just scanned these very segments,
@@ -394,11 +415,11 @@ def score(observed: Sequence[Observed]) -> dict:
     }
 
 
-def run_set(harness: Harness, items: Sequence[Item],
+def run_set(harness: Harness, cases: Sequence[Case],
             progress: Callable[[int], None] | None = None) -> list[Observed]:
     out = []
-    for n, it in enumerate(items):
-        out.append(harness.observe(it))
+    for n, case in enumerate(cases):
+        out.append(harness.observe(case.item, case.labels))
         if progress and n % 2000 == 1999:
             progress(n + 1)
     return out
@@ -638,7 +659,7 @@ def evaluate(ruleset: Path, set_names: Sequence[str], smoke: bool, anchors: bool
         log(f"{name}: {len(items)} items in {time.perf_counter() - t0:.0f} s")
     if anchors and "validation" in items_by_set:
         t0 = time.perf_counter()
-        val = items_by_set["validation"]
+        val = [c.item for c in items_by_set["validation"]]
         result["anchors"] = {"presidio": presidio_anchor(val),
                              "detect_secrets": detect_secrets_anchor(val)}
         log(f"anchors in {time.perf_counter() - t0:.0f} s")

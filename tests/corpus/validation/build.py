@@ -4,6 +4,7 @@ changing one template does not shift the values of every other item."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import random
@@ -99,6 +100,12 @@ def _api(rng: random.Random) -> str:
 
 
 def generate(seed: int = SEED) -> list[Item]:
+    """The corpus for ``seed`` (a new list each call; the items are immutable)."""
+    return list(_generate(seed))
+
+
+@functools.cache
+def _generate(seed: int) -> tuple[Item, ...]:
     items: list[Item] = []
     drawn: Counter[tuple[str, str]] = Counter()
 
@@ -137,7 +144,7 @@ def generate(seed: int = SEED) -> list[Item]:
     for kind in benign.KINDS:
         for _ in range(BENIGN_PER_KIND):
             add(BENIGN, kind, lambda r, i, k=kind: _benign(r, i, k))
-    return items
+    return tuple(items)
 
 
 def _benign(rng: random.Random, item_id: str, kind: str) -> Item:
