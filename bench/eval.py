@@ -322,6 +322,8 @@ def score(observed: Sequence[Observed]) -> dict:
     values: Counter[str] = Counter()
     leaked: Counter[str] = Counter()
     span_found: Counter[str] = Counter()
+    items_with: Counter[str] = Counter()  # items that plant the type
+    items_leaking: Counter[str] = Counter()  # ... and let at least one of its values through
     by_layout: dict[str, Counter] = defaultdict(Counter)  # "TYPE|layout" -> values, leaked
     by_kind: dict[str, Counter] = defaultdict(Counter)  # secret kind -> values, leaked
     findings: Counter[str] = Counter()
@@ -359,6 +361,10 @@ def score(observed: Sequence[Observed]) -> dict:
             evasion_targets[target]["items"] += 1
             evasion_targets[target]["caught"] += caught
             continue
+        item_types = {p.type for p in it.planted if p.scored and p.type in TYPES}
+        items_with.update(item_types)
+        items_leaking.update({p.type for p, leak in zip(it.planted, ob.leaked, strict=True)
+                              if leak and p.type in item_types})
         for p, leak in zip(it.planted, ob.leaked, strict=True):
             if not p.scored or p.type not in TYPES:
                 continue
@@ -380,6 +386,7 @@ def score(observed: Sequence[Observed]) -> dict:
                 "recall": _rate(values[t] - leaked[t], values[t]),
                 "span_recall": _rate(span_found[t], values[t]),
                 "findings": findings[t], "precision": _rate(correct[t], findings[t]),
+                "items": items_with[t], "items_leaking": items_leaking[t],
             }
     all_findings, all_correct = sum(findings.values()), sum(correct.values())
     ev_items = sum(c["items"] for c in evasion.values())
@@ -556,6 +563,10 @@ def render_md(result: dict) -> str:
     out.append("| findings outside planted values | " + " | ".join(
         f"{sets[n]['findings']['outside_planted']} of {sets[n]['findings']['total']}"
         for n in names) + " |")
+    out += ["", "Items with at least one leaked value, per type: " + "; ".join(
+        f"{n}: " + ", ".join(f"{t} {f['items_leaking']}/{f['items']}"
+                             for t, f in sets[n]["types"].items() if f["values"])
+        for n in names)]
     out += ["", "Span recall per type (detector level): " + "; ".join(
         f"{n}: " + ", ".join(f"{t} {_num(f['span_recall'])}" for t, f in sets[n]["types"].items()
                              if f["values"]) for n in names), ""]
