@@ -3,6 +3,7 @@
 #   make test   the same set-up, then every test (unit, addon, end-to-end)
 # Other targets: make clients (the pinned real clients the end-to-end tests drive),
 # make check (validate the default ruleset), make lint, make bench, make bench-smoke,
+# make eval (detection: development, generated and validation sets),
 # make ca-export, make clean.
 
 SHELL := /bin/bash
@@ -12,7 +13,7 @@ STAMP := $(VENV)/.installed
 RULESET ?= rulesets/default.yaml
 ARGS ?=
 
-.PHONY: run test check lint bench bench-smoke ca ca-export clean setup system-deps clients
+.PHONY: run test check lint bench bench-smoke eval ca ca-export clean setup system-deps clients
 
 # The real clients (tests/e2e/clients.py): Claude Code and Codex from npm, aider from PyPI
 # in its own virtualenv (its exact dependency pins would fight ours).
@@ -121,6 +122,12 @@ bench: setup
 
 bench-smoke: setup
 	$(PY) -m bench.run --smoke
+
+# Detection end to end through the real pipeline, per type, on the development, generated
+# and validation sets side by side, with stock Presidio and detect-secrets as anchors;
+# writes bench/results/eval.{json,md} (about 10 minutes on 2 cores).
+eval: setup
+	$(PY) -m bench.eval $(ARGS)
 
 ca-export: setup
 	$(VENV)/bin/aipolicy ca export
