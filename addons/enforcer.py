@@ -67,11 +67,12 @@ def destination_names(flow: http.HTTPFlow) -> DestinationNames:
     authority = req.data.authority.decode("utf-8", "surrogateescape")
     if authority and authority not in hosts:
         hosts.append(authority)
+    tls = bool(flow.client_conn.tls)
     return DestinationNames(
         destination=req.host or None,
-        sni=flow.client_conn.sni or None,
+        sni=(flow.client_conn.sni or None) if tls else None,  # only TLS sends a server name
         hosts=tuple(hosts),
-        tls=bool(flow.client_conn.tls),
+        tls=tls,
     )
 
 

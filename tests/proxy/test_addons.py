@@ -41,7 +41,6 @@ def ai_flow(host="chat.deepseek.com", path="/api/v0/chat/completion", method="PO
     for k, v in (headers or {"accept": "application/json"}).items():
         f.request.headers[k] = v
     f.client_conn.peername = peer
-    f.client_conn.sni = host  # tflow's default server name is "address"
     return f
 
 
@@ -266,7 +265,6 @@ async def test_websocket_prompt_redacted_and_secret_dropped(inspecting_stack):
     f.request.host, f.request.path = "copilot.microsoft.com", "/c/api/chat"
     f.request.headers["host"] = "copilot.microsoft.com"
     f.client_conn.peername = ("192.0.2.9", 5000)
-    f.client_conn.sni = "copilot.microsoft.com"
     upgrade, f.response = f.response, None
     await run_request(tctx, addons, f)  # the handshake: allowed, outcome recorded
     assert f.response is None and f.metadata["aipolicy"].decision.app.id == "microsoft-copilot"
