@@ -13,7 +13,8 @@ import ipaddress
 import json
 import logging
 
-from mitmproxy import ctx, http
+from mitmproxy import connection, ctx, http
+from mitmproxy.proxy.mode_specs import RegularMode, UpstreamMode
 
 from aipolicy.model import ClientIdentity, DestinationNames, RequestInfo
 from aipolicy.notices import Notice
@@ -73,7 +74,14 @@ def destination_names(flow: http.HTTPFlow) -> DestinationNames:
         sni=(flow.client_conn.sni or None) if tls else None,  # only TLS sends a server name
         hosts=tuple(hosts),
         tls=tls,
+        explicit=client_named_destination(flow.client_conn),
     )
+
+
+def client_named_destination(client: connection.Client) -> bool:
+    """An explicit proxy's client names the destination (CONNECT, absolute URL); in
+    transparent and other modes it is the address the network saw."""
+    return isinstance(client.proxy_mode, RegularMode | UpstreamMode)
 
 
 def _notice_text(notice: Notice) -> str:

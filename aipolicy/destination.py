@@ -19,7 +19,8 @@ bypass gets nowhere. A name that is not a host name at all is refused with 400. 
 the strictest app is blocked anyway, its own block notice is the answer.
 
 ``scope`` decides, at the TLS handshake, which connections are decrypted at all: AI
-hosts; configured front hosts; connections without SNI (configurable); or every one.
+hosts; configured front hosts; connections that give no name to check (no SNI, or an
+explicit CONNECT to an IP address; configurable); or every one.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from .catalog import Catalog
-from .destination_config import DecryptScope, DestinationSettings, NoSni
+from .destination_config import DecryptScope, DestinationSettings, Unnamed
 from .hostnames import Host, HostKind, parse_host
 from .model import ACTION_STRENGTH, Action, App, Decision, DestinationNames, Status
 
@@ -46,6 +47,7 @@ class Scope(StrEnum):
     AI = "ai"  # its SNI or CONNECT target is an AI host
     FRONT = "front"  # it names a configured front host: decrypted to check for fronting
     NO_SNI = "no-sni"  # no server name: decrypted to classify each request by its Host
+    IP_CONNECT = "ip-connect"  # an explicit CONNECT to an IP address: likewise
     ALL = "all"  # decrypt: all
     TUNNEL = "tunnel"  # passed through unseen
 
@@ -113,8 +115,12 @@ class DestinationClassifier:
         self._settings = settings
         self._fronts = frozenset(settings.fronts)
 
-    def scope(self, sni: str | None, destination: str | None) -> ConnectionScope:
-        """Whether a TLS connection with this SNI and CONNECT target is decrypted."""
+    def scope(self, sni: str | None, destination: str | None,
+              explicit: bool = True) -> ConnectionScope:
+        """Whether a TLS connection with this SNI and CONNECT target is decrypted.
+
+        ``explicit``: the client named the destination (an explicit proxy's CONNECT); in
+        transparent mode the destination is the address the network saw."""
         sni_host, dest_host = parse_host(sni), parse_host(destination)
         named = sni_host is not None and sni_host.kind is HostKind.NAME
         names = [h.name for h in (sni_host, dest_host) if h and h.kind is HostKind.NAME]
@@ -122,8 +128,13 @@ class DestinationClassifier:
             return ConnectionScope(Scope.AI, named)
         if any(self._is_front(name) for name in names):
             return ConnectionScope(Scope.FRONT, named)
-        if not named and self._decrypts_without_sni(dest_host):
+        if not named and self._decrypts(self._settings.no_sni, dest_host):
             return ConnectionScope(Scope.NO_SNI, named)
+        # A client that CONNECTs to an address hides the name from the proxy, and the
+        # server name it sends is its own word: a server that ignores SNI answers anyway.
+        if (named and explicit and dest_host is not None and dest_host.kind is HostKind.ADDRESS
+                and self._decrypts(self._settings.ip_connect, dest_host)):
+            return ConnectionScope(Scope.IP_CONNECT, named)
         if self._settings.decrypt is DecryptScope.ALL:
             return ConnectionScope(Scope.ALL, named)
         return ConnectionScope(Scope.TUNNEL, named)
@@ -131,7 +142,8 @@ class DestinationClassifier:
     def classify(self, names: DestinationNames, path: str,
                  judge: Callable[[App], Decision]) -> Destination:
         """``judge`` gives the access decision for an app: the strictest app wins."""
-        scope = self.scope(names.sni, names.destination).scope if names.tls else None
+        scope = (self.scope(names.sni, names.destination, names.explicit).scope
+                 if names.tls else None)
         named: list[tuple[str, App | None]] = []
         unreadable = False
         for host in _hosts((*names.hosts, names.sni, names.destination)):
@@ -166,14 +178,14 @@ class DestinationClassifier:
         labels = name.split(".")
         return any(".".join(labels[i:]) in self._fronts for i in range(len(labels)))
 
-    def _decrypts_without_sni(self, destination: Host | None) -> bool:
-        policy = self._settings.no_sni
-        if policy is NoSni.PUBLIC:
+    @staticmethod
+    def _decrypts(policy: Unnamed, destination: Host | None) -> bool:
+        if policy is Unnamed.PUBLIC:
             # A name or an unreadable target could be anywhere: only addresses known to
             # stay inside (private, loopback, link-local) are left alone.
-            return destination is None or destination.kind is not HostKind.ADDRESS or \
-                destination.is_public_address
-        return policy is NoSni.DECRYPT
+            return (destination is None or destination.kind is not HostKind.ADDRESS
+                    or destination.is_public_address)
+        return policy is Unnamed.DECRYPT
 
 
 def _hosts(values: Iterable[str | None]) -> Iterable[Host]:

@@ -16,11 +16,12 @@ from .model import Action
 from .schema import Checker
 from .yamlsrc import Src
 
-_KEYS = ("mismatch", "no_sni", "decrypt", "fronts")
+_KEYS = ("mismatch", "no_sni", "ip_connect", "decrypt", "fronts")
 
 
-class NoSni(StrEnum):
-    """TLS connections whose client sent no server name (an IP literal, or hiding one)."""
+class Unnamed(StrEnum):
+    """TLS connections that give the proxy no name to check: no server name (SNI), or an
+    explicit-proxy CONNECT to an IP address (whatever server name the client sends)."""
 
     DECRYPT = "decrypt"  # decrypt and classify every request by its Host
     PUBLIC = "public"  # decrypt those to public addresses; tunnel private and loopback ones
@@ -28,16 +29,25 @@ class NoSni(StrEnum):
 
 
 class DecryptScope(StrEnum):
-    AI = "ai"  # AI hosts (and fronts, and connections without SNI as no_sni says)
+    AI = "ai"  # AI hosts, fronts, and unnamed connections as no_sni / ip_connect say
     ALL = "all"  # every TLS connection: fronting through any host is seen
 
 
 @dataclass(frozen=True)
 class DestinationSettings:
     mismatch: Action = Action.BLOCK  # names of different services: block (421) or monitor
-    no_sni: NoSni = NoSni.DECRYPT
+    no_sni: Unnamed = Unnamed.DECRYPT
+    ip_connect: Unnamed = Unnamed.DECRYPT
     decrypt: DecryptScope = DecryptScope.AI
     fronts: tuple[str, ...] = ()  # hosts (and their subdomains) decrypted to be checked
+
+
+_CHOICES: tuple[tuple[str, type[StrEnum], tuple[str, ...]], ...] = (
+    ("mismatch", Action, (Action.BLOCK.value, Action.MONITOR.value)),
+    ("no_sni", Unnamed, tuple(u.value for u in Unnamed)),
+    ("ip_connect", Unnamed, tuple(u.value for u in Unnamed)),
+    ("decrypt", DecryptScope, tuple(d.value for d in DecryptScope)),
+)
 
 
 def parse_destinations(check: Checker, value: Any, src: Src) -> DestinationSettings | None:
@@ -45,22 +55,15 @@ def parse_destinations(check: Checker, value: Any, src: Src) -> DestinationSetti
     if m is None:
         return None
     before = len(check.problems)
-    defaults = DestinationSettings()
-    mismatch = defaults.mismatch
-    if "mismatch" in m:
-        mismatch = Action(check.choice(m["mismatch"], src.key(m, "mismatch"),
-                                       (Action.BLOCK.value, Action.MONITOR.value)) or mismatch)
-    no_sni = defaults.no_sni
-    if "no_sni" in m:
-        no_sni = NoSni(check.choice(m["no_sni"], src.key(m, "no_sni"), tuple(NoSni)) or no_sni)
-    decrypt = defaults.decrypt
-    if "decrypt" in m:
-        decrypt = DecryptScope(check.choice(m["decrypt"], src.key(m, "decrypt"),
-                                            tuple(DecryptScope)) or decrypt)
-    fronts: tuple[str, ...] = ()
-    if "fronts" in m and m["fronts"] != []:
-        fronts = tuple(dict.fromkeys(host for host, _ in host_list(check, m["fronts"],
-                                                                    src.key(m, "fronts"))))
+    values: dict[str, Any] = {}
+    for key, kind, choices in _CHOICES:
+        if key in m:
+            choice = check.choice(m[key], src.key(m, key), choices)
+            if choice is not None:
+                values[key] = kind(choice)
+    if "fronts" in m and m["fronts"] != []:  # an explicit empty list is fine
+        values["fronts"] = tuple(dict.fromkeys(
+            host for host, _ in host_list(check, m["fronts"], src.key(m, "fronts"))))
     if len(check.problems) > before:
         return None
-    return DestinationSettings(mismatch=mismatch, no_sni=no_sni, decrypt=decrypt, fronts=fronts)
+    return DestinationSettings(**values)

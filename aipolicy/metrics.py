@@ -23,7 +23,7 @@ from prometheus_client import (
 from .destination import ConnectionScope, Destination, Scope
 from .outcome import Outcome
 
-_CHECK_ONLY = frozenset({Scope.FRONT, Scope.NO_SNI, Scope.ALL})
+_CHECK_ONLY = frozenset({Scope.FRONT, Scope.NO_SNI, Scope.IP_CONNECT, Scope.ALL})
 _LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
                     2.5, 5.0)
 
@@ -53,7 +53,8 @@ class PolicyMetrics:
             registry=r)
         self.decrypted = Counter(
             "aipolicy_decrypted_connections",
-            "TLS connections decrypted, by why: ai, front, no-sni, all.", ["reason"], registry=r)
+            "TLS connections decrypted, by why: ai, front, no-sni, ip-connect, all.",
+            ["reason"], registry=r)
         self.no_sni = Counter(
             "aipolicy_no_sni_connections",
             "TLS connections whose client sent no server name, by what was done: "
@@ -65,7 +66,8 @@ class PolicyMetrics:
             ["kind", "action"], registry=r)
         self.non_ai_requests = Counter(
             "aipolicy_non_ai_requests",
-            "Requests on connections decrypted only to be checked (front, no-sni, all) that "
+            "Requests on connections decrypted only to be checked (front, no-sni, ip-connect, "
+            "all) that "
             "named no AI service: forwarded untouched, not audited.", ["connection"],
             registry=r)
         self.ruleset = Info("aipolicy_ruleset", "The ruleset in force.", registry=r)

@@ -57,10 +57,12 @@ class Pipeline:
         return self.ruleset.inspection.timeout_seconds if self.ruleset.inspection else None
 
     # -- classify ------------------------------------------------------------------------
-    def connection_scope(self, sni: str | None, destination: str | None) -> ConnectionScope:
+    def connection_scope(self, sni: str | None, destination: str | None,
+                         explicit: bool = True) -> ConnectionScope:
         """Which TLS connections are decrypted: AI hosts, configured fronts, connections
-        without SNI (as the ruleset says); everything else is tunnelled untouched."""
-        return self.destinations.scope(sni, destination)
+        that give no name to check (as the ruleset says); the rest is tunnelled untouched.
+        ``explicit``: the client named the destination (explicit proxy, not transparent)."""
+        return self.destinations.scope(sni, destination, explicit)
 
     def destination(self, request: RequestInfo) -> Destination:
         """The one classification of where ``request`` goes, from every name it gave.

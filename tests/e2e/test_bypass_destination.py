@@ -328,6 +328,24 @@ def test_no_sni_non_ai_request_forwarded_untouched_not_audited(proxy, standin_cl
     assert proxy.metric_value(metric) == before + 1
 
 
+# ----------------------------------------------------------------------------- CONNECT to an address
+def test_ip_connect_with_decoy_server_name_is_decrypted(proxy, standin_clean):
+    # A server that ignores SNI answers a client that CONNECTs to its address with any
+    # server name: the Host header is what counts, so the connection is decrypted.
+    reply, line = one_audit_line(proxy, lambda: via_tunnel(
+        proxy, connect="127.0.0.1:443", sni=PLAIN_HOSTNAME, hosts=["chat.deepseek.com"],
+        target="/api/v0/chat/completion", body=chat("hi")))
+    assert_blocked(reply, line, standin_clean, status=403, app="deepseek-chat",
+                   rule="banned-apps")
+    metric = 'aipolicy_non_ai_requests_total{connection="ip-connect"}'
+    before = proxy.metric_value(metric)
+    reply = no_audit_line(proxy, lambda: via_tunnel(
+        proxy, connect="127.0.0.1:443", sni=PLAIN_HOSTNAME, hosts=[PLAIN_HOSTNAME],
+        target="/", method="GET"))
+    assert reply.headers["server"] == "standin/1.0"
+    assert proxy.metric_value(metric) == before + 1
+
+
 # ----------------------------------------------------------------------------- fronting
 def test_front_host_with_ai_host_header_refused(proxy, standin_clean):
     reply, line = one_audit_line(proxy, lambda: via_tunnel(

@@ -8,6 +8,7 @@ import json
 import pytest
 from mitmproxy import tls
 from mitmproxy.proxy.context import Context
+from mitmproxy.proxy.mode_specs import ProxyMode
 from mitmproxy.test import taddons, tflow
 
 from aipolicy.metrics import PolicyMetrics
@@ -75,14 +76,19 @@ def tls_flow(*, destination: str, sni: str | None, hosts: list[str], path: str =
 
 
 # ----------------------------------------------------------------------------- tls_clienthello
-def hello(tctx, sni: str | None, server_host: str | None) -> tls.ClientHelloData:
-    context = Context(tflow.tclient_conn(), tctx.options)
+def hello(tctx, sni: str | None, server_host: str | None,
+          mode: str = "regular") -> tls.ClientHelloData:
+    client = tflow.tclient_conn()
+    client.proxy_mode = ProxyMode.parse(mode)
+    context = Context(client, tctx.options)
     context.server.address = (server_host, 443) if server_host else None
     return tls.ClientHelloData(context, tls.ClientHello(_client_hello_bytes(sni)))
 
 
 @pytest.mark.parametrize(("destinations", "sni", "server", "decrypted", "reason"), [
     ("", "api.openai.com", "203.0.113.9", True, "ai"),
+    ("", "example.org", "203.0.113.9", True, "ip-connect"),  # CONNECT to an address
+    ("  ip_connect: tunnel\n", "example.org", "203.0.113.9", False, None),
     ("", "API.OpenAI.com", "api.openai.com.", True, "ai"),
     ("", "example.org", "chat.deepseek.com", True, "ai"),
     ("", "example.org", "example.org", False, None),
@@ -110,6 +116,16 @@ def test_tls_clienthello_decisions(make_stack, destinations, sni, server, decryp
     if sni is None:
         action = "decrypted" if decrypted else "tunnelled"
         assert sample(metrics, f'aipolicy_no_sni_connections_total{{action="{action}"}}') == 1
+
+
+def test_transparent_destination_address_is_not_an_ip_connect(make_stack):
+    tctx, addons, metrics, _ = make_stack()
+    data = hello(tctx, "example.org", "203.0.113.9", mode="transparent")
+    addons[1].tls_clienthello(data)
+    assert data.ignore_connection is True
+    data = hello(tctx, "api.openai.com", "203.0.113.9", mode="transparent")
+    addons[1].tls_clienthello(data)
+    assert data.ignore_connection is False
 
 
 # ----------------------------------------------------------------------------- requests

@@ -15,7 +15,7 @@ from aipolicy.destination import (
     Disagreement,
     Scope,
 )
-from aipolicy.destination_config import DecryptScope, DestinationSettings, NoSni
+from aipolicy.destination_config import DecryptScope, DestinationSettings, Unnamed
 from aipolicy.hostnames import HostKind, parse_host
 from aipolicy.model import Action, ClientIdentity, DestinationNames, Mode, RequestInfo
 from aipolicy.pipeline import Pipeline
@@ -300,37 +300,56 @@ def test_request_described_without_names_names_its_host(pipeline):
 
 
 # ----------------------------------------------------------------------------- scope
-@pytest.mark.parametrize(("settings", "sni", "destination", "scope", "server_name"), [
-    ({}, "api.openai.com", "api.openai.com", Scope.AI, True),
-    ({}, "API.OPENAI.COM.", "203.0.113.9", Scope.AI, True),
-    ({}, "example.org", "chat.deepseek.com:443", Scope.AI, True),  # innocent SNI, AI CONNECT
-    ({}, "www.bing.com", "www.bing.com", Scope.AI, True),  # a shared host's path entry
-    ({}, "example.org", "example.org", Scope.TUNNEL, True),
-    ({}, "example.org", "203.0.113.9", Scope.TUNNEL, True),
-    ({}, None, "203.0.113.9", Scope.NO_SNI, False),
-    ({}, None, "10.1.2.3", Scope.NO_SNI, False),
-    ({}, None, "localhost", Scope.NO_SNI, False),
-    ({}, "127.0.0.1", "127.0.0.1", Scope.NO_SNI, False),  # an address is no server name
-    ({}, None, "api.openai.com", Scope.AI, False),
-    ({"no_sni": NoSni.TUNNEL}, None, "203.0.113.9", Scope.TUNNEL, False),
-    ({"no_sni": NoSni.PUBLIC}, None, "8.8.8.8", Scope.NO_SNI, False),
-    ({"no_sni": NoSni.PUBLIC}, None, "10.1.2.3", Scope.TUNNEL, False),
-    ({"no_sni": NoSni.PUBLIC}, None, "2130706433", Scope.TUNNEL, False),
-    ({"no_sni": NoSni.PUBLIC}, None, "example.org", Scope.NO_SNI, False),
-    ({"fronts": ("cdn.example.net",)}, "cdn.example.net", "cdn.example.net", Scope.FRONT, True),
-    ({"fronts": ("cdn.example.net",)}, "a.b.cdn.example.net", "203.0.113.9", Scope.FRONT,
-     True),
-    ({"fronts": ("cdn.example.net",)}, "notcdn.example.net", "x.example", Scope.TUNNEL, True),
-    ({"fronts": ("cdn.example.net",)}, "example.org", "cdn.example.net:443", Scope.FRONT,
-     True),
-    ({"decrypt": DecryptScope.ALL}, "example.org", "example.org", Scope.ALL, True),
-    ({"decrypt": DecryptScope.ALL, "no_sni": NoSni.TUNNEL}, None, "203.0.113.9", Scope.ALL,
-     False),
+T, F = True, False  # explicit proxy (the client named the destination) or transparent
+
+
+@pytest.mark.parametrize(("settings", "sni", "destination", "explicit", "scope", "named"), [
+    ({}, "api.openai.com", "api.openai.com", T, Scope.AI, T),
+    ({}, "API.OPENAI.COM.", "203.0.113.9", F, Scope.AI, T),
+    ({}, "api.openai.com", "203.0.113.9", T, Scope.AI, T),
+    ({}, "example.org", "chat.deepseek.com:443", T, Scope.AI, T),  # innocent SNI, AI CONNECT
+    ({}, "www.bing.com", "www.bing.com", T, Scope.AI, T),  # a shared host's path entry
+    ({}, "example.org", "example.org", T, Scope.TUNNEL, T),
+    # transparent mode: the destination is always an address, the SNI is the name
+    ({}, "example.org", "203.0.113.9", F, Scope.TUNNEL, T),
+    # explicit CONNECT to an address: the server name is the client's own word
+    ({}, "example.org", "203.0.113.9", T, Scope.IP_CONNECT, T),
+    ({}, "example.org", "[2001:db8::1]", T, Scope.IP_CONNECT, T),
+    ({"ip_connect": Unnamed.TUNNEL}, "example.org", "203.0.113.9", T, Scope.TUNNEL, T),
+    ({"ip_connect": Unnamed.PUBLIC}, "example.org", "10.1.2.3", T, Scope.TUNNEL, T),
+    ({"ip_connect": Unnamed.PUBLIC}, "example.org", "8.8.8.8", T, Scope.IP_CONNECT, T),
+    # no server name
+    ({}, None, "203.0.113.9", T, Scope.NO_SNI, F),
+    ({}, None, "203.0.113.9", F, Scope.NO_SNI, F),
+    ({}, None, "10.1.2.3", T, Scope.NO_SNI, F),
+    ({}, None, "localhost", T, Scope.NO_SNI, F),
+    ({}, None, "example.org", T, Scope.NO_SNI, F),
+    ({}, "127.0.0.1", "127.0.0.1", T, Scope.NO_SNI, F),  # an address is no server name
+    ({}, "a..b", "example.org", T, Scope.NO_SNI, F),  # nor is garbage
+    ({}, None, "api.openai.com", T, Scope.AI, F),
+    ({"no_sni": Unnamed.TUNNEL}, None, "203.0.113.9", T, Scope.TUNNEL, F),
+    ({"no_sni": Unnamed.PUBLIC}, None, "8.8.8.8", F, Scope.NO_SNI, F),
+    ({"no_sni": Unnamed.PUBLIC}, None, "203.0.113.9", F, Scope.TUNNEL, F),  # documentation
+    ({"no_sni": Unnamed.PUBLIC}, None, "10.1.2.3", T, Scope.TUNNEL, F),
+    ({"no_sni": Unnamed.PUBLIC}, None, "2130706433", T, Scope.TUNNEL, F),
+    ({"no_sni": Unnamed.PUBLIC}, None, "example.org", T, Scope.NO_SNI, F),
+    # fronts
+    ({"fronts": ("cdn.example.net",)}, "cdn.example.net", "cdn.example.net", T, Scope.FRONT,
+     T),
+    ({"fronts": ("cdn.example.net",)}, "a.b.cdn.example.net", "203.0.113.9", F, Scope.FRONT,
+     T),
+    ({"fronts": ("cdn.example.net",)}, "notcdn.example.net", "x.example", T, Scope.TUNNEL, T),
+    ({"fronts": ("cdn.example.net",)}, "example.org", "cdn.example.net:443", T, Scope.FRONT,
+     T),
+    # everything
+    ({"decrypt": DecryptScope.ALL}, "example.org", "example.org", T, Scope.ALL, T),
+    ({"decrypt": DecryptScope.ALL, "no_sni": Unnamed.TUNNEL}, None, "203.0.113.9", F,
+     Scope.ALL, F),
 ])
-def test_connection_scope(pipeline, settings, sni, destination, scope, server_name):
+def test_connection_scope(pipeline, settings, sni, destination, explicit, scope, named):
     classifier = DestinationClassifier(pipeline.ruleset.catalog, DestinationSettings(**settings))
-    got = classifier.scope(sni, destination)
-    assert got.scope is scope and got.server_name is server_name
+    got = classifier.scope(sni, destination, explicit)
+    assert got.scope is scope and got.server_name is named
     assert got.decrypt is (scope is not Scope.TUNNEL)
 
 
@@ -339,11 +358,13 @@ def test_destinations_section_parsed(tmp_path, test_ruleset_path):
     rs = tmp_path / "rs.yaml"
     rs.write_text(test_ruleset_path.read_text().replace(
         "catalog: catalog.yaml", f"catalog: {test_ruleset_path.parent / 'catalog.yaml'}")
-        + "destinations:\n  mismatch: monitor\n  no_sni: public\n  decrypt: all\n"
+        + "destinations:\n  mismatch: monitor\n  no_sni: public\n  ip_connect: tunnel\n"
+          "  decrypt: all\n"
           "  fronts: [cdn.example.net, d1.cloudfront.net, cdn.example.net]\n")
     settings = load_ruleset(rs).destinations
     assert settings == DestinationSettings(
-        mismatch=Action.MONITOR, no_sni=NoSni.PUBLIC, decrypt=DecryptScope.ALL,
+        mismatch=Action.MONITOR, no_sni=Unnamed.PUBLIC, ip_connect=Unnamed.TUNNEL,
+        decrypt=DecryptScope.ALL,
         fronts=("cdn.example.net", "d1.cloudfront.net"))
 
 
