@@ -188,27 +188,31 @@ class Catalog:
         """The app a request to ``host`` + ``path`` belongs to, or None.
 
         ``host`` is read by ``parse_host``: case, Unicode or punycode, trailing dots and a
-        port do not matter; an IP address or unreadable value matches nothing. A path
-        entry for exactly this host wins when its prefix matches; otherwise the longest
-        domain entry that ends on a label boundary of the host.
+        port do not matter; an IP address or unreadable value matches nothing.
         """
-        host = _name(host)
-        if not host:
-            return None
-        entries = self._paths.get(host)
+        name = _name(host)
+        return self.match_name(name, path) if name else None
+
+    def match_name(self, name: str, path: str = "/") -> App | None:
+        """``match`` for a name ``parse_host`` has normalised already. A path entry for
+        exactly this host wins when its prefix matches; otherwise the longest domain
+        entry that ends on a label boundary of the host."""
+        entries = self._paths.get(name)
         if entries:
             norm = _normalise_path(path or "/")
             for prefix, app in entries:
                 if _path_has_prefix(norm, prefix):
                     return app
-        return self._match_domain(host)
+        return self._match_domain(name)
 
     def should_intercept(self, host: str) -> bool:
         """True iff some request to ``host`` could match an app: only these are decrypted."""
-        host = _name(host)
-        if not host:
-            return False
-        return host in self._paths or self._match_domain(host) is not None
+        name = _name(host)
+        return bool(name) and self.intercepts_name(name)
+
+    def intercepts_name(self, name: str) -> bool:
+        """``should_intercept`` for a name ``parse_host`` has normalised already."""
+        return name in self._paths or self._match_domain(name) is not None
 
 
 # --------------------------------------------------------------------------- loading

@@ -121,19 +121,23 @@ class DestinationClassifier:
 
         ``explicit``: the client named the destination (an explicit proxy's CONNECT); in
         transparent mode the destination is the address the network saw."""
-        sni_host, dest_host = parse_host(sni), parse_host(destination)
-        named = sni_host is not None and sni_host.kind is HostKind.NAME
-        names = [h.name for h in (sni_host, dest_host) if h and h.kind is HostKind.NAME]
-        if any(self._catalog.should_intercept(name) for name in names):
+        return self._scope(parse_host(sni), parse_host(destination), explicit)
+
+    def _scope(self, sni: Host | None, destination: Host | None,
+               explicit: bool) -> ConnectionScope:
+        named = sni is not None and sni.kind is HostKind.NAME
+        names = [h.name for h in (sni, destination) if h and h.kind is HostKind.NAME]
+        if any(self._catalog.intercepts_name(name) for name in names):
             return ConnectionScope(Scope.AI, named)
         if any(self._is_front(name) for name in names):
             return ConnectionScope(Scope.FRONT, named)
-        if not named and self._decrypts(self._settings.no_sni, dest_host):
+        if not named and self._decrypts(self._settings.no_sni, destination):
             return ConnectionScope(Scope.NO_SNI, named)
         # A client that CONNECTs to an address hides the name from the proxy, and the
         # server name it sends is its own word: a server that ignores SNI answers anyway.
-        if (named and explicit and dest_host is not None and dest_host.kind is HostKind.ADDRESS
-                and self._decrypts(self._settings.ip_connect, dest_host)):
+        if (named and explicit and destination is not None
+                and destination.kind is HostKind.ADDRESS
+                and self._decrypts(self._settings.ip_connect, destination)):
             return ConnectionScope(Scope.IP_CONNECT, named)
         if self._settings.decrypt is DecryptScope.ALL:
             return ConnectionScope(Scope.ALL, named)
@@ -142,16 +146,22 @@ class DestinationClassifier:
     def classify(self, names: DestinationNames, path: str,
                  judge: Callable[[App], Decision]) -> Destination:
         """``judge`` gives the access decision for an app: the strictest app wins."""
-        scope = (self.scope(names.sni, names.destination, names.explicit).scope
-                 if names.tls else None)
+        sni, destination = parse_host(names.sni), parse_host(names.destination)
+        scope = self._scope(sni, destination, names.explicit).scope if names.tls else None
         named: list[tuple[str, App | None]] = []
         unreadable = False
-        for host in _hosts((*names.hosts, names.sni, names.destination)):
+        for host in (*_hosts(names.hosts), sni, destination):
+            if host is None or host.kind is HostKind.ADDRESS:
+                continue
             if host.kind is HostKind.UNREADABLE:
                 unreadable = True
-            elif host.kind is HostKind.NAME:
-                named.append((host.name, self._catalog.match(host.name, path)))
-        apps = list(dict.fromkeys(app for _, app in named if app is not None))
+            else:
+                named.append((host.name, self._catalog.match_name(host.name, path)))
+        by_id: dict[str, App] = {}
+        for _, found in named:
+            if found is not None:
+                by_id.setdefault(found.id, found)  # each app once, in the names' order
+        apps = list(by_id.values())
         if not apps:
             if unreadable:
                 return Destination(None, None, Disagreement.UNREADABLE,
@@ -197,7 +207,7 @@ def _hosts(values: Iterable[str | None]) -> Iterable[Host]:
 
 def _name_of(named: list[tuple[str, App | None]], app: App) -> str:
     """The first name (Host before SNI before CONNECT target) that named ``app``."""
-    return next(name for name, found in named if found == app)
+    return next(name for name, found in named if found is app)
 
 
 def _strictness(decision: Decision) -> tuple[int, int, int]:

@@ -16,6 +16,7 @@ address in the forms ``inet_aton`` accepts, or invalid.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import unquote_to_bytes
@@ -24,7 +25,9 @@ import idna
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
-_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-_")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")  # whitespace and control characters
+_NAME = re.compile(r"[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*")  # DNS labels (and '_')
+_FORBIDDEN = re.compile(r"[\x00-\x20\x7f%@:/?#\[\]\\]")  # in a percent-decoded host
 _DIGITS = {10: frozenset("0123456789"), 8: frozenset("01234567"),
            16: frozenset("0123456789abcdef")}
 _LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
@@ -36,7 +39,7 @@ class HostKind(StrEnum):
     UNREADABLE = "unreadable"  # not a host name: the policy cannot tell where it goes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Host:
     kind: HostKind
     name: str = ""  # NAME: the normalised DNS name; ADDRESS: the address as text; else ""
@@ -65,7 +68,7 @@ def parse_host(value: str | None) -> Host | None:
     text = value.strip(" \t")
     if not text:
         return None
-    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in text):
+    if _CONTROL.search(text):
         return UNREADABLE  # whitespace or control characters inside: no host has them
     userinfo, at, rest = text.rpartition("@")
     if at:
@@ -107,7 +110,7 @@ def _name_or_ipv4(host: str) -> Host:
             host = unquote_to_bytes(host).decode("utf-8")
         except UnicodeDecodeError:
             return UNREADABLE
-        if any(ord(ch) < 0x21 or ord(ch) == 0x7F or ch in "%@:/?#[]\\" for ch in host):
+        if _FORBIDDEN.search(host):
             return UNREADABLE
     if not host.isascii():
         try:
@@ -124,8 +127,7 @@ def _name_or_ipv4(host: str) -> Host:
     if _is_number(labels[-1]):
         address = _ipv4(labels)
         return Host(HostKind.ADDRESS, str(address), address) if address else UNREADABLE
-    if len(host) > 253 or not all(0 < len(lb) <= 63 and _NAME_CHARS.issuperset(lb)
-                                  for lb in labels):
+    if len(host) > 253 or not _NAME.fullmatch(host):
         return UNREADABLE
     if labels[-1] == "localhost":  # RFC 6761: always the loopback address
         return Host(HostKind.ADDRESS, host, _LOOPBACK)

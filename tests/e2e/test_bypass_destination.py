@@ -328,7 +328,7 @@ def test_no_sni_non_ai_request_forwarded_untouched_not_audited(proxy, standin_cl
     assert proxy.metric_value(metric) == before + 1
 
 
-# ----------------------------------------------------------------------------- CONNECT to an address
+# ------------------------------------------------------------------------ CONNECT to an address
 def test_ip_connect_with_decoy_server_name_is_decrypted(proxy, standin_clean):
     # A server that ignores SNI answers a client that CONNECTs to its address with any
     # server name: the Host header is what counts, so the connection is decrypted.
