@@ -4,6 +4,7 @@ names that disagree are refused; which TLS connections are decrypted."""
 from __future__ import annotations
 
 import ipaddress
+import json
 
 import pytest
 
@@ -370,3 +371,23 @@ def test_destinations_section_parsed(tmp_path, test_ruleset_path):
 
 def test_destinations_default_when_absent(test_ruleset_path):
     assert load_ruleset(test_ruleset_path).destinations == DestinationSettings()
+
+
+# ----------------------------------------------------------------------------- aipolicy test
+def run_cli(capsys, ruleset, *args) -> dict:
+    from aipolicy.cli import main
+
+    assert main(["test", *args, "--ruleset", str(ruleset)]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_cli_shows_the_decision_for_chosen_names(capsys, test_ruleset_path):
+    out = run_cli(capsys, test_ruleset_path, "https://api.openai.com/v1/chat/completions",
+                  "--host-header", "api.anthropic.com")
+    assert out["rule"] == MISMATCH_RULE and out["status"] == 421
+    out = run_cli(capsys, test_ruleset_path, "https://203.0.113.9/v1/chat/completions",
+                  "--sni", "api.openai.com", "--host-header", "api.openai.com:443")
+    assert out["app"] == "openai-api" and out["action"] == "allow"
+    out = run_cli(capsys, test_ruleset_path, "https://203.0.113.9/", "--sni", "example.org")
+    assert out == {"ai": False, "host": "203.0.113.9", "intercepted": True,
+                   "connection": "ip-connect"}
