@@ -67,9 +67,8 @@ class PolicyMetrics:
         self.non_ai_requests = Counter(
             "aipolicy_non_ai_requests",
             "Requests on connections decrypted only to be checked (front, no-sni, ip-connect, "
-            "all) that "
-            "named no AI service: forwarded untouched, not audited.", ["connection"],
-            registry=r)
+            "all) that named no AI service: forwarded untouched, not audited.",
+            ["connection"], registry=r)
         self.ruleset = Info("aipolicy_ruleset", "The ruleset in force.", registry=r)
         self.ruleset_loaded = Gauge(
             "aipolicy_ruleset_loaded_timestamp_seconds", "When the ruleset in force was loaded.",

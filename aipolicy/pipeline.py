@@ -108,14 +108,12 @@ class Pipeline:
         refusal = destination.refusal
         assert refusal is not None
         started = time.perf_counter()
-        if destination.app is not None:
-            base = decide_access(self.ruleset, destination.app, request.client)
-        else:
-            base = Decision(Action.BLOCK, refusal.rule_id, refusal.reason, self.ruleset.mode,
-                            None, None, self.ruleset.directory.groups_for(request.client))
-        decision = dataclasses.replace(base, action=Action.BLOCK, rule_id=refusal.rule_id,
-                                       reason=refusal.reason, mode=self.ruleset.mode,
-                                       alternative=None, alternative_text=None)
+        app = destination.app
+        decision = Decision(
+            action=Action.BLOCK, rule_id=refusal.rule_id, reason=refusal.reason,
+            mode=self.ruleset.mode, app=app,
+            status=self.ruleset.status_of(app) if app is not None else None,
+            groups=self.ruleset.directory.groups_for(request.client))
         verdict = self._finish(new_reference(), request, decision, started,
                                problem=refusal.reason)
         if verdict.notice is None:  # report mode: recorded, not refused
