@@ -27,6 +27,8 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")  # whitespace and control characters
 _NAME = re.compile(r"[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*")  # DNS labels (and '_')
+# The usual case, read in one step: a lower-case name, maybe trailing dots and a port.
+_PLAIN = re.compile(r"([a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*)\.*(?::(\d{1,5}))?")
 _FORBIDDEN = re.compile(r"[\x00-\x20\x7f%@:/?#\[\]\\]")  # in a percent-decoded host
 _DIGITS = {10: frozenset("0123456789"), 8: frozenset("01234567"),
            16: frozenset("0123456789abcdef")}
@@ -65,6 +67,13 @@ def parse_host(value: str | None) -> Host | None:
     """
     if value is None:
         return None
+    plain = _PLAIN.fullmatch(value)
+    if plain:
+        name, port = plain.groups()
+        last = name.rpartition(".")[2]
+        if (len(name) <= 253 and not _is_number(last) and last != "localhost"
+                and (port is None or int(port) <= 65535)):
+            return Host(HostKind.NAME, name)
     text = value.strip(" \t")
     if not text:
         return None

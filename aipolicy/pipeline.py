@@ -69,7 +69,7 @@ class Pipeline:
 
         A request described without names (by hand: the CLI, tests) names its host."""
         names = request.names
-        if names == DestinationNames():
+        if not (names.destination or names.sni or names.hosts):
             names = DestinationNames(destination=request.host)
         return self.destinations.classify(
             names, request.path, lambda app: decide_access(self.ruleset, app, request.client))
