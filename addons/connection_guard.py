@@ -116,4 +116,4 @@ class ConnectionGuard:
         names = [context.client.sni]
         if context.server.address:
             names.append(context.server.address[0])
-        return any(name and pipeline.should_intercept(name) for name in names)
+        return any(name and pipeline.ruleset.catalog.should_intercept(name) for name in names)

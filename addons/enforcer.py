@@ -13,7 +13,8 @@ import ipaddress
 import json
 import logging
 
-from mitmproxy import ctx, http
+from mitmproxy import connection, ctx, http
+from mitmproxy.proxy.mode_specs import RegularMode, UpstreamMode
 
 from aipolicy.model import ClientIdentity, DestinationNames, RequestInfo
 from aipolicy.notices import Notice
@@ -21,6 +22,7 @@ from aipolicy.notices import Notice
 log = logging.getLogger("aipolicy")
 
 METADATA_KEY = "aipolicy"
+DESTINATION_KEY = "aipolicy_destination"  # the Destination of every request: for metrics
 RESPONSE_HEADERS_KEY = "aipolicy_response_headers"
 # (timestamp of the client's WebSocket message, its Outcome): read by audit and metrics
 WS_OUTCOME_KEY = "aipolicy_websocket"
@@ -62,14 +64,24 @@ def destination_names(flow: http.HTTPFlow) -> DestinationNames:
     """Every name the client gave for this request's destination, as sent."""
     req = flow.request
     hosts = list(req.headers.get_all("host"))
-    if req.authority and req.authority not in hosts:  # HTTP/2 :authority, absolute form
-        hosts.append(req.authority)
+    # HTTP/2 :authority, absolute form inside a tunnel; raw (``authority`` decodes IDNA)
+    authority = req.data.authority.decode("utf-8", "surrogateescape")
+    if authority and authority not in hosts:
+        hosts.append(authority)
+    tls = bool(flow.client_conn.tls)
     return DestinationNames(
         destination=req.host or None,
-        sni=flow.client_conn.sni or None,
+        sni=(flow.client_conn.sni or None) if tls else None,  # only TLS sends a server name
         hosts=tuple(hosts),
-        tls=bool(flow.client_conn.tls),
+        tls=tls,
+        explicit=client_named_destination(flow.client_conn),
     )
+
+
+def client_named_destination(client: connection.Client) -> bool:
+    """An explicit proxy's client names the destination (CONNECT, absolute URL); in
+    transparent and other modes it is the address the network saw."""
+    return isinstance(client.proxy_mode, RegularMode | UpstreamMode)
 
 
 def _notice_text(notice: Notice) -> str:
@@ -99,10 +111,16 @@ class Enforcer:
                 503, b"aipolicy: no ruleset loaded", {"content-type": "text/plain"})
             return
         info = describe(flow)
-        app = pipeline.classify(info, flow.request.host_header)
-        if app is None:
+        destination = pipeline.destination(info)
+        flow.metadata[DESTINATION_KEY] = destination
+        app = destination.app
+        if destination.host:  # the name the app was recognised by, for adapters and audit
+            info = dataclasses.replace(info, host=destination.host)
+        if destination.refusal is not None:  # names that disagree or cannot be read
+            verdict = pipeline.refuse(info, destination)
+        elif app is None:
             return
-        if not pipeline.needs_body(info):
+        elif not pipeline.needs_body(info):
             verdict = pipeline.evaluate(info, app)
         elif flow.request.raw_content is None:  # streamed past us: cannot be inspected
             verdict = pipeline.failure_verdict(info, app, "the request body was streamed")

@@ -88,7 +88,7 @@ def classify(pipeline, flow: http.HTTPFlow) -> tuple[RequestInfo, App] | None:
     names = (req.host, _host_of(req.host_header or ""), flow.client_conn.sni,
              flow.server_conn.address[0] if flow.server_conn.address else None)
     hosts = [h for h in dict.fromkeys((n or "").lower().rstrip(".") for n in names)
-             if h and pipeline.should_intercept(h)]  # cheap: most requests stop here
+             if h and pipeline.ruleset.catalog.should_intercept(h)]  # cheap: most stop here
     if not hosts:
         return None
     info = describe(flow)

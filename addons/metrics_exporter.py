@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from enforcer import METADATA_KEY, WS_OUTCOME_KEY
+from enforcer import DESTINATION_KEY, METADATA_KEY, WS_OUTCOME_KEY
 from http_guard import FAILURE_KEY
 from mitmproxy import ctx, exceptions, http
 
@@ -60,6 +60,9 @@ class MetricsExporter:
         outcome = flow.metadata.get(METADATA_KEY)
         if outcome is not None:
             self.metrics.observe(outcome)
+        destination = flow.metadata.get(DESTINATION_KEY)
+        if destination is not None:
+            self.metrics.observe_destination(destination, outcome)
 
     def error(self, flow: http.HTTPFlow) -> None:
         outcome = flow.metadata.get(FAILURE_KEY)

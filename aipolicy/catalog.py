@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .errors import ConfigError
+from .hostnames import HostKind, parse_host
 from .model import App, DataHandling
 from .schema import Checker
 from .yamlsrc import Src, load_yaml
@@ -38,18 +39,10 @@ _URL = re.compile(r"https?://[^\s/]+\S*")
 
 
 # --------------------------------------------------------------------------- normalising
-def normalise_host(host: str) -> str:
-    """Lower-case, without one trailing dot. Punycode (``xn--``) stays as it is."""
-    host = host.lower()
-    if host.endswith("."):
-        host = host[:-1]
-    return host
-
-
-def _is_ip_literal(host: str) -> bool:
-    # IPv6 literals carry ':'; an IPv4 literal (or any name ending in a numeric label,
-    # which no real TLD is) has an all-digit last label. Neither can name a service.
-    return ":" in host or host.rpartition(".")[2].isdigit()
+def _name(host: str) -> str:
+    """The normalised DNS name ``host`` stands for, or "" for anything else."""
+    parsed = parse_host(host)
+    return parsed.name if parsed is not None and parsed.kind is HostKind.NAME else ""
 
 
 def _normalise_path(path: str) -> str:
@@ -135,7 +128,9 @@ class Catalog:
                     )
                 node.app = app
             for host, prefix in app.paths:
-                entries = paths.setdefault(normalise_host(host), [])
+                if not _name(host):
+                    raise ValueError(f"path host {host!r} is not a host name")
+                entries = paths.setdefault(_name(host), [])
                 norm = _normalise_path(prefix)
                 if any(p == norm and a is not app for p, a in entries):
                     raise ValueError(f"path {host}{prefix} is claimed by two apps")
@@ -192,27 +187,32 @@ class Catalog:
     def match(self, host: str, path: str = "/") -> App | None:
         """The app a request to ``host`` + ``path`` belongs to, or None.
 
-        ``host`` is a name without port; case and one trailing dot do not matter. A path
-        entry for exactly this host wins when its prefix matches; otherwise the longest
-        domain entry that ends on a label boundary of the host.
+        ``host`` is read by ``parse_host``: case, Unicode or punycode, trailing dots and a
+        port do not matter; an IP address or unreadable value matches nothing.
         """
-        host = normalise_host(host)
-        if not host or _is_ip_literal(host):
-            return None
-        entries = self._paths.get(host)
+        name = _name(host)
+        return self.match_name(name, path) if name else None
+
+    def match_name(self, name: str, path: str = "/") -> App | None:
+        """``match`` for a name ``parse_host`` has normalised already. A path entry for
+        exactly this host wins when its prefix matches; otherwise the longest domain
+        entry that ends on a label boundary of the host."""
+        entries = self._paths.get(name)
         if entries:
             norm = _normalise_path(path or "/")
             for prefix, app in entries:
                 if _path_has_prefix(norm, prefix):
                     return app
-        return self._match_domain(host)
+        return self._match_domain(name)
 
     def should_intercept(self, host: str) -> bool:
         """True iff some request to ``host`` could match an app: only these are decrypted."""
-        host = normalise_host(host)
-        if not host or _is_ip_literal(host):
-            return False
-        return host in self._paths or self._match_domain(host) is not None
+        name = _name(host)
+        return bool(name) and self.intercepts_name(name)
+
+    def intercepts_name(self, name: str) -> bool:
+        """``should_intercept`` for a name ``parse_host`` has normalised already."""
+        return name in self._paths or self._match_domain(name) is not None
 
 
 # --------------------------------------------------------------------------- loading
@@ -261,10 +261,10 @@ def _check_shared(checker: Checker, top: Any, root: Src) -> frozenset[str]:
     if "shared_domains" not in top:
         return frozenset()
     src = root.key(top, "shared_domains")
-    return frozenset(host for host, _ in _host_list(checker, top["shared_domains"], src))
+    return frozenset(host for host, _ in host_list(checker, top["shared_domains"], src))
 
 
-def _host_list(checker: Checker, value: Any, src: Src) -> Iterator[tuple[str, Src]]:
+def host_list(checker: Checker, value: Any, src: Src) -> Iterator[tuple[str, Src]]:
     """Yield each valid host of a list with its location; report the invalid ones."""
     items = checker.sequence(value, src, nonempty=True)
     for i, item in enumerate(items or ()):
@@ -292,8 +292,9 @@ def _check_host(checker: Checker, host: str, src: Src) -> bool:
         checker.fail(src, f"{host!r} is not a valid DNS name with at least two labels "
                           "(letters, digits, '-'; punycode for non-ASCII)")
         return False
-    if _is_ip_literal(host):
-        checker.fail(src, f"{host!r} is an IP address; the catalog lists host names")
+    if _name(host) != host:
+        checker.fail(src, f"{host!r} is an IP address (or a loopback name); the catalog "
+                          "lists host names")
         return False
     return True
 
@@ -367,7 +368,7 @@ class _AppsCheck:
         if "domains" not in m:
             return ()
         out = []
-        for host, item_src in _host_list(self.c, m["domains"], src.key(m, "domains")):
+        for host, item_src in host_list(self.c, m["domains"], src.key(m, "domains")):
             if host in self.shared_parents:
                 self.c.fail(item_src, f"{host!r} is shared with non-AI services (see "
                                       "shared_domains): list exact hosts or 'paths' entries")

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import ipaddress
 import json
@@ -67,6 +68,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--client-ip", default="127.0.0.1")
     t.add_argument("--user")
     t.add_argument("--accept", default="application/json")
+    t.add_argument("--host-header", action="append", metavar="VALUE",
+                   help="a Host header value (repeatable; default: the URL's authority)")
+    t.add_argument("--sni", help="the TLS server name (default: the URL's host for https)")
     body = t.add_mutually_exclusive_group()
     body.add_argument("--body", type=Path, help="a captured request body to inspect")
     body.add_argument("--prompt", help="a prompt, sent as an OpenAI-style chat message")
@@ -157,7 +161,7 @@ def cmd_ca(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- test
 def cmd_test(args: argparse.Namespace) -> int:
-    from .model import ClientIdentity, RequestInfo
+    from .model import ClientIdentity, DestinationNames, RequestInfo
     from .pipeline import Pipeline
 
     try:
@@ -166,17 +170,36 @@ def cmd_test(args: argparse.Namespace) -> int:
         print(f"aipolicy: invalid ruleset:\n{exc}", file=sys.stderr)
         return EXIT_CONFIG
     url = urlsplit(args.url if "://" in args.url else f"https://{args.url}")
+    tls = url.scheme == "https"
+    names = DestinationNames(
+        destination=url.hostname, sni=args.sni or (url.hostname if tls else None),
+        hosts=tuple(args.host_header or [url.netloc.rpartition("@")[2]]), tls=tls)
     info = RequestInfo(
         method=args.method.upper(), scheme=url.scheme, host=(url.hostname or "").lower(),
-        port=url.port or (443 if url.scheme == "https" else 80), path=url.path or "/",
+        port=url.port or (443 if tls else 80), path=url.path or "/",
         headers={"accept": args.accept, "content-type": args.content_type,
                  "content-encoding": args.content_encoding},
-        client=ClientIdentity(ipaddress.ip_address(args.client_ip), args.user),
+        client=ClientIdentity(ipaddress.ip_address(args.client_ip), args.user), names=names,
     )
-    app = pipeline.classify(info)
-    if app is None:
-        print(json.dumps({"ai": False, "host": info.host, "intercepted":
-                          pipeline.should_intercept(info.host)}, indent=2))
+    destination = pipeline.destination(info)
+    app = destination.app
+    if app is None and destination.refusal is None:
+        scope = pipeline.connection_scope(names.sni, names.destination)
+        print(json.dumps({"ai": False, "host": info.host, "intercepted": scope.decrypt,
+                          "connection": scope.scope.value}, indent=2))
+        return 0
+    if destination.host:
+        info = dataclasses.replace(info, host=destination.host)
+    if destination.refusal is not None:
+        verdict = pipeline.refuse(info, destination)
+        d = verdict.outcome.decision
+        print(json.dumps({
+            "ai": app is not None, "app": app.id if app else None,
+            "mismatch": destination.disagreement.value if destination.disagreement else None,
+            "rule": d.rule_id, "action": d.action.value,
+            "enforced": verdict.outcome.enforced.value, "mode": d.mode.value,
+            "reason": d.reason, "status": verdict.notice.status if verdict.notice else None,
+        }, indent=2))
         return 0
     body = None
     if args.body:

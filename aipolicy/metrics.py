@@ -21,8 +21,10 @@ from prometheus_client import (
     generate_latest,
 )
 
+from .destination import ConnectionScope, Destination, Scope
 from .outcome import Outcome
 
+_CHECK_ONLY = frozenset({Scope.FRONT, Scope.NO_SNI, Scope.IP_CONNECT, Scope.ALL})
 _LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
                     2.5, 5.0)
 
@@ -50,6 +52,24 @@ class PolicyMetrics:
         self.tunnelled = Counter(
             "aipolicy_tunnelled_connections", "TLS connections passed through undecrypted.",
             registry=r)
+        self.decrypted = Counter(
+            "aipolicy_decrypted_connections",
+            "TLS connections decrypted, by why: ai, front, no-sni, ip-connect, all.",
+            ["reason"], registry=r)
+        self.no_sni = Counter(
+            "aipolicy_no_sni_connections",
+            "TLS connections whose client sent no server name, by what was done: "
+            "decrypted or tunnelled.", ["action"], registry=r)
+        self.mismatches = Counter(
+            "aipolicy_destination_mismatches",
+            "Requests whose names disagree (SNI, CONNECT target, Host, :authority, URL), by "
+            "kind (different-apps, non-ai-name, unreadable-name) and enforced action.",
+            ["kind", "action"], registry=r)
+        self.non_ai_requests = Counter(
+            "aipolicy_non_ai_requests",
+            "Requests on connections decrypted only to be checked (front, no-sni, ip-connect, "
+            "all) that named no AI service: forwarded untouched, not audited.",
+            ["connection"], registry=r)
         self.ruleset = Info("aipolicy_ruleset", "The ruleset in force.", registry=r)
         self.ruleset_loaded = Gauge(
             "aipolicy_ruleset_loaded_timestamp_seconds", "When the ruleset in force was loaded.",
@@ -80,6 +100,21 @@ class PolicyMetrics:
             self.findings.labels(kind=kind, type=type_).inc(count)
         if outcome.failure:
             self.inspection_failures.labels(reason=outcome.failure).inc()
+
+    def observe_connection(self, scope: ConnectionScope) -> None:
+        if not scope.server_name:
+            self.no_sni.labels(action="decrypted" if scope.decrypt else "tunnelled").inc()
+        if scope.decrypt:
+            self.decrypted.labels(reason=scope.scope.value).inc()
+        else:
+            self.tunnelled.inc()
+
+    def observe_destination(self, destination: Destination, outcome: Outcome | None) -> None:
+        if destination.disagreement is not None and outcome is not None:
+            self.mismatches.labels(kind=destination.disagreement.value,
+                                   action=outcome.enforced.value).inc()
+        elif destination.app is None and destination.scope in _CHECK_ONLY:
+            self.non_ai_requests.labels(connection=destination.scope.value).inc()
 
     def _overdue_days(self) -> int:
         due = self._next_review()

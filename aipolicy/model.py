@@ -101,6 +101,8 @@ class DestinationNames:
     hosts: tuple[str, ...] = ()  # every Host header value and the HTTP/2 :authority or
     #                              absolute-form authority inside a tunnel
     tls: bool = False  # the client connection is TLS (decrypted by the proxy)
+    explicit: bool = True  # the client named ``destination`` (explicit proxy CONNECT or
+    #                        absolute URL), rather than the network (transparent mode)
 
 
 @dataclass(frozen=True)

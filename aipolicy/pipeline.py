@@ -13,9 +13,10 @@ import time
 from dataclasses import dataclass
 
 from .decide import combine, decide_access
+from .destination import ConnectionScope, Destination, DestinationClassifier
 from .extract import BodyInput, InspectionError
 from .inspect import ContentDecision, Inspection, Inspector, decide_content, summarize
-from .model import Action, App, Decision, Mode, RequestInfo
+from .model import Action, App, Decision, DestinationNames, Mode, RequestInfo
 from .notices import Notice, NoticeFacts, choose_format, render
 from .outcome import FindingSummary, Outcome, new_reference
 from .redact import redact
@@ -45,6 +46,7 @@ class Pipeline:
         self.ruleset = ruleset
         self.inspector = (Inspector(ruleset.inspection)
                           if ruleset.inspection and inspect_here else None)
+        self.destinations = DestinationClassifier(ruleset.catalog, ruleset.destinations)
         self.loaded_at = time.time()
 
     @classmethod
@@ -56,17 +58,27 @@ class Pipeline:
         return self.ruleset.inspection.timeout_seconds if self.ruleset.inspection else None
 
     # -- classify ------------------------------------------------------------------------
-    def should_intercept(self, host: str) -> bool:
-        """Only AI destinations are decrypted; everything else is tunnelled untouched."""
-        return self.ruleset.catalog.should_intercept(host)
+    def connection_scope(self, sni: str | None, destination: str | None,
+                         explicit: bool = True) -> ConnectionScope:
+        """Which TLS connections are decrypted: AI hosts, configured fronts, connections
+        that give no name to check (as the ruleset says); the rest is tunnelled untouched.
+        ``explicit``: the client named the destination (explicit proxy, not transparent)."""
+        return self.destinations.scope(sni, destination, explicit)
 
-    def classify(self, request: RequestInfo, host_header: str | None = None) -> App | None:
-        catalog = self.ruleset.catalog
-        app = catalog.match(request.host, request.path)
-        if app is None and host_header and host_header != request.host:
-            # A Host header naming an AI service behind a shared front is still that service.
-            app = catalog.match(host_header, request.path)
-        return app
+    def destination(self, request: RequestInfo) -> Destination:
+        """The one classification of where ``request`` goes, from every name it gave.
+
+        A request described without names (by hand: the CLI, tests) names its host."""
+        names = request.names
+        if not (names.destination or names.sni or names.hosts):
+            names = DestinationNames(destination=request.host)
+        return self.destinations.classify(
+            names, request.path, lambda app: decide_access(self.ruleset, app, request.client))
+
+    def classify(self, request: RequestInfo) -> App | None:
+        """The app ``request`` belongs to (``destination`` also says whether its names
+        disagree, which the proxy refuses)."""
+        return self.destination(request).app
 
     def needs_body(self, request: RequestInfo) -> bool:
         return self.ruleset.inspection is not None and request.method in _BODY_METHODS
@@ -96,6 +108,25 @@ class Pipeline:
             return self._failed(reference, request, access, started, "a detector failed")
         content = decide_content(settings, inspection, access, self.ruleset.mode)
         return self._apply(reference, request, access, inspection, content, started)
+
+    def refuse(self, request: RequestInfo, destination: Destination) -> Verdict:
+        """The answer to a request whose names disagree or cannot be read: blocked with
+        the refusal's fixed reason and status, whatever the app's rules say."""
+        refusal = destination.refusal
+        assert refusal is not None
+        started = time.perf_counter()
+        app = destination.app
+        decision = Decision(
+            action=Action.BLOCK, rule_id=refusal.rule_id, reason=refusal.reason,
+            mode=self.ruleset.mode, app=app,
+            status=self.ruleset.status_of(app) if app is not None else None,
+            groups=self.ruleset.directory.groups_for(request.client))
+        verdict = self._finish(new_reference(), request, decision, started,
+                               problem=refusal.reason)
+        if verdict.notice is None:  # report mode: recorded, not refused
+            return verdict
+        return dataclasses.replace(
+            verdict, notice=dataclasses.replace(verdict.notice, status=refusal.status))
 
     def failure_verdict(self, request: RequestInfo, app: App, reason: str) -> Verdict:
         """For failures outside ``evaluate`` (the time budget ran out)."""

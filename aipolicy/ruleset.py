@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .catalog import Catalog, load_catalog
+from .destination_config import DestinationSettings, parse_destinations
 from .errors import ConfigError
 from .identity import EVERYONE, Group, GroupDirectory
 from .inspection_config import InspectionSettings, parse_inspection
@@ -64,6 +65,7 @@ class Ruleset:
     default_rule: AccessRule
     source_files: tuple[Path, ...]  # every file this ruleset was built from (for reload)
     inspection: InspectionSettings | None = None  # None: no content inspection
+    destinations: DestinationSettings = DestinationSettings()  # decryption scope, fronting
 
     def status_of(self, app: App) -> Status:
         return self.app_status.get(app.id, self.default_status)
@@ -73,7 +75,7 @@ class Ruleset:
 
 
 _TOP_KEYS = ("policy", "mode", "catalog", "identity", "apps", "access")
-_OPTIONAL_TOP = ("inspection",)
+_OPTIONAL_TOP = ("inspection", "destinations")
 
 
 def load_ruleset(path: str | Path) -> Ruleset:
@@ -105,6 +107,10 @@ def load_ruleset(path: str | Path) -> Ruleset:
         }
         inspection = parse_inspection(check, top["inspection"], root.key(top, "inspection"),
                                       path.parent, known)
+    destinations = DestinationSettings()
+    if "destinations" in top:
+        destinations = parse_destinations(check, top["destinations"],
+                                          root.key(top, "destinations")) or destinations
     check.raise_if_any()
     assert policy and mode and catalog and default_status and default_rule
     return Ruleset(
@@ -119,6 +125,7 @@ def load_ruleset(path: str | Path) -> Ruleset:
         default_rule=default_rule,
         source_files=(path, catalog_path, *_inspection_files(inspection)),
         inspection=inspection,
+        destinations=destinations,
     )
 
 

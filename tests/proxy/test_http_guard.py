@@ -18,6 +18,7 @@ from mitmproxy.proxy.layers.http import (
 from mitmproxy.proxy.layers.websocket import WebsocketMessageHook
 from mitmproxy.test import taddons, tflow, tutils
 
+from aipolicy.catalog import Catalog
 from aipolicy.metrics import PolicyMetrics
 from aipolicy.refusal import REQUEST_REFUSED, Refusal
 
@@ -311,8 +312,8 @@ async def test_unclassifiable_request_refused_without_a_notice(guarded, monkeypa
 
     def boom(*args, **kwargs):
         raise RuntimeError("simulated classification bug")
-    monkeypatch.setattr(state.pipeline, "classify", boom)  # the enforcer fails on it...
-    monkeypatch.setattr(state.pipeline, "should_intercept", boom)  # ...and so does the guard
+    monkeypatch.setattr(state.pipeline, "destination", boom)  # the enforcer fails on it...
+    monkeypatch.setattr(Catalog, "should_intercept", boom)  # ...and so does the guard
     f = request_flow(host="example.org")
     await send(tctx, f)
     assert f.response.status_code == 403 and b"not forwarded" in f.response.content

@@ -83,7 +83,7 @@ def test_client_traffic_passes_unchanged(pipeline: Pipeline, req: CapturedReques
                        query=req.query)
     app = pipeline.classify(info)
     if app is None:  # decrypted (the host has AI paths) but not an AI request: untouched
-        assert pipeline.should_intercept(req.host)
+        assert pipeline.ruleset.catalog.should_intercept(req.host)
         return
     body = req.body if pipeline.needs_body(info) else None
     verdict = pipeline.evaluate(info, app, body)
