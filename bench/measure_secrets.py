@@ -88,17 +88,32 @@ def measure_dev(scanner: SecretScanner) -> None:
         f"{t} {n}" for t, n in touched_types.most_common()))
 
 
+def _group(context: str) -> str:
+    """The corpus part a sample belongs to: the issue-11 contexts are "group:detail"."""
+    return context.split(":", 1)[0] if ":" in context else "base"
+
+
 def measure_generated(scanner: SecretScanner, corpus) -> None:
     module = sys.modules["aipolicy_secrets_corpus"]
     result = module.score(corpus, scanner.scan)
     print(f"generated corpus: {len(corpus.secret_samples)} secret samples "
           f"({result.secrets_total} secrets), {len(corpus.benign_samples)} benign prompts")
     print(f"  recall {result.secrets_found}/{result.secrets_total} = {result.recall:.4f}")
+    totals: Counter[str] = Counter()
+    for sample in corpus.secret_samples:
+        totals[_group(sample.context)] += len(sample.spans)
+    missed_by_group = Counter(_group(c) for _, c in result.missed)
+    print("  recall by part: " + ", ".join(
+        f"{g} {n - missed_by_group[g]}/{n}" for g, n in sorted(totals.items())))
     if result.missed:
         print("  missed (type, context): " + ", ".join(
-            f"{k}/{c} {n}" for (k, c), n in Counter(result.missed).most_common(15)))
+            f"{k}/{c} {n}" for (k, c), n in Counter(result.missed).most_common(25)))
+    benign_totals = Counter(_group(s.context) for s in corpus.benign_samples)
+    touched_by_group = Counter(_group(c) for c in result.touched)
     print(f"  benign prompts touched: {result.benign_touched}/{result.benign_total} = "
-          f"{result.benign_touched_rate:.4f}")
+          f"{result.benign_touched_rate:.4f} (" + ", ".join(
+              f"{g} {touched_by_group[g]}/{n}" for g, n in sorted(benign_totals.items()))
+          + ")")
     if result.touched:
         print("  touched benign contexts: " + ", ".join(
             f"{c} {n}" for c, n in Counter(result.touched).most_common()))
