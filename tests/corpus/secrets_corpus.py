@@ -1091,6 +1091,12 @@ FAMILY_TOKENS: dict[str, tuple[TokenGen, tuple[str, ...]]] = {
     "google-oauth-access": (lambda r: "ya29." + _mixed(r, B64URL, r.randint(120, 200)),
                             ("GOOGLE_ACCESS_TOKEN",)),
     "npm-legacy-uuid": (_uuid, ("NPM_TOKEN",)),
+    "slack-client": (lambda r: f"xoxc-{_r(r, DIGITS, 12)}-{_r(r, DIGITS, 13)}-{_r(r, DIGITS, 13)}-"
+                     f"{_r(r, HEX, 64)}", ("SLACK_TOKEN",)),
+    "openai-none": (lambda r: "sk-None-" + _r(r, B64URL, 40) + "T3BlbkFJ" + _r(r, B64URL, 40),
+                    ("OPENAI_API_KEY",)),
+    "pypi-test": (lambda r: "pypi-AgENdGVzdC5weXBpLm9yZw" + _r(r, B64URL, r.randint(100, 180)),
+                  ("TWINE_PASSWORD",)),
 }
 
 # Names people use in front of a family token, beyond the vendor's own variable.
