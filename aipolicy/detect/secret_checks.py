@@ -97,34 +97,32 @@ VALIDATORS: Mapping[str, Callable[[str], bool]] = MappingProxyType(
 _LEADING_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
 
 
-def combine(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
-    """One alternation of all ``patterns``; a leading (?i) becomes a scoped (?i:...)."""
-    if not patterns:
-        return None
+def combine(patterns: Sequence[re.Pattern[str]]) -> tuple[re.Pattern[str], ...]:
+    """``patterns`` as few expressions as give the same answers: one alternation of those
+    without groups (a leading (?i) becomes a scoped (?i:...)), and each pattern with a
+    group as it is - joined, its backreferences would name another pattern's group."""
+    plain = [rx for rx in patterns if not rx.groups]
+    grouped = tuple(rx for rx in patterns if rx.groups)
+    if not plain:
+        return grouped
     parts = []
-    for rx in patterns:
+    for rx in plain:
         text = rx.pattern
         flags = _LEADING_FLAGS.match(text)
         if flags:
             text = f"(?{flags.group(1)}:{text[flags.end():]})"
         parts.append(f"(?:{text})")
-    return re.compile("|".join(parts))
+    return (re.compile("|".join(parts)), *grouped)
 
 
 def combine_memo(
     patterns: Sequence[re.Pattern[str]],
     memo: dict[tuple[str, ...], tuple[re.Pattern[str], ...]],
 ) -> tuple[re.Pattern[str], ...]:
-    """``patterns`` as one alternation, or as they are when they cannot be joined (two
-    define the same group name)."""
+    """``combine(patterns)``, once per distinct list of patterns."""
     key = tuple(f"{rx.flags}:{rx.pattern}" for rx in patterns)
     if key not in memo:
-        try:
-            combined = combine(patterns)
-        except re.error:
-            memo[key] = tuple(patterns)
-        else:
-            memo[key] = () if combined is None else (combined,)
+        memo[key] = combine(patterns)
     return memo[key]
 
 
@@ -140,9 +138,9 @@ class Allowlist:
     regexes: tuple[re.Pattern[str], ...] = ()
     stopwords: tuple[str, ...] = ()
     match_regexes: tuple[re.Pattern[str], ...] = ()
-    # The regexes joined into one expression each: one search instead of one per regex.
-    _value_rx: re.Pattern[str] | None = field(default=None, init=False, repr=False)
-    _match_rx: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+    # The regexes joined (see combine): one search instead of one per regex.
+    _value_rx: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False)
+    _match_rx: tuple[re.Pattern[str], ...] = field(default=(), init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_value_rx", combine(self.regexes))
@@ -153,9 +151,9 @@ class Allowlist:
         same answers with less work."""
         if any(word in lowered_value for word in self.stopwords):
             return True
-        if self._value_rx is not None and self._value_rx.search(value):
+        if any(rx.search(value) for rx in self._value_rx):
             return True
-        return self._match_rx is not None and self._match_rx.search(whole_match) is not None
+        return any(rx.search(whole_match) for rx in self._match_rx)
 
     def unanchored(self) -> Iterator[tuple[str, int, re.Pattern[str]]]:
         """The regexes that can match anywhere, not only at the start: ("value" or

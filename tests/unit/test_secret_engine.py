@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from aipolicy.detect.entropy import shannon_entropy
+from aipolicy.detect.secret_checks import Allowlist, combine
 from aipolicy.detect.secrets import (
     SecretMatch,
     SecretRuleSet,
@@ -364,6 +366,14 @@ def test_empty_rule_set_and_empty_text(scanner: SecretScanner) -> None:
     empty = SecretScanner(SecretRuleSet((), RULES.allowlist, "<none>"))
     assert empty.scan("ghp_" + "a1" * 18) == []
     assert scanner.scan("") == []
+
+
+def test_allowlist_regexes_with_backreferences_are_not_joined() -> None:
+    # Joined into one alternation, "\\1" would name another pattern's group.
+    allow = Allowlist((re.compile(r"^(x)y$"), re.compile(r"^(\w)\1{3}$")), (), ())
+    assert allow.allows("aaaa", "aaaa", "") and allow.allows("xy", "xy", "")
+    assert not allow.allows("xxxx-", "xxxx-", "") and not allow.allows("abab", "abab", "")
+    assert len(combine([re.compile("a"), re.compile("b"), re.compile(r"(c)\1")])) == 2
 
 
 def test_entropy() -> None:
