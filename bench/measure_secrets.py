@@ -14,7 +14,8 @@ Prints
   in hard negatives and keywords) and on plain prose without any keyword.
 
 With ``--baseline REF`` (say ``HEAD~1``) the scanner of that git revision
-(``aipolicy/detect/secrets.py`` as it was there, with today's helper modules) runs too:
+(``aipolicy/detect/secrets.py`` and ``rulesets/secrets.yaml`` as they were there, with
+today's helper modules) runs too:
 both scan the same texts, in alternating rounds (the best round counts, which is fair
 on a noisy shared machine), and any text where their findings differ is counted.
 """
@@ -171,21 +172,25 @@ def measure_speed(scanner: SecretScanner, corpus, baseline=None, rounds: int = 5
             print(line)
 
 
-def _baseline_scanner(ref: str, rules_path: str):
-    """A scanner built by ``aipolicy/detect/secrets.py`` as it was at git ``ref``."""
-    source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{ref}:aipolicy/detect/secrets.py"],
-        check=True, capture_output=True, text=True).stdout
+def _baseline_scanner(ref: str):
+    """A scanner built by ``aipolicy/detect/secrets.py`` as it was at git ``ref``, with
+    ``rulesets/secrets.yaml`` as it was there."""
+    def show(path: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{path}"],
+                              check=True, capture_output=True, text=True).stdout
+
     folder = Path(tempfile.mkdtemp(prefix="secrets-baseline-"))
     path = folder / "secrets_baseline.py"
-    path.write_text(source, encoding="utf-8")
+    path.write_text(show("aipolicy/detect/secrets.py"), encoding="utf-8")
+    rules = folder / "secrets.yaml"
+    rules.write_text(show("rulesets/secrets.yaml"), encoding="utf-8")
     # A module of the aipolicy.detect package, so its relative imports resolve.
     spec = importlib.util.spec_from_file_location("aipolicy.detect._secrets_baseline", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    return module.SecretScanner(module.load_secret_rules(rules_path, check_examples=False))
+    return module.SecretScanner(module.load_secret_rules(rules, check_examples=False))
 
 
 def main() -> None:
@@ -207,7 +212,7 @@ def main() -> None:
     measure_dev(scanner)
     corpus = _corpus_module().generate_corpus()
     measure_generated(scanner, corpus)
-    baseline = _baseline_scanner(args.baseline, args.rules) if args.baseline else None
+    baseline = _baseline_scanner(args.baseline) if args.baseline else None
     measure_speed(scanner, corpus, baseline)
 
 

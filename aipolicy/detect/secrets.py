@@ -20,6 +20,7 @@ import threading
 from bisect import bisect_left
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from re import _constants as _sre_constants  # type: ignore[attr-defined]
 from re import _parser as _sre_parser  # type: ignore[attr-defined]
@@ -252,6 +253,7 @@ class SecretScanner:
                 pairs.append(_ActivePair(pair, self._order[pair.reports], rule, rule.id,
                                          secret_groups(rule.pattern)))
         self._pairs: tuple[_ActivePair, ...] = tuple(pairs)
+        self._anchor_keys = frozenset(active.key for active in pairs)
         self._secret_groups: tuple[tuple[int, ...], ...] = tuple(
             secret_groups(rule.pattern) for rule in self._rules)
         # Searched over the whole text (after the keyword check) instead of in windows.
@@ -300,7 +302,7 @@ class SecretScanner:
                 index = order.get(key)  # type: ignore[arg-type]
                 if index is not None and key not in unsupported:  # else: done above
                     self._collect(index, self._prefilter.finditer(key, text, windows), found)
-        if self._pairs:
+        if self._pairs and (candidates is None or not self._anchor_keys.isdisjoint(candidates)):
             self._collect_pairs(text, candidates, keywords, found)
         return self._resolve(found, keywords, candidates)
 
@@ -329,6 +331,8 @@ class SecretScanner:
         pair reports (ranked as a specific rule)."""
         spans_of: dict[PrefilterKey, list[tuple[int, int]]] = {}
         for active in self._pairs:
+            if windows is not None and active.key not in windows:
+                continue  # the prefilter saw no anchor
             if active.key not in spans_of:
                 spans_of[active.key] = self._anchor_spans(active, text, windows, keywords)
             for start, end in active.pair.partners(text, spans_of[active.key],
@@ -344,12 +348,10 @@ class SecretScanner:
         anchor = active.anchor
         if not keywords.present(anchor.keywords):
             return []
-        if windows is None:
+        if windows is None or self._prefilter is None:
             matches: Iterable[re.Match[str]] = anchor.pattern.finditer(text)
-        elif active.key in windows and self._prefilter is not None:
-            matches = self._prefilter.finditer(active.key, text, windows[active.key])
         else:
-            return []
+            matches = self._prefilter.finditer(active.key, text, windows[active.key])
         if isinstance(anchor, Anchor):
             return anchor_spans(anchor, matches, self._global_allow)
         spans = []
@@ -484,9 +486,17 @@ class _ValueChecks:
 
 def _may_start(windows: list[Window] | None, start: int, end: int) -> bool:
     """Whether a match (of an allowlist regex) can start in ``[start, end)``: the text
-    holds the value there, so a match inside the value is one in the text too."""
-    return windows is not None and any(
-        w.start < end and w.last_start >= start for w in windows)
+    holds the value there, so a match inside the value is one in the text too.
+
+    Windows are disjoint and in text order, so the first one whose range of starts
+    reaches ``start`` decides (a binary search: a long text has many windows)."""
+    if not windows:
+        return False
+    i = bisect_left(windows, start, key=_LAST_START)
+    return i < len(windows) and windows[i].start < end
+
+
+_LAST_START = attrgetter("last_start")
 
 
 _WORD_PASS_FROM = 16_384  # characters
