@@ -175,6 +175,8 @@ REFERENCES = [
     "export GITHUB_TOKEN=$(gh auth token)",
     'password: "{{ .Values.db.password }}"',
     "api_key: ${{ secrets.PARTNER_API_KEY }}",
+    "first_pass = results_2024q3",
+    "password = userPass2",
 ]
 
 
@@ -223,6 +225,14 @@ BENIGN = [
     'wgaJWBDl1vxd9VNqXTNAefsJqzIRYaZEfYZLffa31rw8zJA">',
     # C member access is not an arrow between a name and its value
     "if (pIdxKey->default_rc==0) return;",
+    # lookup keys, key bindings and cache keys made of words
+    '{"key": "ctrl+shift+alt+k", "command": "workbench.action.toggleSidebar"}',
+    '{"key": "user-profile-v2", "label": "Profile"}',
+    'cache.set_key("user:42:profile", data)',
+    'redis_key = "session:8f14e45f:cart"',
+    "| token | string | The token returned by /login |",
+    '"passes": 3, "pass_rate": "97.5%"',
+    '"api_key_header": "X-API-Key", "token_prefix": "Bearer"',
 ]
 
 
