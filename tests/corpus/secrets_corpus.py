@@ -1097,6 +1097,16 @@ FAMILY_TOKENS: dict[str, tuple[TokenGen, tuple[str, ...]]] = {
                     ("OPENAI_API_KEY",)),
     "pypi-test": (lambda r: "pypi-AgENdGVzdC5weXBpLm9yZw" + _r(r, B64URL, r.randint(100, 180)),
                   ("TWINE_PASSWORD",)),
+    # AI services a proxy for AI traffic sees keys of most
+    "nvidia": (lambda r: "nvapi-" + _mixed(r, B64URL, 64), ("NVIDIA_API_KEY",)),
+    "tavily": (lambda r: "tvly-" + r.choice(["", "dev-", "prod-"]) + _mixed(r, ALNUM, 32),
+               ("TAVILY_API_KEY",)),
+    "pinecone": (lambda r: f"pcsk_{_mixed(r, ALNUM, 6)}_{_mixed(r, ALNUM, 64)}",
+                 ("PINECONE_API_KEY",)),
+    "langfuse": (lambda r: "sk-lf-" + _uuid(r), ("LANGFUSE_SECRET_KEY",)),
+    "firecrawl": (lambda r: "fc-" + _mixed(r, HEX, 32), ("FIRECRAWL_API_KEY",)),
+    "jina": (lambda r: "jina_" + _mixed(r, ALNUM, 60), ("JINA_API_KEY",)),
+    "cerebras": (lambda r: "csk-" + _mixed(r, LOWERNUM, 48), ("CEREBRAS_API_KEY",)),
 }
 
 # Names people use in front of a family token, beyond the vendor's own variable.
