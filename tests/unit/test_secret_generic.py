@@ -133,6 +133,11 @@ PAIRS = [
 ]
 
 
+def test_a_full_stop_after_a_bare_value_is_not_part_of_it(scanner: SecretScanner) -> None:
+    text = "The password is Summer2024x. Please rotate it; webhook secret -> Kq8vN2xZ4mP7rT1w."
+    assert _values(scanner, text) == ["Summer2024x", "Kq8vN2xZ4mP7rT1w"]
+
+
 @pytest.mark.parametrize(("pair", "text", "value"), PAIRS, ids=[p for p, _, _ in PAIRS])
 def test_paired_credentials_are_found(
         scanner: SecretScanner, pair: str, text: str, value: str) -> None:
