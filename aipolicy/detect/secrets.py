@@ -3,8 +3,9 @@
 Every rule lives in a YAML file (``rulesets/secrets.yaml``): an id, a human label, a
 regular expression whose named group ``secret`` marks the value, cheap lower-case
 keywords, an optional entropy threshold and allowlist, an optional named validator
-(the only part that is code) and examples that must and must not match. Loading
-validates all of it and fails with ``file:line: field: message``.
+(the only part that is code) and examples that must and must not match. The same file
+declares anchors and pairs (``secret_pairs.py``): secrets found beside the identifier
+they belong to. Loading validates all of it and fails with ``file:line: field: message``.
 
 Scanning is built for the request path: one Hyperscan pass over the text (see
 ``prefilter.py``) finds the few short windows where each rule's expression can match,
