@@ -83,6 +83,15 @@ def _basic_auth(value: str) -> bool:
     return bool(password) and all(32 <= b < 127 for b in decoded)
 
 
+def _base64_private_key(value: str) -> bool:
+    """Base64 of a PEM private key (kubeconfig client-key-data, tls.key): the decoded
+    start is a BEGIN line that says PRIVATE KEY."""
+    compact = re.sub(r"\\[nr]|\s", "", value)
+    head = _b64_prefix(compact[:120], urlsafe=False)
+    first_line = head.split(b"\n", 1)[0]
+    return first_line.startswith(b"-----BEGIN") and b"PRIVATE KEY" in first_line
+
+
 VALIDATORS: Mapping[str, Callable[[str], bool]] = MappingProxyType(
     {
         "none": lambda value: True,
@@ -90,6 +99,7 @@ VALIDATORS: Mapping[str, Callable[[str], bool]] = MappingProxyType(
         "jwt": _jwt,
         "base64_jwt": _base64_jwt,
         "basic_auth": _basic_auth,
+        "base64_private_key": _base64_private_key,
     }
 )
 

@@ -934,6 +934,37 @@ def _password_command_samples(r: random.Random, count: int) -> list[SecretSample
     return out
 
 
+def _credential_file_samples(r: random.Random, count: int) -> list[SecretSample]:
+    """Credential files people paste whole: .netrc, .pgpass, Docker config.json, .npmrc,
+    a kubeconfig with its client key."""
+    out = []
+    for i in range(count):
+        pw = _password_value(r).replace(":", "")
+        shape = i % 5
+        if shape == 0:
+            text, s, e = _place(f"machine {r.choice(['api.heroku.com', 'git.acme.io'])}\n  login "
+                                f"{r.choice(['ops@acme.io', 'deploy'])}\n  password ", pw, "\n")
+        elif shape == 1:
+            text, s, e = _place(f"$ cat ~/.pgpass\ndb-{r.randint(1, 9)}.internal:5432:orders:app:",
+                                pw, "\n")
+        elif shape == 2:
+            auth = base64.b64encode(f"ci-bot:{pw}".encode()).decode()
+            text, s, e = _place('{"auths": {"registry.acme.io": {"auth": "', auth, '"}}}')
+        elif shape == 3:
+            auth = base64.b64encode(f"deploy:{pw}".encode()).decode()
+            text, s, e = _place("registry=https://npm.acme.io/\nalways-auth=true\n_auth=", auth,
+                                "\n")
+        else:
+            key = base64.b64encode(_pem(r, r.choice(["rsa", "ec", "pkcs8"]), False).encode()
+                                   ).decode()
+            text, s, e = _place("users:\n- name: admin\n  user:\n    client-certificate-data: "
+                                "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n    client-key-data: ",
+                                key, "\n")
+        kind = ("netrc", "pgpass", "docker-auth", "npmrc-auth", "kubeconfig-key")[shape]
+        out.append(SecretSample(text, (Span(s, e, kind),), f"file:{kind}"))
+    return out
+
+
 # URL schemes people put credentials in, with and without a driver.
 URL_SCHEMES = ("postgresql+psycopg2", "postgresql+asyncpg", "postgresql", "postgres",
                "mysql+pymysql", "mysql+mysqldb", "mariadb+mariadbconnector", "mssql+pyodbc",
@@ -1128,6 +1159,7 @@ def _issue11_secret_samples(r: random.Random, per_context: int) -> list[SecretSa
                                     f"generic:{ctx_name}"))
     out += _header_samples(r, per_context * 6)
     out += _password_command_samples(r, per_context * 6)
+    out += _credential_file_samples(r, per_context * 5)
     out += _url_samples(r, len(URL_SCHEMES) * 3)
     out += _pair_samples(r, per_context * 3)
     for kind, (gen, names) in FAMILY_TOKENS.items():
