@@ -76,7 +76,7 @@ class ReplyContext:
 
     model: str = "aipolicy"
     stream: bool = False
-    gemini_sse: bool = True  # streamGenerateContent with ?alt=sse (else one JSON array)
+    gemini_sse: bool = False  # streamGenerateContent with ?alt=sse (else one JSON array)
     conversation_id: str | None = None  # ChatGPT: keep the page in its conversation
     previous_response_id: str | None = None  # Responses over a WebSocket
 
