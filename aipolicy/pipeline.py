@@ -169,7 +169,7 @@ class Pipeline:
             facts = NoticeFacts(reference, decision, self.ruleset.policy, request.host,
                                 findings, problem)
             view = self.identify(request, decision.app)
-            notice = block_notice(facts, view, self._reply_context(request, body))
+            notice = block_notice(facts, view, self.reply_context(request, body))
             client_profile = notice.client_profile
         outcome = Outcome(
             reference=reference, request=request, decision=decision, enforced=enforced,
@@ -179,7 +179,8 @@ class Pipeline:
         return Verdict(outcome, notice, new_body, headers, note)
 
     @staticmethod
-    def _reply_context(request: RequestInfo, body: bytes | None) -> ReplyContext:
+    def reply_context(request: RequestInfo, body: bytes | None) -> ReplyContext:
+        """What a notice that answers this request copies from it (model, streaming)."""
         return reply_context(request.path, request.query, request.accept,
                              request.headers.get("content-encoding", ""), body)
 

@@ -3,6 +3,7 @@ names file, line and field."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -131,3 +132,15 @@ def test_ruleset_reports_a_missing_or_broken_profile_file(tmp_path, test_ruleset
     with pytest.raises(ConfigError) as info:
         load_ruleset(uses_broken)
     assert f"{broken}:" in str(info.value) and "must not be used" in str(info.value)
+
+
+def test_aipolicy_test_shows_the_client_profile_and_note(capsys):
+    from aipolicy.cli import main
+
+    code = main(["test", "https://api.openai.com/v1/responses",
+                 "--header", "User-Agent: codex_exec/0.171.0",
+                 "--prompt", "Send the summary to lena.vogt@corp-mail.com"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["client_profile"] == "codex" and out["action"] == "redact"
+    assert out["redaction_note"].startswith("1 e-mail address was replaced before sending")
+    assert main(["test", "https://api.openai.com/v1/responses", "--header", "nocolon"]) == 2
