@@ -221,12 +221,19 @@ def render(content: NoticeContent, view: ClientView, ctx: ReplyContext) -> Notic
                   view.profile.id if view.profile else None)
 
 
+def wants_note(view: ClientView) -> bool:
+    """Whether this client is shown notes about redaction at all."""
+    return view.profile is not None and view.profile.redaction_note
+
+
 def redaction_note(view: ClientView, policy: PolicyInfo, reference: str,
-                   replaced: tuple[tuple[str, int], ...]) -> ResponseNote | None:
+                   replaced: tuple[tuple[str, int], ...], ctx: ReplyContext
+                   ) -> ResponseNote | None:
     """The note interactive clients see at the start of the answer ("2 e-mail addresses
     were replaced before sending — policy …"), or None where the client cannot show it
-    (API callers: they keep the ``x-aipolicy-redacted`` header)."""
-    if view.profile is None or not view.profile.redaction_note or not replaced:
+    (API callers: they keep the ``x-aipolicy-redacted`` header) or where the answer is
+    for a program (JSON output, a forced tool call), which a note would break."""
+    if not wants_note(view) or not replaced or ctx.structured:
         return None
     if view.wire not in (FRAME_NOTE_WIRES if view.websocket else NOTE_WIRES):
         return None

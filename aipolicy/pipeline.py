@@ -24,6 +24,7 @@ from .notices import (
     block_notice,
     identify,
     redaction_note,
+    wants_note,
 )
 from .outcome import FindingSummary, Outcome, new_reference
 from .redact import redact
@@ -131,7 +132,9 @@ class Pipeline:
                         ",".join(f"{k}={v}" for k, v in sorted(redaction.replaced.items()))),
                        ("x-aipolicy-reference", reference))
             view = self.identify(request, decision.app)
-            note = redaction_note(view, self.ruleset.policy, reference, redaction.described())
+            if wants_note(view):
+                note = redaction_note(view, self.ruleset.policy, reference,
+                                      redaction.described(), self.reply_context(request, body))
             profile = view.profile.id if view.profile else None
         problem = content.problem if decision is content.decision else None
         return self._finish(reference, request, decision, started,

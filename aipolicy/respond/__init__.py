@@ -21,7 +21,10 @@ from ..extract.registry import find_route
 from . import anthropic, chatgpt_web, claude_web, copilot_web, gemini, gemini_web, openai
 from .sse import EventRewriter, FrameRewriter, Transform, dumps
 
-_MAX_BODY = 32 * 1024 * 1024  # decoded request bodies read for the model name and stream
+# Request bodies read for the model name and whether to stream. This can run on the proxy's
+# event loop (a notice after a scan timed out): larger bodies keep the defaults.
+_MAX_RAW = 4 * 1024 * 1024
+_MAX_DECODED = 16 * 1024 * 1024
 
 
 class Wire(StrEnum):
@@ -79,6 +82,33 @@ class ReplyContext:
     gemini_sse: bool = False  # streamGenerateContent with ?alt=sse (else one JSON array)
     conversation_id: str | None = None  # ChatGPT: keep the page in its conversation
     previous_response_id: str | None = None  # Responses over a WebSocket
+    structured: bool = False  # the answer is for a program: JSON output or a forced tool
+
+
+def _structured(doc: dict[str, Any]) -> bool:
+    """Whether the request asks for output a program parses (a JSON format, a forced tool
+    call): a note in front of such an answer would break it. Request fields per the
+    OpenAI (``response_format``, ``text.format``, ``tool_choice``), Anthropic
+    (``output_format``, ``output_config.format``, ``tool_choice``) and Gemini
+    (``generationConfig.responseMimeType`` / ``responseSchema``) API references."""
+    def get(*path: str) -> Any:
+        node: Any = doc
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        return node
+
+    json_types = ("json_object", "json_schema")
+    if get("response_format", "type") in json_types or get("text", "format", "type") in \
+            json_types or get("output_format") or get("output_config", "format"):
+        return True
+    gen = get("generationConfig") or get("generation_config") or {}
+    if isinstance(gen, dict) and (gen.get("responseMimeType", gen.get("response_mime_type"))
+                                  == "application/json" or gen.get("responseSchema")
+                                  or gen.get("response_schema")):
+        return True
+    choice = doc.get("tool_choice")
+    return choice == "required" or (isinstance(choice, dict) and choice.get("type") in (
+        "function", "tool", "any", "custom", "allowed_tools"))
 
 
 def reply_context(path: str, query: str, accept: str, content_encoding: str,
@@ -86,9 +116,9 @@ def reply_context(path: str, query: str, accept: str, content_encoding: str,
     """Read the model name and whether the client asked for a stream. A body that cannot
     be read leaves the defaults: this only shapes the notice, it decides nothing."""
     doc: dict[str, Any] = {}
-    if body:
+    if body and len(body) <= _MAX_RAW:
         try:
-            parsed = json.loads(decode_body(body, content_encoding, _MAX_BODY))
+            parsed = json.loads(decode_body(body, content_encoding, _MAX_DECODED))
             doc = parsed if isinstance(parsed, dict) else {}
         except (BodyError, ValueError):
             doc = {}
@@ -103,6 +133,7 @@ def reply_context(path: str, query: str, accept: str, content_encoding: str,
         gemini_sse="alt=sse" in query,
         conversation_id=conv if isinstance(conv, str) else None,
         previous_response_id=prev if isinstance(prev, str) else None,
+        structured=_structured(doc),
     )
 
 

@@ -129,17 +129,40 @@ def test_redaction_note_text_and_who_gets_it(default_ruleset):
                              user_agent="claude-cli/2.1.332"),
                      default_ruleset.catalog.get("anthropic-api"), default_ruleset.clients)
     note = redaction_note(agent, policy, "AIP-TESTREF234",
-                          (("e-mail address", 2), ("phone number", 1)))
+                          (("e-mail address", 2), ("phone number", 1)), ReplyContext())
     assert note.text == ("2 e-mail addresses and 1 phone number were replaced before "
                          f"sending — policy: {policy.url} (reference AIP-TESTREF234)")
-    one = redaction_note(agent, policy, "AIP-TESTREF234", (("IBAN", 1),))
+    one = redaction_note(agent, policy, "AIP-TESTREF234", (("IBAN", 1),), ReplyContext())
     assert one.text.startswith("1 IBAN was replaced")
     sdk = identify(request(user_agent="OpenAI/Python 2.20.0"),
                    default_ruleset.catalog.get("openai-api"), default_ruleset.clients)
-    assert redaction_note(sdk, policy, "AIP-TESTREF234", (("IBAN", 1),)) is None
+    assert redaction_note(sdk, policy, "AIP-TESTREF234", (("IBAN", 1),), ReplyContext()) is None
     embeddings = identify(request(path="/v1/embeddings", user_agent="litellm/1.0"),
                           default_ruleset.catalog.get("openai-api"), default_ruleset.clients)
-    assert redaction_note(embeddings, policy, "AIP-TESTREF234", (("IBAN", 1),)) is None
+    assert redaction_note(embeddings, policy, "AIP-TESTREF234", (("IBAN", 1),),
+                          ReplyContext()) is None
+    # an answer a program parses (JSON output, a forced tool call) gets no note
+    assert redaction_note(agent, policy, "AIP-TESTREF234", (("IBAN", 1),),
+                          ReplyContext(structured=True)) is None
+
+
+@pytest.mark.parametrize("body,structured", [
+    ({"messages": [], "stream": True}, False),
+    ({"response_format": {"type": "json_schema", "json_schema": {}}}, True),
+    ({"response_format": {"type": "text"}}, False),
+    ({"text": {"format": {"type": "json_schema"}}}, True),
+    ({"text": {"verbosity": "low"}}, False),
+    ({"output_format": {"type": "json_schema"}}, True),
+    ({"output_config": {"effort": "medium"}}, False),
+    ({"tool_choice": {"type": "tool", "name": "extract"}}, True),
+    ({"tool_choice": "auto"}, False),
+    ({"tool_choice": "required"}, True),
+    ({"generationConfig": {"responseMimeType": "application/json"}}, True),
+])
+def test_structured_output_is_recognised(body, structured):
+    from aipolicy.respond import reply_context
+    ctx = reply_context("/v1/x", "", "", "", json.dumps(body).encode())
+    assert ctx.structured is structured
 
 
 @pytest.mark.parametrize("label,expected", [
