@@ -44,10 +44,10 @@ class NoticeKind(StrEnum):
     REDACTION_NOTE = "redaction-note"
 
 
-# The ``code`` of a provider error, per kind (shown by SDKs, stable for scripts).
+# The ``code`` of a provider error, per kind (shown by SDKs, stable for scripts). A
+# redaction note is never an answer of its own: it goes into the service's answer.
 _ERROR_CODES = {NoticeKind.BLOCK: "blocked_by_policy",
-                NoticeKind.COACH: "policy_confirmation_required",
-                NoticeKind.REDACTION_NOTE: "redacted_by_policy"}
+                NoticeKind.COACH: "policy_confirmation_required"}
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,8 @@ def block_notice(facts: NoticeFacts, view: ClientView, ctx: ReplyContext) -> Not
 def render(content: NoticeContent, view: ClientView, ctx: ReplyContext) -> Notice:
     """``content`` in the shape ``view``'s client shows without retrying: its provider
     error with the profile's status, or an answer whose text is the notice."""
+    if content.kind not in _ERROR_CODES:
+        raise ValueError(f"a {content.kind} notice is not sent as an answer")
     style = view.style
     ref = content.reference
     text = content.full_text
