@@ -21,6 +21,7 @@ from enforcer import Enforcer
 from http_guard import DecisionGuard, ProtocolGuard
 from metrics_exporter import MetricsExporter
 from policy_state import PolicyState
+from state_store import StateStoreAddon
 from streaming import Streaming
 from tls_scope import TlsScope
 
@@ -32,7 +33,9 @@ def build_addons() -> list[object]:
     log_privacy.install()
     metrics = PolicyMetrics()
     state = PolicyState(metrics)
+    store = StateStoreAddon()  # shared with the addons that remember decisions
     return [
+        store,
         state,
         TlsScope(state, metrics),
         ConnectionGuard(state),

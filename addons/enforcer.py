@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import ipaddress
-import json
 import logging
 
 from mitmproxy import connection, ctx, http
@@ -18,6 +17,7 @@ from mitmproxy.proxy.mode_specs import RegularMode, UpstreamMode
 
 from aipolicy.model import ClientIdentity, DestinationNames, RequestInfo
 from aipolicy.notices import Notice
+from aipolicy.respond import frame_note
 
 log = logging.getLogger("aipolicy")
 
@@ -26,6 +26,10 @@ DESTINATION_KEY = "aipolicy_destination"  # the Destination of every request: fo
 RESPONSE_HEADERS_KEY = "aipolicy_response_headers"
 # (timestamp of the client's WebSocket message, its Outcome): read by audit and metrics
 WS_OUTCOME_KEY = "aipolicy_websocket"
+# A ResponseNote for the streamed answer: the streaming addon adds it to the answer.
+NOTE_KEY = "aipolicy_note"
+# The FrameRewriter adding a note to the server's next WebSocket answer.
+WS_NOTE_KEY = "aipolicy_websocket_note"
 # Request headers the decisions look at; nothing else is copied out of the flow.
 _HEADERS = ("accept", "content-type", "content-encoding", "sec-fetch-mode", "sec-fetch-dest",
             "user-agent")
@@ -84,16 +88,6 @@ def client_named_destination(client: connection.Client) -> bool:
     return isinstance(client.proxy_mode, RegularMode | UpstreamMode)
 
 
-def _notice_text(notice: Notice) -> str:
-    """The human message inside a JSON notice (any provider shape)."""
-    try:
-        body = json.loads(notice.body)
-    except ValueError:
-        return "Blocked by the AI usage policy."
-    error = body.get("error", {})
-    return str(error.get("message", "Blocked by the AI usage policy."))
-
-
 def respond(flow: http.HTTPFlow, notice: Notice) -> None:
     flow.response = http.Response.make(notice.status, notice.body, dict(notice.headers))
 
@@ -138,6 +132,10 @@ class Enforcer:
             flow.request.content = verdict.new_body
         if verdict.response_headers:
             flow.metadata[RESPONSE_HEADERS_KEY] = verdict.response_headers
+        if verdict.note is not None:
+            flow.metadata[NOTE_KEY] = verdict.note
+            # The note is added to the answer as it streams past: it must not be compressed.
+            flow.request.headers["accept-encoding"] = "identity"
 
     async def _inspect(self, pipeline, info: RequestInfo, app, body: bytes):
         """Scanning is CPU work: in the scan workers (or a thread), never on the event loop."""
@@ -152,22 +150,26 @@ class Enforcer:
         except TimeoutError:
             if workers is not None:
                 workers.restart(key)  # a stuck worker would delay every later request
-            return pipeline.failure_verdict(info, app, "inspection exceeded its time budget")
+            return pipeline.failure_verdict(info, app, "inspection exceeded its time budget",
+                                            body)
         except Exception as exc:  # a crashed worker: fail closed, start a fresh one
             log.error(f"aipolicy: scan worker failed ({type(exc).__name__})")
             if workers is not None:
                 workers.restart(key)
-            return pipeline.failure_verdict(info, app, "the scanner failed")
+            return pipeline.failure_verdict(info, app, "the scanner failed", body)
 
     async def websocket_message(self, flow: http.HTTPFlow) -> None:
-        """Chat UIs that talk over a WebSocket (Copilot) send prompts as client frames:
-        each one is inspected like a request body and redacted, or dropped with an error
-        frame to the client."""
+        """Clients that talk over a WebSocket (Copilot's page, Codex) send prompts as
+        client messages: each one is inspected like a request body and redacted, or
+        dropped and answered with the client's notice messages."""
         assert flow.websocket is not None
         message = flow.websocket.messages[-1]
+        if not message.from_client:
+            self._note_answer(flow, message)
+            return
         handshake = flow.metadata.get(METADATA_KEY)
         pipeline = self.state.pipeline
-        if not message.from_client or handshake is None or pipeline is None:
+        if handshake is None or pipeline is None:
             return
         app = handshake.decision.app
         if app is None or pipeline.ruleset.inspection is None:
@@ -175,7 +177,7 @@ class Enforcer:
         content_type = "text/plain" if message.is_text else "application/octet-stream"
         if message.is_text and message.content[:1] in (b"{", b"["):
             content_type = "application/json"
-        info = dataclasses.replace(handshake.request, method="POST",
+        info = dataclasses.replace(handshake.request, method="POST", websocket=True,
                                    headers={**handshake.request.headers,
                                             "content-type": content_type,
                                             "content-encoding": ""})
@@ -183,11 +185,22 @@ class Enforcer:
         flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome)
         if verdict.notice is not None:
             message.drop()
-            text = _notice_text(verdict.notice)
-            ctx.master.commands.call("inject.websocket", flow, True,
-                                     json.dumps({"event": "error", "message": text}).encode())
+            for frame in verdict.notice.frames:
+                ctx.master.commands.call("inject.websocket", flow, True, frame)
         elif verdict.new_body is not None:
             message.content = verdict.new_body
+            if verdict.note is not None:
+                flow.metadata[WS_NOTE_KEY] = frame_note(verdict.note.wire, verdict.note.text)
+
+    @staticmethod
+    def _note_answer(flow: http.HTTPFlow, message) -> None:
+        """Add a pending redaction note to the server's answer (not to our own notices)."""
+        rewriter = flow.metadata.get(WS_NOTE_KEY)
+        if rewriter is None or message.injected or not message.is_text:
+            return
+        message.content = b"".join(rewriter(message.content))
+        if rewriter.finished:
+            del flow.metadata[WS_NOTE_KEY]
 
     def responseheaders(self, flow: http.HTTPFlow) -> None:
         extra = flow.metadata.get(RESPONSE_HEADERS_KEY)

@@ -2,7 +2,8 @@
 
 What the record may hold is decided here and nowhere else: time, reference, client
 address, user and groups, app, host, method, path WITHOUT query string, action, rule,
-policy version, latency, finding types and counts. Never bodies, query strings,
+policy version, latency, finding types and counts, the notice's shape and the client
+profile it was shaped for. Never bodies, query strings,
 credentials or matched values.
 """
 
@@ -48,6 +49,8 @@ def audit_record(outcome: Outcome, policy: PolicyInfo) -> dict[str, Any]:
     }
     if outcome.notice_format:
         record["notice"] = outcome.notice_format
+    if outcome.client_profile:
+        record["client_profile"] = outcome.client_profile
     if outcome.findings.total:
         record["findings"] = outcome.findings.by_type()
     if outcome.scan_seconds is not None:

@@ -4,6 +4,7 @@
     aipolicy check RULESET
     aipolicy ca init | export [--der] [--out FILE] | path
     aipolicy test [--ruleset PATH] URL [--method M] [--client-ip IP] [--user U] [--accept A]
+                  [--header "Name: value" ...]
     aipolicy report AUDIT_LOG... [--since T] [--until T] [--html F] [--csv DIR] [--json F]
 """
 
@@ -76,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     body.add_argument("--prompt", help="a prompt, sent as an OpenAI-style chat message")
     t.add_argument("--content-type", default="application/json")
     t.add_argument("--content-encoding", default="")
+    t.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'",
+                   help="a request header, e.g. 'User-Agent: claude-cli/2.1.332' (repeat): "
+                        "which client profile, notice shape and redaction note it gets")
     t.add_argument("--show-body", action="store_true",
                    help="print the body as it would be forwarded after redaction")
     t.set_defaults(func=cmd_test)
@@ -170,16 +174,23 @@ def cmd_test(args: argparse.Namespace) -> int:
         print(f"aipolicy: invalid ruleset:\n{exc}", file=sys.stderr)
         return EXIT_CONFIG
     url = urlsplit(args.url if "://" in args.url else f"https://{args.url}")
+    headers = {"accept": args.accept, "content-type": args.content_type,
+               "content-encoding": args.content_encoding}
+    for item in args.header:
+        name, sep, value = item.partition(":")
+        if not sep or not name.strip():
+            print(f"aipolicy: --header {item!r} is not 'Name: value'", file=sys.stderr)
+            return 2
+        headers[name.strip().lower()] = value.strip()
     tls = url.scheme == "https"
     names = DestinationNames(
         destination=url.hostname, sni=args.sni or (url.hostname if tls else None),
         hosts=tuple(args.host_header or [url.netloc.rpartition("@")[2]]), tls=tls)
     info = RequestInfo(
         method=args.method.upper(), scheme=url.scheme, host=(url.hostname or "").lower(),
-        port=url.port or (443 if tls else 80), path=url.path or "/",
-        headers={"accept": args.accept, "content-type": args.content_type,
-                 "content-encoding": args.content_encoding},
+        port=url.port or (443 if tls else 80), path=url.path or "/", headers=headers,
         client=ClientIdentity(ipaddress.ip_address(args.client_ip), args.user), names=names,
+        query=url.query, fields=tuple(headers.items()),
     )
     destination = pipeline.destination(info)
     app = destination.app
@@ -215,6 +226,9 @@ def cmd_test(args: argparse.Namespace) -> int:
         "groups": list(d.groups), "rule": d.rule_id, "action": d.action.value,
         "enforced": verdict.outcome.enforced.value, "mode": d.mode.value, "reason": d.reason,
         "notice_format": verdict.outcome.notice_format,
+        "client_profile": pipeline.identify(info, app).profile.id
+        if pipeline.ruleset.clients else None,
+        "redaction_note": verdict.note.text if verdict.note else None,
         "findings": verdict.outcome.findings.by_type(),
         "failure": verdict.outcome.failure,
         "response_headers": dict(verdict.response_headers),

@@ -122,6 +122,7 @@ class RequestInfo:
     fields: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # every request
     #                                 header as sent (lower-case names, duplicates kept)
     trailers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    websocket: bool = False  # a message on a WebSocket: its handshake, the message as body
 
     @property
     def accept(self) -> str:

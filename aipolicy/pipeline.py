@@ -17,10 +17,20 @@ from .destination import ConnectionScope, Destination, DestinationClassifier
 from .extract import BodyInput, InspectionError
 from .inspect import ContentDecision, Inspection, Inspector, decide_content, summarize
 from .model import Action, App, Decision, DestinationNames, Mode, RequestInfo
-from .notices import Notice, NoticeFacts, choose_format, render
+from .notices import (
+    ClientView,
+    Notice,
+    NoticeFacts,
+    ResponseNote,
+    block_notice,
+    identify,
+    redaction_note,
+    wants_note,
+)
 from .outcome import FindingSummary, Outcome, new_reference
 from .redact import redact
 from .refusal import REQUEST_REFUSED, Refusal
+from .respond import ReplyContext, reply_context
 from .ruleset import Ruleset, load_ruleset
 
 log = logging.getLogger("aipolicy")
@@ -37,6 +47,7 @@ class Verdict:
     notice: Notice | None = None  # answer the client with this instead of forwarding
     new_body: bytes | None = None  # forward this (identity-encoded) body instead
     response_headers: tuple[tuple[str, str], ...] = ()  # add to the upstream's response
+    note: ResponseNote | None = None  # add to the start of the upstream's streamed answer
 
 
 class Pipeline:
@@ -93,7 +104,7 @@ class Pipeline:
         access = decide_access(self.ruleset, app, request.client)
         settings = self.ruleset.inspection
         if body is None or settings is None or access.enforced_action is Action.BLOCK:
-            return self._finish(reference, request, access, started)
+            return self._finish(reference, request, access, started, body=body)
         if self.inspector is None:
             raise RuntimeError("this pipeline has no detectors (inspect_here=False): "
                                "bodies must go to the scan workers")
@@ -102,12 +113,13 @@ class Pipeline:
                 request.method, request.host, request.path, request.content_type,
                 request.headers.get("content-encoding", ""), body))
         except InspectionError as exc:
-            return self._failed(reference, request, access, started, exc.reason)
+            return self._failed(reference, request, access, started, exc.reason, body)
         except Exception as exc:  # a detector bug must not let the request through
             log.error(f"aipolicy: inspection error ({type(exc).__name__}) on {request.host}")
-            return self._failed(reference, request, access, started, "a detector failed")
+            return self._failed(reference, request, access, started, "a detector failed",
+                                body)
         content = decide_content(settings, inspection, access, self.ruleset.mode)
-        return self._apply(reference, request, access, inspection, content, started)
+        return self._apply(reference, request, access, inspection, content, started, body)
 
     def refuse(self, request: RequestInfo, destination: Destination) -> Verdict:
         """The answer to a request whose names disagree or cannot be read: blocked with
@@ -128,10 +140,17 @@ class Pipeline:
         return dataclasses.replace(
             verdict, notice=dataclasses.replace(verdict.notice, status=refusal.status))
 
-    def failure_verdict(self, request: RequestInfo, app: App, reason: str) -> Verdict:
-        """For failures outside ``evaluate`` (the time budget ran out)."""
+    def failure_verdict(self, request: RequestInfo, app: App, reason: str,
+                        body: bytes | None = None) -> Verdict:
+        """For failures outside ``evaluate`` (the time budget ran out). ``body`` only
+        shapes the notice (model name, streaming)."""
         access = decide_access(self.ruleset, app, request.client)
-        return self._failed(new_reference(), request, access, time.perf_counter(), reason)
+        return self._failed(new_reference(), request, access, time.perf_counter(), reason,
+                            body)
+
+    def identify(self, request: RequestInfo, app: App | None) -> ClientView:
+        """Which client sent this request and how it shows notices."""
+        return identify(request, app, self.ruleset.clients)
 
     def refusal_verdict(self, request: RequestInfo, app: App, reason: Refusal) -> Verdict:
         """The proxy cannot pass this request on as sent (see ``aipolicy.refusal``): a
@@ -147,22 +166,30 @@ class Pipeline:
                             problem=text if decision is refusal else None)
 
     def _apply(self, reference: str, request: RequestInfo, access: Decision,
-               inspection: Inspection, content: ContentDecision, started: float) -> Verdict:
+               inspection: Inspection, content: ContentDecision, started: float,
+               body: bytes) -> Verdict:
         decision = combine(access, content.decision)
-        new_body, headers = None, ()
+        new_body, headers, note, profile = None, (), None, None
         if decision.enforced_action is Action.REDACT:
-            new_body, counts = redact(inspection.extraction, content.redact)
+            redaction = redact(inspection.extraction, content.redact)
+            new_body = redaction.body
             headers = (("x-aipolicy-redacted",
-                        ",".join(f"{k}={v}" for k, v in sorted(counts.items()))),
+                        ",".join(f"{k}={v}" for k, v in sorted(redaction.replaced.items()))),
                        ("x-aipolicy-reference", reference))
+            view = self.identify(request, decision.app)
+            if wants_note(view):
+                note = redaction_note(view, self.ruleset.policy, reference,
+                                      redaction.described(), self.reply_context(request, body))
+            profile = view.profile.id if view.profile else None
         problem = content.problem if decision is content.decision else None
         return self._finish(reference, request, decision, started,
                             findings=summarize(inspection.findings),
                             scan_seconds=inspection.seconds, new_body=new_body,
-                            headers=headers, problem=problem)
+                            headers=headers, problem=problem, body=body, note=note,
+                            client_profile=profile)
 
     def _failed(self, reference: str, request: RequestInfo, access: Decision, started: float,
-                reason: str) -> Verdict:
+                reason: str, body: bytes | None) -> Verdict:
         """The request could not be inspected: ``on_error`` applies, but never weakens
         what access already decided."""
         on_error = self.ruleset.inspection.on_error if self.ruleset.inspection else Action.BLOCK
@@ -175,23 +202,33 @@ class Pipeline:
         decision = combine(access, failure)
         problem = text if decision is failure and on_error is Action.BLOCK else None
         return self._finish(reference, request, decision, started, failure=reason,
-                            problem=problem)
+                            problem=problem, body=body)
 
     def _finish(self, reference: str, request: RequestInfo, decision: Decision, started: float,
                 *, findings: FindingSummary | None = None, scan_seconds: float | None = None,
                 new_body: bytes | None = None, headers: tuple[tuple[str, str], ...] = (),
-                failure: str | None = None, problem: str | None = None) -> Verdict:
+                failure: str | None = None, problem: str | None = None,
+                body: bytes | None = None, note: ResponseNote | None = None,
+                client_profile: str | None = None) -> Verdict:
         enforced = decision.enforced_action
         findings = findings or FindingSummary()
         notice = None
         if enforced is Action.BLOCK:
             facts = NoticeFacts(reference, decision, self.ruleset.policy, request.host,
                                 findings, problem)
-            notice = render(choose_format(request, decision.app), facts)
+            view = self.identify(request, decision.app)
+            notice = block_notice(facts, view, self.reply_context(request, body))
+            client_profile = notice.client_profile
         outcome = Outcome(
             reference=reference, request=request, decision=decision, enforced=enforced,
             notice_format=notice.format if notice else None, findings=findings,
             decision_seconds=time.perf_counter() - started, scan_seconds=scan_seconds,
-            failure=failure)
-        return Verdict(outcome, notice, new_body, headers)
+            failure=failure, client_profile=client_profile)
+        return Verdict(outcome, notice, new_body, headers, note)
+
+    @staticmethod
+    def reply_context(request: RequestInfo, body: bytes | None) -> ReplyContext:
+        """What a notice that answers this request copies from it (model, streaming)."""
+        return reply_context(request.path, request.query, request.accept,
+                             request.headers.get("content-encoding", ""), body)
 

@@ -9,7 +9,8 @@ them back so every other byte of the body stays as it was.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from .model import Extraction, Finding
 
@@ -34,11 +35,24 @@ def merge_overlaps(findings: Sequence[Finding]) -> list[Finding]:
     return kept
 
 
-def redact(extraction: Extraction, findings: Sequence[Finding]) -> tuple[bytes, dict[str, int]]:
-    """The rewritten body and the number of values replaced per placeholder type."""
+@dataclass(frozen=True)
+class Redaction:
+    body: bytes  # the rewritten body
+    replaced: Mapping[str, int]  # placeholder type -> places replaced
+    distinct: Mapping[str, int]  # placeholder type -> different values replaced
+    labels: Mapping[str, str]  # placeholder type -> what notices call it
+
+    def described(self) -> tuple[tuple[str, int], ...]:
+        """(label, different values) per type, for the note people see."""
+        return tuple((self.labels[name], n) for name, n in sorted(self.distinct.items()))
+
+
+def redact(extraction: Extraction, findings: Sequence[Finding]) -> Redaction:
+    """Replace every finding; counts per placeholder type, never values."""
     numbers: dict[tuple[str, str], int] = {}  # (type, value) -> n; lives only in this call
     per_type: dict[str, int] = {}
     counts: dict[str, int] = {}
+    labels: dict[str, str] = {}
     by_segment: dict[int, list[Finding]] = {}
     for f in merge_overlaps(findings):
         by_segment.setdefault(f.segment, []).append(f)
@@ -57,6 +71,7 @@ def redact(extraction: Extraction, findings: Sequence[Finding]) -> tuple[bytes, 
             parts.append(f"[{name}_{numbers[key]}]")
             cursor = f.end
             counts[name] = counts.get(name, 0) + 1
+            labels.setdefault(name, f.label)
         parts.append(text[cursor:])
         new_texts[index] = "".join(parts)
-    return extraction.rewrite(new_texts), counts
+    return Redaction(extraction.rewrite(new_texts), counts, per_type, labels)

@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .catalog import Catalog, load_catalog
+from .clients import ClientProfiles, load_client_profiles
 from .destination_config import DestinationSettings, parse_destinations
 from .errors import ConfigError
 from .identity import EVERYONE, Group, GroupDirectory
@@ -66,6 +67,7 @@ class Ruleset:
     source_files: tuple[Path, ...]  # every file this ruleset was built from (for reload)
     inspection: InspectionSettings | None = None  # None: no content inspection
     destinations: DestinationSettings = DestinationSettings()  # decryption scope, fronting
+    clients: ClientProfiles | None = None  # None: every client gets the provider's 403
 
     def status_of(self, app: App) -> Status:
         return self.app_status.get(app.id, self.default_status)
@@ -75,7 +77,7 @@ class Ruleset:
 
 
 _TOP_KEYS = ("policy", "mode", "catalog", "identity", "apps", "access")
-_OPTIONAL_TOP = ("inspection", "destinations")
+_OPTIONAL_TOP = ("inspection", "destinations", "clients")
 
 
 def load_ruleset(path: str | Path) -> Ruleset:
@@ -111,6 +113,9 @@ def load_ruleset(path: str | Path) -> Ruleset:
     if "destinations" in top:
         destinations = parse_destinations(check, top["destinations"],
                                           root.key(top, "destinations")) or destinations
+    clients = None
+    if "clients" in top:
+        clients = _load_clients(check, top, root, path, frozenset(a.id for a in catalog.apps))
     check.raise_if_any()
     assert policy and mode and catalog and default_status and default_rule
     return Ruleset(
@@ -123,9 +128,11 @@ def load_ruleset(path: str | Path) -> Ruleset:
         default_status=default_status,
         rules=rules,
         default_rule=default_rule,
-        source_files=(path, catalog_path, *_inspection_files(inspection)),
+        source_files=(path, catalog_path, *_inspection_files(inspection),
+                      *((clients.path,) if clients else ())),
         inspection=inspection,
         destinations=destinations,
+        clients=clients,
     )
 
 
@@ -151,6 +158,24 @@ def _load_catalog_ref(
     except ConfigError as exc:
         check.problems.extend(exc.problems)
         raise ConfigError(check.problems) from None
+
+
+def _load_clients(check: Checker, top: LineDict, root: Src, path: Path,
+                  app_ids: frozenset[str]) -> ClientProfiles | None:
+    """The client profiles file the ruleset names (how each client is shown notices)."""
+    src = root.key(top, "clients")
+    name = check.string(top["clients"], src)
+    if name is None:
+        return None
+    clients_path = (path.parent / name).resolve()
+    if not clients_path.is_file():
+        check.fail(src, f"client profiles file {name!r} not found next to the ruleset")
+        return None
+    try:
+        return load_client_profiles(clients_path, app_ids)
+    except ConfigError as exc:
+        check.problems.extend(exc.problems)
+        return None
 
 
 def _policy(check: Checker, value: Any, src: Src) -> PolicyInfo | None:

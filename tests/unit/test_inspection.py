@@ -66,11 +66,13 @@ def test_repeated_values_share_a_placeholder_and_json_stays_valid():
         {"role": "assistant", "content": "ok, a@x.io"},
         {"role": "user", "content": "unrelated"}])
     findings = _find(ex, "a@x.io") + _find(ex, "b@x.io")
-    new, counts = redact(ex, findings)
+    result = redact(ex, findings)
+    new = result.body
     doc = json.loads(new)
     assert doc["messages"][0]["content"] == "mail [EMAIL_ADDRESS_1] and [EMAIL_ADDRESS_2]"
     assert doc["messages"][1]["content"] == "ok, [EMAIL_ADDRESS_1]"
-    assert counts == {"EMAIL_ADDRESS": 3}
+    assert result.replaced == {"EMAIL_ADDRESS": 3}
+    assert result.distinct == {"EMAIL_ADDRESS": 2}  # two addresses, in three places
     # untouched fields keep their bytes: everything after the last changed literal
     tail = body[body.index(b'"unrelated"') - 40:]
     assert new.endswith(tail)

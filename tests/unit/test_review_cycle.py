@@ -43,7 +43,8 @@ def test_check_warns_when_the_review_is_overdue(tmp_path, capsys):
         'next_review: "2027-05-01"', 'next_review: "2021-01-01"').replace(
         "catalog: catalog.yaml", f"catalog: {ROOT / 'rulesets' / 'catalog.yaml'}").replace(
         "patterns: pii.yaml", f"patterns: {ROOT / 'rulesets' / 'pii.yaml'}").replace(
-        "rules: secrets.yaml", f"rules: {ROOT / 'rulesets' / 'secrets.yaml'}")
+        "rules: secrets.yaml", f"rules: {ROOT / 'rulesets' / 'secrets.yaml'}").replace(
+        "clients: clients.yaml", f"clients: {ROOT / 'rulesets' / 'clients.yaml'}")
     path = tmp_path / "ruleset.yaml"
     path.write_text(text)
     assert main(["check", str(path)]) == 0  # a warning, not an error
