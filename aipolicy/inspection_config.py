@@ -17,6 +17,7 @@ from .detect.custom import VALIDATORS, CustomDetectors, RegexDetector, TermListD
 from .errors import ConfigError
 from .model import Action, AppConditions, Mode
 from .schema import Checker
+from .sources import Sources, absolute
 from .yamlsrc import LineDict, Src
 
 FINDING_KINDS = ("pii", "secret", "custom")
@@ -70,9 +71,11 @@ class InspectionSettings:
 
 
 def parse_inspection(
-    check: Checker, value: Any, src: Src, base: Path, known: Mapping[str, frozenset[str]]
+    check: Checker, value: Any, src: Src, base: Path, known: Mapping[str, frozenset[str]],
+    sources: Sources,
 ) -> InspectionSettings | None:
-    """``known`` holds the valid app ids, vendors, categories, statuses and groups."""
+    """``known`` holds the valid app ids, vendors, categories, statuses and groups; the
+    files the section names are read through ``sources``."""
     keys = ("limits", "on_error", "binary_uploads", "pii", "secrets", "custom", "rules",
             "default")
     m = check.mapping(value, src, required=("pii", "secrets", "rules", "default"),
@@ -93,10 +96,10 @@ def parse_inspection(
             timeout = float(v) if v is not None else timeout
     on_error = _action(check, m, src, "on_error", ("block", "monitor", "allow"), "block")
     binary = _action(check, m, src, "binary_uploads", ("block", "monitor", "allow"), "monitor")
-    pii = _pii(check, m["pii"], src.key(m, "pii"), base) if "pii" in m else None
-    secrets = _secrets(check, m["secrets"], src.key(m, "secrets"), base) if "secrets" in m \
-        else None
-    custom = _custom(check, m.get("custom", []), src.key(m, "custom"), base)
+    pii = _pii(check, m["pii"], src.key(m, "pii"), base, sources) if "pii" in m else None
+    secrets = _secrets(check, m["secrets"], src.key(m, "secrets"), base, sources) \
+        if "secrets" in m else None
+    custom = _custom(check, m.get("custom", []), src.key(m, "custom"), base, sources)
     types = dict(known)
     types["findings"] = (frozenset(FINDING_KINDS) | frozenset(pii[1] if pii else ())
                          | custom.ids | (secrets[2] if secrets else frozenset()))
@@ -124,23 +127,23 @@ def _action(check: Checker, m: LineDict, src: Src, key: str, allowed: tuple[str,
     return Action(v) if v else None
 
 
-def _file(check: Checker, value: Any, src: Src, base: Path) -> Path | None:
+def _file(check: Checker, value: Any, src: Src, base: Path, sources: Sources) -> Path | None:
     name = check.string(value, src)
     if name is None:
         return None
-    path = (base / name).resolve()
-    if not path.is_file():
+    path = Path(absolute(base / name))
+    if not sources.include(path):
         check.fail(src, f"file {name!r} not found (relative to {base})")
         return None
     return path
 
 
-def _pii(check: Checker, value: Any, src: Src,
-         base: Path) -> tuple[str, dict[str, EntitySetting], Path] | None:
+def _pii(check: Checker, value: Any, src: Src, base: Path,
+         sources: Sources) -> tuple[str, dict[str, EntitySetting], Path] | None:
     m = check.mapping(value, src, required=("patterns", "entities"), optional=("person",))
     if m is None or "patterns" not in m or "entities" not in m:
         return None
-    patterns = _file(check, m["patterns"], src.key(m, "patterns"), base)
+    patterns = _file(check, m["patterns"], src.key(m, "patterns"), base, sources)
     person = "contextual"
     if "person" in m:
         person = check.choice(m["person"], src.key(m, "person"), PERSON_MODES) or person
@@ -168,7 +171,7 @@ def _pii(check: Checker, value: Any, src: Src,
     from .detect.pii_rules import load_pii_rules
 
     try:
-        provided = load_pii_rules(patterns).entities
+        provided = load_pii_rules(patterns, sources).entities
     except ConfigError as exc:
         check.problems.extend(exc.problems)
         return None
@@ -184,12 +187,12 @@ def _known_entities() -> tuple[str, ...]:
     return tuple(sorted(DEFAULT_ENTITIES))
 
 
-def _secrets(check: Checker, value: Any, src: Src,
-             base: Path) -> tuple[Path, frozenset[str], frozenset[str]] | None:
+def _secrets(check: Checker, value: Any, src: Src, base: Path,
+             sources: Sources) -> tuple[Path, frozenset[str], frozenset[str]] | None:
     m = check.mapping(value, src, required=("rules",), optional=("disabled",))
     if m is None or "rules" not in m:
         return None
-    path = _file(check, m["rules"], src.key(m, "rules"), base)
+    path = _file(check, m["rules"], src.key(m, "rules"), base, sources)
     disabled = frozenset(check.string_list(m["disabled"], src.key(m, "disabled"))
                          if "disabled" in m else ())
     if path is None:
@@ -197,7 +200,7 @@ def _secrets(check: Checker, value: Any, src: Src,
     from .detect.secrets import load_secret_rules
 
     try:  # every rule's examples are checked: a rule that misses its own examples is refused
-        known = frozenset(load_secret_rules(path).ids)
+        known = frozenset(load_secret_rules(path, sources=sources).ids)
     except ConfigError as exc:
         check.problems.extend(exc.problems)
         return None
@@ -207,7 +210,8 @@ def _secrets(check: Checker, value: Any, src: Src,
     return path, disabled, known
 
 
-def _custom(check: Checker, value: Any, src: Src, base: Path) -> CustomDetectors:
+def _custom(check: Checker, value: Any, src: Src, base: Path,
+            sources: Sources) -> CustomDetectors:
     items = check.sequence(value, src) or []
     terms: list[TermListDetector] = []
     regexes: list[RegexDetector] = []
@@ -233,10 +237,9 @@ def _custom(check: Checker, value: Any, src: Src, base: Path) -> CustomDetectors
             words = list(check.string_list(d["terms"], isrc.key(d, "terms"))) \
                 if "terms" in d else []
             if "terms_file" in d:
-                path = _file(check, d["terms_file"], isrc.key(d, "terms_file"), base)
+                path = _file(check, d["terms_file"], isrc.key(d, "terms_file"), base, sources)
                 if path is not None:
-                    words += [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()
-                              if ln.strip() and not ln.lstrip().startswith("#")]
+                    words += _term_lines(check, path, isrc.key(d, "terms_file"), sources)
             if not words:
                 check.fail(isrc, "the term list is empty")
             terms.append(TermListDetector.build(did, label, words))
@@ -249,6 +252,17 @@ def _custom(check: Checker, value: Any, src: Src, base: Path) -> CustomDetectors
             if rx is not None:
                 regexes.append(RegexDetector(did, label, rx, validator))
     return CustomDetectors(tuple(terms), tuple(regexes))
+
+
+def _term_lines(check: Checker, path: Path, src: Src, sources: Sources) -> list[str]:
+    try:
+        text = sources.read_text(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        check.fail(src, f"cannot read {path.name}: "
+                        f"{exc.strerror if isinstance(exc, OSError) else 'not valid UTF-8'}")
+        return []
+    return [ln.strip() for ln in text.splitlines()
+            if ln.strip() and not ln.lstrip().startswith("#")]
 
 
 def _data_rule(check: Checker, value: Any, src: Src, known: Mapping[str, frozenset[str]],

@@ -42,7 +42,7 @@ class Pipeline:
         """``inspect_here=False`` skips building the detectors: the proxy's main process
         does that when worker processes do the scanning (``aipolicy.workers``)."""
         self.ruleset = ruleset
-        self.inspector = (Inspector(ruleset.inspection)
+        self.inspector = (Inspector(ruleset.inspection, ruleset.sources)
                           if ruleset.inspection and inspect_here else None)
         self.loaded_at = time.time()
 
