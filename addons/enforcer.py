@@ -7,7 +7,6 @@ the audit and metrics addons.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import ipaddress
 import json
@@ -21,8 +20,11 @@ from aipolicy.notices import Notice
 log = logging.getLogger("aipolicy")
 
 METADATA_KEY = "aipolicy"
+# the PolicyInfo of the ruleset that decided (a reload may swap the ruleset meanwhile)
+POLICY_KEY = "aipolicy_policy"
 RESPONSE_HEADERS_KEY = "aipolicy_response_headers"
-# (timestamp of the client's WebSocket message, its Outcome): read by audit and metrics
+# (timestamp of the client's WebSocket message, its Outcome, the deciding ruleset's
+# PolicyInfo): read by audit and metrics
 WS_OUTCOME_KEY = "aipolicy_websocket"
 # Request headers the decisions look at; nothing else is copied out of the flow.
 _HEADERS = ("accept", "content-type", "content-encoding", "sec-fetch-mode", "sec-fetch-dest",
@@ -93,11 +95,12 @@ class Enforcer:
     async def request(self, flow: http.HTTPFlow) -> None:
         if flow.response or not flow.live:
             return
-        pipeline = self.state.pipeline
-        if pipeline is None:  # cannot happen after start-up; never pass unchecked
+        in_force = self.state.in_force  # read once: one ruleset decides the whole request
+        if in_force is None:  # cannot happen after start-up; never pass unchecked
             flow.response = http.Response.make(
                 503, b"aipolicy: no ruleset loaded", {"content-type": "text/plain"})
             return
+        pipeline = in_force.pipeline
         info = describe(flow)
         app = pipeline.classify(info, flow.request.host_header)
         if app is None:
@@ -108,9 +111,10 @@ class Enforcer:
             verdict = pipeline.failure_verdict(info, app, "the request body was streamed")
         elif not flow.request.raw_content:
             verdict = pipeline.evaluate(info, app)
-        else:
-            verdict = await self._inspect(pipeline, info, app, flow.request.raw_content)
+        else:  # scanning is CPU work: the scan service does it off the event loop
+            verdict = await in_force.evaluate_body(info, app, flow.request.raw_content)
         flow.metadata[METADATA_KEY] = verdict.outcome
+        flow.metadata[POLICY_KEY] = pipeline.ruleset.policy
         if verdict.notice is not None:
             respond(flow, verdict.notice)
             return
@@ -121,26 +125,6 @@ class Enforcer:
         if verdict.response_headers:
             flow.metadata[RESPONSE_HEADERS_KEY] = verdict.response_headers
 
-    async def _inspect(self, pipeline, info: RequestInfo, app, body: bytes):
-        """Scanning is CPU work: in the scan workers (or a thread), never on the event loop."""
-        workers = self.state.workers
-        key = str(info.client.address or "")  # one client's history -> one worker's cache
-        try:
-            if workers is not None:
-                future = asyncio.wrap_future(workers.submit(key, info, app.id, body))
-            else:
-                future = asyncio.to_thread(pipeline.evaluate, info, app, body)
-            return await asyncio.wait_for(future, pipeline.timeout_seconds)
-        except TimeoutError:
-            if workers is not None:
-                workers.restart(key)  # a stuck worker would delay every later request
-            return pipeline.failure_verdict(info, app, "inspection exceeded its time budget")
-        except Exception as exc:  # a crashed worker: fail closed, start a fresh one
-            log.error(f"aipolicy: scan worker failed ({type(exc).__name__})")
-            if workers is not None:
-                workers.restart(key)
-            return pipeline.failure_verdict(info, app, "the scanner failed")
-
     async def websocket_message(self, flow: http.HTTPFlow) -> None:
         """Chat UIs that talk over a WebSocket (Copilot) send prompts as client frames:
         each one is inspected like a request body and redacted, or dropped with an error
@@ -148,11 +132,11 @@ class Enforcer:
         assert flow.websocket is not None
         message = flow.websocket.messages[-1]
         handshake = flow.metadata.get(METADATA_KEY)
-        pipeline = self.state.pipeline
-        if not message.from_client or handshake is None or pipeline is None:
+        in_force = self.state.in_force  # read once, as for a request
+        if not message.from_client or handshake is None or in_force is None:
             return
         app = handshake.decision.app
-        if app is None or pipeline.ruleset.inspection is None:
+        if app is None or in_force.scanner is None:
             return
         content_type = "text/plain" if message.is_text else "application/octet-stream"
         if message.is_text and message.content[:1] in (b"{", b"["):
@@ -161,8 +145,9 @@ class Enforcer:
                                    headers={**handshake.request.headers,
                                             "content-type": content_type,
                                             "content-encoding": ""})
-        verdict = await self._inspect(pipeline, info, app, message.content)
-        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome)
+        verdict = await in_force.evaluate_body(info, app, message.content)
+        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome,
+                                         in_force.pipeline.ruleset.policy)
         if verdict.notice is not None:
             message.drop()
             text = _notice_text(verdict.notice)

@@ -52,7 +52,8 @@ class DataRule:
 @dataclass(frozen=True)
 class InspectionSettings:
     max_body_bytes: int
-    timeout_seconds: float
+    timeout_seconds: float  # one scan's budget, from when a scanner takes the body
+    queue_seconds: float  # the longest a body waits for a free scanner
     on_error: Action  # when a body cannot be inspected: block (default) or allow/monitor
     binary_uploads: Action  # uploads whose text cannot be read (images, archives)
     person_mode: str
@@ -82,10 +83,11 @@ def parse_inspection(
                       optional=keys)
     if m is None:
         return None
-    max_bytes, timeout = 20 * 1024 * 1024, 10.0
+    max_bytes, timeout, queue = 20 * 1024 * 1024, 10.0, 10.0
     if "limits" in m:
         lsrc = src.key(m, "limits")
-        lim = check.mapping(m["limits"], lsrc, optional=("max_body_bytes", "timeout_seconds"))
+        lim = check.mapping(m["limits"], lsrc,
+                            optional=("max_body_bytes", "timeout_seconds", "queue_seconds"))
         if lim is not None and "max_body_bytes" in lim:
             v = check.number(lim["max_body_bytes"], lsrc.key(lim, "max_body_bytes"),
                              minimum=1024, integer=True)
@@ -94,6 +96,10 @@ def parse_inspection(
             v = check.number(lim["timeout_seconds"], lsrc.key(lim, "timeout_seconds"),
                              minimum=0.1, maximum=600)
             timeout = float(v) if v is not None else timeout
+        if lim is not None and "queue_seconds" in lim:
+            v = check.number(lim["queue_seconds"], lsrc.key(lim, "queue_seconds"),
+                             minimum=0.1, maximum=600)
+            queue = float(v) if v is not None else queue
     on_error = _action(check, m, src, "on_error", ("block", "monitor", "allow"), "block")
     binary = _action(check, m, src, "binary_uploads", ("block", "monitor", "allow"), "monitor")
     pii = _pii(check, m["pii"], src.key(m, "pii"), base, sources) if "pii" in m else None
@@ -112,7 +118,8 @@ def parse_inspection(
         return None
     (person_mode, entities, patterns) = pii
     return InspectionSettings(
-        max_body_bytes=max_bytes, timeout_seconds=timeout, on_error=on_error,
+        max_body_bytes=max_bytes, timeout_seconds=timeout, queue_seconds=queue,
+        on_error=on_error,
         binary_uploads=binary, person_mode=person_mode,
         entities=MappingProxyType(entities), pii_patterns=patterns,
         secret_rules=secrets[0], secrets_disabled=secrets[1], custom=custom,

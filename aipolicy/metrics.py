@@ -58,6 +58,19 @@ class PolicyMetrics:
         self.reload_failures = Counter(
             "aipolicy_ruleset_reload_failures",
             "Ruleset reloads rejected because the new file was invalid.", registry=r)
+        self.scan_worker_restarts = Counter(
+            "aipolicy_scan_worker_restarts",
+            "Scan worker processes replaced, by why the previous one was dropped "
+            "(timeout: a scan ran past its budget; crash: the process died or failed).",
+            ["reason"], registry=r)
+        for reason in ("timeout", "crash"):
+            self.scan_worker_restarts.labels(reason=reason)
+        self.scan_workers_ready = Gauge(
+            "aipolicy_scan_workers_ready",
+            "Scanners of the ruleset in force that are ready to take a body.", registry=r)
+        self.scan_queue_depth = Gauge(
+            "aipolicy_scan_queue_depth",
+            "Request bodies waiting for a free scanner.", registry=r)
 
     def observe(self, outcome: Outcome) -> None:
         app = outcome.decision.app.id if outcome.decision.app else "unknown"
@@ -70,6 +83,11 @@ class PolicyMetrics:
         if outcome.failure:
             self.inspection_failures.labels(reason=outcome.failure).inc()
 
+    def watch_scanning(self, ready: Callable[[], float], queued: Callable[[], float]) -> None:
+        """Read the scanning gauges from these when scraped."""
+        self.scan_workers_ready.set_function(ready)
+        self.scan_queue_depth.set_function(queued)
+
     def ruleset_loaded_now(self, name: str, version: str, path: str, loaded_at: float) -> None:
         self.ruleset.info({"name": name, "version": version, "file": path})
         self.ruleset_loaded.set(loaded_at)
@@ -80,11 +98,12 @@ class PolicyMetrics:
 
 
 class MetricsServer:
-    """Serves /metrics, /healthz (process up) and /readyz (a ruleset is loaded)."""
+    """Serves /metrics, /healthz (process up) and /readyz (200 when ``unready()`` returns
+    None; otherwise 503 with the reason it returns)."""
 
     def __init__(self, metrics: PolicyMetrics, host: str, port: int,
-                 ready: Callable[[], bool]) -> None:
-        handler = _handler(metrics, ready)
+                 unready: Callable[[], str | None]) -> None:
+        handler = _handler(metrics, unready)
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="aipolicy-metrics",
@@ -103,7 +122,8 @@ class MetricsServer:
         self.httpd.server_close()
 
 
-def _handler(metrics: PolicyMetrics, ready: Callable[[], bool]) -> type[BaseHTTPRequestHandler]:
+def _handler(metrics: PolicyMetrics,
+             unready: Callable[[], str | None]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server naming
             path = self.path.split("?", 1)[0]
@@ -112,8 +132,9 @@ def _handler(metrics: PolicyMetrics, ready: Callable[[], bool]) -> type[BaseHTTP
             elif path == "/healthz":
                 self._send(200, "text/plain", b"ok\n")
             elif path == "/readyz":
-                ok = ready()
-                self._send(200 if ok else 503, "text/plain", b"ready\n" if ok else b"no ruleset\n")
+                problem = unready()
+                self._send(200 if problem is None else 503, "text/plain",
+                           f"{problem or 'ready'}\n".encode())
             else:
                 self._send(404, "text/plain", b"not found\n")
 
