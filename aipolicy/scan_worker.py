@@ -161,6 +161,7 @@ class ProcessWorker:
         self._context = context
         self._process: multiprocessing.process.BaseProcess | None = None
         self._sock: socket.socket | None = None
+        self._interrupted = False  # for good: the service is stopping
         self.pid: int | None = None
 
     def start(self, timeout: float) -> None:
@@ -174,6 +175,8 @@ class ProcessWorker:
         theirs.close()
         self._process, self._sock, self.pid = process, ours, process.pid
         try:
+            if self._interrupted:  # interrupt() came before there was a channel to shut
+                raise EOFError
             message = _recv(ours, time.monotonic() + timeout)
         except TimeoutError:
             self.stop()
@@ -226,8 +229,9 @@ class ProcessWorker:
         return self._process is not None and self._process.is_alive()
 
     def interrupt(self) -> None:
-        """From any thread: shut the channel, so whatever the driver waits for ends now
-        (it then stops the process)."""
+        """From any thread, for good: shut the channel, so whatever the driver waits for
+        (a load, a scan) ends now; the driver then stops the process."""
+        self._interrupted = True
         sock = self._sock
         if sock is not None:
             with contextlib.suppress(OSError):
