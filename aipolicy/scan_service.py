@@ -136,13 +136,16 @@ class _ThreadScanner:
         if app is None:
             raise JobError("LookupError")
         future = self._pool.submit(self._pipeline.evaluate, request, app, body)
-        try:
-            return future.result(timeout=budget)
-        except TimeoutError:
+        wait_futures([future], timeout=budget)
+        if not future.done():
             self._late = future
-            raise WorkerLost(delivered=True, timed_out=True) from None
-        except BaseException as exc:  # CancelledError is one too
-            raise JobError(type(exc).__name__) from None
+            raise WorkerLost(delivered=True, timed_out=True)
+        if future.cancelled():
+            raise JobError("CancelledError")
+        error = future.exception()
+        if error is not None:  # whatever it is, CancelledError included
+            raise JobError(type(error).__name__)
+        return future.result()
 
     def alive(self) -> bool:
         return True
@@ -526,25 +529,34 @@ class ScanService:
                     return RestartReason.CRASH
                 continue
             assert isinstance(job, _Job)
-            try:
-                job.settle(scanner.run(job.id, job.request, job.app_id, job.body, self.budget))
-            except JobError as exc:
-                log.error(f"aipolicy: a scan failed ({exc})")
-                job.settle(ScanFailure(FailureReason.CRASHED))
-            except WorkerLost as exc:
-                dispatch.set_ready(slot, False)
-                if exc.delivered:
-                    job.settle(ScanFailure(FailureReason.TIMEOUT if exc.timed_out
-                                           else FailureReason.CRASHED))
-                else:
-                    dispatch.requeue(job)
-                what = "exceeded the time budget" if exc.timed_out else "crashed"
-                log.warning(f"aipolicy: scan worker {slot} {what}; "
-                            + ("replacing it" if scanner.counts_restarts
-                               else "its thread is busy until the scan ends"))
-                return RestartReason.TIMEOUT if exc.timed_out else RestartReason.CRASH
-            except BaseException as exc:  # a bug here must not leave the request waiting
-                log.error(f"aipolicy: scan dispatch error ({type(exc).__name__})")
-                job.settle(ScanFailure(FailureReason.CRASHED))
-                dispatch.set_ready(slot, False)
-                return RestartReason.CRASH
+            lost = self._run(slot, scanner, job)
+            del job  # its body is not kept while this driver waits for the next one
+            if lost is not None:
+                return lost
+
+    def _run(self, slot: int, scanner: _Scanner, job: _Job) -> RestartReason | None:
+        """Scan one job and settle it; why the scanner is lost, if it is."""
+        dispatch = self._dispatch
+        try:
+            job.settle(scanner.run(job.id, job.request, job.app_id, job.body, self.budget))
+        except JobError as exc:
+            log.error(f"aipolicy: a scan failed ({exc})")
+            job.settle(ScanFailure(FailureReason.CRASHED))
+        except WorkerLost as exc:
+            dispatch.set_ready(slot, False)
+            if exc.delivered:
+                job.settle(ScanFailure(FailureReason.TIMEOUT if exc.timed_out
+                                       else FailureReason.CRASHED))
+            else:
+                dispatch.requeue(job)
+            what = "exceeded the time budget" if exc.timed_out else "crashed"
+            log.warning(f"aipolicy: scan worker {slot} {what}; "
+                        + ("replacing it" if scanner.counts_restarts
+                           else "its thread is busy until the scan ends"))
+            return RestartReason.TIMEOUT if exc.timed_out else RestartReason.CRASH
+        except BaseException as exc:  # a bug here must not leave the request waiting
+            log.error(f"aipolicy: scan dispatch error ({type(exc).__name__})")
+            job.settle(ScanFailure(FailureReason.CRASHED))
+            dispatch.set_ready(slot, False)
+            return RestartReason.CRASH
+        return None
