@@ -6,10 +6,11 @@ service owns the scanners (worker processes, or threads in the proxy process), t
 in front of them, the time budget, and what happens when a scanner fails:
 
 * **Affinity.** A body goes to the queue of the worker its client's address hashes to:
-  the conversation history a chat client re-sends every turn is in that worker's cache.
+  the conversation history a chat client re-sends every turn is in that worker's cache,
+  and a client sending huge prompts slows down only the clients that share its worker.
   A ready worker with nothing of its own to do takes, oldest first, a body whose worker
-  is not ready (starting, replaced) or that has waited ``STEAL_AFTER`` seconds: affinity
-  is kept while it is cheap, never at the price of an idle core.
+  is not ready (starting, being replaced), or one that has waited ``STEAL_FRACTION`` of
+  ``limits.queue_seconds`` (rather than refuse it as overloaded later).
 * **Bounded waiting.** A body that no scanner took within ``limits.queue_seconds`` is
   answered at once: ``ScanFailure(OVERLOADED)``. Nothing waits without bound.
 * **Time budget.** ``limits.timeout_seconds`` counts from when a scanner takes the body
@@ -65,7 +66,7 @@ from .scan_worker import (
 
 log = logging.getLogger("aipolicy")
 
-STEAL_AFTER = 0.1  # seconds a body waits for its own busy worker before another takes it
+STEAL_FRACTION = 0.25  # of queue_seconds: a body waits this long for its own busy worker
 LOAD_SECONDS = 300.0  # a worker that has not built its pipeline by then is killed
 START_SECONDS = 300.0  # how long ``start`` waits for every worker's first load
 MAX_BACKOFF = 10.0
@@ -198,9 +199,10 @@ _IDLE = object()  # take(): nothing to do for a while (time to check the worker)
 class _Dispatch:
     """The queues in front of the scanners; all of it under one lock."""
 
-    def __init__(self, slots: int, affinity: bool) -> None:
+    def __init__(self, slots: int, affinity: bool, steal_after: float) -> None:
         self.cond = threading.Condition()
         self.affinity = affinity
+        self.steal_after = steal_after
         self.queues: list[deque[_Job]] = [deque() for _ in range(slots if affinity else 1)]
         self.ready = [False] * slots
         self.up_once = [False] * slots
@@ -268,8 +270,8 @@ class _Dispatch:
             if i == slot or not queue:
                 continue
             head = queue[0]
-            if self.ready[i] and not self.closing and now - head.enqueued < STEAL_AFTER:
-                wake = min(wake, head.enqueued + STEAL_AFTER)
+            if self.ready[i] and not self.closing and now - head.enqueued < self.steal_after:
+                wake = min(wake, head.enqueued + self.steal_after)
             elif best is None or head.enqueued < best[0].enqueued:
                 best = queue
         return (best.popleft() if best is not None else None), wake
@@ -332,7 +334,8 @@ class ScanService:
         self.budget = settings.timeout_seconds
         self.queue_seconds = settings.queue_seconds
         self._scanners = list(scanners)
-        self._dispatch = _Dispatch(len(self._scanners), affinity)
+        self._dispatch = _Dispatch(len(self._scanners), affinity,
+                                   self.queue_seconds * STEAL_FRACTION)
         self._on_restart = on_restart or (lambda reason: None)
         self._ids = itertools.count(1)
         self._wakeup = threading.Event()  # set by an aborting close: stop backing off

@@ -149,8 +149,8 @@ def _answer(pipeline: Pipeline, job_id: int, request: RequestInfo, app_id: str,
 
 # ------------------------------------------------------------ the proxy's side
 class ProcessWorker:
-    """The proxy's handle on one worker process. Used by one driver thread at a time;
-    ``kill`` may be called from any thread."""
+    """The proxy's handle on one worker process. Used by one driver thread;
+    ``interrupt`` may be called from any thread."""
 
     counts_restarts = True  # replacing it costs a process start and a model load
 
@@ -184,10 +184,13 @@ class ProcessWorker:
         except Exception as exc:
             self.stop()
             raise WorkerStartError(f"exited while loading ({type(exc).__name__})") from None
-        if message[0] != "ready":
-            self.stop()
+        if isinstance(message, tuple) and message[:1] == ("ready",):
+            return
+        self.stop()
+        if isinstance(message, tuple) and len(message) == 3 and message[0] == "failed":
             _, problems, kind = message
             raise WorkerStartError(f"could not load the ruleset ({kind})", tuple(problems))
+        raise WorkerStartError("answered its start with something else")
 
     def run(self, job_id: int, request: RequestInfo, app_id: str, body: bytes,
             budget: float) -> Verdict:
