@@ -7,10 +7,10 @@ in front of them, the time budget, and what happens when a scanner fails:
 
 * **Affinity.** A body goes to the queue of the worker its client's address hashes to:
   the conversation history a chat client re-sends every turn is in that worker's cache,
-  and a client sending huge prompts slows down only the clients that share its worker.
-  A ready worker with nothing of its own to do takes, oldest first, a body whose worker
-  is not ready (starting, being replaced), or one that has waited ``STEAL_FRACTION`` of
-  ``limits.queue_seconds`` (rather than refuse it as overloaded later).
+  and a client sending huge prompts slows down only the clients that share its worker
+  (an idle worker does not take a busy one's bodies: that would spread one heavy client
+  over every worker). A ready worker with nothing of its own to do takes, oldest first,
+  the bodies of a worker that is not ready (starting, being replaced).
 * **Bounded waiting.** A body that no scanner took within ``limits.queue_seconds`` is
   answered at once: ``ScanFailure(OVERLOADED)``. Nothing waits without bound.
 * **Time budget.** ``limits.timeout_seconds`` counts from when a scanner takes the body
@@ -66,7 +66,6 @@ from .scan_worker import (
 
 log = logging.getLogger("aipolicy")
 
-STEAL_FRACTION = 0.25  # of queue_seconds: a body waits this long for its own busy worker
 LOAD_SECONDS = 300.0  # a worker that has not built its pipeline by then is killed
 START_SECONDS = 300.0  # how long ``start`` waits for every worker's first load
 MAX_BACKOFF = 10.0
@@ -199,10 +198,9 @@ _IDLE = object()  # take(): nothing to do for a while (time to check the worker)
 class _Dispatch:
     """The queues in front of the scanners; all of it under one lock."""
 
-    def __init__(self, slots: int, affinity: bool, steal_after: float) -> None:
+    def __init__(self, slots: int, affinity: bool) -> None:
         self.cond = threading.Condition()
         self.affinity = affinity
-        self.steal_after = steal_after
         self.queues: list[deque[_Job]] = [deque() for _ in range(slots if affinity else 1)]
         self.ready = [False] * slots
         self.up_once = [False] * slots
@@ -246,35 +244,28 @@ class _Dispatch:
         with self.cond:
             idle_until = time.monotonic() + _IDLE_CHECK
             while True:
-                now = time.monotonic()
-                job, wake = self._pick(slot, now)
+                job = self._pick(slot)
                 if job is not None:
                     job.state = _State.TAKEN
                     return job
                 if self.aborted or (self.closing and not any(self.queues)):
                     return _CLOSED
+                now = time.monotonic()
                 if now >= idle_until:
                     return _IDLE
-                self.cond.wait(min(wake, idle_until) - now)
+                self.cond.wait(idle_until - now)
 
-    def _pick(self, slot: int, now: float) -> tuple[_Job | None, float]:
-        """The job this slot should take now, or when to look again."""
+    def _pick(self, slot: int) -> _Job | None:
+        """The job this slot takes now: its own oldest, else the oldest of a worker that
+        is not ready (or of any, once the service is closing)."""
         own = self.queues[slot if self.affinity else 0]
         if own:
-            return own.popleft(), now
-        wake = float("inf")
+            return own.popleft()
         if not self.affinity:
-            return None, wake
-        best: deque[_Job] | None = None
-        for i, queue in enumerate(self.queues):
-            if i == slot or not queue:
-                continue
-            head = queue[0]
-            if self.ready[i] and not self.closing and now - head.enqueued < self.steal_after:
-                wake = min(wake, head.enqueued + self.steal_after)
-            elif best is None or head.enqueued < best[0].enqueued:
-                best = queue
-        return (best.popleft() if best is not None else None), wake
+            return None
+        orphans = [q for i, q in enumerate(self.queues)
+                   if q and i != slot and (self.closing or not self.ready[i])]
+        return min(orphans, key=lambda q: q[0].enqueued).popleft() if orphans else None
 
     def retire(self) -> list[_Job]:
         """A driver stops; the last one hands back every job still queued."""
@@ -334,8 +325,7 @@ class ScanService:
         self.budget = settings.timeout_seconds
         self.queue_seconds = settings.queue_seconds
         self._scanners = list(scanners)
-        self._dispatch = _Dispatch(len(self._scanners), affinity,
-                                   self.queue_seconds * STEAL_FRACTION)
+        self._dispatch = _Dispatch(len(self._scanners), affinity)
         self._on_restart = on_restart or (lambda reason: None)
         self._ids = itertools.count(1)
         self._wakeup = threading.Event()  # set by an aborting close: stop backing off
@@ -546,11 +536,11 @@ class ScanService:
             log.error(f"aipolicy: a scan failed ({exc})")
             job.settle(ScanFailure(FailureReason.CRASHED))
         except WorkerLost as exc:
-            dispatch.set_ready(slot, False)
             if exc.delivered:
                 job.settle(ScanFailure(FailureReason.TIMEOUT if exc.timed_out
                                        else FailureReason.CRASHED))
-            else:
+            dispatch.set_ready(slot, False)  # its queue goes to the other workers now
+            if not exc.delivered:
                 dispatch.requeue(job)
             what = "exceeded the time budget" if exc.timed_out else "crashed"
             log.warning(f"aipolicy: scan worker {slot} {what}; "
