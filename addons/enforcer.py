@@ -10,14 +10,11 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
-import logging
 
 from mitmproxy import ctx, http
 
 from aipolicy.model import ClientIdentity, DestinationNames, RequestInfo
 from aipolicy.notices import Notice
-
-log = logging.getLogger("aipolicy")
 
 METADATA_KEY = "aipolicy"
 # the PolicyInfo of the ruleset that decided (a reload may swap the ruleset meanwhile)
