@@ -536,11 +536,11 @@ class ScanService:
             log.error(f"aipolicy: a scan failed ({exc})")
             job.settle(ScanFailure(FailureReason.CRASHED))
         except WorkerLost as exc:
+            dispatch.set_ready(slot, False)  # its queue goes to the other workers now
             if exc.delivered:
                 job.settle(ScanFailure(FailureReason.TIMEOUT if exc.timed_out
                                        else FailureReason.CRASHED))
-            dispatch.set_ready(slot, False)  # its queue goes to the other workers now
-            if not exc.delivered:
+            else:
                 dispatch.requeue(job)
             what = "exceeded the time budget" if exc.timed_out else "crashed"
             log.warning(f"aipolicy: scan worker {slot} {what}; "

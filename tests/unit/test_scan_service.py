@@ -154,7 +154,7 @@ async def test_a_scan_past_its_budget_fails_alone(tmp_path, make_service):
     assert await slow == ScanFailure(FailureReason.TIMEOUT)
     assert [enforced(r) for r in results] == [
         Action.BLOCK if i % 2 else Action.ALLOW for i in range(len(clients))]
-    await wait_until(lambda: svc.service.ready_workers == 2)
+    await wait_until(lambda: svc.restarts and svc.service.ready_workers == 2)
     assert [reason for _, reason in svc.restarts] == [RestartReason.TIMEOUT]
     # the replacement serves its clients again
     assert enforced(await svc.scan(slow_client, f"key {AWS_KEY}")) is Action.BLOCK
@@ -237,8 +237,8 @@ async def test_restarts_back_off(tmp_path, make_service):
     svc = make_service(write_ruleset(tmp_path), 1)
     client = addresses_on(0, 1, queues=1)[0]
     lost_at = []  # a lower bound: taken before the worker is lost
-    for _ in range(3):
-        await wait_until(lambda: svc.service.ready_workers == 1)
+    for lost in range(3):
+        await wait_until(lambda n=lost: len(svc.restarts) == n and svc.service.ready_workers)
         lost_at.append(time.monotonic())
         assert await svc.scan(client, scan_hooks.EXIT) == ScanFailure(FailureReason.CRASHED)
     await wait_until(lambda: len(svc.restarts) == 3)
@@ -285,7 +285,7 @@ async def test_waiting_for_a_scanner_is_bounded(tmp_path, make_service):
     assert waited == [ScanFailure(FailureReason.OVERLOADED)] * 5
     assert svc.service.queue_depth == 0
     assert await busy == ScanFailure(FailureReason.TIMEOUT)
-    await wait_until(lambda: svc.service.ready_workers == 1)
+    await wait_until(lambda: svc.restarts and svc.service.ready_workers == 1)
     verdict = await svc.service.evaluate(request("10.9.9.1"), svc.app, body("hello"))
     assert verdict.outcome.enforced is Action.ALLOW  # once the replacement is up
 
