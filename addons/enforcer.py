@@ -7,10 +7,8 @@ the audit and metrics addons.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import ipaddress
-import logging
 
 from mitmproxy import connection, ctx, http
 from mitmproxy.proxy.mode_specs import RegularMode, UpstreamMode
@@ -19,12 +17,13 @@ from aipolicy.model import ClientIdentity, DestinationNames, RequestInfo
 from aipolicy.notices import Notice
 from aipolicy.respond import frame_note
 
-log = logging.getLogger("aipolicy")
-
 METADATA_KEY = "aipolicy"
 DESTINATION_KEY = "aipolicy_destination"  # the Destination of every request: for metrics
+# the PolicyInfo of the ruleset that decided (a reload may swap the ruleset meanwhile)
+POLICY_KEY = "aipolicy_policy"
 RESPONSE_HEADERS_KEY = "aipolicy_response_headers"
-# (timestamp of the client's WebSocket message, its Outcome): read by audit and metrics
+# (timestamp of the client's WebSocket message, its Outcome, the deciding ruleset's
+# PolicyInfo): read by audit and metrics
 WS_OUTCOME_KEY = "aipolicy_websocket"
 # A ResponseNote for the streamed answer: the streaming addon adds it to the answer.
 NOTE_KEY = "aipolicy_note"
@@ -99,11 +98,12 @@ class Enforcer:
     async def request(self, flow: http.HTTPFlow) -> None:
         if flow.response or not flow.live:
             return
-        pipeline = self.state.pipeline
-        if pipeline is None:  # cannot happen after start-up; never pass unchecked
+        in_force = self.state.in_force  # read once: one ruleset decides the whole request
+        if in_force is None:  # cannot happen after start-up; never pass unchecked
             flow.response = http.Response.make(
                 503, b"aipolicy: no ruleset loaded", {"content-type": "text/plain"})
             return
+        pipeline = in_force.pipeline
         info = describe(flow)
         destination = pipeline.destination(info)
         flow.metadata[DESTINATION_KEY] = destination
@@ -120,9 +120,10 @@ class Enforcer:
             verdict = pipeline.failure_verdict(info, app, "the request body was streamed")
         elif not flow.request.raw_content:
             verdict = pipeline.evaluate(info, app)
-        else:
-            verdict = await self._inspect(pipeline, info, app, flow.request.raw_content)
+        else:  # scanning is CPU work: the scan service does it off the event loop
+            verdict = await in_force.evaluate_body(info, app, flow.request.raw_content)
         flow.metadata[METADATA_KEY] = verdict.outcome
+        flow.metadata[POLICY_KEY] = pipeline.ruleset.policy
         if verdict.notice is not None:
             respond(flow, verdict.notice)
             return
@@ -137,27 +138,6 @@ class Enforcer:
             # The note is added to the answer as it streams past: it must not be compressed.
             flow.request.headers["accept-encoding"] = "identity"
 
-    async def _inspect(self, pipeline, info: RequestInfo, app, body: bytes):
-        """Scanning is CPU work: in the scan workers (or a thread), never on the event loop."""
-        workers = self.state.workers
-        key = str(info.client.address or "")  # one client's history -> one worker's cache
-        try:
-            if workers is not None:
-                future = asyncio.wrap_future(workers.submit(key, info, app.id, body))
-            else:
-                future = asyncio.to_thread(pipeline.evaluate, info, app, body)
-            return await asyncio.wait_for(future, pipeline.timeout_seconds)
-        except TimeoutError:
-            if workers is not None:
-                workers.restart(key)  # a stuck worker would delay every later request
-            return pipeline.failure_verdict(info, app, "inspection exceeded its time budget",
-                                            body)
-        except Exception as exc:  # a crashed worker: fail closed, start a fresh one
-            log.error(f"aipolicy: scan worker failed ({type(exc).__name__})")
-            if workers is not None:
-                workers.restart(key)
-            return pipeline.failure_verdict(info, app, "the scanner failed", body)
-
     async def websocket_message(self, flow: http.HTTPFlow) -> None:
         """Clients that talk over a WebSocket (Copilot's page, Codex) send prompts as
         client messages: each one is inspected like a request body and redacted, or
@@ -168,11 +148,11 @@ class Enforcer:
             self._note_answer(flow, message)
             return
         handshake = flow.metadata.get(METADATA_KEY)
-        pipeline = self.state.pipeline
-        if handshake is None or pipeline is None:
+        in_force = self.state.in_force  # read once, as for a request
+        if handshake is None or in_force is None:
             return
         app = handshake.decision.app
-        if app is None or pipeline.ruleset.inspection is None:
+        if app is None or in_force.scanner is None:
             return
         content_type = "text/plain" if message.is_text else "application/octet-stream"
         if message.is_text and message.content[:1] in (b"{", b"["):
@@ -181,8 +161,9 @@ class Enforcer:
                                    headers={**handshake.request.headers,
                                             "content-type": content_type,
                                             "content-encoding": ""})
-        verdict = await self._inspect(pipeline, info, app, message.content)
-        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome)
+        verdict = await in_force.evaluate_body(info, app, message.content)
+        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome,
+                                         in_force.pipeline.ruleset.policy)
         if verdict.notice is not None:
             message.drop()
             for frame in verdict.notice.frames:

@@ -48,7 +48,7 @@ class MetricsExporter:
         if listen is None:
             return
         try:
-            self.server = MetricsServer(self.metrics, *listen, ready=lambda: self.state.ready)
+            self.server = MetricsServer(self.metrics, *listen, unready=self.state.unready)
         except OSError as exc:
             log.error(f"aipolicy: cannot serve metrics on {listen[0]}:{listen[1]}: {exc}")
             return

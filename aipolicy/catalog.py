@@ -24,6 +24,7 @@ from .errors import ConfigError
 from .hostnames import HostKind, parse_host
 from .model import App, DataHandling
 from .schema import Checker
+from .sources import Sources
 from .yamlsrc import Src, load_yaml
 
 API_FORMATS = ("openai", "anthropic", "gemini")
@@ -216,10 +217,10 @@ class Catalog:
 
 
 # --------------------------------------------------------------------------- loading
-def load_catalog(path: str | Path) -> Catalog:
+def load_catalog(path: str | Path, sources: Sources | None = None) -> Catalog:
     """Load and validate a catalog file; every problem is reported as file:line: field."""
     file = str(path)
-    doc = load_yaml(path)
+    doc = load_yaml(path, sources)
     checker = Checker()
     root = Src(file, "", getattr(doc, "line", 1))
     top = checker.mapping(doc, root, **_TOP_KEYS)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .schema import Checker
+from .sources import Sources
 from .yamlsrc import Src, load_yaml
 
 # Statuses a notice must never use: SDKs and agents retry 408/409/429 and 5xx, a 401
@@ -92,10 +93,11 @@ class ClientProfiles:
         return self.default
 
 
-def load_client_profiles(path: Path, app_ids: frozenset[str]) -> ClientProfiles:
-    """Load and validate a client profile file; raises ``ConfigError`` listing every
-    problem with file, line and field."""
-    doc = load_yaml(path)
+def load_client_profiles(path: Path, app_ids: frozenset[str],
+                         sources: Sources | None = None) -> ClientProfiles:
+    """Load and validate a client profile file (through ``sources``, by default from
+    disk); raises ``ConfigError`` listing every problem with file, line and field."""
+    doc = load_yaml(path, sources)
     root = Src(str(path), "", 1)
     check = Checker()
     top = check.mapping(doc, root, required=("profiles", "default"))

@@ -24,6 +24,7 @@ from .extract import BodyInput, decode_body, extract
 from .inspection_config import DataRule, InspectionSettings
 from .model import Action, App, Decision, Extraction, Finding, Mode, Status
 from .outcome import FindingSummary
+from .sources import Sources
 
 
 @dataclass(frozen=True)
@@ -111,10 +112,13 @@ class SegmentCache:
 
 
 class Inspector:
-    def __init__(self, settings: InspectionSettings) -> None:
+    def __init__(self, settings: InspectionSettings, sources: Sources | None = None) -> None:
+        """``sources``: the ruleset's snapshot the rule files are read from (by default,
+        the disk)."""
         self.settings = settings
         self.cache = SegmentCache()
-        rules = load_secret_rules(settings.secret_rules, check_examples=False)
+        rules = load_secret_rules(settings.secret_rules, check_examples=False,
+                                  sources=sources)
         enabled = [r for r in rules.ids if r not in settings.secrets_disabled]
         self.secrets = SecretScanner(rules, enabled=enabled)
         self.pii = PiiDetector(
@@ -124,6 +128,7 @@ class Inspector:
                 person_mode=settings.person_mode,
             ),
             settings.pii_patterns,
+            sources,
         )
 
     def inspect(self, body: BodyInput) -> Inspection:

@@ -89,6 +89,19 @@ class PolicyMetrics:
             "Days since the policy's next_review date passed (0 when not overdue).",
             registry=r)
         self.review_overdue_days.set_function(lambda: float(self._overdue_days()))
+        self.scan_worker_restarts = Counter(
+            "aipolicy_scan_worker_restarts",
+            "Scan worker processes replaced, by why the previous one was dropped "
+            "(timeout: a scan ran past its budget; crash: the process died or failed).",
+            ["reason"], registry=r)
+        for reason in ("timeout", "crash"):
+            self.scan_worker_restarts.labels(reason=reason)
+        self.scan_workers_ready = Gauge(
+            "aipolicy_scan_workers_ready",
+            "Scanners of the ruleset in force that are ready to take a body.", registry=r)
+        self.scan_queue_depth = Gauge(
+            "aipolicy_scan_queue_depth",
+            "Request bodies waiting for a free scanner.", registry=r)
 
     def observe(self, outcome: Outcome) -> None:
         app = outcome.decision.app.id if outcome.decision.app else "unknown"
@@ -116,6 +129,11 @@ class PolicyMetrics:
         elif destination.app is None and destination.scope in _CHECK_ONLY:
             self.non_ai_requests.labels(connection=destination.scope.value).inc()
 
+    def watch_scanning(self, ready: Callable[[], float], queued: Callable[[], float]) -> None:
+        """Read the scanning gauges from these when scraped."""
+        self.scan_workers_ready.set_function(ready)
+        self.scan_queue_depth.set_function(queued)
+
     def _overdue_days(self) -> int:
         due = self._next_review()
         return 0 if due is None else review_overdue_days(due)
@@ -140,11 +158,12 @@ def review_overdue_days(next_review: dt.date, today: dt.date | None = None) -> i
 
 
 class MetricsServer:
-    """Serves /metrics, /healthz (process up) and /readyz (a ruleset is loaded)."""
+    """Serves /metrics, /healthz (process up) and /readyz (200 when ``unready()`` returns
+    None; otherwise 503 with the reason it returns)."""
 
     def __init__(self, metrics: PolicyMetrics, host: str, port: int,
-                 ready: Callable[[], bool]) -> None:
-        handler = _handler(metrics, ready)
+                 unready: Callable[[], str | None]) -> None:
+        handler = _handler(metrics, unready)
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="aipolicy-metrics",
@@ -163,7 +182,8 @@ class MetricsServer:
         self.httpd.server_close()
 
 
-def _handler(metrics: PolicyMetrics, ready: Callable[[], bool]) -> type[BaseHTTPRequestHandler]:
+def _handler(metrics: PolicyMetrics,
+             unready: Callable[[], str | None]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server naming
             path = self.path.split("?", 1)[0]
@@ -172,8 +192,9 @@ def _handler(metrics: PolicyMetrics, ready: Callable[[], bool]) -> type[BaseHTTP
             elif path == "/healthz":
                 self._send(200, "text/plain", b"ok\n")
             elif path == "/readyz":
-                ok = ready()
-                self._send(200 if ok else 503, "text/plain", b"ready\n" if ok else b"no ruleset\n")
+                problem = unready()
+                self._send(200 if problem is None else 503, "text/plain",
+                           f"{problem or 'ready'}\n".encode())
             else:
                 self._send(404, "text/plain", b"not found\n")
 

@@ -53,9 +53,9 @@ class Verdict:
 class Pipeline:
     def __init__(self, ruleset: Ruleset, *, inspect_here: bool = True) -> None:
         """``inspect_here=False`` skips building the detectors: the proxy's main process
-        does that when worker processes do the scanning (``aipolicy.workers``)."""
+        does that when worker processes do the scanning (``aipolicy.scan_service``)."""
         self.ruleset = ruleset
-        self.inspector = (Inspector(ruleset.inspection)
+        self.inspector = (Inspector(ruleset.inspection, ruleset.sources)
                           if ruleset.inspection and inspect_here else None)
         self.destinations = DestinationClassifier(ruleset.catalog, ruleset.destinations)
         self.loaded_at = time.time()

@@ -29,6 +29,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from ..schema import Checker
+from ..sources import Sources
 from ..yamlsrc import LineDict, Src, load_yaml
 from .entropy import shannon_entropy
 from .prefilter import LiteralSet, Prefilter, Window, anchored_at_start, scan_bytes
@@ -904,7 +905,8 @@ class _RuleLoader:
         )
 
 
-def load_secret_rules(path: str | Path, *, check_examples: bool = True) -> SecretRuleSet:
+def load_secret_rules(path: str | Path, *, check_examples: bool = True,
+                      sources: Sources | None = None) -> SecretRuleSet:
     """Load and validate a secret rule file; raise ConfigError listing every problem.
 
     With ``check_examples`` (the default) every rule must also find each of its
@@ -912,7 +914,7 @@ def load_secret_rules(path: str | Path, *, check_examples: bool = True) -> Secre
     refused at load time instead of silently missing secrets.
     """
     file = str(path)
-    data = load_yaml(path)
+    data = load_yaml(path, sources)
     loader = _RuleLoader(file)
     check = loader.check
     root_src = Src(file, "", getattr(data, "line", 1))

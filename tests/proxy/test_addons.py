@@ -281,3 +281,17 @@ async def test_websocket_prompt_redacted_and_secret_dropped(inspecting_stack):
     ws = [x for x in lines if x["method"] == "WEBSOCKET"]
     assert [x["action"] for x in ws] == ["redact", "block"]
     assert "ghp_" not in audit.read_text()
+
+
+async def test_readiness_says_what_is_missing(inspecting_stack, addon_modules):
+    tctx, addons, metrics, audit = inspecting_stack
+    state = addons[0]
+    scanner = state.in_force.scanner
+    assert state.unready() is None
+    assert f"aipolicy_scan_workers_ready {float(scanner.size)}" in metrics.exposition().decode()
+    scanner.close(drain=False)
+    assert scanner.join(10)
+    assert state.unready() == "no scan worker is ready"
+    assert "aipolicy_scan_workers_ready 0.0" in metrics.exposition().decode()
+    fresh = addon_modules["policy_state"].PolicyState(PolicyMetrics())
+    assert fresh.unready() == "no ruleset"

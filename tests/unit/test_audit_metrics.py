@@ -114,8 +114,8 @@ def test_metrics_server_endpoints():
     import urllib.request
 
     m = PolicyMetrics()
-    ready = {"v": False}
-    server = MetricsServer(m, "127.0.0.1", 0, ready=lambda: ready["v"])
+    problem: dict[str, str | None] = {"v": "no scan worker is ready"}
+    server = MetricsServer(m, "127.0.0.1", 0, unready=lambda: problem["v"])
     server.start()
     try:
         host, port = server.address
@@ -125,8 +125,8 @@ def test_metrics_server_endpoints():
         assert urllib.request.urlopen(base + "/healthz").status == 200
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(base + "/readyz")
-        assert e.value.code == 503
-        ready["v"] = True
+        assert e.value.code == 503 and e.value.read() == b"no scan worker is ready\n"
+        problem["v"] = None
         assert urllib.request.urlopen(base + "/readyz").status == 200
     finally:
         server.stop()
