@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .detect.custom import VALIDATORS, CustomDetectors, RegexDetector, TermListDetector
+from .detect.normalize_rules import NormalizeRules
 from .errors import ConfigError
 from .model import Action, AppConditions, Mode
 from .schema import Checker
@@ -62,6 +63,9 @@ class InspectionSettings:
     custom: CustomDetectors
     rules: tuple[DataRule, ...]
     default: DataRule
+    # Normalisation and decoding before detection (rulesets/normalize.yaml by default);
+    # None: switched off with ``normalize: off``.
+    normalize: NormalizeRules | None = None
 
     def label_of(self, kind: str, type_: str, fallback: str) -> str:
         if kind == "pii" and type_ in self.entities:
@@ -73,8 +77,8 @@ def parse_inspection(
     check: Checker, value: Any, src: Src, base: Path, known: Mapping[str, frozenset[str]]
 ) -> InspectionSettings | None:
     """``known`` holds the valid app ids, vendors, categories, statuses and groups."""
-    keys = ("limits", "on_error", "binary_uploads", "pii", "secrets", "custom", "rules",
-            "default")
+    keys = ("limits", "on_error", "binary_uploads", "pii", "secrets", "normalize", "custom",
+            "rules", "default")
     m = check.mapping(value, src, required=("pii", "secrets", "rules", "default"),
                       optional=keys)
     if m is None:
@@ -96,6 +100,7 @@ def parse_inspection(
     pii = _pii(check, m["pii"], src.key(m, "pii"), base) if "pii" in m else None
     secrets = _secrets(check, m["secrets"], src.key(m, "secrets"), base) if "secrets" in m \
         else None
+    normalize = _normalize(check, m.get("normalize"), src.key(m, "normalize"), base)
     custom = _custom(check, m.get("custom", []), src.key(m, "custom"), base)
     types = dict(known)
     types["findings"] = (frozenset(FINDING_KINDS) | frozenset(pii[1] if pii else ())
@@ -113,7 +118,7 @@ def parse_inspection(
         binary_uploads=binary, person_mode=person_mode,
         entities=MappingProxyType(entities), pii_patterns=patterns,
         secret_rules=secrets[0], secrets_disabled=secrets[1], custom=custom,
-        rules=tuple(rules), default=default)
+        rules=tuple(rules), default=default, normalize=normalize)
 
 
 def _action(check: Checker, m: LineDict, src: Src, key: str, allowed: tuple[str, ...],
@@ -176,6 +181,23 @@ def _pii(check: Checker, value: Any, src: Src,
         if name not in provided:
             check.fail(esrc.key(ents, name), f"{patterns.name} has no recognizer for {name}")
     return person, entities, patterns
+
+
+def _normalize(check: Checker, value: Any, src: Src, base: Path) -> NormalizeRules | None:
+    """``normalize: FILE`` (relative to the ruleset), ``off``, or absent: the shipped
+    ``rulesets/normalize.yaml``. The file is validated now, like the pattern files."""
+    from .detect.normalize_rules import DEFAULT_NORMALIZE_PATH, load_normalize_rules
+
+    if value is False or value == "off":
+        return None
+    path = DEFAULT_NORMALIZE_PATH if value is None else _file(check, value, src, base)
+    if path is None:
+        return None
+    try:
+        return load_normalize_rules(path)
+    except ConfigError as exc:
+        check.problems.extend(exc.problems)
+        return None
 
 
 def _known_entities() -> tuple[str, ...]:

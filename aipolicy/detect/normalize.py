@@ -1,0 +1,170 @@
+"""Surface normalisation: the value is there, only spelt differently.
+
+* ``unicode``: NFKC (fullwidth, circled, superscript and mathematical letters and digits
+  become ASCII), format characters dropped (zero-width spaces and joiners, soft hyphen,
+  bidi controls, tags: category Cf, plus a few other invisible ones from the rules), and
+  look-alike letters (Cyrillic ``а``, Greek ``Ο``, ...) folded to the ASCII ones they
+  imitate inside words that hold ASCII letters or digits or nothing but look-alikes (so
+  Russian or Greek prose stays as it is);
+* ``spaced``: values written one character at a time ("4 1 1 1 ...", "A-K-I-A-...", one
+  character per line) joined.
+
+Both map exactly: each changed character stands for itself, so a finding is redacted on
+the original characters (the zero-width characters inside it included).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from functools import cache
+
+from .normalize_rules import NormalizeRules
+from .textmap import View, rewrite
+
+UNICODE, SPACED = "unicode", "spaced"
+_TOKEN_REACH = 64  # characters looked at on each side to find a look-alike's word
+
+
+# Planes with letters, digits and format characters (the tags block is in plane 14).
+_CODE_POINTS = (range(0x80, 0xD800), range(0xE000, 0x30000), range(0xE0000, 0xE1000))
+
+
+@cache
+def _unicode_tables() -> tuple[Mapping[str, str], frozenset[str]]:
+    """Non-ASCII characters that NFKC turns into ASCII text, and the format characters
+    (category Cf). Built once per process (a fraction of a second)."""
+    nfkc: dict[str, str] = {}
+    formats: set[str] = set()
+    normalize, category = unicodedata.normalize, unicodedata.category
+    for block in _CODE_POINTS:
+        for cp in block:
+            ch = chr(cp)
+            if category(ch) == "Cf":
+                formats.add(ch)
+                continue
+            folded = normalize("NFKC", ch)
+            if folded != ch and folded and folded.isascii():
+                nfkc[ch] = folded
+    return nfkc, frozenset(formats)
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    """A regex character class for ``chars``, written as ranges."""
+    points = sorted({ord(c) for c in chars})
+    parts: list[str] = []
+    i = 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        a, b = points[i], points[j]
+        parts.append(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+class UnicodeFolder:
+    """Builds the ``unicode`` view of a text. Build once per rule set."""
+
+    def __init__(self, rules: NormalizeRules) -> None:
+        nfkc, formats = _unicode_tables()
+        fixed: dict[str, str] = dict(nfkc)
+        for ch in formats | rules.invisible:
+            fixed[ch] = ""
+        self._fixed = fixed  # always replaced
+        self._lookalike = {ch: a for ch, a in rules.confusables.items() if ch not in fixed}
+        self._chars = re.compile(_char_class([*fixed, *self._lookalike]))
+        self._rules = rules
+
+    def view(self, text: str, parent: View | None) -> View | None:
+        """None when nothing changes (always for ASCII text)."""
+        if text.isascii():
+            return None
+        fixed, lookalike = self._fixed, self._lookalike
+        changes: list[tuple[int, int, str]] = []
+        for m in self._chars.finditer(text):
+            i = m.start()
+            ch = text[i]
+            new = fixed.get(ch)
+            if new is None:
+                if not self._in_latin_word(text, i):
+                    continue
+                new = lookalike[ch]
+            changes.append((i, i + 1, new))
+        return rewrite(text, changes, UNICODE, True, parent,
+                       before=self._rules.context_before, after=self._rules.context_after)
+
+    def _in_latin_word(self, text: str, i: int) -> bool:
+        """Is the look-alike at ``i`` in a word that holds an ASCII letter or digit, or
+        only look-alikes (and format characters)?"""
+        known = self._lookalike
+        fixed = self._fixed
+        a = i
+        while a > 0 and i - a < _TOKEN_REACH and (text[a - 1].isalnum() or text[a - 1] in fixed):
+            a -= 1
+        b = i + 1
+        while b < len(text) and b - i < _TOKEN_REACH and (text[b].isalnum() or text[b] in fixed):
+            b += 1
+        word = text[a:b]
+        if any(c.isascii() for c in word):
+            return True
+        return all(c in known or c in fixed for c in word)
+
+
+# One character at a time: single non-space characters separated by 1-3 blanks; single
+# letters or digits separated by one punctuation mark; one character per line.
+_HORIZONTAL = r"(?<!\S)(?:\S[^\S\n]{1,3}){%d,}\S(?!\S)"
+_PUNCTUATED = r"(?<![A-Za-z0-9])(?:[A-Za-z0-9][-._|*/\\] ?){%d,}[A-Za-z0-9](?![A-Za-z0-9])"
+_VERTICAL = r"(?m)(?:^[^\S\n]*\S[^\S\n]*\r?\n){%d,}[^\S\n]*\S(?=[^\S\n]*$)"
+_SEPARATOR = re.compile(r"(?<=\S)(?:[^\S\n]+|[^\S\n]*\r?\n[^\S\n]*|[-._|*/\\] ?)(?=\S)")
+
+
+class SpacedJoiner:
+    """Builds the ``spaced`` view: runs of single characters joined."""
+
+    def __init__(self, rules: NormalizeRules) -> None:
+        n = rules.spaced_min_chars - 1
+        self.hyperscan_patterns = (
+            rb"(?:^|\s)(?:[^\s][ \t]{1,3}){%d}[^\s](?:\s|$)" % n,
+            rb"(?:^|[^A-Za-z0-9])(?:[A-Za-z0-9][\-._|*/\\] ?){%d}[A-Za-z0-9](?:[^A-Za-z0-9]|$)"
+            % n,
+            rb"(?:^|\n)(?:[ \t]*[^\s][ \t]*\r?\n){%d}[ \t]*[^\s]" % n,
+        )
+        self._runs = tuple(re.compile(p % n) for p in (_HORIZONTAL, _PUNCTUATED, _VERTICAL))
+        self._rules = rules
+
+    def view(self, text: str, spans: Iterable[tuple[int, int]], parent: View | None
+             ) -> View | None:
+        """``spans``: where the trigger pass saw a run (a superset, found again here)."""
+        runs: list[tuple[int, int]] = []
+        for s, e in _merge(spans):
+            a, b = max(0, s - 2), min(len(text), e + 2)
+            for rx in self._runs:
+                runs.extend(m.span() for m in rx.finditer(text, a, b))
+        changes: list[tuple[int, int, str]] = []
+        for s, e in _merge(runs):
+            changes.extend((m.start(), m.end(), "") for m in _SEPARATOR.finditer(text, s, e))
+        changes.sort()
+        return rewrite(text, _disjoint(changes), SPACED, True, parent,
+                       before=self._rules.context_before, after=self._rules.context_after)
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _disjoint(changes: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for c in changes:
+        if out and c[0] < out[-1][1]:
+            continue
+        out.append(c)
+    return out
