@@ -29,7 +29,8 @@ BASE64, HEX, REVERSED, ROT13 = "base64", "hex", "reversed", "rot13"
 _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _ESCAPE_RUN = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}|\\x[0-9A-Fa-f]{2})+")
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|x([0-9A-Fa-f]{2}))")
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_ENTITY = re.compile(
+    r"(?:&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});)+")
 _HEX_CHARS = frozenset("0123456789abcdefABCDEF")
 _HEX_SEPARATORS = re.compile(r"0[xX]|[\s:,]")
 _WHITESPACE_OK = str.maketrans("", "", "\t\n\r")
@@ -128,6 +129,8 @@ class BlobDecoder:
         """``(start, end, decoded, technique)`` for each run that decodes to text."""
         out = []
         for s, e in spans:
+            if text.startswith(("0x", "0X"), s):
+                s += 2
             run = text[s:e]
             if len(run) >= self.hex_min and not len(run) % 2 and _HEX_CHARS.issuperset(run):
                 decoded = self._text(lambda r=run: bytes.fromhex(r), len(run) // 2)

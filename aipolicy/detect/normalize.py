@@ -114,11 +114,16 @@ class UnicodeFolder:
 
 
 # One character at a time: single non-space characters separated by 1-3 blanks; single
-# letters or digits separated by one punctuation mark; one character per line.
+# characters separated by one and the same punctuation mark (every other character is
+# then a separator, so a value's own dashes survive: "4-1-2---6-7"); one character per
+# line (a line may hold a space of the value, or be empty).
 _HORIZONTAL = r"(?<!\S)(?:\S[^\S\n]{1,3}){%d,}\S(?!\S)"
-_PUNCTUATED = r"(?<![A-Za-z0-9])(?:[A-Za-z0-9][-._|*/\\] ?){%d,}[A-Za-z0-9](?![A-Za-z0-9])"
-_VERTICAL = r"(?m)(?:^[^\S\n]*\S[^\S\n]*\r?\n){%d,}[^\S\n]*\S(?=[^\S\n]*$)"
-_SEPARATOR = re.compile(r"(?<=\S)(?:[^\S\n]+|[^\S\n]*\r?\n[^\S\n]*|[-._|*/\\] ?)(?=\S)")
+_PUNCTUATED = (r"(?<!\S)\S(?P<sep>[-._|*/\\:~,+])(?:\S(?P=sep)){%d,}\S"
+               r"(?=[\s.,;:!?)\]]|$)")
+_VERTICAL = r"(?m)(?:^[^\S\n]*\S?[^\S\n]*\r?\n){%d,}[^\S\n]*\S(?=[^\S\n]*$)"
+_NEXT_BLANK = re.compile(r"\s")
+_TOKEN_LIMIT = 4096
+_BLANKS = re.compile(r"[^\S\n]+|[^\S\n]*\r?\n")
 
 
 class SpacedJoiner:
@@ -128,24 +133,30 @@ class SpacedJoiner:
         n = rules.spaced_min_chars - 1
         self.hyperscan_patterns = (
             rb"(?:^|\s)(?:[^\s][ \t]{1,3}){%d}[^\s](?:\s|$)" % n,
-            rb"(?:^|[^A-Za-z0-9])(?:[A-Za-z0-9][\-._|*/\\] ?){%d}[A-Za-z0-9](?:[^A-Za-z0-9]|$)"
-            % n,
-            rb"(?:^|\n)(?:[ \t]*[^\s][ \t]*\r?\n){%d}[ \t]*[^\s]" % n,
+            rb"(?:^|\s)(?:[^\s][\-._|*/\\:~,+]){%d}[^\s]" % n,
+            rb"(?:^|\n)(?:[ \t]*[^\s]?[ \t]*\r?\n){%d}[ \t]*[^\s]" % n,
         )
-        self._runs = tuple(re.compile(p % n) for p in (_HORIZONTAL, _PUNCTUATED, _VERTICAL))
+        self._horizontal = re.compile(_HORIZONTAL % n)
+        self._punctuated = re.compile(_PUNCTUATED % (n - 1))
+        self._vertical = re.compile(_VERTICAL % n)
         self._rules = rules
 
     def view(self, text: str, spans: Iterable[tuple[int, int]], parent: View | None
              ) -> View | None:
         """``spans``: where the trigger pass saw a run (a superset, found again here)."""
-        runs: list[tuple[int, int]] = []
+        changes: list[tuple[int, int, str]] = []
         for s, e in _merge(spans):
             a, b = max(0, s - 2), min(len(text), e + 2)
-            for rx in self._runs:
-                runs.extend(m.span() for m in rx.finditer(text, a, b))
-        changes: list[tuple[int, int, str]] = []
-        for s, e in _merge(runs):
-            changes.extend((m.start(), m.end(), "") for m in _SEPARATOR.finditer(text, s, e))
+            for rx in (self._horizontal, self._vertical):
+                for m in rx.finditer(text, a, b):
+                    changes.extend((g.start(), g.end(), "")
+                                   for g in _BLANKS.finditer(text, *m.span()))
+            # The trigger saw the run's first characters; it goes on to the next blank.
+            z = _NEXT_BLANK.search(text, e, min(len(text), e + _TOKEN_LIMIT))
+            b = z.start() + 1 if z else min(len(text), e + _TOKEN_LIMIT)
+            for m in self._punctuated.finditer(text, a, b):
+                changes.extend((i, i + 1, "") for i in range(m.start() + 1, m.end(), 2))
+        changes = [c for c in changes if c[1] > c[0]]
         changes.sort()
         return rewrite(text, _disjoint(changes), SPACED, True, parent,
                        before=self._rules.context_before, after=self._rules.context_after)
