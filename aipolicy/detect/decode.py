@@ -40,8 +40,9 @@ _LINE_REACH = 300  # characters of a very long line read around a reversed/rotat
 
 
 def _visible(text: str) -> bool:
-    """Printable text or whitespace, with something that is not whitespace."""
-    return bool(text.strip()) and text.translate(_WHITESPACE_OK).isprintable()
+    """Printable text or whitespace (no control characters: ``%02x`` in a format string
+    is not an escape)."""
+    return bool(text) and text.translate(_WHITESPACE_OK).isprintable()
 
 
 def _utf8(raw: bytes) -> str | None:
@@ -129,13 +130,14 @@ class BlobDecoder:
         """``(start, end, decoded, technique)`` for each run that decodes to text."""
         out = []
         for s, e in spans:
-            if text.startswith(("0x", "0X"), s):
-                s += 2
-            run = text[s:e]
+            prefix = 2 if text.startswith(("0x", "0X"), s) else 0
+            run = text[s + prefix:e]
             if len(run) >= self.hex_min and not len(run) % 2 and _HEX_CHARS.issuperset(run):
                 decoded = self._text(lambda r=run: bytes.fromhex(r), len(run) // 2)
                 if decoded is not None:
                     out.append((s, e, decoded, HEX))
+                continue
+            if prefix:
                 continue
             body = run.rstrip("=")
             if len(body) < self.base64_min:

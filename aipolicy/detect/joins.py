@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from .normalize_rules import NormalizeRules
 
+_WORD = re.compile(r"[A-Z]?[a-z]+")
 _TOKEN = re.compile(r"[\w@+/=.:~$-]+")
 _EDGE = ".,;:!?=-"
 _CONTEXT = 60  # characters kept before a token on the left side (its label)
@@ -66,15 +67,18 @@ class JoinText:
 
 
 def _value_like(token: str) -> bool:
-    """A token that may be part of a value: digits, '@', '_', inner punctuation between
-    letters (domains, key prefixes), a lower-then-upper case change, or a long run."""
+    """A token that may be part of a value: a digit, '@', '_', inner punctuation between
+    letters (domains, key prefixes), a lower-then-upper case change, or a run of 8 or
+    more that is not a lower-case or capitalised word."""
+    if any(c.isdigit() for c in token):  # a lone digit too: "… 6595 5" | "979 8725"
+        return True
     if len(token) < 2:
         return False
-    if any(c.isdigit() for c in token) or "@" in token or "_" in token:
+    if "@" in token or "_" in token:
         return True
     if re.search(r"[A-Za-z][.\-+/][A-Za-z]", token) or re.search(r"[a-z][A-Z]", token):
         return True
-    return len(token) >= 16
+    return len(token) >= 8 and not _WORD.fullmatch(token)
 
 
 def _tokens(window: str) -> list[tuple[int, int]]:

@@ -120,7 +120,7 @@ class UnicodeFolder:
 _HORIZONTAL = r"(?<!\S)(?:\S[^\S\n]{1,3}){%d,}\S(?!\S)"
 _PUNCTUATED = (r"(?<!\S)\S(?P<sep>[-._|*/\\:~,+])(?:\S(?P=sep)){%d,}\S"
                r"(?=[\s.,;:!?)\]]|$)")
-_VERTICAL = r"(?m)(?:^[^\S\n]*\S?[^\S\n]*\r?\n){%d,}[^\S\n]*\S(?=[^\S\n]*$)"
+_VERTICAL = r"(?<!\S)(?:\S?[^\S\n]*\r?\n[^\S\n]*){%d,}\S(?!\S)"
 _NEXT_BLANK = re.compile(r"\s")
 _TOKEN_LIMIT = 4096
 _BLANKS = re.compile(r"[^\S\n]+|[^\S\n]*\r?\n")

@@ -86,7 +86,10 @@ class Triggers:
             add(expr, _SPACED, som)
         # Secret-rule keywords start a token: reversed, they end one; rotated, they still
         # start one. Rule words are whole words either way.
-        kw = sorted({k.lower() for k in keywords if len(k) >= 4 and k.isascii()})
+        # Short keywords only when they hold a non-letter ("hf_", "sk-"), or they would
+        # turn up reversed or rotated in ordinary words.
+        kw = sorted({k.lower() for k in keywords if k.isascii() and (
+            len(k) >= 4 or (len(k) == 3 and not k.isalpha()))})
         for word in kw:
             add(_word_pattern(word[::-1], start_bound=False, end_bound=True), _REV, caseless)
             if decode.rot13(word) != word:
