@@ -24,7 +24,7 @@ from .normalize_rules import NormalizeRules
 
 _WORD = re.compile(r"[A-Z]?[a-z]+")
 _TOKEN = re.compile(r"[\w@+/=.:~$-]+")
-_EDGE = ".,;:!?=-"
+_EDGE = ".,;:!?="  # not "-": "628-98-" | "1708"
 _CONTEXT = 60  # characters kept before a token on the left side (its label)
 _AFTER = 30  # characters kept after a token on the right side
 _GROUP = 6  # tokens this short (digit or letter groups) are also joined with a space

@@ -170,7 +170,8 @@ def _benign(r: random.Random) -> tuple[str, tuple[tuple[str, str], ...]]:
     words = ["report", "budget", "meeting", "deadline", "invoice", "roadmap", "release"]
     w = r.choice(words)
     kinds: list[tuple[str, Callable[[], tuple[tuple[str, str], ...]]]] = [
-        ("image-base64", lambda: (("user", f"What is in this image? data:image/png;base64,{png}"),)),
+        ("image-base64", lambda: (
+            ("user", f"What is in this image? data:image/png;base64,{png}"),)),
         ("sha256", lambda: (("user", f"The artifact digest is sha256:{sha}, is that the "
                                      "one we shipped?"),)),
         ("git-log", lambda: (("user", "\n".join(
@@ -194,7 +195,8 @@ def _benign(r: random.Random) -> tuple[str, tuple[tuple[str, str], ...]]:
                                       "английский: отчёт о продажах за третий квартал."),)),
         ("greek", lambda: (("user", "Καλημέρα, μπορείς να μεταφράσεις αυτό το κείμενο; "
                                     "Η συνάντηση είναι την Τρίτη."),)),
-        ("fullwidth-cjk", lambda: (("user", "会议在（星期二）下午３点举行，请准备２０２５年的预算。"),)),
+        ("fullwidth-cjk", lambda: (("user", "会议在（星期二）下午３点举行，"
+                                            "请准备２０２５年的预算。"),)),
         ("html", lambda: (("user", "<p>Terms &amp; conditions &copy; 2025 &mdash; "
                                    "&quot;Fabrikam&quot; &lt;b&gt;bold&lt;/b&gt;</p>"),)),
         ("url-query", lambda: (("user", "Why does https://example.net/search?q=hello%20world"
@@ -214,7 +216,7 @@ def _benign(r: random.Random) -> tuple[str, tuple[tuple[str, str], ...]]:
         ("zero-width-emoji", lambda: (("user", "Great job team 👍🏽👨\u200d👩\u200d👧 "
                                                "see you Monday"),)),
     ]
-    kind, make = r.choice(kinds)
+    kind, make = kinds[r.randrange(len(kinds))]
     return kind, make()
 
 
