@@ -34,6 +34,9 @@ _ENTITY = re.compile(
 _HEX_CHARS = frozenset("0123456789abcdefABCDEF")
 _HEX_SEPARATORS = re.compile(r"0[xX]|[\s:,]")
 _WHITESPACE_OK = str.maketrans("", "", "\t\n\r")
+# Bytes text can hold (printable ASCII, tab, line breaks, UTF-8 sequences): a decoded
+# probe with any other byte is binary, refused without decoding it as UTF-8.
+_TEXT_BYTES = bytes([9, 10, 13, *range(0x20, 0x7F), *range(0x80, 0x100)])
 _WORD = re.compile(r"[^\W_]")
 _PROBE = 64  # characters of a blob decoded first, to refuse binary cheaply
 _LINE_REACH = 300  # characters of a very long line read around a reversed/rotated word
@@ -169,7 +172,8 @@ class BlobDecoder:
         try:
             if probe is not None:
                 head = probe()
-                if head is None or not self._looks_like_text(head, partial=True):
+                if head is None or head.translate(None, _TEXT_BYTES) or \
+                        not self._looks_like_text(head, partial=True):
                     return None
             raw = decode()
         except (ValueError, binascii.Error):

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 
 from .normalize_rules import NormalizeRules
+from .prefilter import scan_bytes
 from .textmap import View, rewrite
 
 UNICODE, SPACED = "unicode", "spaced"
@@ -50,19 +51,11 @@ def _unicode_tables() -> tuple[Mapping[str, str], frozenset[str]]:
     return nfkc, frozenset(formats)
 
 
-def _char_class(chars: Iterable[str]) -> str:
-    """A regex character class for ``chars``, written as ranges."""
-    points = sorted({ord(c) for c in chars})
-    parts: list[str] = []
-    i = 0
-    while i < len(points):
-        j = i
-        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
-            j += 1
-        a, b = points[i], points[j]
-        parts.append(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}")
-        i = j + 1
-    return "[" + "".join(parts) + "]"
+_BREAK = frozenset(b" \t\r\n.,;:!?\"'()[]{}<>/\\|")
+# Where an ASCII letter or digit touches a non-ASCII character (in ``scan_bytes``).
+_ONE_MARK = bytes.maketrans(b"\x81", b"\x80")
+_MIXED = re.compile(rb"[A-Za-z0-9][\x80\x81]|[\x80\x81][A-Za-z0-9]")
+_SPARSE = 2000  # non-ASCII characters a text may hold to be looked at one by one
 
 
 class UnicodeFolder:
@@ -75,26 +68,58 @@ class UnicodeFolder:
             fixed[ch] = ""
         self._fixed = fixed  # always replaced
         self._lookalike = {ch: a for ch, a in rules.confusables.items() if ch not in fixed}
-        self._chars = re.compile(_char_class([*fixed, *self._lookalike]))
+        self._fixed_set = frozenset(fixed)
         self._rules = rules
 
-    def view(self, text: str, parent: View | None) -> View | None:
-        """None when nothing changes (always for ASCII text)."""
+    def view(self, text: str, parent: View | None, data: bytes | None = None) -> View | None:
+        """None when nothing changes (always for ASCII text). ``data``: ``scan_bytes``."""
         if text.isascii():
             return None
-        fixed, lookalike = self._fixed, self._lookalike
-        changes: list[tuple[int, int, str]] = []
-        for m in self._chars.finditer(text):
-            i = m.start()
-            ch = text[i]
-            new = fixed.get(ch)
-            if new is None:
-                if not self._in_latin_word(text, i):
-                    continue
-                new = lookalike[ch]
-            changes.append((i, i + 1, new))
+        data = scan_bytes(text) if data is None else data
+        non_ascii = len(data) - len(data.translate(None, b"\x80\x81"))
+        if non_ascii <= _SPARSE:  # a few accents, quotes or symbols: each looked at
+            changes = []
+            marks = data.translate(_ONE_MARK) if b"\x81" in data else data
+            i = marks.find(0x80)
+            while i >= 0:
+                if (c := self._change(text, i)) is not None:
+                    changes.append(c)
+                i = marks.find(0x80, i + 1)
+        else:
+            changes = self._dense(text, data)
         return rewrite(text, changes, UNICODE, True, parent,
                        before=self._rules.context_before, after=self._rules.context_after)
+
+    def _change(self, text: str, i: int) -> tuple[int, int, str] | None:
+        ch = text[i]
+        new = self._fixed.get(ch)
+        if new is None:
+            new = self._lookalike.get(ch)
+            if new is None or not self._in_latin_word(text, i):
+                return None
+        return i, i + 1, new
+
+    def _dense(self, text: str, data: bytes) -> list[tuple[int, int, str]]:
+        """A text in another script: the characters NFKC or the format rule changes
+        wherever they are; look-alikes only in words that touch ASCII letters or digits
+        (a Latin value written among Cyrillic or Greek words)."""
+        changes: dict[int, tuple[int, int, str]] = {}
+        present = self._fixed_set.intersection(text)
+        if present:
+            rx = re.compile("[" + "".join(re.escape(c) for c in present) + "]")
+            for m in rx.finditer(text):
+                changes[m.start()] = (m.start(), m.end(), self._fixed[m.group()])
+        for m in _MIXED.finditer(data):
+            a = m.start()
+            while a > 0 and data[a - 1] not in _BREAK:
+                a -= 1
+            b = m.end()
+            while b < len(data) and data[b] not in _BREAK:
+                b += 1
+            for i in range(a, b):
+                if i not in changes and text[i] in self._lookalike:
+                    changes[i] = (i, i + 1, self._lookalike[text[i]])
+        return [changes[i] for i in sorted(changes)]
 
     def _in_latin_word(self, text: str, i: int) -> bool:
         """Is the look-alike at ``i`` in a word that holds an ASCII letter or digit, or
