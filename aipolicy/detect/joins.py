@@ -24,6 +24,7 @@ from .normalize_rules import NormalizeRules
 
 _WORD = re.compile(r"[A-Z]?[a-z]+")
 _TOKEN = re.compile(r"[\w@+/=.:~$-]+")
+_ENDS = ".!?,;)]}>\"'"
 _EDGE = ".,;:!?="  # not "-": "628-98-" | "1708"
 _CONTEXT = 60  # characters kept before a token on the left side (its label)
 _AFTER = 30  # characters kept after a token on the right side
@@ -109,7 +110,9 @@ class Joiner:
         if not tail or not head:
             return None
         pieces: list[list[tuple[int, int, int]]] = []  # each: (side, start, end) runs
-        mid_token = not tail[-1].isspace() and not head[0].isspace()
+        # Cut inside a token ("123-45-" | "6789"), not after a sentence or a clause.
+        mid_token = not tail[-1].isspace() and not head[0].isspace() \
+            and tail[-1] not in _ENDS and head[0] not in "([{<\"'"
         if mid_token:
             pieces.append([(0, 0, len(tail)), (1, 0, len(head))])
         left_tokens = _tokens(tail)[-self.tokens:]

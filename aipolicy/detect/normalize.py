@@ -142,7 +142,7 @@ class UnicodeFolder:
 # characters separated by one and the same punctuation mark (every other character is
 # then a separator, so a value's own dashes survive: "4-1-2---6-7"); one character per
 # line (a line may hold a space of the value, or be empty).
-_HORIZONTAL = r"(?<!\S)(?:\S[^\S\n]{1,3}){%d,}\S(?!\S)"
+_HORIZONTAL = r"(?<!\S)(?:\S[^\S\n]{1,3}){%d,}\S(?=[\s.,;:!?)\]]|$)"
 _PUNCTUATED = (r"(?<!\S)\S(?P<sep>[-._|*/\\:~,+])(?:\S(?P=sep)){%d,}\S"
                r"(?=[\s.,;:!?)\]]|$)")
 _VERTICAL = r"(?<!\S)(?:\S?[^\S\n]*\r?\n[^\S\n]*){%d,}\S(?!\S)"

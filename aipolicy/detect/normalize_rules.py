@@ -97,10 +97,11 @@ class _Loader:
             printable = float(v) if v is not None else printable
         rev = self._hints(root, "reversed", src, shapes=True)
         rot = self._hints(root, "rot13", src, shapes=False)
+        max_depth = self._int(lim, "max_depth", lsrc, 1, 8, 3)
         if confusables is None or rev is None or rot is None:
             return None
         return NormalizeRules(
-            max_depth=self._int(lim, "max_depth", lsrc, 1, 8, 3),
+            max_depth=max_depth,
             view_chars=self._int(lim, "view_chars", lsrc, 1024, 1 << 26, 65536),
             view_ratio=self._int(lim, "view_ratio", lsrc, 1, 64, 4),
             context_before=self._int(lim, "context_before", lsrc, 0, 1000, 80),

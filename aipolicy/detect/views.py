@@ -106,6 +106,7 @@ class Triggers:
         self._words(add, rules.rot13, _ROT, _ROT_HINT, decode.rot13, caseless)
         for shape in rules.reversed.shapes:
             add(shape.encode("ascii"), _REV)
+        self._exprs = (exprs, flags, ext)
         self._kinds = tuple(kinds)
         self._som = tuple(f & som for f in flags)
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
@@ -150,7 +151,8 @@ class Triggers:
             j = masked.find(b" ", i + self.min_run)
             j = len(masked) if j < 0 else j
             if _B64_MIXED.search(data[i:j].decode("ascii")):
-                out.append((i, j))
+                pad = j + len(data[j:j + 2]) - len(data[j:j + 2].lstrip(b"="))  # "=" / "=="
+                out.append((i, pad))
             pos = j
         return out
 
