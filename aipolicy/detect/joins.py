@@ -24,6 +24,8 @@ from .normalize_rules import NormalizeRules
 
 _WORD = re.compile(r"[A-Z]?[a-z]+")
 _TOKEN = re.compile(r"[\w@+/=.:~$-]+")
+_TRAILING = " \t\r\n.,;:!?)]}>\"'`"
+_HEAD_REACH = 40  # the second half starts within this many characters of its message
 _ENDS = ".!?,;)]}>\"'"
 _EDGE = ".,;:!?="  # not "-": "628-98-" | "1708"
 _CONTEXT = 60  # characters kept before a token on the left side (its label)
@@ -115,8 +117,12 @@ class Joiner:
             and tail[-1] not in _ENDS and head[0] not in "([{<\"'"
         if mid_token:
             pieces.append([(0, 0, len(tail)), (1, 0, len(head))])
-        left_tokens = _tokens(tail)[-self.tokens:]
-        right_tokens = _tokens(head)[:self.tokens]
+        # The first half ends its message (the last token, before closing punctuation);
+        # the second half is one of the first tokens of the next, near its start. Other
+        # tokens are not paired: numbers from two sentences would make phone numbers.
+        end = len(tail.rstrip(_TRAILING))
+        left_tokens = [t for t in _tokens(tail)[-1:] if t[1] >= end]
+        right_tokens = [t for t in _tokens(head)[:self.tokens] if t[0] < _HEAD_REACH]
         for ls, le in left_tokens:
             for rs, re_ in right_tokens:
                 direct = mid_token and le == len(tail) and rs == 0  # the piece above
