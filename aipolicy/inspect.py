@@ -174,13 +174,21 @@ class Inspector:
             if entry.rows:
                 findings.extend(entry.findings(i))
         if self.joiner is not None and len(texts) > 1:
-            findings.extend(self._joins(texts, roles or ["user"] * len(texts)))
+            by_segment: dict[int, list[Finding]] = {}
+            for f in findings:
+                by_segment.setdefault(f.segment, []).append(f)
+            for parts in self._joins(texts, roles or ["user"] * len(texts)):
+                # A side that holds a whole finding already ("a@b.com" | "0 ..."): the
+                # join only glued something onto it.
+                if not any(g.kind == p.kind and g.start <= p.start and p.end <= g.end
+                           for p in parts for g in by_segment.get(p.segment, ())):
+                    findings.extend(parts)
         return findings
 
-    def _joins(self, texts: Sequence[str], roles: Sequence[str]) -> list[Finding]:
-        """Findings that take characters from both texts of a pair (``joins.pairs``),
-        one per side. A pair's findings are cached under its two windows, with offsets
-        in the windows."""
+    def _joins(self, texts: Sequence[str], roles: Sequence[str]) -> list[list[Finding]]:
+        """Findings that take characters from both texts of a pair (``joins.pairs``):
+        per finding, its part on each side. A pair's findings are cached under its two
+        windows, with offsets in the windows."""
         joiner, cache = self.joiner, self.cache
         assert joiner is not None
         todo = pairs(roles)
@@ -199,20 +207,24 @@ class Inspector:
             rows: dict[int, list[tuple]] = {n: [] for n, _ in scanned}
             for f in self._detect([jt.text for _, jt in scanned]):
                 n, jt = scanned[f.segment]
+                group = len(rows[n])  # the parts of one finding share it
                 for side, start, end in jt.parts(f.start, f.end):
                     rows[n].append((f.kind, f.type, f.label, start, end, f.score,
-                                    f.detector + "+join", True, side))
+                                    f.detector + "+join", group, side))
             for n, found in rows.items():
                 entries[n] = cache.put(keys[n], tuple(dict.fromkeys(found)))
-        out: list[Finding] = []
+        out: list[list[Finding]] = []
         for n, (i, j) in enumerate(todo):
             entry = entries[n]
             assert entry is not None
             shift = len(texts[i]) - len(windows[n][0])  # the left window's start
-            for kind, type_, label, start, end, score, detector, exact, side in entry.rows:
+            groups: dict[int, list[Finding]] = {}
+            for kind, type_, label, start, end, score, detector, group, side in entry.rows:
                 offset = shift if side == 0 else 0
-                out.append(Finding(kind, type_, label, i if side == 0 else j, start + offset,
-                                   end + offset, score, detector, exact))
+                groups.setdefault(group, []).append(Finding(
+                    kind, type_, label, i if side == 0 else j, start + offset, end + offset,
+                    score, detector))
+            out.extend(groups.values())
         return out
 
     def _scan_fresh(self, texts: Sequence[str]) -> list[_SegmentFindings]:
