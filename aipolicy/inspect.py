@@ -17,9 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .decide import combine
+from .detect.joins import Joiner, JoinText, pairs
 from .detect.pii import PiiDetector, PiiSettings
 from .detect.prefilter import scan_bytes
 from .detect.secrets import SecretScanner, load_secret_rules
+from .detect.textmap import View
+from .detect.views import Normalizer
 from .extract import BodyInput, decode_body, extract
 from .inspection_config import DataRule, InspectionSettings
 from .model import Action, App, Decision, Extraction, Finding, Mode, Status
@@ -34,8 +37,11 @@ class Inspection:
     seconds: float
 
 
-# (kind, type, label, start, end, score, detector) for one segment, offsets in the segment
-_SegmentFindings = tuple[tuple[str, str, str, int, int, float, str], ...]
+# (kind, type, label, start, end, score, detector, exact) for one segment, offsets in the
+# segment; for a join of two segments, start and end are in one side's window and the
+# side (0, 1) comes last.
+_Row = tuple[str, str, str, int, int, float, str, bool]
+_SegmentFindings = tuple[tuple, ...]
 
 
 class _Entry:
@@ -53,8 +59,8 @@ class _Entry:
         built = self.built  # one read: another thread may replace it meanwhile
         if built[0] != segment:
             built = (segment, tuple(
-                Finding(kind, type_, label, segment, start, end, score, detector)
-                for kind, type_, label, start, end, score, detector in self.rows))
+                Finding(kind, type_, label, segment, start, end, score, detector, exact)
+                for kind, type_, label, start, end, score, detector, exact in self.rows))
             self.built = built
         return built[1]
 
@@ -130,6 +136,12 @@ class Inspector:
             settings.pii_patterns,
             sources,
         )
+        self.normalizer: Normalizer | None = None
+        self.joiner: Joiner | None = None
+        if settings.normalize is not None:
+            keywords = [k for rule in rules if rule.id in enabled for k in rule.keywords]
+            self.normalizer = Normalizer(settings.normalize, keywords)
+            self.joiner = Joiner(settings.normalize)
 
     def inspect(self, body: BodyInput) -> Inspection:
         """Decode, extract and scan. Raises ``InspectionError`` (fixed reason) on failure."""
@@ -139,11 +151,14 @@ class Inspector:
         extraction = extract(
             BodyInput(body.method, body.host, body.path, body.content_type, "", decoded),
             max_bytes=max_bytes)
-        findings = self.scan([s.text for s in extraction.segments])
+        segments = extraction.segments
+        findings = self.scan([s.text for s in segments], [s.role for s in segments])
         return Inspection(extraction, tuple(findings), time.perf_counter() - started)
 
-    def scan(self, texts: Sequence[str]) -> list[Finding]:
-        """Findings of every text; texts scanned before (re-sent history) come from cache."""
+    def scan(self, texts: Sequence[str], roles: Sequence[str] | None = None) -> list[Finding]:
+        """Findings of every text, and of values split between consecutive texts (the
+        messages of one request, in order; ``roles`` says which are uploaded files, not
+        joined). Texts and joins scanned before (re-sent history) come from cache."""
         cache = self.cache
         digests = cache.digests(texts)
         entries = cache.get_many(digests)
@@ -163,21 +178,100 @@ class Inspector:
                 entry = made[digests[i]]
             if entry.rows:
                 findings.extend(entry.findings(i))
+        if self.joiner is not None and len(texts) > 1:
+            by_segment: dict[int, list[Finding]] = {}
+            for f in findings:
+                by_segment.setdefault(f.segment, []).append(f)
+            for parts in self._joins(texts, roles or ["user"] * len(texts)):
+                # A side that holds a whole finding already ("a@b.com" | "0 ..."): the
+                # join only glued something onto it.
+                if not any(g.kind == p.kind and g.start <= p.start and p.end <= g.end
+                           for p in parts for g in by_segment.get(p.segment, ())):
+                    findings.extend(parts)
         return findings
 
-    def _scan_fresh(self, texts: Sequence[str]) -> list[_SegmentFindings]:
-        """Scan texts not seen before; per text, its findings as cacheable tuples."""
-        rows: list[list[tuple[str, str, str, int, int, float, str]]] = [[] for _ in texts]
-        for f in self._detect(texts):
-            rows[f.segment].append((f.kind, f.type, f.label, f.start, f.end, f.score,
-                                    f.detector))
-        return [tuple(r) for r in rows]
+    def _joins(self, texts: Sequence[str], roles: Sequence[str]) -> list[list[Finding]]:
+        """Findings that take characters from both texts of a pair (``joins.pairs``):
+        per finding, its part on each side. A pair's findings are cached under its two
+        windows, with offsets in the windows."""
+        joiner, cache = self.joiner, self.cache
+        assert joiner is not None
+        todo = pairs(roles)
+        windows = [joiner.windows(texts[i], texts[j]) for i, j in todo]
+        keys = cache.digests(["\x00join\x00".join(w) for w in windows])
+        entries = cache.get_many(keys)
+        scanned: list[tuple[int, JoinText]] = []
+        for n, entry in enumerate(entries):
+            if entry is None:
+                jt = joiner.text(*windows[n])
+                if jt is None:
+                    entries[n] = cache.put(keys[n], ())
+                else:
+                    scanned.append((n, jt))
+        if scanned:
+            rows: dict[int, list[tuple]] = {n: [] for n, _ in scanned}
+            for f in self._detect([jt.text for _, jt in scanned]):
+                n, jt = scanned[f.segment]
+                group = len(rows[n])  # the parts of one finding share it
+                for side, start, end in jt.parts(f.start, f.end):
+                    rows[n].append((f.kind, f.type, f.label, start, end, f.score,
+                                    f.detector + "+join", group, side))
+            for n, found in rows.items():
+                entries[n] = cache.put(keys[n], tuple(dict.fromkeys(found)))
+        out: list[list[Finding]] = []
+        for n, (i, j) in enumerate(todo):
+            entry = entries[n]
+            assert entry is not None
+            shift = len(texts[i]) - len(windows[n][0])  # the left window's start
+            groups: dict[int, list[Finding]] = {}
+            for kind, type_, label, start, end, score, detector, group, side in entry.rows:
+                offset = shift if side == 0 else 0
+                groups.setdefault(group, []).append(Finding(
+                    kind, type_, label, i if side == 0 else j, start + offset, end + offset,
+                    score, detector))
+            out.extend(groups.values())
+        return out
 
-    def _detect(self, texts: Sequence[str]) -> list[Finding]:
+    def _scan_fresh(self, texts: Sequence[str]) -> list[_SegmentFindings]:
+        """Scan texts not seen before, and their views (``detect.views``); per text, its
+        findings as cacheable rows."""
+        data = [scan_bytes(t) for t in texts]
+        owners: list[tuple[int, View]] = []  # per view: the text it came from
+        all_texts, all_data = list(texts), list(data)
+        if self.normalizer is not None:
+            for i, text in enumerate(texts):
+                for view, view_data in self.normalizer.views(text, data[i]):
+                    owners.append((i, view))
+                    all_texts.append(view.text)
+                    all_data.append(view_data)
+        rows: list[list[_Row]] = [[] for _ in texts]
+        seen: list[list[Finding]] = [[] for _ in texts]
+        from_views: list[tuple[int, Finding]] = []
+        for f in self._detect(all_texts, all_data):
+            if f.segment < len(texts):
+                seen[f.segment].append(f)
+                rows[f.segment].append((f.kind, f.type, f.label, f.start, f.end, f.score,
+                                        f.detector, True))
+            else:
+                from_views.append((f.segment - len(texts), f))
+        for n, f in from_views:
+            i, view = owners[n]
+            where = view.resolve(f.start, f.end)
+            if not where.techniques:
+                continue  # untouched text around a change: the text as written says it
+            if any(g.kind == f.kind and g.start <= where.start and where.end <= g.end
+                   for g in seen[i]):
+                continue  # the text as written already showed it
+            rows[i].append((f.kind, f.type, f.label, where.start, where.end, f.score,
+                            "+".join((f.detector, *where.techniques)), where.exact))
+        return [tuple(dict.fromkeys(r)) for r in rows]
+
+    def _detect(self, texts: Sequence[str], data: Sequence[bytes] | None = None
+                ) -> list[Finding]:
         findings: list[Finding] = []
         taken: dict[int, list[tuple[int, int]]] = {}
         # What every Hyperscan pass reads, made once per text (not once per pass).
-        data = [scan_bytes(t) for t in texts]
+        data = [scan_bytes(t) for t in texts] if data is None else data
         for i, text in enumerate(texts):
             for m in self.secrets.scan(text, data[i]):
                 findings.append(Finding("secret", m.rule_id, m.label, i, m.start, m.end, 1.0,
@@ -186,7 +280,7 @@ class Inspector:
             for c in self.settings.custom.scan(text, data[i]):
                 findings.append(Finding("custom", c.detector_id, c.label, i, c.start, c.end,
                                         1.0, "custom"))
-        for i, matches in enumerate(self.pii.scan_many(list(texts), data)):
+        for i, matches in enumerate(self.pii.scan_many(list(texts), list(data))):
             spans = taken.get(i, ())
             for m in matches:
                 if any(m.start < e and s < m.end for s, e in spans):
@@ -211,6 +305,9 @@ class ContentDecision:
 _NOT_REDACTABLE = ("Personal data was found in an uploaded document, where it cannot be "
                    "removed automatically. Remove it and upload the document again.")
 _UNINSPECTABLE_UPLOAD = "Uploads whose content cannot be inspected are not allowed."
+_ENCODED = ("Personal data was found in encoded or disguised text (base64, hex, reversed or "
+            "ROT13), where it cannot be removed automatically. Remove it and send the "
+            "request again.")
 
 
 def summarize(findings: Sequence[Finding]) -> FindingSummary:
@@ -263,6 +360,11 @@ def decide_content(settings: InspectionSettings, inspection: Inspection, access:
         block = dataclasses.replace(unwritable, action=Action.BLOCK, reason=_NOT_REDACTABLE)
         decisions.append(block)
         forced[id(block)] = _NOT_REDACTABLE
+    encoded = next((d for f, d in redact if not f.exact), None)
+    if encoded is not None:  # a redaction of an encoded value becomes a block
+        block = dataclasses.replace(encoded, action=Action.BLOCK, reason=_ENCODED)
+        decisions.append(block)
+        forced[id(block)] = _ENCODED
     if inspection.extraction.uninspectable:
         binary = settings.binary_uploads
         reason = (_UNINSPECTABLE_UPLOAD if binary is Action.BLOCK else

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .detect.custom import VALIDATORS, CustomDetectors, RegexDetector, TermListDetector
+from .detect.normalize_rules import NormalizeRules
 from .errors import ConfigError
 from .model import Action, AppConditions, Mode
 from .schema import Checker
@@ -64,6 +65,9 @@ class InspectionSettings:
     custom: CustomDetectors
     rules: tuple[DataRule, ...]
     default: DataRule
+    # Normalisation and decoding before detection (rulesets/normalize.yaml by default);
+    # None: switched off with ``normalize: off``.
+    normalize: NormalizeRules | None = None
 
     def label_of(self, kind: str, type_: str, fallback: str) -> str:
         if kind == "pii" and type_ in self.entities:
@@ -77,8 +81,8 @@ def parse_inspection(
 ) -> InspectionSettings | None:
     """``known`` holds the valid app ids, vendors, categories, statuses and groups; the
     files the section names are read through ``sources``."""
-    keys = ("limits", "on_error", "binary_uploads", "pii", "secrets", "custom", "rules",
-            "default")
+    keys = ("limits", "on_error", "binary_uploads", "pii", "secrets", "normalize", "custom",
+            "rules", "default")
     m = check.mapping(value, src, required=("pii", "secrets", "rules", "default"),
                       optional=keys)
     if m is None:
@@ -105,6 +109,8 @@ def parse_inspection(
     pii = _pii(check, m["pii"], src.key(m, "pii"), base, sources) if "pii" in m else None
     secrets = _secrets(check, m["secrets"], src.key(m, "secrets"), base, sources) \
         if "secrets" in m else None
+    normalize = _normalize(check, m.get("normalize"), src.key(m, "normalize"), base,
+                           sources)
     custom = _custom(check, m.get("custom", []), src.key(m, "custom"), base, sources)
     types = dict(known)
     types["findings"] = (frozenset(FINDING_KINDS) | frozenset(pii[1] if pii else ())
@@ -123,7 +129,7 @@ def parse_inspection(
         binary_uploads=binary, person_mode=person_mode,
         entities=MappingProxyType(entities), pii_patterns=patterns,
         secret_rules=secrets[0], secrets_disabled=secrets[1], custom=custom,
-        rules=tuple(rules), default=default)
+        rules=tuple(rules), default=default, normalize=normalize)
 
 
 def _action(check: Checker, m: LineDict, src: Src, key: str, allowed: tuple[str, ...],
@@ -186,6 +192,31 @@ def _pii(check: Checker, value: Any, src: Src, base: Path,
         if name not in provided:
             check.fail(esrc.key(ents, name), f"{patterns.name} has no recognizer for {name}")
     return person, entities, patterns
+
+
+def _normalize(check: Checker, value: Any, src: Src, base: Path,
+               sources: Sources) -> NormalizeRules | None:
+    """``normalize: FILE`` (relative to the ruleset), ``off``, or absent: the shipped
+    ``rulesets/normalize.yaml``. The file is validated now, like the pattern files, and
+    read (with the confusables table it names) through ``sources``."""
+    from .detect.normalize_rules import DEFAULT_NORMALIZE_PATH, load_normalize_rules
+
+    if value is False or value == "off":
+        return None
+    if value is None:
+        path: Path | None = Path(absolute(DEFAULT_NORMALIZE_PATH))
+        if not sources.include(path):
+            check.fail(src, f"the shipped {DEFAULT_NORMALIZE_PATH.name} is missing")
+            return None
+    else:
+        path = _file(check, value, src, base, sources)
+    if path is None:
+        return None
+    try:
+        return load_normalize_rules(path, sources)
+    except ConfigError as exc:
+        check.problems.extend(exc.problems)
+        return None
 
 
 def _known_entities() -> tuple[str, ...]:

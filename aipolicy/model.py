@@ -199,7 +199,12 @@ class Finding:
     start: int  # character offsets in the segment text
     end: int
     score: float
-    detector: str
+    detector: str  # what found it; "+base64", "+unicode", "+join", ... when it was
+    #                found in a decoded or normalised view or across two messages
+    # The span holds the value as written (redact there). False when it was found in an
+    # encoding that stands for the value without being it (base64, hex, reversed,
+    # ROT13): then a redaction becomes a block.
+    exact: bool = True
 
     def __repr__(self) -> str:  # explicit: no value can ever appear here
         return (

@@ -380,11 +380,15 @@ def _spans(inspection) -> list[tuple[int, str, int, int]]:
 
 def test_each_turn_scans_only_its_new_messages(inspector, monkeypatch):
     scanned: list[str] = []
+    joins: list[int] = []
     real = inspector._detect
 
-    def counting(texts):
-        scanned.extend(texts)
-        return real(texts)
+    def counting(texts, data=None):
+        if scanned or joins:  # a later call of one scan: the joins of new pairs
+            joins.append(len(texts))
+        else:
+            scanned.extend(texts)
+        return real(texts, data)
 
     monkeypatch.setattr(inspector, "_detect", counting)
     history = [{"role": "system", "content": "History test: answer briefly, turn-by-turn."}]
@@ -393,9 +397,11 @@ def test_each_turn_scans_only_its_new_messages(inspector, monkeypatch):
         history.append({"role": "user",
                         "content": f"History test turn {turn}: write to t{turn}@corp-mail.com"})
         scanned.clear()
+        joins.clear()
         results.append(inspector.inspect(_chat(history)))
         new = history[-2:] if turn else history
         assert scanned == [m["content"] for m in new]
+        assert sum(joins) <= 2 * len(new)  # only pairs with a new message (joins.pairs)
         history.append({"role": "assistant", "content": f"History test reply {turn}."})
     last = _spans(results[-1])
     for earlier in results[:-1]:  # the history's findings are those of the first scan
@@ -422,6 +428,7 @@ def test_cache_holds_no_text_and_its_key_is_per_process(inspector):
     entry = inspector.cache.get_many([digest])[0]
     assert entry is not None and entry.rows
     for row in entry.rows:
-        kind, type_, label, start, end, score, detector = row
+        kind, type_, label, start, end, score, detector, exact = row
+        assert exact is True
         assert all(value not in secret for value in (kind, type_, label, detector))
         assert isinstance(start, int) and isinstance(end, int) and isinstance(score, float)
