@@ -250,4 +250,5 @@ def _finish(adapter: str, c: Collector) -> Extraction:
         rendered = root.render(changes) if changes else None
         return body if rendered is None else rendered
 
-    return Extraction(adapter, segments, rewrite, tuple(dict.fromkeys(c.uninspectable)))
+    return Extraction(adapter, segments, rewrite, tuple(dict.fromkeys(c.uninspectable)),
+                      tuple(dict.fromkeys(c.media)))

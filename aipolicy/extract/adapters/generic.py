@@ -4,9 +4,9 @@ file body by its content."""
 
 from __future__ import annotations
 
-from ..collect import JV, Collector, Label
+from ..collect import JV, KEY, Collector, Label
 from ..formenc import FormField
-from ..keys import NON_PROSE_FORM_FIELDS
+from ..keys import KNOWN_FORM_FIELDS, NON_PROSE_FORM_FIELDS
 from ..layers import form_value
 
 
@@ -15,7 +15,12 @@ def json_body(root: JV, c: Collector) -> None:
 
 
 def form_body(fields: list[FormField], c: Collector) -> None:
+    """Every field value (a JSON document in one is walked) and every field name that is
+    not a known one."""
     for field in fields:
+        if field.name not in KNOWN_FORM_FIELDS:
+            c.add_text(c.root, field.name_start, field.name_end, field.name, form_value,
+                       (field.name, KEY), "field")
         if field.name not in NON_PROSE_FORM_FIELDS:
             c.value(c.root, field.start, field.end, field.value, form_value, (field.name,),
                     "field")

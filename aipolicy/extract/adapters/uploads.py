@@ -5,8 +5,8 @@ file to blob storage)."""
 from __future__ import annotations
 
 from .. import files
-from ..collect import Collector, Label, file_label
-from ..keys import NON_PROSE_FORM_FIELDS
+from ..collect import KEY, Collector, Label, file_label
+from ..keys import KNOWN_FORM_FIELDS, NON_PROSE_FORM_FIELDS
 from ..multipart import parse_multipart
 
 
@@ -23,7 +23,14 @@ def _text_field_codec(content_type: str) -> str | None:
 
 
 def multipart_body(body: bytes, content_type: str, c: Collector) -> None:
+    """Every part's content, and its field name and file name when they are not known
+    words (they sit in part headers: read-only, a redaction there becomes a block)."""
     for index, part in enumerate(parse_multipart(body, content_type)):
+        label = part.name if part.name else Label(f"part[{index}]")
+        if part.name and part.name not in KNOWN_FORM_FIELDS:
+            c.add_readonly(part.name, (label, KEY), "field")
+        if part.filename:
+            c.add_readonly(part.filename, (file_label(part.filename), Label("(name)")), "file")
         data = body[part.start : part.end]
         codec = _text_field_codec(part.content_type) if part.filename is None else None
         if codec is not None:
@@ -36,7 +43,7 @@ def multipart_body(body: bytes, content_type: str, c: Collector) -> None:
             else:
                 c.value(c.root, part.start, part.end, text,
                         lambda new, codec=codec: new.encode(codec, errors="replace"),
-                        (part.name if part.name else Label(f"part[{index}]"),), "field")
+                        (label,), "field")
                 continue
         if not data:
             continue  # an empty file input
