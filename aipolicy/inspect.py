@@ -12,23 +12,55 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .detect.pii import PiiDetector, PiiSettings
 from .detect.prefilter import scan_bytes
 from .detect.secrets import SecretScanner, load_secret_rules
 from .extract import BodyInput, decode_body, extract
+from .extract.envelope import Envelope, EnvelopeEdit, read_envelope
 from .inspection_config import DataRule, InspectionSettings
-from .model import ACTION_STRENGTH, Action, App, Extraction, Finding, Status
+from .model import (
+    ACTION_STRENGTH,
+    SCAN_ALL,
+    SCAN_CREDENTIAL,
+    Action,
+    App,
+    Extraction,
+    Finding,
+    RequestInfo,
+    Segment,
+    Status,
+)
 from .outcome import FindingSummary
 
 
 @dataclass(frozen=True)
 class Inspection:
+    """What was found in one request: its body's segments, then its envelope's (path,
+    query, header and trailer fields); ``Finding.segment`` indexes ``segments``."""
+
     extraction: Extraction
     findings: tuple[Finding, ...]
     seconds: float
+    envelope: Envelope | None = None
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        if self.envelope is None:
+            return self.extraction.segments
+        return self.extraction.segments + self.envelope.segments
+
+    def rewrite(self, replacements: Mapping[int, str]) -> tuple[bytes | None, EnvelopeEdit]:
+        """The body (None when unchanged) and the envelope edit for new segment texts."""
+        body_count = len(self.extraction.segments)
+        body = {i: t for i, t in replacements.items() if i < body_count}
+        rest = {i - body_count: t for i, t in replacements.items() if i >= body_count}
+        new_body = self.extraction.rewrite(body) if body else None
+        if rest and self.envelope is None:
+            raise IndexError("no envelope segments")
+        return new_body, self.envelope.rewrite(rest) if rest else EnvelopeEdit()
 
 
 # (kind, type, label, start, end, score, detector) for one segment, offsets in the segment
@@ -77,6 +109,15 @@ class SegmentCache:
     def digest(self, text: str) -> bytes:
         return self.digests([text])[0]
 
+    def digest_in(self, text: str, context: str, scope: str) -> bytes:
+        """The key of a text scanned with a context before it, or for fewer detectors.
+        0xFF, which UTF-8 never produces, separates the parts: no plain text's key can
+        be one of these."""
+        h = self._keyed.copy()
+        h.update(b"\xff" + scope.encode() + b"\xff" + context.encode("utf-8", "surrogatepass")
+                 + b"\xff" + text.encode("utf-8", "surrogatepass"))
+        return h.digest()[:16]
+
     def digests(self, texts: Sequence[str]) -> list[bytes]:
         keyed = self._keyed
         out = []
@@ -123,22 +164,67 @@ class Inspector:
             ),
             settings.pii_patterns,
         )
+        # Secrets that never count in a credential position: generic rules and the
+        # formats any service uses for its own sessions.
+        self._ignored_in_credentials = frozenset(
+            {rule.id for rule in rules if rule.generic}
+            | settings.http_fields.credential_formats)
 
-    def inspect(self, body: BodyInput) -> Inspection:
-        """Decode, extract and scan. Raises ``InspectionError`` (fixed reason) on failure."""
+    def inspect(self, body: BodyInput, envelope: Envelope | None = None,
+                credentials: frozenset[str] = frozenset()) -> Inspection:
+        """Decode, extract and scan the body, and scan the envelope. ``credentials``: the
+        secret kinds that are the destination's own credentials (see ``_own``). Raises
+        ``InspectionError`` (fixed reason) on failure."""
         started = time.perf_counter()
         max_bytes = self.settings.max_body_bytes
         decoded = decode_body(body.body, body.content_encoding, max_bytes)
         extraction = extract(
             BodyInput(body.method, body.host, body.path, body.content_type, "", decoded),
             max_bytes=max_bytes)
-        findings = self.scan([s.text for s in extraction.segments])
-        return Inspection(extraction, tuple(findings), time.perf_counter() - started)
+        segments = extraction.segments + (envelope.segments if envelope else ())
+        findings = self.scan_segments(segments, credentials)
+        return Inspection(extraction, tuple(findings), time.perf_counter() - started,
+                          envelope)
 
-    def scan(self, texts: Sequence[str]) -> list[Finding]:
-        """Findings of every text; texts scanned before (re-sent history) come from cache."""
+    def inspect_request(self, request: RequestInfo, app: App, body: bytes) -> Inspection:
+        """``inspect`` of a request as the proxy describes it: its body, its path, query,
+        header and trailer fields, and the app's own credential kinds."""
+        envelope = read_envelope(request.path, request.query, request.fields,
+                                 request.trailers, self.settings.http_fields)
+        return self.inspect(
+            BodyInput(request.method, request.host, request.path, request.content_type,
+                      request.headers.get("content-encoding", ""), body),
+            envelope, frozenset(app.credentials))
+
+    def scan_segments(self, segments: Sequence[Segment],
+                      credentials: frozenset[str] = frozenset()) -> list[Finding]:
+        """Findings of segments, each scanned with its context and for its scope. In a
+        credential position (``SCAN_CREDENTIAL``) a secret counts only when it is of a
+        service's own kind that is not the destination's: the app's ``credentials``,
+        formats any service uses for sessions (JWTs) and generic rules do not count."""
+        plain = all(s.scope == SCAN_ALL and not s.context for s in segments)
+        if plain:
+            return self.scan([s.text for s in segments])
+        findings = self.scan([s.text for s in segments],
+                             contexts=[s.context for s in segments],
+                             scopes=[s.scope for s in segments])
+        ignored = self._ignored_in_credentials | credentials
+        return [f for f in findings
+                if not (segments[f.segment].scope == SCAN_CREDENTIAL and f.type in ignored)]
+
+    def scan(self, texts: Sequence[str], *, contexts: Sequence[str] | None = None,
+             scopes: Sequence[str] | None = None) -> list[Finding]:
+        """Findings of every text; texts scanned before (re-sent history) come from cache.
+        ``contexts``: text read before each one (never part of a finding); ``scopes``:
+        which detectors run on each (``SCAN_ALL`` when not given)."""
         cache = self.cache
-        digests = cache.digests(texts)
+        if contexts is None and scopes is None:
+            digests = cache.digests(texts)
+        else:
+            contexts = contexts or [""] * len(texts)
+            scopes = scopes or [SCAN_ALL] * len(texts)
+            digests = [cache.digest(t) if s == SCAN_ALL and not c else cache.digest_in(t, c, s)
+                       for t, c, s in zip(texts, contexts, scopes, strict=True)]
         entries = cache.get_many(digests)
         # New texts, each once: the same new text twice in one request (a quoted
         # paragraph) is scanned once.
@@ -148,7 +234,10 @@ class Inspector:
                 todo.setdefault(digests[i], i)
         made: dict[bytes, _Entry] = {}
         if todo:
-            fresh = self._scan_fresh([texts[i] for i in todo.values()])
+            fresh = self._scan_fresh(
+                [texts[i] for i in todo.values()],
+                [contexts[i] for i in todo.values()] if contexts else None,
+                [scopes[i] for i in todo.values()] if scopes else None)
             made = {d: cache.put(d, rows) for d, rows in zip(todo, fresh, strict=True)}
         findings: list[Finding] = []
         for i, entry in enumerate(entries):
@@ -158,15 +247,28 @@ class Inspector:
                 findings.extend(entry.findings(i))
         return findings
 
-    def _scan_fresh(self, texts: Sequence[str]) -> list[_SegmentFindings]:
-        """Scan texts not seen before; per text, its findings as cacheable tuples."""
+    def _scan_fresh(self, texts: Sequence[str], contexts: Sequence[str] | None = None,
+                    scopes: Sequence[str] | None = None) -> list[_SegmentFindings]:
+        """Scan texts not seen before; per text, its findings as cacheable tuples, with
+        offsets in the text (a context's length taken off; findings inside it dropped)."""
         rows: list[list[tuple[str, str, str, int, int, float, str]]] = [[] for _ in texts]
-        for f in self._detect(texts):
-            rows[f.segment].append((f.kind, f.type, f.label, f.start, f.end, f.score,
-                                    f.detector))
+        if contexts is None:
+            for f in self._detect(texts):
+                rows[f.segment].append((f.kind, f.type, f.label, f.start, f.end, f.score,
+                                        f.detector))
+            return [tuple(r) for r in rows]
+        scopes = scopes or [SCAN_ALL] * len(texts)
+        scanned = [c + t for c, t in zip(contexts, texts, strict=True)]
+        for f in self._detect(scanned, scopes):
+            shift = len(contexts[f.segment])
+            if f.end <= shift:
+                continue  # in the context only (a header's name): not this text's
+            rows[f.segment].append((f.kind, f.type, f.label, max(f.start - shift, 0),
+                                    f.end - shift, f.score, f.detector))
         return [tuple(r) for r in rows]
 
-    def _detect(self, texts: Sequence[str]) -> list[Finding]:
+    def _detect(self, texts: Sequence[str], scopes: Sequence[str] | None = None
+                ) -> list[Finding]:
         findings: list[Finding] = []
         taken: dict[int, list[tuple[int, int]]] = {}
         # What every Hyperscan pass reads, made once per text (not once per pass).
@@ -176,10 +278,23 @@ class Inspector:
                 findings.append(Finding("secret", m.rule_id, m.label, i, m.start, m.end, 1.0,
                                         "secrets"))
                 taken.setdefault(i, []).append((m.start, m.end))
+            if scopes is not None and scopes[i] == SCAN_CREDENTIAL:
+                continue
             for c in self.settings.custom.scan(text, data[i]):
                 findings.append(Finding("custom", c.detector_id, c.label, i, c.start, c.end,
                                         1.0, "custom"))
-        for i, matches in enumerate(self.pii.scan_many(list(texts), data)):
+        # Personal data only where people write: not in credentials, client strings or
+        # the readable strings of binaries.
+        wanted = [i for i in range(len(texts)) if scopes is None or scopes[i] == SCAN_ALL]
+        if len(wanted) == len(texts):
+            pii = self.pii.scan_many(list(texts), data)
+        else:
+            pii = [[] for _ in texts]
+            for i, matches in zip(wanted, self.pii.scan_many([texts[i] for i in wanted],
+                                                             [data[i] for i in wanted]),
+                                  strict=True):
+                pii[i] = matches
+        for i, matches in enumerate(pii):
             spans = taken.get(i, ())
             for m in matches:
                 if any(m.start < e and s < m.end for s, e in spans):
@@ -233,18 +348,27 @@ def decide_content(settings: InspectionSettings, inspection: Inspection, app: Ap
             best = (rule.action, rule)
     action, rule = best
     problem = None
-    segments = inspection.extraction.segments
+    segments = inspection.segments
     if action is Action.REDACT and any(
         not segments[f.segment].redactable for f, a in acted if a is Action.REDACT
     ):
         action, problem = Action.BLOCK, (
-            "Personal data was found in an uploaded document, where it cannot be removed "
-            "automatically. Remove it and upload the document again.")
-    if inspection.extraction.uninspectable:
-        binary = settings.binary_uploads
-        if ACTION_STRENGTH[binary] > ACTION_STRENGTH[action]:
-            action, rule = binary, None
-            if binary is Action.BLOCK:
-                problem = "Uploads whose content cannot be inspected are not allowed."
+            "Personal data was found where it cannot be removed automatically (in an "
+            "uploaded document, a file name or a request header). Remove it and try again.")
+    extraction = inspection.extraction
+    # Content that could not be read is treated like a body that could not be parsed.
+    if extraction.uninspectable and \
+            ACTION_STRENGTH[settings.on_error] > ACTION_STRENGTH[action]:
+        action, rule = settings.on_error, None
+        if action is Action.BLOCK:
+            problem = ("Part of this request could not be read (an unreadable, encrypted or "
+                       "unknown file), and the policy does not let uninspected content "
+                       "through.")
+    # Images, sounds and archives that cannot be opened are out of scope: the policy
+    # for binary uploads decides.
+    if extraction.media and ACTION_STRENGTH[settings.binary_uploads] > ACTION_STRENGTH[action]:
+        action, rule = settings.binary_uploads, None
+        if action is Action.BLOCK:
+            problem = "Uploads whose content cannot be inspected are not allowed."
     reason = problem or (rule.reason if rule else "No findings.")
     return ContentDecision(action, rule, reason, tuple(acted), problem)

@@ -15,6 +15,7 @@ from typing import Any
 
 from .detect.custom import VALIDATORS, CustomDetectors, RegexDetector, TermListDetector
 from .errors import ConfigError
+from .extract.httpfields import HttpFields, load_http_fields
 from .model import Action, AppConditions, Mode
 from .schema import Checker
 from .yamlsrc import LineDict, Src
@@ -52,8 +53,8 @@ class DataRule:
 class InspectionSettings:
     max_body_bytes: int
     timeout_seconds: float
-    on_error: Action  # when a body cannot be inspected: block (default) or allow/monitor
-    binary_uploads: Action  # uploads whose text cannot be read (images, archives)
+    on_error: Action  # when content cannot be inspected: block (default) or allow/monitor
+    binary_uploads: Action  # identified images, audio, video, archives that cannot be opened
     person_mode: str
     entities: Mapping[str, EntitySetting]  # PII types to report
     pii_patterns: Path
@@ -62,6 +63,8 @@ class InspectionSettings:
     custom: CustomDetectors
     rules: tuple[DataRule, ...]
     default: DataRule
+    http_fields: HttpFields  # how header fields and query parameters are read
+    secret_ids: frozenset[str] = frozenset()  # every rule id of the secret rules file
 
     def label_of(self, kind: str, type_: str, fallback: str) -> str:
         if kind == "pii" and type_ in self.entities:
@@ -105,6 +108,11 @@ def parse_inspection(
     default = None
     if "default" in m:
         default = _data_rule(check, m["default"], src.key(m, "default"), types, is_default=True)
+    try:  # shipped with the package; validated (with its examples) like every rules file
+        http_fields = load_http_fields()
+    except ConfigError as exc:
+        check.problems.extend(exc.problems)
+        return None
     if pii is None or secrets is None or default is None or on_error is None or binary is None:
         return None
     (person_mode, entities, patterns) = pii
@@ -113,7 +121,8 @@ def parse_inspection(
         binary_uploads=binary, person_mode=person_mode,
         entities=MappingProxyType(entities), pii_patterns=patterns,
         secret_rules=secrets[0], secrets_disabled=secrets[1], custom=custom,
-        rules=tuple(rules), default=default)
+        rules=tuple(rules), default=default, http_fields=http_fields,
+        secret_ids=secrets[2])
 
 
 def _action(check: Checker, m: LineDict, src: Src, key: str, allowed: tuple[str, ...],

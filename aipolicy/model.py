@@ -61,6 +61,9 @@ class App:
     api_format: str | None = None  # "openai" | "anthropic" | "gemini": native error shape
     data: DataHandling = field(default_factory=DataHandling)
     url: str | None = None  # the service's public address, for notices and reports
+    # Secret rule ids of the keys and tokens the app's own clients send it (an OpenAI key
+    # to the OpenAI API): in a credential header they are expected, not a leak.
+    credentials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

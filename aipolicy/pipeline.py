@@ -13,18 +13,18 @@ import time
 from dataclasses import dataclass
 
 from .decide import decide_access
-from .extract import BodyInput, InspectionError
+from .extract import InspectionError
+from .extract.envelope import EnvelopeEdit
 from .inspect import ContentDecision, Inspection, Inspector, decide_content, summarize
 from .model import ACTION_STRENGTH, Action, App, Decision, RequestInfo
 from .notices import Notice, NoticeFacts, choose_format, render
 from .outcome import FindingSummary, Outcome, new_reference
-from .redact import redact
+from .redact import redacted_texts
 from .ruleset import Ruleset, load_ruleset
 
 log = logging.getLogger("aipolicy")
 
 INSPECTION_FAILED = "inspection-failed"
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Verdict:
     notice: Notice | None = None  # answer the client with this instead of forwarding
     new_body: bytes | None = None  # forward this (identity-encoded) body instead
     response_headers: tuple[tuple[str, str], ...] = ()  # add to the upstream's response
+    new_envelope: EnvelopeEdit = EnvelopeEdit()  # redacted path, query, header values
 
 
 class Pipeline:
@@ -68,7 +69,9 @@ class Pipeline:
         return app
 
     def needs_body(self, request: RequestInfo) -> bool:
-        return self.ruleset.inspection is not None and request.method in _BODY_METHODS
+        """Whether the request is inspected: with inspection configured, every request of
+        any method, its body (even empty) and its path, query and header fields."""
+        return self.ruleset.inspection is not None
 
     # -- decide and act ------------------------------------------------------------------
     def evaluate(self, request: RequestInfo, app: App, body: bytes | None = None) -> Verdict:
@@ -78,9 +81,7 @@ class Pipeline:
         if access.enforced_action is Action.BLOCK or body is None or self.inspector is None:
             return self._finish(reference, request, access, started)
         try:
-            inspection = self.inspector.inspect(BodyInput(
-                request.method, request.host, request.path, request.content_type,
-                request.headers.get("content-encoding", ""), body))
+            inspection = self.inspector.inspect_request(request, app, body)
         except InspectionError as exc:
             return self._failed(reference, request, access, started, exc.reason)
         except Exception as exc:  # a detector bug must not let the request through
@@ -107,16 +108,18 @@ class Pipeline:
                 mode=(rule.mode if rule and rule.mode else self.ruleset.mode),
                 alternative=None, alternative_text=None)
         enforced = decision.enforced_action
-        new_body, headers = None, ()
+        new_body, new_envelope, headers = None, EnvelopeEdit(), ()
         if enforced is Action.REDACT:
             to_redact = content.findings_with(Action.REDACT)
-            new_body, counts = redact(inspection.extraction, to_redact)
+            new_texts, counts = redacted_texts(inspection.segments, to_redact)
+            new_body, new_envelope = inspection.rewrite(new_texts)
             headers = (("x-aipolicy-redacted",
                         ",".join(f"{k}={v}" for k, v in sorted(counts.items()))),
                        ("x-aipolicy-reference", reference))
-        return self._finish(reference, request, decision, started, findings=findings,
-                            scan_seconds=inspection.seconds, new_body=new_body,
-                            headers=headers, problem=content.problem)
+        verdict = self._finish(reference, request, decision, started, findings=findings,
+                               scan_seconds=inspection.seconds, new_body=new_body,
+                               headers=headers, problem=content.problem)
+        return dataclasses.replace(verdict, new_envelope=new_envelope)
 
     def _failed(self, reference: str, request: RequestInfo, access: Decision, started: float,
                 reason: str) -> Verdict:

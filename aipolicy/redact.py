@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from .model import Extraction, Finding
+from .model import Extraction, Finding, Segment
 
 _NON_WORD = re.compile(r"[^A-Z0-9]+")
 
@@ -36,6 +36,14 @@ def merge_overlaps(findings: Sequence[Finding]) -> list[Finding]:
 
 def redact(extraction: Extraction, findings: Sequence[Finding]) -> tuple[bytes, dict[str, int]]:
     """The rewritten body and the number of values replaced per placeholder type."""
+    new_texts, counts = redacted_texts(extraction.segments, findings)
+    return extraction.rewrite(new_texts), counts
+
+
+def redacted_texts(segments: Sequence[Segment], findings: Sequence[Finding]
+                   ) -> tuple[dict[int, str], dict[str, int]]:
+    """The new text of every segment with a finding, and the number of values replaced
+    per placeholder type. The same value gets the same placeholder in every segment."""
     numbers: dict[tuple[str, str], int] = {}  # (type, value) -> n; lives only in this call
     per_type: dict[str, int] = {}
     counts: dict[str, int] = {}
@@ -44,7 +52,7 @@ def redact(extraction: Extraction, findings: Sequence[Finding]) -> tuple[bytes, 
         by_segment.setdefault(f.segment, []).append(f)
     new_texts: dict[int, str] = {}
     for index in sorted(by_segment):
-        text = extraction.segments[index].text
+        text = segments[index].text
         parts: list[str] = []
         cursor = 0
         for f in by_segment[index]:
@@ -59,4 +67,4 @@ def redact(extraction: Extraction, findings: Sequence[Finding]) -> tuple[bytes, 
             counts[name] = counts.get(name, 0) + 1
         parts.append(text[cursor:])
         new_texts[index] = "".join(parts)
-    return extraction.rewrite(new_texts), counts
+    return new_texts, counts

@@ -105,6 +105,11 @@ def load_ruleset(path: str | Path) -> Ruleset:
         }
         inspection = parse_inspection(check, top["inspection"], root.key(top, "inspection"),
                                       path.parent, known)
+        if inspection is not None and catalog is not None:
+            for rule_id, src in catalog.credential_sources:
+                if rule_id not in inspection.secret_ids:
+                    check.fail(src, f"unknown secret rule {rule_id!r} (not in "
+                                    f"{inspection.secret_rules.name})")
     check.raise_if_any()
     assert policy and mode and catalog and default_status and default_rule
     return Ruleset(
