@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
-from ..model import SCAN_SECRETS, Segment
+from ..model import SCAN_ALL, SCAN_SECRETS, Segment
 from . import files, jsonpos
 from .jsonpos import ARRAY, OBJECT, STRING, JNode
 from .keys import KNOWN_JSON_KEYS, NON_PROSE_JSON_KEYS
@@ -33,6 +33,11 @@ _BASE64_MIN = 256
 _RAW_SCAN_MAX = 1024
 _BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]+={0,2}\s*|[A-Za-z0-9_\-\r\n]+={0,2}\s*")
 _DATA_URL = re.compile(r"data:([^,;]*)((?:;[^,;]*)*),", re.IGNORECASE)
+# A value under a non-prose key that is an enum, a model name, a UUID, a lower-case id or
+# a word without digits (USER, Europe/Berlin): not scanned. Anything else there (mixed
+# case with digits, '=', spaces: a pasted key) is scanned for secrets: a client can put
+# any text in any field.
+ENUM_LIKE = re.compile(r"[a-z0-9][a-z0-9_.:/-]{0,79}|[A-Za-z][A-Za-z_/-]{0,39}")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_$@.:\-]{1,64}")
 _CONTAINERS_AND_STRINGS = frozenset({OBJECT, ARRAY, STRING})
 _ROLES = {
@@ -175,14 +180,17 @@ class Collector:
     # -- segments --------------------------------------------------------------------------
     def add_text(
         self, layer: Layer, start: int, end: int, text: str, encode: Callable,
-        path: Path, role: str,
+        path: Path, role: str, scope: str = SCAN_ALL,
     ) -> None:
         """A redactable segment stored in ``layer[start:end]`` as ``encode(text)``."""
         if not text.strip():
             return
         index = len(self.segments)
-        self.segments.append(Segment(text, render_path(path), role, True))
+        self.segments.append(Segment(text, render_path(path), role, True, scope=scope))
         layer.slots.append(Slot(start, end, encode, segment=index))
+        for embedded in files.embedded_texts(text, self.max_bytes):
+            self.segments.append(Segment(embedded, render_path((*path, Label("(data)"))),
+                                         role, False, scope=scope))
 
     def add_file(
         self, layer: Layer, start: int, end: int, data: bytes, encode: Callable,
@@ -260,13 +268,14 @@ class Collector:
         layer.slots.append(Slot(start, end, encode, child=child))
         return JV(node, child, path)
 
-    def text(self, v: JV, role: str) -> bool:
+    def text(self, v: JV, role: str, scope: str = SCAN_ALL) -> bool:
         """The string at ``v`` as one segment (nothing when ``v`` is not a string)."""
         value = v.string
         if value is None:
             return False
         self._handled.add(v.node)
-        self.add_text(v.layer, v.node.start, v.node.end, value, json_literal, v.path, role)
+        self.add_text(v.layer, v.node.start, v.node.end, value, json_literal, v.path, role,
+                      scope)
         return True
 
     def skip(self, v: JV) -> None:
@@ -349,29 +358,32 @@ class Collector:
         self._walk(v, role, frozenset())
 
     def residual(self, v: JV, role: str = "field") -> None:
-        """Every string below ``v`` not handled yet, except under non-prose keys."""
+        """Every string below ``v`` not handled yet; under non-prose keys (ids, enums,
+        model names) only values that do not look like one, and only for secrets."""
         self._walk(v, role, NON_PROSE_JSON_KEYS)
 
-    def _walk(self, v: JV, role: str, skip_keys: frozenset[str]) -> None:
+    def _walk(self, v: JV, role: str, skip_keys: frozenset[str], scope: str = SCAN_ALL
+              ) -> None:
         node = v.node
         if node is None or node in self._handled:
             return
         self._handled.add(node)
         if node.kind == STRING:
-            self._loose_string(v, role, skip_keys)
+            self._loose_string(v, role, skip_keys, scope)
             return
         if node.kind == OBJECT:
             for index, (key, child) in enumerate(node.value):
                 if key not in KNOWN_JSON_KEYS:
-                    self._key(v, index, key, role)
-                if key not in skip_keys and child.kind in _CONTAINERS_AND_STRINGS:
-                    self._walk(JV(child, v.layer, (*v.path, key)), role, skip_keys)
+                    self._key(v, index, key, role, scope)
+                if child.kind in _CONTAINERS_AND_STRINGS:  # numbers and constants: no text
+                    self._walk(JV(child, v.layer, (*v.path, key)), role, skip_keys,
+                               SCAN_SECRETS if key in skip_keys else scope)
         elif node.kind == ARRAY:
             for index, child in enumerate(node.value):
-                if child.kind in _CONTAINERS_AND_STRINGS:  # numbers and constants: no text
-                    self._walk(JV(child, v.layer, (*v.path, index)), role, skip_keys)
+                if child.kind in _CONTAINERS_AND_STRINGS:
+                    self._walk(JV(child, v.layer, (*v.path, index)), role, skip_keys, scope)
 
-    def _key(self, v: JV, index: int, key: str, role: str) -> None:
+    def _key(self, v: JV, index: int, key: str, role: str, scope: str) -> None:
         """An object key that is not an API field name (a name in a tool's arguments, a
         user's own data as a key): a segment, written back wherever the same key text
         occurs in this body."""
@@ -380,27 +392,29 @@ class Collector:
         segment = self._keys.get(key)
         if segment is None:
             segment = self._keys[key] = len(self.segments)
-            self.segments.append(Segment(key, render_path((*v.path, key, KEY)), role, True))
+            self.segments.append(Segment(key, render_path((*v.path, key, KEY)), role, True,
+                                         scope=scope))
         start, end = v.node.keys[index]
         v.layer.slots.append(Slot(start, end, json_literal, segment=segment))
 
-    def _loose_string(self, v: JV, role: str, skip_keys: frozenset[str]) -> None:
+    def _loose_string(self, v: JV, role: str, skip_keys: frozenset[str], scope: str
+                      ) -> None:
         """A string of unknown meaning: a data: URL, a JSON document, a base64 file, or
         text."""
         value = v.node.value
-        if not value.strip():
+        if not value.strip() or (scope != SCAN_ALL and ENUM_LIKE.fullmatch(value)):
             return
         if value[:5].lower() == "data:" and _DATA_URL.match(value):
             if not self._file_string(v, value, ""):
-                self.text(v, role)
+                self.text(v, role, scope)
             return
         inner = self.nested_json(v)
         if inner is not None:
-            self._walk(inner, role, skip_keys)
+            self._walk(inner, role, skip_keys, scope)
             return
         if len(value) >= _BASE64_MIN and _BASE64.fullmatch(value) and self._base64_file(v):
             return
-        self.text(v, role)
+        self.text(v, role, scope)
 
     def _base64_file(self, v: JV) -> bool:
         """Take a long base64 string as a file when its bytes are a known format or

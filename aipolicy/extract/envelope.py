@@ -22,10 +22,13 @@ from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlsplit
 
 from ..model import SCAN_ALL, SCAN_CREDENTIAL, SCAN_SECRETS, Segment
 from .collect import Label, render_path
+from .files import embedded_texts
 from .httpfields import CREDENTIAL, MACHINE, STRUCTURED, TEXT, TRANSPORT, URL, HttpFields
 from .layers import Layer, Slot
 
 Fields = Sequence[tuple[str, str]]
+# A data: URL in a header or parameter is small: what it may unpack to.
+_EMBEDDED_LIMIT = 1 << 20
 # Characters a path segment may hold unencoded (RFC 3986 pchar minus '%').
 _PCHAR = "-._~!$&'()*+,;=:@"
 
@@ -76,6 +79,9 @@ class _Reader:
         self.segments.append(Segment(text, where, "field", layer is not None, context, scope))
         if layer is not None:
             layer.slots.append(Slot(start, end, encode or _same, segment=index))
+        for embedded in embedded_texts(text, _EMBEDDED_LIMIT):
+            self.segments.append(Segment(embedded, f"{where}.(data)", "field", False,
+                                         scope=scope))
 
     # -- path and query -------------------------------------------------------------------
     def path(self, layer: Layer, where: str, base: int = 0, end: int | None = None) -> None:
@@ -118,17 +124,25 @@ class _Reader:
             self.add(name, f"{where}.(name)")
         kind = self.rules.kind(name, value)
         context = f"{name}: "
+        scope = SCAN_ALL
         if kind == TEXT:
             self.add(value, where, layer=layer, end=len(value), context=context)
         elif kind == URL:
             self.url(layer, where)
+            return
         elif kind == CREDENTIAL:
-            self.add(value, where, context=context, scope=SCAN_CREDENTIAL)
+            scope = SCAN_CREDENTIAL
+            self.add(value, where, context=context, scope=scope)
         elif kind in (TRANSPORT, MACHINE):
-            self.add(value, where, context=context, scope=SCAN_SECRETS)
+            scope = SCAN_SECRETS
+            self.add(value, where, context=context, scope=scope)
         else:
             assert kind == STRUCTURED
             self.add(value, where, context=context)
+        if "%" in value:  # cookies and custom headers percent-encode: read decoded too
+            decoded = unquote(value, errors="replace")
+            if decoded != value:
+                self.add(decoded, f"{where}.(decoded)", context=context, scope=scope)
 
     def url(self, layer: Layer, where: str) -> None:
         """A URL value (Referer, Origin): its path and query like the request's, user

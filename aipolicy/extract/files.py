@@ -13,6 +13,8 @@ file that could not be read, which the policy refuses).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import io
 import logging
@@ -172,6 +174,37 @@ def read_file(data: bytes, declared: str, limit: int, *, depth: int = 0
     if fmt is not None:
         return Opaque(fmt.mime, fmt.kind, formats.printable_runs(data))
     return broken or Opaque(media_type(declared) or OCTET, "unknown")
+
+
+# A base64 data: URL inside a text (a prompt that says "decode this: data:...").
+_EMBEDDED = re.compile(r"data:[\w.+/-]{0,100}(?:;[\w.+=-]{0,100}){0,5};base64,"
+                       r"([A-Za-z0-9+/_-]{4,}={0,2})", re.IGNORECASE)
+
+
+def has_embedded_data(text: str) -> bool:
+    """Whether ``text`` may hold a base64 data: URL (cheap; ``embedded_texts`` reads it)."""
+    return ";base64," in text or (";" in text and ";base64," in text.lower())
+
+
+def embedded_texts(text: str, limit: int) -> list[str]:
+    """The text of every base64 data: URL inside ``text`` that holds text (a model reads
+    base64 as easily as plain text). Images and anything unreadable are left alone: the
+    URL itself was scanned as text."""
+    if not has_embedded_data(text):
+        return []
+    out = []
+    for match in _EMBEDDED.finditer(text):
+        payload = match.group(1)
+        try:
+            data = base64.b64decode(payload + "=" * (-len(payload) % 4),
+                                    altchars=b"-_" if "-" in payload or "_" in payload
+                                    else None)
+        except (binascii.Error, ValueError):
+            continue
+        result = read_file(data, "", limit, depth=MAX_DEPTH)
+        if isinstance(result, FileText):
+            out.extend(t for t in (result.text, result.extra) if t.strip())
+    return out
 
 
 def _compressed(inner: FileText | Opaque) -> FileText | Opaque:

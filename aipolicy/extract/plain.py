@@ -20,10 +20,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..model import Segment
+from ..model import SCAN_ALL, SCAN_SECRETS, Segment
 from . import jsonpos
 from .adapters import anthropic, openai
-from .collect import KEY, normalize_role, render_path, takes_as_text
+from .collect import ENUM_LIKE, KEY, normalize_role, render_path, takes_as_text
+from .files import has_embedded_data
 from .jsonpos import MAX_DEPTH, Pairs
 from .keys import KNOWN_JSON_KEYS, NON_PROSE_JSON_KEYS
 
@@ -51,8 +52,9 @@ class Read:
         self.paths: list[tuple[Any, ...] | None] = []
         self.keys: set[str] = set()  # object keys already made a segment
 
-    def add(self, text: str, where: str, role: str, path: tuple[Any, ...]) -> None:
-        self.segments.append(Segment(text, where, role, True))
+    def add(self, text: str, where: str, role: str, path: tuple[Any, ...],
+            scope: str = SCAN_ALL) -> None:
+        self.segments.append(Segment(text, where, role, True, scope=scope))
         self.paths.append(path)
 
 
@@ -84,15 +86,18 @@ def _text(out: Read, value: str, path: tuple[Any, ...], role: str, where: str | 
           ) -> None:
     """``Collector.text`` on a string: one segment unless blank."""
     if value and not value.isspace():  # not value.strip(), without copying the text
+        if has_embedded_data(value):
+            raise _NotPlain  # a data: URL inside the text: the full reader decodes it
         out.add(value, render_path(path) if where is None else where, role, path)
 
 
-def _key(out: Read, key: str, path: tuple[Any, ...], role: str) -> None:
+def _key(out: Read, key: str, path: tuple[Any, ...], role: str, scope: str = SCAN_ALL
+         ) -> None:
     """``Collector._key``: an object key that is no API field name, once per text."""
     if key in KNOWN_JSON_KEYS or key in out.keys or not key.strip():
         return
     out.keys.add(key)
-    out.segments.append(Segment(key, render_path((*path, key, KEY)), role, True))
+    out.segments.append(Segment(key, render_path((*path, key, KEY)), role, True, scope=scope))
     out.paths.append(None)
 
 
@@ -107,14 +112,15 @@ def _check_depth(value: Any, depth: int) -> None:
 
 
 def _walk(out: Read, value: Any, path: tuple[Any, ...], role: str,
-          skip_keys: frozenset[str], depth: int) -> None:
-    """``Collector._walk``: every string below ``value`` (``depth`` its nesting)."""
+          skip_keys: frozenset[str], depth: int, scope: str = SCAN_ALL) -> None:
+    """``Collector._walk``: every string below ``value`` (``depth`` its nesting); under
+    ``skip_keys`` only what does not look like an id or enum, for secrets."""
     kind = type(value)
     if kind is str:
-        if value.strip():
-            if not takes_as_text(value):
+        if value.strip() and not (scope != SCAN_ALL and ENUM_LIKE.fullmatch(value)):
+            if not takes_as_text(value) or has_embedded_data(value):
                 raise _NotPlain
-            out.add(value, render_path(path), role, path)
+            out.add(value, render_path(path), role, path, scope)
         return
     if kind is not Pairs and kind is not list:
         return  # numbers and constants hold no text
@@ -122,14 +128,12 @@ def _walk(out: Read, value: Any, path: tuple[Any, ...], role: str,
         raise _NotPlain
     if kind is list:
         for index, child in enumerate(value):
-            _walk(out, child, (*path, index), role, skip_keys, depth + 1)
+            _walk(out, child, (*path, index), role, skip_keys, depth + 1, scope)
         return
     for key, child in value:
-        _key(out, key, path, role)
-        if key in skip_keys:
-            _check_depth(child, depth + 1)
-        else:
-            _walk(out, child, (*path, key), role, skip_keys, depth + 1)
+        _key(out, key, path, role, scope)
+        _walk(out, child, (*path, key), role, skip_keys, depth + 1,
+              SCAN_SECRETS if key in skip_keys else scope)
 
 
 def _residual(out: Read, pairs: Pairs, path: tuple[Any, ...], role: str,
@@ -138,12 +142,9 @@ def _residual(out: Read, pairs: Pairs, path: tuple[Any, ...], role: str,
     (and the caller has read or depth-checked)."""
     for key, child in pairs:
         _key(out, key, path, role)
-        if key in taken:
-            continue
-        if key in NON_PROSE_JSON_KEYS:
-            _check_depth(child, depth + 1)
-        else:
-            _walk(out, child, (*path, key), role, NON_PROSE_JSON_KEYS, depth + 1)
+        if key not in taken:
+            _walk(out, child, (*path, key), role, NON_PROSE_JSON_KEYS, depth + 1,
+                  SCAN_SECRETS if key in NON_PROSE_JSON_KEYS else SCAN_ALL)
 
 
 # ----------------------------------------------------------------------------- OpenAI
@@ -161,8 +162,10 @@ def _openai_chat(root: Pairs, out: Read) -> None:
             if key == "content":
                 key, other, role, content = other, key, content, role
             if (key == "role" and other == "content" and type(role) is str
-                    and type(content) is str):
+                    and type(content) is str and ENUM_LIKE.fullmatch(role)):
                 if content and not content.isspace():
+                    if has_embedded_data(content):
+                        raise _NotPlain
                     where = (_CONTENT_WHERE[i] if i < len(_CONTENT_WHERE)
                              else f"messages[{i}].content")
                     segments.append(Segment(content, where,
@@ -205,7 +208,7 @@ def _openai_message(out: Read, message: Pairs, i: int) -> None:
         if key in taken:
             continue
         if key in NON_PROSE_JSON_KEYS:
-            _check_depth(child, 3)
+            _walk(out, child, (*path, key), role, NON_PROSE_JSON_KEYS, 3, SCAN_SECRETS)
         elif key == "tool_calls" and type(child) is list:
             for j, call in enumerate(child):
                 call_path = (*path, key, j)
@@ -259,7 +262,7 @@ def _call_residual(out: Read, call: Pairs, path: tuple[Any, ...], role: str) -> 
     for key, child in call:
         _key(out, key, path, role)
         if key in NON_PROSE_JSON_KEYS:
-            _check_depth(child, 5)
+            _walk(out, child, (*path, key), role, NON_PROSE_JSON_KEYS, 5, SCAN_SECRETS)
         elif key == "function" and type(child) is Pairs:
             _function_residual(out, child, (*path, key), role, 5)
         elif key == "custom" and type(child) is Pairs:

@@ -81,7 +81,8 @@ CLIENTS = {
         ("x-app", "cli"), ("user-agent", "claude-cli/1.0.98 (external, cli)"))),
     "gemini-sdk": ("generativelanguage.googleapis.com",
                    "/v1beta/models/gemini-2.5-flash:generateContent", (
-        ("x-goog-api-key", GEMINI_KEY), ("x-goog-api-client", "google-genai-sdk/1.20.0 gl-python/3.12"),
+        ("x-goog-api-key", GEMINI_KEY),
+        ("x-goog-api-client", "google-genai-sdk/1.20.0 gl-python/3.12"),
         ("user-agent", "google-genai-sdk/1.20.0 gl-python/3.12"))),
     "chatgpt-web": ("chatgpt.com", "/backend-api/f/conversation", (
         *BROWSER, ("origin", "https://chatgpt.com"),
@@ -130,7 +131,8 @@ CLIENTS = {
     "bedrock": ("bedrock-runtime.us-east-1.amazonaws.com",
                 "/model/anthropic.claude-3-5-sonnet-20240620-v1:0/invoke", (
         ("authorization", f"AWS4-HMAC-SHA256 Credential={AWS_KEY}/20240101/us-east-1/bedrock/"
-                          f"aws4_request, SignedHeaders=host;x-amz-date, Signature={_rs(_HEX, 64)}"),
+                          "aws4_request, SignedHeaders=host;x-amz-date, "
+                          f"Signature={_rs(_HEX, 64)}"),
         ("x-amz-date", "20240101T000000Z"),
         ("x-amz-security-token", "IQoJb3JpZ2luX2VjE" + _rs(_ALNUM, 300)))),
 }

@@ -11,9 +11,10 @@ import random
 import zlib
 
 import pytest
-from .secret_values import AWS_KEY, CLIENTS, GITHUB_TOKEN, JWT, OPENAI_KEY, SLACK_TOKEN
 
 from aipolicy.model import Action, ClientIdentity, RequestInfo
+
+from .secret_values import AWS_KEY, CLIENTS, GITHUB_TOKEN, JWT, OPENAI_KEY, SLACK_TOKEN
 
 CHAT = "/v1/chat/completions"
 EMAIL = "dana.whitfield@corp-mail.com"
@@ -171,7 +172,8 @@ def test_text_behind_a_magic_number_is_scanned(default_pipeline, prefix, route):
         body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
                 f"filename=\"notes.txt\"\r\nContent-Type: image/bmp\r\n\r\n").encode() + data \
             + f"\r\n--{boundary}--\r\n".encode()
-        request = _request(path="/v1/files", content_type=f"multipart/form-data; boundary={boundary}")
+        request = _request(path="/v1/files",
+                           content_type=f"multipart/form-data; boundary={boundary}")
     elif route == "text":
         body, request = data, _request(path="/v1/notes", content_type="text/plain")
     else:
@@ -185,7 +187,8 @@ def test_text_behind_a_magic_number_is_scanned(default_pipeline, prefix, route):
                                    "utf-32-be", "utf-32", "utf-8-sig"])
 @pytest.mark.parametrize("script", ["latin", "chinese", "russian"])
 def test_unicode_bodies_in_every_encoding(default_pipeline, codec, script):
-    lead = {"latin": "Notes", "chinese": "部署说明，请勿外传。", "russian": "Заметки о развёртывании."}
+    lead = {"latin": "Notes", "chinese": "部署说明，请勿外传。",
+            "russian": "Заметки о развёртывании."}
     body = (lead[script] + "\n" + TEXT).encode(codec)
     request = _request(path="/v1/notes", content_type="text/plain")
     _blocked_for_secret(_verdict(default_pipeline, request, body))

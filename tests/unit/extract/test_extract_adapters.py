@@ -249,7 +249,9 @@ def _normalise(expected: list[tuple]) -> list[tuple]:
 def test_segments(case: Case) -> None:
     result = run(fixture(case.fixture), case.host, case.path, case.content_type)
     assert result.adapter == case.adapter
-    got = [(s.where, s.role, s.text, s.redactable) for s in result.segments]
+    # ids under non-prose keys are scanned for secrets only: see the test below
+    got = [(s.where, s.role, s.text, s.redactable) for s in result.segments
+           if s.scope == "all"]
     if case.expected:
         assert got == _normalise(case.expected)
     else:  # same body under another route: same segments as the first case for it
@@ -336,3 +338,20 @@ def test_routing(method: str, host: str, path: str, adapter: str | None) -> None
 
     route = find_route(method, host, path)
     assert (route.adapter if route else None) == adapter
+
+
+def test_ids_and_enums_under_non_prose_keys_are_scanned_for_secrets_unless_plain_words():
+    result = run(fixture("anthropic_messages.json"), "api.anthropic.com", "/v1/messages")
+    ids = [(s.where, s.text) for s in result.segments if s.scope == "secrets"]
+    assert ids == [
+        ("messages[1].content[0].signature",
+         "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"),
+        ("messages[1].content[2].id", "toolu_01A"),
+        ("messages[2].content[0].tool_use_id", "toolu_01A"),
+        ("messages[2].content[1].tool_use_id", "toolu_01B"),
+    ]  # "user", "claude-opus-4-1", "text", "tool_use", "ephemeral"... are not scanned
+    body = b'{"model": "AKIAZ3MHQ7TXKRV4PWUN", "messages": [], "stream": {"x": "a=b c"}}'
+    smuggled = run(body, "api.anthropic.com", "/v1/messages")
+    assert [(s.where, s.text, s.scope) for s in smuggled.segments] == [
+        ("model", "AKIAZ3MHQ7TXKRV4PWUN", "secrets"), ("stream.x.(key)", "x", "secrets"),
+        ("stream.x", "a=b c", "secrets")]
