@@ -34,6 +34,7 @@ from .model import (
     Status,
 )
 from .outcome import FindingSummary
+from .redact import placeholder_name
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,18 @@ class Inspector:
         findings = self.scan_segments(segments, credentials)
         return Inspection(extraction, tuple(findings), time.perf_counter() - started,
                           envelope)
+
+    def recorded_path(self, request: RequestInfo) -> str:
+        """The request's path as the audit log may hold it: every path segment in which
+        something was found replaced by the finding's type ("/v1/files/[US_SSN]")."""
+        envelope = read_envelope(request.path, "", (), (), self.settings.http_fields)
+        findings = self.scan_segments(envelope.segments)
+        if not findings:
+            return request.path
+        marks = {f.segment: f"[{placeholder_name(f)}]" for f in findings
+                 if f.segment in envelope.path_segments}
+        edit = envelope.rewrite(marks)
+        return edit.path if edit.path is not None else request.path
 
     def inspect_request(self, request: RequestInfo, app: App, body: bytes) -> Inspection:
         """``inspect`` of a request as the proxy describes it: its body, its path, query,

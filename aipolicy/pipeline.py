@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .decide import decide_access
 from .extract import InspectionError
-from .extract.envelope import EnvelopeEdit
+from .extract.envelope import EnvelopeEdit, masked_path
 from .inspect import ContentDecision, Inspection, Inspector, decide_content, summarize
 from .model import ACTION_STRENGTH, Action, App, Decision, RequestInfo
 from .notices import Notice, NoticeFacts, choose_format, render
@@ -138,6 +138,13 @@ class Pipeline:
                 failure: str | None = None, problem: str | None = None) -> Verdict:
         enforced = decision.enforced_action
         findings = findings or FindingSummary()
+        # The outcome is what the audit log records: a path that carried a secret or
+        # personal data is recorded without it (scanned here, or masked where no scanner
+        # runs: a failure decided in the proxy's main process).
+        if self.inspector is not None:
+            request = dataclasses.replace(request, path=self.inspector.recorded_path(request))
+        elif self.ruleset.inspection is not None:
+            request = dataclasses.replace(request, path=masked_path(request.path))
         notice = None
         if enforced is Action.BLOCK:
             facts = NoticeFacts(reference, decision, self.ruleset.policy, request.host,

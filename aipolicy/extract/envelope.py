@@ -16,6 +16,7 @@ header should have), the segment is read-only and a redaction there becomes a bl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, quote_plus, unquote, unquote_plus, urlsplit
@@ -57,6 +58,7 @@ class EnvelopeEdit:
 class Envelope:
     segments: tuple[Segment, ...]
     rewrite: Callable[[Mapping[int, str]], EnvelopeEdit]
+    path_segments: frozenset[int] = frozenset()  # indexes of the request path's segments
 
     def __repr__(self) -> str:
         return f"Envelope({len(self.segments)} segments)"
@@ -67,6 +69,7 @@ class _Reader:
         self.rules = rules
         self.segments: list[Segment] = []
         self._names: set[str] = set()
+        self.path_segments: set[int] = set()
 
     def add(self, text: str, where: str, *, layer: Layer | None = None, start: int = 0,
             end: int = 0, encode: Callable[[str], str] | None = None, context: str = "",
@@ -91,6 +94,8 @@ class _Reader:
         position = base
         for number, piece in enumerate(raw[base:end].split("/")):
             if piece:
+                if where == "path":
+                    self.path_segments.add(len(self.segments))
                 self.add(unquote(piece, errors="replace"), f"{where}[{number}]", layer=layer,
                          start=position, end=position + len(piece), encode=_path_piece)
             position += len(piece) + 1
@@ -123,7 +128,10 @@ class _Reader:
             self._names.add(name)
             self.add(name, f"{where}.(name)")
         kind = self.rules.kind(name, value)
-        context = f"{name}: "
+        # A name someone chose (x-aws-secret-key, a credential header) is read in front of
+        # its value; a protocol's own name (Sec-WebSocket-Key) would only mislead the
+        # rules that look for "key" or "token" before a value.
+        context = f"{name}: " if kind in (TEXT, CREDENTIAL) else ""
         scope = SCAN_ALL
         if kind == TEXT:
             self.add(value, where, layer=layer, end=len(value), context=context)
@@ -135,10 +143,10 @@ class _Reader:
             self.add(value, where, context=context, scope=scope)
         elif kind in (TRANSPORT, MACHINE):
             scope = SCAN_SECRETS
-            self.add(value, where, context=context, scope=scope)
+            self.add(value, where, scope=scope)
         else:
             assert kind == STRUCTURED
-            self.add(value, where, context=context)
+            self.add(value, where)
         if "%" in value:  # cookies and custom headers percent-encode: read decoded too
             decoded = unquote(value, errors="replace")
             if decoded != value:
@@ -193,7 +201,20 @@ def read_envelope(path: str, query: str, fields: Fields, trailers: Fields,
             fields=_changed(field_layers, replacements),
             trailers=_changed(trailer_layers, replacements))
 
-    return Envelope(segments, rewrite)
+    return Envelope(segments, rewrite, frozenset(reader.path_segments))
+
+
+# A path segment that is surely a route word or an id: lower-case letters, digits and
+# separators (v1, chat, completions, a UUID). Used where a path must be recorded and
+# could not be scanned.
+_ROUTE_WORD = re.compile(r"[a-z0-9._~-]{1,40}")
+
+
+def masked_path(path: str) -> str:
+    """``path`` with every segment that is not surely a route word or an id replaced by
+    ``[…]``: for the audit log when the path could not be scanned."""
+    return "/".join(piece if not piece or _ROUTE_WORD.fullmatch(piece) else "[…]"
+                    for piece in path.split("/"))
 
 
 def _fields(reader: _Reader, fields: Fields, what: str) -> list[tuple[int, Layer]]:

@@ -89,14 +89,15 @@ def test_header_values_scopes_context_and_write_back():
     ]
     env = _read(fields=fields)
     rows = [(s.where, s.scope, s.redactable, s.context) for s in env.segments]
+    # Only a chosen name (a custom header's, a credential header's) is read as context.
     assert rows == [
-        ("header.host", SCAN_SECRETS, False, "host: "),
-        ("header.content-length", SCAN_SECRETS, False, "content-length: "),
+        ("header.host", SCAN_SECRETS, False, ""),
+        ("header.content-length", SCAN_SECRETS, False, ""),
         ("header.authorization", SCAN_CREDENTIAL, False, "authorization: "),
-        ("header.user-agent", SCAN_SECRETS, False, "user-agent: "),
+        ("header.user-agent", SCAN_SECRETS, False, ""),
         ("header.x-customer-note.(name)", SCAN_ALL, False, ""),  # an unknown name, once
         ("header.x-customer-note", SCAN_ALL, True, "x-customer-note: "),
-        ("header.content-type", SCAN_ALL, False, "content-type: "),
+        ("header.content-type", SCAN_ALL, False, ""),
         ("header.x-note.(name)", SCAN_ALL, False, ""),
         ("header.x-note", SCAN_ALL, True, "x-note: "),
         ("header.x-customer-note", SCAN_ALL, True, "x-customer-note: "),
