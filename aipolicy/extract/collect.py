@@ -233,10 +233,10 @@ class Collector:
         if text.strip():
             self.segments.append(Segment(text, where, role, False, scope=SCAN_SECRETS))
 
-    def add_readonly(self, text: str, path: Path, role: str) -> None:
+    def add_readonly(self, text: str, path: Path, role: str, scope: str = SCAN_ALL) -> None:
         """Text that is scanned but cannot be written back (a name in a part header)."""
         if text.strip():
-            self.segments.append(Segment(text, render_path(path), role, False))
+            self.segments.append(Segment(text, render_path(path), role, False, scope=scope))
 
     def value(
         self, layer: Layer, start: int, end: int, text: str, encode: Callable,

@@ -387,3 +387,23 @@ def test_broken_pdfs_log_nothing(caplog: pytest.LogCaptureFixture) -> None:
         files.read_file(broken, "", LIMIT)
     assert isinstance(result, files.Opaque | files.FileText)
     assert caplog.records == []
+
+
+def test_text_outside_the_parts_and_extra_part_headers_are_read() -> None:
+    """A preamble, an epilogue and a part's other header lines reach the server too."""
+    body = (b"preamble: aws_access_key_id=AKIAZ3MHQ7TXKRV4PWUN\r\n--b\r\n"
+            b"Content-Disposition: form-data; name=\"q\"\r\nX-Note: ghp_token-in-a-header\r\n"
+            b"Content-Type: text/plain; x=1\r\n\r\nhello\r\n--b--\r\nepilogue text\r\n")
+    result = run(body, "api.openai.com", "/v1/files", 'multipart/form-data; boundary="b"')
+    got = [(s.where, s.text, s.redactable, s.scope) for s in result.segments]
+    assert got == [
+        ("(preamble)", "preamble: aws_access_key_id=AKIAZ3MHQ7TXKRV4PWUN\r\n", False, "all"),
+        ("(epilogue)", "\r\nepilogue text\r\n", False, "all"),
+        ("q.(headers)", "X-Note: ghp_token-in-a-header\nContent-Type: text/plain; x=1",
+         False, "secrets"),
+        ("q", "hello", True, "all"),
+    ]
+    binary = RANDOM + b"\r\n--b\r\nContent-Disposition: form-data; name=\"q\"" \
+        b"\r\n\r\nhi\r\n--b--\r\n"
+    result = run(binary, "api.openai.com", "/v1/files", "multipart/form-data; boundary=b")
+    assert result.uninspectable == ("unknown preamble application/octet-stream",)
