@@ -241,8 +241,9 @@ def _frame_refused(ws, proxy, standin, content) -> None:
 
 def test_websocket_frames_of_both_kinds(copilot, proxy, standin_clean):
     audit = Audit(proxy)
-    copilot.send(json.dumps({"event": "send", "content": [{"type": "text", "text": "hi"}]}))
-    assert json.loads(copilot.receive()) == {"event": "received", "bytes": 57}
+    frame = json.dumps({"event": "send", "content": [{"type": "text", "text": "hi"}]})
+    copilot.send(frame)
+    assert json.loads(copilot.receive()) == {"event": "received", "bytes": len(frame)}
     audit.one(method="WEBSOCKET", action="allow")
     standin_clean.websocket_messages.clear()
     # a binary frame in UTF-16, text behind a magic number, an unreadable binary frame
