@@ -14,7 +14,6 @@ so a key hidden in an image's comment is still found.
 
 from __future__ import annotations
 
-import re
 import struct
 import zlib
 from collections.abc import Callable
@@ -173,12 +172,37 @@ def identify(data: bytes) -> Format | None:
 # Runs of printable characters long enough to hold a key (the shortest common formats
 # have 16-20 characters), in ASCII and in UTF-16LE.
 _RUN = 16
-_ASCII_RUNS = re.compile(rb"[\t\x20-\x7e]{%d,}" % _RUN)
-_UTF16_RUNS = re.compile(rb"(?:[\t\x20-\x7e]\x00){%d,}" % _RUN)
+_MARK = b"a"
+_PRINTABLE = bytes(0x61 if b == 0x09 or 0x20 <= b <= 0x7E else 0 for b in range(256))
+_ZERO = bytes(0x61 if b == 0 else 0 for b in range(256))
 
 
 def printable_runs(data: bytes) -> str:
-    """The readable strings of a binary file, one per line."""
-    runs = [m.group().decode("ascii") for m in _ASCII_RUNS.finditer(data)]
-    runs.extend(m.group().decode("utf-16-le") for m in _UTF16_RUNS.finditer(data))
+    """The readable strings of a binary file, one per line. Runs are looked for in a
+    mask of the data (one translate, then ``bytes.find`` jumps at C speed), not by a
+    regex at every position: a megabyte of image data costs a few milliseconds."""
+    runs = [data[start:end].decode("ascii")
+            for start, end in _runs(data.translate(_PRINTABLE))]
+    for align in (0, 1):  # UTF-16LE: a printable low byte, then a zero byte
+        low, high = data[align::2], data[align + 1::2]
+        size = len(high)
+        if size < _RUN:
+            continue
+        both = (int.from_bytes(low[:size].translate(_PRINTABLE), "big")
+                & int.from_bytes(high.translate(_ZERO), "big")).to_bytes(size, "big")
+        runs.extend(data[align + 2 * start : align + 2 * end].decode("utf-16-le")
+                    for start, end in _runs(both))
     return "\n".join(runs)
+
+
+def _runs(mask: bytes) -> list[tuple[int, int]]:
+    """(start, end) of every run of at least ``_RUN`` marks."""
+    out = []
+    needle = _MARK * _RUN
+    start = mask.find(needle)
+    while start >= 0:
+        end = mask.find(b"\x00", start)
+        end = len(mask) if end < 0 else end
+        out.append((start, end))
+        start = mask.find(needle, end)
+    return out

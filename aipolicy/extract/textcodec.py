@@ -192,11 +192,14 @@ def _eight_bit(data: bytes, declared_charset: str | None) -> DecodedText | None:
 
 
 def _legacy_codec(sample: bytes) -> str | None:
-    """The encoding ``charset-normalizer`` finds for a sample, as a Python codec name."""
-    best = from_bytes(sample).best()
-    if best is None:
-        return None
-    try:
-        return codecs.lookup(best.encoding).name
-    except LookupError:
-        return None
+    """The encoding ``charset-normalizer`` finds for a sample, as a Python codec name. A
+    sample cut in the middle of a multi-byte character is found nothing for: the cut is
+    moved back by up to three bytes."""
+    for cut in range(4 if len(sample) == _LEGACY_SAMPLE else 1):
+        best = from_bytes(sample[:len(sample) - cut]).best()
+        if best is not None:
+            try:
+                return codecs.lookup(best.encoding).name
+            except LookupError:
+                return None
+    return None
