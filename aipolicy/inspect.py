@@ -53,6 +53,11 @@ class Inspection:
             return self.extraction.segments
         return self.extraction.segments + self.envelope.segments
 
+    def recorded_path(self, path: str) -> str:
+        """``path`` with every path segment a finding is in replaced by the finding's type
+        ("/v1/files/[US_SSN]"): what the audit log may hold."""
+        return _marked_path(path, self.envelope, self.findings, len(self.extraction.segments))
+
     def rewrite(self, replacements: Mapping[int, str]) -> tuple[bytes | None, EnvelopeEdit]:
         """The body (None when unchanged) and the envelope edit for new segment texts."""
         body_count = len(self.extraction.segments)
@@ -188,16 +193,10 @@ class Inspector:
                           envelope)
 
     def recorded_path(self, request: RequestInfo) -> str:
-        """The request's path as the audit log may hold it: every path segment in which
-        something was found replaced by the finding's type ("/v1/files/[US_SSN]")."""
+        """The request's path as the audit log may hold it (see
+        ``Inspection.recorded_path``), for a request that was not inspected."""
         envelope = read_envelope(request.path, "", (), (), self.settings.http_fields)
-        findings = self.scan_segments(envelope.segments)
-        if not findings:
-            return request.path
-        marks = {f.segment: f"[{placeholder_name(f)}]" for f in findings
-                 if f.segment in envelope.path_segments}
-        edit = envelope.rewrite(marks)
-        return edit.path if edit.path is not None else request.path
+        return _marked_path(request.path, envelope, self.scan_segments(envelope.segments), 0)
 
     def inspect_request(self, request: RequestInfo, app: App, body: bytes) -> Inspection:
         """``inspect`` of a request as the proxy describes it: its body, its path, query,
@@ -316,6 +315,18 @@ class Inspector:
                 findings.append(Finding("pii", m.entity, label, i, m.start, m.end, m.score,
                                         m.detector))
         return findings
+
+
+def _marked_path(path: str, envelope: Envelope | None, findings: Sequence[Finding],
+                 offset: int) -> str:
+    """``path`` with the path segments that findings are in (envelope segment indexes
+    plus ``offset``) replaced by the findings' types."""
+    if envelope is None or not findings:
+        return path
+    marks = {f.segment - offset: f"[{placeholder_name(f)}]" for f in findings
+             if f.segment - offset in envelope.path_segments}
+    edit = envelope.rewrite(marks) if marks else EnvelopeEdit()
+    return edit.path if edit.path is not None else path
 
 
 # ----------------------------------------------------------------------------- decide

@@ -116,9 +116,10 @@ class Pipeline:
             headers = (("x-aipolicy-redacted",
                         ",".join(f"{k}={v}" for k, v in sorted(counts.items()))),
                        ("x-aipolicy-reference", reference))
-        verdict = self._finish(reference, request, decision, started, findings=findings,
+        recorded = dataclasses.replace(request, path=inspection.recorded_path(request.path))
+        verdict = self._finish(reference, recorded, decision, started, findings=findings,
                                scan_seconds=inspection.seconds, new_body=new_body,
-                               headers=headers, problem=content.problem)
+                               headers=headers, problem=content.problem, recorded=True)
         return dataclasses.replace(verdict, new_envelope=new_envelope)
 
     def _failed(self, reference: str, request: RequestInfo, access: Decision, started: float,
@@ -135,15 +136,16 @@ class Pipeline:
     def _finish(self, reference: str, request: RequestInfo, decision: Decision, started: float,
                 *, findings: FindingSummary | None = None, scan_seconds: float | None = None,
                 new_body: bytes | None = None, headers: tuple[tuple[str, str], ...] = (),
-                failure: str | None = None, problem: str | None = None) -> Verdict:
+                failure: str | None = None, problem: str | None = None,
+                recorded: bool = False) -> Verdict:
         enforced = decision.enforced_action
         findings = findings or FindingSummary()
         # The outcome is what the audit log records: a path that carried a secret or
-        # personal data is recorded without it (scanned here, or masked where no scanner
-        # runs: a failure decided in the proxy's main process).
-        if self.inspector is not None:
+        # personal data is recorded without it (``recorded``: already so; else scanned
+        # here, or masked where no scanner runs: a failure decided in the main process).
+        if not recorded and self.inspector is not None:
             request = dataclasses.replace(request, path=self.inspector.recorded_path(request))
-        elif self.ruleset.inspection is not None:
+        elif not recorded and self.ruleset.inspection is not None:
             request = dataclasses.replace(request, path=masked_path(request.path))
         notice = None
         if enforced is Action.BLOCK:

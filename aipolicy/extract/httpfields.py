@@ -8,8 +8,8 @@ every problem, and every syntax against its examples) and returns one immutable
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -27,6 +27,8 @@ URL = "url"
 STRUCTURED = "structured"
 TEXT = "text"
 
+_MISSING = object()
+_MEMO_SIZE = 4096
 _WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _NAME = re.compile(r"[a-z0-9!#$%&'*+.^_`|~-]+")
 
@@ -48,33 +50,55 @@ class HttpFields:
     structured_names: frozenset[str]
     known_names: frozenset[str]
     source: str = ""
+    # Per-name answers, worked out once per name (a client sends the same few dozen): a
+    # bounded memo of pure functions of the fields above (a race only computes twice).
+    _memo: dict[tuple[str, str], Any] = field(default_factory=dict, repr=False,
+                                               compare=False)
+
+    def _remember(self, kind: str, name: str, compute: Callable[[str], Any]) -> Any:
+        key = (kind, name)
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            if len(self._memo) > _MEMO_SIZE:
+                self._memo.clear()
+            found = self._memo[key] = compute(name)
+        return found
 
     def is_credential(self, name: str) -> bool:
         """A header or query parameter that carries a key, a token or a session."""
-        lower = name.lower()
-        return lower in self.credential_names or any(
+        return self._remember("credential", name, self._credential)
+
+    def _credential(self, name: str) -> bool:
+        return name.lower() in self.credential_names or any(
             word in self.credential_words for word in name_words(name))
+
+    def _name_kind(self, name: str) -> tuple[str, bool]:
+        """(how the header's value is read, not considering a transport syntax; whether
+        its name is a fixed word)."""
+        if name in self.transport:
+            kind = TRANSPORT
+        elif self.is_credential(name):
+            kind = CREDENTIAL
+        elif name in self.machine_names or name.startswith(self.machine_prefixes):
+            kind = MACHINE
+        elif name in self.url_names:
+            kind = URL
+        elif name in self.structured_names:
+            kind = STRUCTURED
+        else:
+            return TEXT, name in self.known_names
+        return kind, True
 
     def kind(self, name: str, value: str) -> str:
         """How the value of header ``name`` (lower-case) is read."""
-        syntax = self.transport.get(name)
-        if syntax is not None:
-            return TRANSPORT if syntax.fullmatch(value) else STRUCTURED
-        if self.is_credential(name):
-            return CREDENTIAL
-        if name in self.machine_names or name.startswith(self.machine_prefixes):
-            return MACHINE
-        if name in self.url_names:
-            return URL
-        if name in self.structured_names:
+        kind = self._remember("name", name, self._name_kind)[0]
+        if kind == TRANSPORT and not self.transport[name].fullmatch(value):
             return STRUCTURED
-        return TEXT
+        return kind
 
     def is_known(self, name: str) -> bool:
         """A header name that is a fixed word (not scanned as text)."""
-        return (name in self.known_names or name in self.transport or self.is_credential(name)
-                or name in self.machine_names or name.startswith(self.machine_prefixes)
-                or name in self.url_names or name in self.structured_names)
+        return self._remember("name", name, self._name_kind)[1]
 
     def __repr__(self) -> str:
         return f"HttpFields({self.source})"
