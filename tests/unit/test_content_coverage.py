@@ -324,3 +324,23 @@ def test_unreadable_binary_frame_is_refused(default_pipeline):
     frame = random.Random(9).randbytes(512)
     verdict = _verdict(default_pipeline, request, frame)
     assert verdict.outcome.enforced is Action.BLOCK and verdict.notice is not None
+
+
+# ------------------------------------------------------------------ what is recorded
+def test_a_path_that_carried_a_finding_is_recorded_without_it(default_pipeline):
+    from aipolicy.audit import audit_record
+
+    request = _request(path=f"/v1/files/{AWS_KEY}/content", method="GET")
+    verdict = _verdict(default_pipeline, request)
+    assert verdict.outcome.request.path == "/v1/files/%5BAWS_ACCESS_KEY_ID%5D/content"
+    record = json.dumps(audit_record(verdict.outcome, default_pipeline.ruleset.policy))
+    assert AWS_KEY not in record and "AWS_ACCESS_KEY_ID" in record
+    # a body that cannot be read: the path is still scanned before it is recorded
+    broken = _verdict(default_pipeline, _request(path=f"/v1/{AWS_KEY}/chat/completions"),
+                      b"{not json")
+    assert broken.outcome.failure and AWS_KEY not in broken.outcome.request.path
+    # decided in the main process without a scanner (a scan that timed out): masked
+    from aipolicy.extract.envelope import masked_path
+
+    assert masked_path(f"/v1/files/{AWS_KEY}/x-1") == "/v1/files/[…]/x-1"
+    assert masked_path("/v1/chat/completions") == "/v1/chat/completions"
