@@ -179,7 +179,7 @@ class Inspector:
     def inspect(self, body: BodyInput, envelope: Envelope | None = None,
                 credentials: frozenset[str] = frozenset()) -> Inspection:
         """Decode, extract and scan the body, and scan the envelope. ``credentials``: the
-        secret kinds that are the destination's own credentials (see ``_own``). Raises
+        secret kinds that are the destination's own credentials (see ``scan_segments``). Raises
         ``InspectionError`` (fixed reason) on failure."""
         started = time.perf_counter()
         max_bytes = self.settings.max_body_bytes

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from wsproto import ConnectionType, WSConnection
-from wsproto.utilities import LocalProtocolError
 from wsproto.events import (
     AcceptConnection,
     BytesMessage,
@@ -30,6 +29,7 @@ from wsproto.events import (
     Request,
     TextMessage,
 )
+from wsproto.utilities import LocalProtocolError
 
 _READ = 65536
 
