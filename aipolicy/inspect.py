@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -69,6 +70,7 @@ class Inspection:
         return new_body, self.envelope.rewrite(rest) if rest else EnvelopeEdit()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # (kind, type, label, start, end, score, detector) for one segment, offsets in the segment
 _SegmentFindings = tuple[tuple[str, str, str, int, int, float, str], ...]
 
@@ -296,13 +298,16 @@ class Inspector:
                 findings.append(Finding("custom", c.detector_id, c.label, i, c.start, c.end,
                                         1.0, "custom"))
         # Personal data only where people write: not in credentials, client strings or
-        # the readable strings of binaries.
+        # the readable strings of binaries. A lone surrogate (a JSON "\ud800" escape, a
+        # header byte that is not UTF-8) is shown to the model as U+FFFD: same length,
+        # and the model's tokenizer cannot encode it.
         wanted = [i for i in range(len(texts)) if scopes is None or scopes[i] == SCAN_ALL]
+        pii_texts = [_SURROGATE.sub("\ufffd", texts[i]) for i in wanted]
         if len(wanted) == len(texts):
-            pii = self.pii.scan_many(list(texts), data)
+            pii = self.pii.scan_many(pii_texts, data)
         else:
             pii = [[] for _ in texts]
-            for i, matches in zip(wanted, self.pii.scan_many([texts[i] for i in wanted],
+            for i, matches in zip(wanted, self.pii.scan_many(pii_texts,
                                                              [data[i] for i in wanted]),
                                   strict=True):
                 pii[i] = matches

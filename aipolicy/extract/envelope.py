@@ -16,6 +16,8 @@ header should have), the segment is read-only and a redaction there becomes a bl
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -141,6 +143,9 @@ class _Reader:
         elif kind == CREDENTIAL:
             scope = SCAN_CREDENTIAL
             self.add(value, where, context=context, scope=scope)
+            basic = _basic_credentials(value)
+            if basic:  # user:password, read decoded
+                self.add(basic, f"{where}.(decoded)", context=context, scope=scope)
         elif kind in (TRANSPORT, MACHINE):
             scope = SCAN_SECRETS
             self.add(value, where, scope=scope)
@@ -235,6 +240,17 @@ def _changed(layers: list[tuple[int, Layer]], replacements: Mapping[int, str]
         if isinstance(value, str):
             out.append((index, value))
     return tuple(out)
+
+
+def _basic_credentials(value: str) -> str:
+    """The ``user:password`` of a Basic credential, or ""."""
+    scheme, _, token = value.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return ""
+    try:
+        return base64.b64decode(token.strip(), validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return ""
 
 
 def _same(text: str) -> str:

@@ -117,7 +117,10 @@ def _by_route(route: Route, req: BodyInput, media: str, max_bytes: int, shortcut
 def _generic(req: BodyInput, media: str, max_bytes: int) -> Extraction:
     c = Collector(req.body, max_bytes)
     if media == FORM_URLENCODED:
-        generic.form_body(parse_form(req.body), c)
+        if b"\x00" in req.body:  # a form in UTF-16 or UTF-32: its fields, read-only
+            generic.wide_form_body(req.body, req.content_type, c)
+        else:
+            generic.form_body(parse_form(req.body), c)
         return _finish("generic-form", c)
     if is_json_type(media):
         generic.json_body(_json_root(c, strict=True), c)

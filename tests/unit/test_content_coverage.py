@@ -344,3 +344,22 @@ def test_a_path_that_carried_a_finding_is_recorded_without_it(default_pipeline):
 
     assert masked_path(f"/v1/files/{AWS_KEY}/x-1") == "/v1/files/[…]/x-1"
     assert masked_path("/v1/chat/completions") == "/v1/chat/completions"
+
+
+def test_odd_encodings_of_the_envelope_and_forms(default_pipeline):
+    # a header byte that is not UTF-8 (mitmproxy keeps it as a lone surrogate)
+    verdict = _verdict(default_pipeline, _request(
+        fields=(("x-note", f"caf\udcff mail {EMAIL}"),)), _chat())
+    assert verdict.outcome.enforced is Action.REDACT and not verdict.outcome.failure
+    assert dict(verdict.new_envelope.fields)[2] == "caf\udcff mail [EMAIL_ADDRESS_1]"
+    # a Basic credential is read decoded
+    basic = base64.b64encode(f"deploy:{AWS_KEY}".encode()).decode()
+    _blocked_for_secret(_verdict(default_pipeline, _request(
+        fields=(("authorization", f"Basic {basic}"),)), _chat()))
+    # a form sent in UTF-16 is read as the text it is
+    form = f"q=aws_access_key_id%3D{AWS_KEY}".encode("utf-16")
+    _blocked_for_secret(_verdict(default_pipeline, _request(
+        path="/v1/form", content_type="application/x-www-form-urlencoded"), form))
+    # a percent-encoded cookie value is read decoded
+    _blocked_for_secret(_verdict(default_pipeline, _request(
+        fields=(("cookie", f"n=aws_access_key_id%3D{AWS_KEY}"),)), _chat()))

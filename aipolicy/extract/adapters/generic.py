@@ -4,8 +4,9 @@ file body by its content."""
 
 from __future__ import annotations
 
+from .. import files
 from ..collect import JV, KEY, Collector, Label
-from ..formenc import FormField
+from ..formenc import FormField, parse_form
 from ..keys import KNOWN_FORM_FIELDS, NON_PROSE_FORM_FIELDS
 from ..layers import form_value
 
@@ -24,6 +25,18 @@ def form_body(fields: list[FormField], c: Collector) -> None:
         if field.name not in NON_PROSE_FORM_FIELDS:
             c.value(c.root, field.start, field.end, field.value, form_value, (field.name,),
                     "field")
+
+
+def wide_form_body(body: bytes, content_type: str, c: Collector) -> None:
+    """A form sent in a wide encoding (UTF-16, UTF-32): its text decoded, then its names
+    and values, read-only (no server parses such a form, but it receives it)."""
+    text = files.read_text(body, content_type)
+    if text is None:
+        file_body(body, content_type, c)  # not text after all: read by content
+        return
+    for field in parse_form(text.text.encode("utf-8", "surrogatepass")):
+        c.add_readonly(field.name, (field.name, KEY), "field")
+        c.add_readonly(field.value, (field.name,), "field")
 
 
 def file_body(body: bytes, content_type: str, c: Collector) -> None:
