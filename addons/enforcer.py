@@ -177,11 +177,10 @@ class Enforcer:
         app = handshake.decision.app
         if app is None or pipeline.ruleset.inspection is None:
             return
-        # Binary frames and text frames alike are read by content: text in any encoding,
-        # JSON, a known file format; what cannot be read is refused.
-        content_type = "text/plain" if message.is_text else "application/octet-stream"
-        if message.is_text and message.content[:1] in (b"{", b"["):
-            content_type = "application/json"
+        # Binary frames and text frames alike are read by content: JSON when they parse
+        # as JSON, else text in any encoding (SignalR's JSON records end in 0x1E), a known
+        # file format; what cannot be read is refused.
+        content_type = "" if message.is_text else "application/octet-stream"
         # The handshake's path, query and header fields were inspected (and redacted)
         # with the handshake: a frame is its content only.
         info = dataclasses.replace(handshake.request, method="POST",

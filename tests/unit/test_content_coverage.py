@@ -363,3 +363,14 @@ def test_odd_encodings_of_the_envelope_and_forms(default_pipeline):
     # a percent-encoded cookie value is read decoded
     _blocked_for_secret(_verdict(default_pipeline, _request(
         fields=(("cookie", f"n=aws_access_key_id%3D{AWS_KEY}"),)), _chat()))
+
+
+def test_text_frames_that_are_not_plain_json_are_read_as_text(default_pipeline):
+    """SignalR (Microsoft 365 Copilot) ends each JSON record with 0x1E: read as text, not
+    refused as broken JSON, and a secret in it is still found."""
+    request = RequestInfo(**{**_frame_request().__dict__, "headers": {"content-type": ""}})
+    benign = b'{"type":1,"target":"chat","arguments":[{"text":"hello"}]}\x1e'
+    verdict = _verdict(default_pipeline, request, benign)
+    assert verdict.outcome.enforced is Action.ALLOW and not verdict.outcome.failure
+    leaked = benign.replace(b"hello", f"key {AWS_KEY}".encode())
+    _blocked_for_secret(_verdict(default_pipeline, request, leaked))
