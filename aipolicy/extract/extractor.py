@@ -15,6 +15,7 @@ from .errors import ExtractionError
 from .formenc import parse_form
 from .layers import Slot, json_literal, utf8
 from .multipart import MultipartError
+from .protobuf import PROTOBUF_TYPES
 from .registry import FORM, JSON, RAW, Route, find_route
 
 MULTIPART = "multipart/form-data"
@@ -125,6 +126,8 @@ def _generic(req: BodyInput, media: str, max_bytes: int) -> Extraction:
     if is_json_type(media):
         generic.json_body(_json_root(c, strict=True), c)
         return _finish("generic-json", c)
+    if media in PROTOBUF_TYPES and generic.protobuf_body(req.body, req.content_type, c):
+        return _finish("protobuf", c)
     if not media.startswith("text/") and req.body.lstrip()[:1] in (b"{", b"["):
         root = _json_root(c, strict=False)  # undeclared JSON (octet-stream, no type)
         if root is not None:

@@ -247,7 +247,7 @@ def test_a_secret_in_text_bodies_uploads_and_frames_is_never_forwarded(
         coding = ""
         request = RequestInfo(
             "POST", "https", "copilot.microsoft.com", 443, "/c/api/chat",
-            {"content-type": "text/plain" if carrier == "frame-text"
+            {"content-type": "" if carrier == "frame-text"
              else "application/octet-stream"},
             ClientIdentity(ipaddress.ip_address("10.9.8.7")))
     verdict = _verdict(default_pipeline, request, _content_encode(body, coding))

@@ -196,3 +196,35 @@ def test_reprs_never_show_content() -> None:
     shown = [repr(text), repr(collector.root), repr(parse_form(f"a={secret}".encode())),
              repr(BodyInput("POST", "h", "/", "text/plain", "", secret.encode()))]
     assert all(secret not in s for s in shown)
+
+
+def _pb_field(number: int, payload: bytes) -> bytes:
+    def varint(value: int) -> bytes:
+        out = bytearray()
+        while True:
+            out.append((value & 0x7F) | (0x80 if value > 0x7F else 0))
+            value >>= 7
+            if not value:
+                return bytes(out)
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def test_protobuf_bodies_are_read_without_their_schema() -> None:
+    inner = _pb_field(1, b"mail jane.roe@example.org") + _pb_field(2, bytes(range(40)))
+    message = (_pb_field(1, b"Summarise this file") + _pb_field(3, inner)
+               + b"\x20\x96\x01")  # field 4, varint 150
+    for content_type, body in (
+            ("application/x-protobuf", message),
+            ("application/connect+proto", b"\x00" + len(message).to_bytes(4, "big") + message),
+            ("application/grpc-web+proto", b"\x00" + len(message).to_bytes(4, "big") + message
+             + b"\x80\x00\x00\x00\x0bgrpc-status")):
+        result = run(body, "api2.cursor.sh", "/aiserver.v1.ChatService/StreamChat",
+                     content_type)
+        assert result.adapter == "protobuf"
+        texts = [s.text for s in result.segments if s.scope == "all"]
+        assert texts[:2] == ["Summarise this file", "mail jane.roe@example.org"]
+        assert not any(s.redactable for s in result.segments)  # lengths are encoded
+        assert result.uninspectable == ()
+    # not protobuf after all: read by content (here: unknown binary, refused)
+    result = run(b"\x07\xff\xff\xff" * 50, "api2.cursor.sh", "/x", "application/proto")
+    assert result.adapter == "generic-body" and result.uninspectable
