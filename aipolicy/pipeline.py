@@ -133,6 +133,16 @@ class Pipeline:
         return self._finish(reference, request, decision, started, failure=reason,
                             problem=text if on_error is Action.BLOCK else None)
 
+    def _recorded_path(self, request: RequestInfo) -> str:
+        """The path scanned and marked (``Inspector.recorded_path``), or masked where no
+        scanner runs or the scanner failed (the failure being recorded)."""
+        if self.inspector is not None:
+            try:
+                return self.inspector.recorded_path(request)
+            except Exception:  # noqa: BLE001 - a detector bug: the verdict must still come
+                pass
+        return masked_path(request.path)
+
     def _finish(self, reference: str, request: RequestInfo, decision: Decision, started: float,
                 *, findings: FindingSummary | None = None, scan_seconds: float | None = None,
                 new_body: bytes | None = None, headers: tuple[tuple[str, str], ...] = (),
@@ -143,10 +153,8 @@ class Pipeline:
         # The outcome is what the audit log records: a path that carried a secret or
         # personal data is recorded without it (``recorded``: already so; else scanned
         # here, or masked where no scanner runs: a failure decided in the main process).
-        if not recorded and self.inspector is not None:
-            request = dataclasses.replace(request, path=self.inspector.recorded_path(request))
-        elif not recorded and self.ruleset.inspection is not None:
-            request = dataclasses.replace(request, path=masked_path(request.path))
+        if not recorded and self.ruleset.inspection is not None:
+            request = dataclasses.replace(request, path=self._recorded_path(request))
         notice = None
         if enforced is Action.BLOCK:
             facts = NoticeFacts(reference, decision, self.ruleset.policy, request.host,

@@ -374,3 +374,15 @@ def test_text_frames_that_are_not_plain_json_are_read_as_text(default_pipeline):
     assert verdict.outcome.enforced is Action.ALLOW and not verdict.outcome.failure
     leaked = benign.replace(b"hello", f"key {AWS_KEY}".encode())
     _blocked_for_secret(_verdict(default_pipeline, request, leaked))
+
+
+def test_a_detector_crash_still_gives_a_verdict_and_records_no_path_content(
+        default_pipeline, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("detector bug")
+
+    monkeypatch.setattr(default_pipeline.inspector, "scan", boom)
+    verdict = _verdict(default_pipeline, _request(path=f"/v1/{AWS_KEY}/chat/completions"),
+                       _chat())
+    assert verdict.outcome.enforced is Action.BLOCK and verdict.outcome.failure
+    assert AWS_KEY not in verdict.outcome.request.path
