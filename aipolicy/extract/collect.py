@@ -95,6 +95,15 @@ def file_label(filename: str | None) -> Label:
     return Label(f"file:{name or 'upload'}")
 
 
+def key_context(path: Path) -> str:
+    """The key a JSON string sits under when it is not an API field name, as context for
+    the detectors: ``{"aws_secret_access_key": "..."}`` names what its value is."""
+    key = path[-1] if path else None
+    if type(key) is str and key not in KNOWN_JSON_KEYS:
+        return f"{key}: "
+    return ""
+
+
 def normalize_role(role: str | None, default: str = "user") -> str:
     if not role:
         return default
@@ -180,13 +189,13 @@ class Collector:
     # -- segments --------------------------------------------------------------------------
     def add_text(
         self, layer: Layer, start: int, end: int, text: str, encode: Callable,
-        path: Path, role: str, scope: str = SCAN_ALL,
+        path: Path, role: str, scope: str = SCAN_ALL, context: str = "",
     ) -> None:
         """A redactable segment stored in ``layer[start:end]`` as ``encode(text)``."""
         if not text.strip():
             return
         index = len(self.segments)
-        self.segments.append(Segment(text, render_path(path), role, True, scope=scope))
+        self.segments.append(Segment(text, render_path(path), role, True, context, scope))
         layer.slots.append(Slot(start, end, encode, segment=index))
         for embedded in files.embedded_texts(text, self.max_bytes):
             self.segments.append(Segment(embedded, render_path((*path, Label("(data)"))),
@@ -275,7 +284,7 @@ class Collector:
             return False
         self._handled.add(v.node)
         self.add_text(v.layer, v.node.start, v.node.end, value, json_literal, v.path, role,
-                      scope)
+                      scope, key_context(v.path))
         return True
 
     def skip(self, v: JV) -> None:

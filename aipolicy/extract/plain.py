@@ -23,7 +23,7 @@ from typing import Any
 from ..model import SCAN_ALL, SCAN_SECRETS, Segment
 from . import jsonpos
 from .adapters import anthropic, openai
-from .collect import ENUM_LIKE, KEY, normalize_role, render_path, takes_as_text
+from .collect import ENUM_LIKE, KEY, key_context, normalize_role, render_path, takes_as_text
 from .files import has_embedded_data
 from .jsonpos import MAX_DEPTH, Pairs
 from .keys import KNOWN_JSON_KEYS, NON_PROSE_JSON_KEYS
@@ -54,7 +54,7 @@ class Read:
 
     def add(self, text: str, where: str, role: str, path: tuple[Any, ...],
             scope: str = SCAN_ALL) -> None:
-        self.segments.append(Segment(text, where, role, True, scope=scope))
+        self.segments.append(Segment(text, where, role, True, key_context(path), scope))
         self.paths.append(path)
 
 

@@ -386,3 +386,22 @@ def test_a_detector_crash_still_gives_a_verdict_and_records_no_path_content(
                        _chat())
     assert verdict.outcome.enforced is Action.BLOCK and verdict.outcome.failure
     assert AWS_KEY not in verdict.outcome.request.path
+
+
+@pytest.mark.parametrize(("arguments", "blocked"), [
+    ({"aws_secret_access_key": "Ftx4TmLTZeVhDMXBzHugvCyQMKxaG/EC1RqNugLe"}, True),
+    ({"db_password": "Xk9#mQ2$vLp7wRz4"}, True),
+    ({"next_page_token": "eyJvZmZzZXQiOjEwLCJsaW1pdCI6MjB9"}, False),
+    ({"cache_key": "user:123:profile:v2"}, False),
+    ({"key_points": "revenue grew 12 percent, churn fell"}, False),
+    ({"password_policy": "at least twelve characters"}, False),
+])
+def test_a_user_defined_key_names_its_value(default_pipeline, arguments, blocked):
+    """A JSON key that is no API field name is read in front of its value, so a secret
+    named only by its key is found; benign keys with the same words are not findings."""
+    body = json.dumps({"model": "m", "messages": [{"role": "assistant", "tool_calls": [
+        {"id": "c1", "type": "function", "function": {
+            "name": "configure", "arguments": json.dumps(arguments)}}]}]}).encode()
+    verdict = _verdict(default_pipeline, _request(), body)
+    assert (verdict.outcome.enforced is Action.BLOCK) is blocked, \
+        verdict.outcome.findings.by_type()
