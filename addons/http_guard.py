@@ -169,8 +169,8 @@ class DecisionGuard:
         if flow.response or not flow.live:
             return
         decided = flow.metadata.get(METADATA_KEY)
-        if decided is not None and decided.enforced is not Action.BLOCK:
-            return  # decided, and nothing to answer (a block without an answer is not)
+        if decided is not None and decided.enforced not in (Action.BLOCK, Action.COACH):
+            return  # decided, and nothing to answer (a block or a coach without one is not)
         pipeline = self.state.pipeline
         verdict = None
         try:
@@ -205,6 +205,7 @@ class DecisionGuard:
         message.drop()
         verdict = pipeline.refusal_verdict(handshake.request, handshake.decision.app,
                                            Refusal.UNDECIDED)
-        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome)
+        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome,
+                                         pipeline.ruleset.policy)
         log.error(f"aipolicy: the enforcer left a WebSocket message to {flow.request.host} "
                   "undecided; dropped it")
