@@ -133,7 +133,8 @@ class Gate:
         if verdict.outcome.decision.pending_coach is not None:
             verdict = self._show_coach(pipeline, request, app, view, verdict, body)
         ack_state, ack_error = ack or (None, None)
-        store_error = verdict.outcome.store_error or ack_error or coach_error
+        store_error = ",".join(e for e in (verdict.outcome.store_error, ack_error, coach_error)
+                               if e) or None
         if ack_state is not None or store_error is not None:
             verdict = dataclasses.replace(verdict, outcome=dataclasses.replace(
                 verdict.outcome, acknowledgement=ack_state and ack_state.value,
@@ -247,13 +248,10 @@ class Gate:
         policy = pipeline.ruleset.policy
         reference = verdict.outcome.reference
         base = pages_base(app, request.host, request.path)
-        if view.navigation:
-            session, cookie = self._session(request, base)
-            form = FormContext(base + ACKNOWLEDGE,
-                               self.keys.token(session, ACKNOWLEDGE, request.host),
-                               safe_return(_full_path(request), base))
-            notice = respond_html(acknowledgement_page(policy, form, reference, app), 200,
-                                  reference, cookie)
+        if view.navigation:  # to the page, on this origin, and back here afterwards
+            notice = redirect(_page_path(base, ACKNOWLEDGE,
+                                         **{"return": safe_return(_full_path(request), base)}),
+                              reference)
         else:
             link = page_url(request.scheme, request.host, request.port, base, ACKNOWLEDGE)
             text = (f"{policy.name} (version {policy.version}): please read the AI usage "
@@ -267,7 +265,6 @@ class Gate:
     def _show_coach(self, pipeline: Pipeline, request: RequestInfo, app: App,
                     view: ClientView, verdict: Verdict, body: bytes | None) -> Verdict:
         ruleset = pipeline.ruleset
-        policy = ruleset.policy
         decision = verdict.outcome.decision
         step = decision.pending_coach
         assert step is not None and ruleset.coach is not None
@@ -275,14 +272,9 @@ class Gate:
         base = pages_base(app, request.host, request.path)
         found = _found(verdict.outcome.findings, step.scope)
         if view.navigation:
-            session, cookie = self._session(request, base)
-            form = FormContext(base + COACH, self.keys.token(session, COACH, request.host),
-                               safe_return(_full_path(request), base))
-            facts = CoachFacts(app, decision.reason, decision.rule_id, step.scope,
-                               step.options.remember_seconds, found, decision.alternative,
-                               decision.alternative_text)
-            notice = respond_html(coach_page(policy, ruleset.coach, facts, form, reference),
-                                  200, reference, cookie)
+            notice = redirect(_page_path(base, COACH, rule=decision.rule_id, scope=step.scope,
+                                         **{"return": safe_return(_full_path(request), base)}),
+                              reference)
         else:
             link = page_url(request.scheme, request.host, request.port, base, COACH,
                             rule=decision.rule_id, scope=step.scope)
@@ -533,6 +525,11 @@ def _coach_text(ruleset: Ruleset, decision: Decision, step: CoachStep, app: App,
 def _found(findings: FindingSummary, scope: str) -> str | None:
     counts = tuple(c for c in findings.counts if c[0] == scope)
     return describe_findings(FindingSummary(counts)) if counts else None
+
+
+def _page_path(base: str, page: str, **query: str | None) -> str:
+    params = urllib.parse.urlencode({k: v for k, v in query.items() if v is not None})
+    return f"{base}{page}" + (f"?{params}" if params else "")
 
 
 def _full_path(request: RequestInfo) -> str:

@@ -50,6 +50,6 @@ class Outcome:
     # When the policy asks for acknowledgement: "current", "missing" or "unavailable"
     # (the state store could not say).
     acknowledgement: str | None = None
-    store_error: str | None = None  # the check the state store failed: acknowledgement |
+    store_error: str | None = None  # the checks the state store failed: acknowledgement,
     #                                 coach (what happened then is on_store_error)
     timestamp: float = field(default_factory=time.time)

@@ -176,15 +176,14 @@ def acknowledgement_page(policy: PolicyInfo, form: FormContext, reference: str,
 # ---------------------------------------------------------------------- coach
 @dataclass(frozen=True)
 class CoachFacts:
-    """What the coach page says: the app, the rule's guidance, what was found (kinds and
-    counts, for a data rule), the alternative, how long a proceed is remembered."""
+    """What the coach page says: the app, the rule's guidance, the alternative, how long a
+    proceed is remembered."""
 
     app: App
     guidance: str
     rule: str
-    scope: str
+    scope: str  # "access", or the finding kind of a data rule
     remember_seconds: float
-    found: str | None = None  # "1 item of personal data: e-mail address"
     alternative: App | None = None
     alternative_text: str | None = None
 
@@ -193,13 +192,14 @@ def coach_page(policy: PolicyInfo, settings: CoachSettings, facts: CoachFacts,
                form: FormContext, reference: str) -> str:
     esc = html.escape
     app = facts.app
-    headline = (f"Your request to {app.name} needs a reason" if facts.found else
+    content = facts.scope != "access"  # a data rule: about what a request contained
+    headline = (f"Your request to {app.name} needs a reason" if content else
                 f"{app.name} needs a reason before you continue")
     parts = [f'<section aria-labelledby="why"><h2 id="why">Why you see this</h2>'
              f"<p>{esc(facts.guidance)}</p>"]
-    if facts.found:
-        parts.append(f"<p>Your request contains <strong>{esc(facts.found)}</strong>. "
-                     "Nothing has been sent yet.</p>")
+    if content:
+        parts.append("<p>Nothing has been sent yet. After you continue, send your request "
+                     "again.</p>")
     parts.append("</section>")
     alternative = facts.alternative.name if facts.alternative else facts.alternative_text
     if alternative:
