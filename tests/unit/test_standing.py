@@ -15,8 +15,8 @@ import redis
 
 from aipolicy.cli import main
 from aipolicy.model import ClientIdentity
-from aipolicy.policy_text import AckRequirement, AcknowledgementSettings
-from aipolicy.standing import Acknowledgements, Clearances, export_acknowledgements
+from aipolicy.policy_text import AcknowledgementSettings, AckRequirement
+from aipolicy.standing import Acknowledgements, Clearances
 from aipolicy.state import open_store, parse_store_url
 from tests.redis_server import RedisServer
 
