@@ -137,7 +137,7 @@ class ProtocolGuard:
             return
         verdict = pipeline.refusal_verdict(*found, reason)
         flow.metadata[METADATA_KEY] = verdict.outcome
-        flow.metadata[POLICY_KEY] = pipeline.ruleset.policy  # for the audit line
+        flow.metadata[POLICY_KEY] = pipeline.ruleset.policy
         respond(flow, verdict.notice)
 
     def response(self, flow: http.HTTPFlow) -> None:

@@ -135,6 +135,7 @@ async def test_api_coach_notice_and_header_proceed(stack):
                                       {**api, "x-aipolicy-justification": "evaluation"},
                                       body, peer))
     assert f.response is None
+    assert "x-aipolicy-justification" not in f.request.headers  # the service never sees it
     proceed, request = lines(audit)[-2:]
     assert proceed["event"] == "coach-proceed" and proceed["justification"] == "evaluation"
     assert proceed["via"] == "header" and proceed["rule"] == "coach-anthropic"
