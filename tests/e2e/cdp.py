@@ -92,7 +92,8 @@ class Chromium:
                 if value:
                     return value
             time.sleep(0.1)
-        raise AssertionError(f"not true in time: {expression}; at {self.location()}")
+        raise AssertionError(f"not true in time: {expression}; at {self.location()}: "
+                             f"{self.text()[:600]!r}")
 
     def navigate(self, url: str) -> None:
         self.call("Page.navigate", session=True, url=url)
@@ -103,7 +104,9 @@ class Chromium:
         return ""
 
     def text(self) -> str:
-        return self.evaluate("document.body.innerText") or ""
+        with contextlib.suppress(RuntimeError, TimeoutError):
+            return self.evaluate("document.body?.innerText") or ""
+        return ""
 
     def screenshot(self, path: Path) -> bytes:
         data = base64.b64decode(self.call("Page.captureScreenshot", session=True,
