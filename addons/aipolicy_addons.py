@@ -40,7 +40,7 @@ def build_addons() -> list[object]:
         TlsScope(state, metrics),
         ConnectionGuard(state),
         ProtocolGuard(state),
-        Enforcer(state),
+        Enforcer(state, store, metrics),
         DecisionGuard(state),
         AuditLog(state),
         MetricsExporter(state, metrics),

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from enforcer import METADATA_KEY, POLICY_KEY, WS_OUTCOME_KEY
+from enforcer import EVENTS_KEY, METADATA_KEY, POLICY_KEY, WS_EVENTS_KEY, WS_OUTCOME_KEY
 from http_guard import FAILURE_KEY
 from mitmproxy import ctx, exceptions, http
 
-from aipolicy.audit import AuditWriter, audit_record
+from aipolicy.audit import AuditWriter, audit_record, event_record
 
 log = logging.getLogger("aipolicy")
 
@@ -47,9 +47,15 @@ class AuditLog:
             self.configure({"aipolicy_audit_log"})
 
     def request(self, flow: http.HTTPFlow) -> None:
+        if self.writer is None:
+            return
+        # What the person did first (an acknowledgement, a reason to go on), then the
+        # decision on the request.
+        for event in flow.metadata.get(EVENTS_KEY, ()):
+            self.writer.write(event_record(event))
         # the policy of the ruleset that decided, not of the one in force now
         outcome, policy = flow.metadata.get(METADATA_KEY), flow.metadata.get(POLICY_KEY)
-        if outcome is None or policy is None or self.writer is None:
+        if outcome is None or policy is None:
             return
         self.writer.write(audit_record(outcome, policy))
 
@@ -66,6 +72,10 @@ class AuditLog:
         if (entry is None or self.writer is None or flow.websocket is None
                 or entry[0] != flow.websocket.messages[-1].timestamp):
             return
+        events = flow.metadata.get(WS_EVENTS_KEY)
+        if events is not None and events[0] == entry[0]:
+            for event in events[1]:
+                self.writer.write(event_record(event))
         record = audit_record(entry[1], entry[2])
         record["method"] = "WEBSOCKET"
         self.writer.write(record)

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+from pathlib import Path
 
-from mitmproxy import connection, ctx, http
+from mitmproxy import connection, ctx, exceptions, http
 from mitmproxy.proxy.mode_specs import RegularMode, UpstreamMode
 
+from aipolicy.coach_config import HEADER as JUSTIFICATION_HEADER
+from aipolicy.csrf import PageKeys
 from aipolicy.extract.envelope import EnvelopeEdit
-from aipolicy.model import ClientIdentity, DestinationNames, RequestInfo
+from aipolicy.gate import Evaluate, Gate
+from aipolicy.metrics import PolicyMetrics
+from aipolicy.model import App, ClientIdentity, DestinationNames, RequestInfo
 from aipolicy.notices import Notice
 from aipolicy.respond import frame_note
 
@@ -26,6 +31,10 @@ RESPONSE_HEADERS_KEY = "aipolicy_response_headers"
 # (timestamp of the client's WebSocket message, its Outcome, the deciding ruleset's
 # PolicyInfo): read by audit and metrics
 WS_OUTCOME_KEY = "aipolicy_websocket"
+# Acknowledgements and coach proceeds/cancels (aipolicy.events.PolicyEvent) a request
+# made: one audit line each. For a WebSocket message: (its timestamp, the events).
+EVENTS_KEY = "aipolicy_events"
+WS_EVENTS_KEY = "aipolicy_websocket_events"
 # A ResponseNote for the streamed answer: the streaming addon adds it to the answer.
 NOTE_KEY = "aipolicy_note"
 # The FrameRewriter adding a note to the server's next WebSocket answer.
@@ -115,8 +124,33 @@ def respond(flow: http.HTTPFlow, notice: Notice) -> None:
 
 
 class Enforcer:
-    def __init__(self, state) -> None:
+    def __init__(self, state, store=None, metrics: PolicyMetrics | None = None) -> None:
+        """``store``: the StateStoreAddon whose store holds acknowledgements and coach
+        decisions (without one, every check that needs it follows on_store_error)."""
         self.state = state
+        self.gate = Gate(lambda: store.store if store is not None else None,
+                         PageKeys.random(), metrics)
+
+    def load(self, loader) -> None:
+        loader.add_option(
+            "aipolicy_page_secret", str, "",
+            """
+            A file holding the secret (16 bytes or more) that protects the forms of the
+            acknowledgement and coach pages. Empty: a random secret per process (a page
+            opened before a restart must be reloaded). Replicas behind a load balancer need
+            the same file.
+            """,
+        )
+
+    def configure(self, updated: set[str]) -> None:
+        if "aipolicy_page_secret" not in updated:
+            return
+        value = ctx.options.aipolicy_page_secret
+        try:
+            self.gate.keys = PageKeys.from_file(Path(value)) if value else PageKeys.random()
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise exceptions.OptionsError(f"aipolicy_page_secret: {reason}") from None
 
     async def request(self, flow: http.HTTPFlow) -> None:
         if flow.response or not flow.live:
@@ -137,13 +171,18 @@ class Enforcer:
             verdict = pipeline.refuse(info, destination)
         elif app is None:
             return
-        elif not pipeline.needs_body(info):
-            verdict = pipeline.evaluate(info, app)
-        elif flow.request.raw_content is None:  # streamed past us: cannot be inspected
-            verdict = pipeline.failure_verdict(info, app, "the request body was streamed")
-        else:  # any method; an empty body still has a path, a query and header fields;
-            # scanning is CPU work: the scan service does it off the event loop
-            verdict = await in_force.evaluate_body(info, app, flow.request.raw_content)
+        elif self.gate.is_page(info, app):  # the proxy's own pages: never forwarded
+            answer = await self.gate.page(pipeline, info, app, flow.request.raw_content)
+            flow.metadata[EVENTS_KEY] = answer.events
+            flow.metadata[POLICY_KEY] = pipeline.ruleset.policy
+            respond(flow, answer.notice)
+            return
+        else:
+            decided = await self.gate.decide(pipeline, info, app, flow.request.raw_content,
+                                             _evaluator(in_force, app,
+                                                        flow.request.raw_content))
+            verdict = decided.verdict
+            flow.metadata[EVENTS_KEY] = decided.events
         flow.metadata[METADATA_KEY] = verdict.outcome
         flow.metadata[POLICY_KEY] = pipeline.ruleset.policy
         if verdict.notice is not None:
@@ -151,6 +190,7 @@ class Enforcer:
             return
         if verdict.new_envelope:  # before the body: its edits are by header position
             rewrite_envelope(flow.request, verdict.new_envelope)
+        flow.request.headers.pop(JUSTIFICATION_HEADER, None)  # for the proxy only
         if verdict.new_body is not None:
             # The redacted body goes out identity-encoded with a correct Content-Length.
             flow.request.headers.pop("content-encoding", None)
@@ -190,9 +230,16 @@ class Enforcer:
                                    headers={**handshake.request.headers,
                                             "content-type": content_type,
                                             "content-encoding": ""})
-        verdict = await in_force.evaluate_body(info, app, message.content)
+        content = message.content
+
+        async def evaluate(described: RequestInfo):
+            return await in_force.evaluate_body(described, app, content)
+
+        decided = await self.gate.decide(in_force.pipeline, info, app, content, evaluate)
+        verdict = decided.verdict
         flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome,
                                          in_force.pipeline.ruleset.policy)
+        flow.metadata[WS_EVENTS_KEY] = (message.timestamp, decided.events)
         if verdict.notice is not None:
             message.drop()
             for frame in verdict.notice.frames:
@@ -217,3 +264,19 @@ class Enforcer:
         if extra and flow.response is not None:
             for name, value in extra:
                 flow.response.headers[name] = value
+
+
+def _evaluator(in_force, app: App, raw: bytes | None) -> Evaluate:
+    """The pipeline's verdict for a request description (the gate asks again once a
+    coach is cleared): scanning is CPU work, done by the scan service off the event loop."""
+    pipeline = in_force.pipeline
+
+    async def evaluate(info: RequestInfo):
+        if not pipeline.needs_body(info):
+            return pipeline.evaluate(info, app)
+        if raw is None:  # streamed past us: cannot be inspected
+            return pipeline.failure_verdict(info, app, "the request body was streamed")
+        # any method; an empty body still has a path, a query and header fields
+        return await in_force.evaluate_body(info, app, raw)
+
+    return evaluate

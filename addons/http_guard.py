@@ -170,8 +170,8 @@ class DecisionGuard:
         if flow.response or not flow.live:
             return
         decided = flow.metadata.get(METADATA_KEY)
-        if decided is not None and decided.enforced is not Action.BLOCK:
-            return  # decided, and nothing to answer (a block without an answer is not)
+        if decided is not None and decided.enforced not in (Action.BLOCK, Action.COACH):
+            return  # decided, and nothing to answer (a block or a coach without one is not)
         pipeline = self.state.pipeline
         verdict = None
         try:

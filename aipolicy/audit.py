@@ -3,8 +3,9 @@
 What the record may hold is decided here and nowhere else: time, reference, client
 address, user and groups, app, host, method, path WITHOUT query string, action, rule,
 policy version, latency, finding types and counts, the notice's shape and the client
-profile it was shaped for. Never bodies, query strings,
-credentials or matched values.
+profile it was shaped for, whether the user acknowledged the policy, a state store
+failure; and the event lines (acknowledgements, coach proceeds and cancels). Never
+bodies, query strings, credentials or matched values.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import threading
 from pathlib import Path
 from typing import IO, Any
 
+from .events import PolicyEvent
 from .outcome import Outcome
 from .ruleset import PolicyInfo
 
@@ -26,8 +28,7 @@ def audit_record(outcome: Outcome, policy: PolicyInfo) -> dict[str, Any]:
     d = outcome.decision
     app = d.app
     record: dict[str, Any] = {
-        "time": dt.datetime.fromtimestamp(outcome.timestamp, dt.UTC).isoformat(
-            timespec="milliseconds").replace("+00:00", "Z"),
+        "time": _time(outcome.timestamp),
         "reference": outcome.reference,
         "client": str(req.client.address) if req.client.address else None,
         "user": req.client.user,
@@ -57,7 +58,46 @@ def audit_record(outcome: Outcome, policy: PolicyInfo) -> dict[str, Any]:
         record["scan_ms"] = round(outcome.scan_seconds * 1000, 3)
     if outcome.failure:
         record["failure"] = outcome.failure
+    if outcome.acknowledgement:
+        record["acknowledgement"] = outcome.acknowledgement
+    if outcome.store_error:
+        record["store_error"] = outcome.store_error
     return record
+
+
+def event_record(event: PolicyEvent) -> dict[str, Any]:
+    """An acknowledgement or a coach proceeded past (or cancelled): who, when, which
+    policy version, app, rule and the reason chosen; the person's free text only when the
+    ruleset keeps it. Never anything from a request's content."""
+    app = event.app
+    record: dict[str, Any] = {
+        "time": _time(event.timestamp),
+        "event": event.kind.value,
+        "reference": event.reference,
+        "client": str(event.client.address) if event.client.address else None,
+        "user": event.client.user,
+        "groups": list(event.groups),
+        "app": app.id if app else None,
+        "app_name": app.name if app else None,
+        "vendor": app.vendor if app else None,
+        "category": app.category if app else None,
+        "status": event.status.value if event.status else None,
+        "host": event.host,
+        "policy_version": event.policy.version,
+        "via": event.via.value,
+    }
+    optional = {"rule": event.rule, "scope": event.scope, "ack_version": event.ack_version,
+                "justification": event.justification,
+                "justification_text": event.justification_text}
+    record.update({k: v for k, v in optional.items() if v is not None})
+    if event.remember_seconds is not None:
+        record["remember_seconds"] = event.remember_seconds
+    return record
+
+
+def _time(timestamp: float) -> str:
+    return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(
+        timespec="milliseconds").replace("+00:00", "Z")
 
 
 class AuditWriter:

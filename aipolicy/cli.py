@@ -6,11 +6,14 @@
     aipolicy test [--ruleset PATH] URL [--method M] [--client-ip IP] [--user U] [--accept A]
                   [--header "Name: value" ...]
     aipolicy report AUDIT_LOG... [--since T] [--until T] [--html F] [--csv DIR] [--json F]
+    aipolicy acks export [--format csv|json] [--out F] [--store URL] [--data-dir DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import csv
 import dataclasses
 import datetime as dt
 import ipaddress
@@ -22,7 +25,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigError
 from .metrics import review_overdue_days
-from .paths import ADDONS, CERTS, DEFAULT_RULESET, ENTRY_ADDON
+from .paths import ADDONS, CERTS, DATA, DEFAULT_RULESET, ENTRY_ADDON
 from .ruleset import load_ruleset
 
 EXIT_CONFIG = 2
@@ -103,6 +106,18 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--key-file", type=Path)
     r.add_argument("--rows", type=int, default=15, help="rows per table in the terminal")
     r.set_defaults(func=cmd_report)
+
+    a = sub.add_parser("acks", help="policy acknowledgements in the state store")
+    asub = a.add_subparsers(dest="acks_cmd", required=True)
+    e = asub.add_parser("export", help="who acknowledged which policy version when")
+    e.add_argument("--format", choices=("csv", "json"), default="csv")
+    e.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    e.add_argument("--store", default="sqlite",
+                   help="the proxy's aipolicy_store: sqlite, sqlite:///path.db or "
+                        "redis://host:6379/0 (default: sqlite)")
+    e.add_argument("--data-dir", type=Path, default=DATA,
+                   help="the proxy's aipolicy_data_dir (for the sqlite store)")
+    a.set_defaults(func=cmd_acks)
     return p
 
 
@@ -289,6 +304,57 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.json:
         write_json(report, args.json)
         print(f"JSON: {args.json}", file=sys.stderr)
+    return 0
+
+
+# ----------------------------------------------------------------------------- acks
+ACK_COLUMNS = ("user", "client", "version", "policy_version", "acknowledged_at", "reference")
+
+
+def cmd_acks(args: argparse.Namespace) -> int:
+    from .report.render import csv_safe
+    from .standing import export_acknowledgements
+    from .state import StoreError, open_store, parse_store_url
+
+    try:
+        url = parse_store_url(args.store, args.data_dir)
+    except ValueError as exc:
+        print(f"aipolicy: --store: {exc}", file=sys.stderr)
+        return 2
+    if url.kind == "sqlite" and (url.path is None or not url.path.exists()):
+        print(f"aipolicy: no state store at {url.path} (set --store or --data-dir as the "
+              "proxy's aipolicy_store / aipolicy_data_dir)", file=sys.stderr)
+        return 1
+
+    async def read():
+        store = open_store(url)
+        try:
+            return await export_acknowledgements(store)
+        finally:
+            await store.close()
+
+    try:
+        records = asyncio.run(read())
+    except StoreError as exc:
+        print(f"aipolicy: {url.describe()}: {exc}", file=sys.stderr)
+        return 1
+    rows = [{"user": r.user, "client": r.client, "version": r.version,
+             "policy_version": r.policy_version, "acknowledged_at": r.when,
+             "reference": r.reference} for r in records]
+    out = args.out.open("w", encoding="utf-8", newline="") if args.out else sys.stdout
+    try:
+        if args.format == "json":
+            json.dump(rows, out, indent=2, ensure_ascii=False)
+            out.write("\n")
+        else:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(ACK_COLUMNS)
+            writer.writerows([csv_safe(row[c]) for c in ACK_COLUMNS] for row in rows)
+    finally:
+        if args.out:
+            out.close()
+    if args.out:
+        print(f"{len(rows)} acknowledgement(s) written to {args.out}", file=sys.stderr)
     return 0
 
 

@@ -6,12 +6,16 @@ Pure functions over the ruleset and the request description; no I/O, no mitmprox
 
 from __future__ import annotations
 
-from .model import ACTION_STRENGTH, App, ClientIdentity, Decision
+from .model import ACTION_STRENGTH, App, ClientIdentity, CoachOptions, CoachStep, Decision
 from .ruleset import AccessRule, Ruleset
 
+ACCESS_SCOPE = "access"  # what an access rule's coach is remembered for (per user and app)
 
-def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity) -> Decision:
-    """First matching rule wins; the explicit default applies when none matches."""
+
+def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity,
+                  proceeded: frozenset[str] = frozenset()) -> Decision:
+    """First matching rule wins; the explicit default applies when none matches.
+    ``proceeded``: the coach scopes this person has proceeded past for ``app``."""
     status = ruleset.status_of(app)
     groups = ruleset.directory.groups_for(client)
     rule: AccessRule = next(
@@ -27,8 +31,16 @@ def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity) -> Decisio
         groups=groups,
         alternative=ruleset.alternative_app(rule),
         alternative_text=rule.alternative_text,
+        coach=coach_step(ACCESS_SCOPE, rule.coach, proceeded),
     )
 
+
+def coach_step(scope: str, options: CoachOptions | None, proceeded: frozenset[str]
+               ) -> CoachStep | None:
+    """The gate of a coach rule (None for other rules): cleared once proceeded past."""
+    if options is None:
+        return None
+    return CoachStep(scope, options, cleared=scope in proceeded)
 
 
 def combine(first: Decision, *others: Decision | None) -> Decision:

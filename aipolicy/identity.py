@@ -43,3 +43,16 @@ class GroupDirectory:
                 found.append(group.id)
         found.append(EVERYONE)
         return tuple(found)
+
+
+def subject(client: ClientIdentity) -> str:
+    """Who a person is for acknowledgements and coach decisions: the proxy-auth user when
+    the proxy authenticates, otherwise the client address (everyone behind one address,
+    a NAT gateway or a VDI host, is then one person). Prefixed, so that a user named
+    like an address is never confused with one."""
+    if client.user is not None:
+        return f"user:{client.user}"
+    address = client.address
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return f"addr:{address}" if address is not None else "addr:unknown"

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .decide import combine
+from .decide import coach_step, combine
 from .detect.joins import Joiner, JoinText, pairs
 from .detect.pii import PiiDetector, PiiSettings
 from .detect.prefilter import scan_bytes
@@ -486,28 +486,33 @@ def _rule_matches(rule: DataRule, f: Finding, app: App, status: Status,
     )
 
 
-def _rule_decision(access: Decision, rule: DataRule, mode: Mode) -> Decision:
+def _rule_decision(access: Decision, rule: DataRule, mode: Mode, kind: str,
+                   proceeded: frozenset[str]) -> Decision:
     return dataclasses.replace(access, action=rule.action, rule_id=rule.id,
                                reason=rule.reason, mode=rule.mode or mode,
-                               alternative=None, alternative_text=None)
+                               alternative=None, alternative_text=None,
+                               coach=coach_step(kind, rule.coach, proceeded))
 
 
 def decide_content(settings: InspectionSettings, inspection: Inspection, access: Decision,
-                   mode: Mode) -> ContentDecision:
+                   mode: Mode, proceeded: frozenset[str] = frozenset()) -> ContentDecision:
     """Each finding gets the first data rule that matches it (or the default); the body
     gets the strongest of their decisions, through the same ``combine`` as everything
-    else. ``access`` supplies the app, status and groups; ``mode`` is the ruleset's."""
+    else. ``access`` supplies the app, status and groups; ``mode`` is the ruleset's. A
+    coach rule decides per finding kind: a proceed is remembered per kind
+    (``proceeded``: the kinds this person proceeded past for this app)."""
     assert access.app is not None and access.status is not None
-    by_rule: dict[str, Decision] = {}
+    by_rule: dict[tuple[str, str], Decision] = {}
     decisions: list[Decision] = []
     redact: list[tuple[Finding, Decision]] = []
     for f in inspection.findings:
         rule = next((r for r in settings.rules
                      if _rule_matches(r, f, access.app, access.status, access.groups)),
                     settings.default)
-        decision = by_rule.get(rule.id)
+        key = (rule.id, f.kind if rule.coach else "")
+        decision = by_rule.get(key)
         if decision is None:
-            decision = by_rule[rule.id] = _rule_decision(access, rule, mode)
+            decision = by_rule[key] = _rule_decision(access, rule, mode, f.kind, proceeded)
             decisions.append(decision)
         if decision.enforced_action is Action.REDACT:
             redact.append((f, decision))

@@ -13,11 +13,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .coach_config import rule_coach_options
 from .detect.custom import VALIDATORS, CustomDetectors, RegexDetector, TermListDetector
 from .detect.normalize_rules import NormalizeRules
 from .errors import ConfigError
 from .extract.httpfields import HttpFields, load_http_fields
-from .model import Action, AppConditions, Mode
+from .model import Action, AppConditions, CoachOptions, Mode
 from .schema import Checker
 from .sources import Sources, absolute
 from .yamlsrc import LineDict, Src
@@ -49,6 +50,7 @@ class DataRule:
     reason: str
     min_score: float | None = None
     mode: Mode | None = None
+    coach: CoachOptions | None = None  # set when ``action`` is coach
 
 
 @dataclass(frozen=True)
@@ -315,7 +317,7 @@ def _term_lines(check: Checker, path: Path, src: Src, sources: Sources) -> list[
 def _data_rule(check: Checker, value: Any, src: Src, known: Mapping[str, frozenset[str]],
                *, is_default: bool = False) -> DataRule | None:
     required = ("action", "reason") if is_default else ("id", "when", "action", "reason")
-    r = check.mapping(value, src, required=required, optional=("min_score", "mode"))
+    r = check.mapping(value, src, required=required, optional=("min_score", "mode", "coach"))
     if r is None or any(k not in r for k in required):
         return None
     rid = "default" if is_default else check.identifier(r["id"], src.key(r, "id"))
@@ -324,6 +326,7 @@ def _data_rule(check: Checker, value: Any, src: Src, known: Mapping[str, frozens
     allowed = ("allow", "monitor") if is_default else _DATA_ACTIONS
     action = check.choice(r["action"], src.key(r, "action"), allowed)
     reason = check.string(r["reason"], src.key(r, "reason"))
+    coach = rule_coach_options(check, r, src, action)
     min_score = None
     if "min_score" in r:
         v = check.number(r["min_score"], src.key(r, "min_score"), minimum=0, maximum=1)
@@ -334,7 +337,7 @@ def _data_rule(check: Checker, value: Any, src: Src, known: Mapping[str, frozens
         mode = Mode(mv) if mv else None
     if rid is None or when is None or action is None or reason is None:
         return None
-    return DataRule(rid, when, Action(action), reason.strip(), min_score, mode)
+    return DataRule(rid, when, Action(action), reason.strip(), min_score, mode, coach)
 
 
 def _data_match(check: Checker, value: Any, src: Src,

@@ -96,6 +96,20 @@ class PolicyMetrics:
             ["reason"], registry=r)
         for reason in ("timeout", "crash"):
             self.scan_worker_restarts.labels(reason=reason)
+        self.coach = Counter(
+            "aipolicy_coach",
+            "Coach stops, by app and outcome: shown (a page or a notice), proceeded (a reason "
+            "given on the page or in the justification header), cancelled.",
+            ["app", "outcome"], registry=r)
+        self.acknowledgements = Counter(
+            "aipolicy_acknowledgements", "Acknowledgements of the policy recorded.",
+            registry=r)
+        self.store_failures = Counter(
+            "aipolicy_state_store_failures",
+            "Acknowledgement and coach records the state store could not read or write "
+            "(on_store_error decides what the request gets).", ["operation"], registry=r)
+        for operation in ("read", "write"):
+            self.store_failures.labels(operation=operation)
         self.scan_workers_ready = Gauge(
             "aipolicy_scan_workers_ready",
             "Scanners of the ruleset in force that are ready to take a body.", registry=r)

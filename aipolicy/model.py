@@ -25,11 +25,17 @@ class Action(StrEnum):
     ALLOW = "allow"  # pass, record the decision
     MONITOR = "monitor"  # pass, record and count as a policy event
     REDACT = "redact"  # rewrite the request, then pass
+    COACH = "coach"  # stop until the person gives a reason to go on (remembered a while)
     BLOCK = "block"  # answer with a notice; nothing reaches the service
 
 
-# Stronger actions win when several rules apply to one request.
-ACTION_STRENGTH = {Action.ALLOW: 0, Action.MONITOR: 1, Action.REDACT: 2, Action.BLOCK: 3}
+# Stronger actions win when several rules apply to one request. A coach sits above a
+# redaction: it is a gate the person passes before the request goes anywhere (once they
+# proceeded, the coach counts as monitor and a redaction still applies), so a prompt
+# with personal data cannot slip past a coach by being redacted. It sits below a block:
+# a reason given on a coach page never opens what a rule blocks.
+ACTION_STRENGTH = {Action.ALLOW: 0, Action.MONITOR: 1, Action.REDACT: 2, Action.COACH: 3,
+                   Action.BLOCK: 4}
 
 
 class Mode(StrEnum):
@@ -86,6 +92,24 @@ class AppConditions:
         )
 
 
+@dataclass(frozen=True)
+class CoachOptions:
+    """How a coach rule treats a person who gives a reason to go on."""
+
+    remember_seconds: float  # how long a proceed is remembered (per user, app, scope)
+    api_header: bool = False  # API clients may proceed with ``x-aipolicy-justification``
+
+
+@dataclass(frozen=True)
+class CoachStep:
+    """A coach decision's gate: what a proceed is remembered for, and whether this
+    person has proceeded already (then the request passes, recorded as monitor)."""
+
+    scope: str  # "access", or the finding kind of a data rule ("pii", "secret", "custom")
+    options: CoachOptions
+    cleared: bool = False
+
+
 # --------------------------------------------------------------------------- requests
 @dataclass(frozen=True)
 class ClientIdentity:
@@ -126,6 +150,9 @@ class RequestInfo:
     #                                 header as sent (lower-case names, duplicates kept)
     trailers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     websocket: bool = False  # a message on a WebSocket: its handshake, the message as body
+    # Coach scopes this person proceeded past for this app (read from the state store,
+    # or given now with the justification header): such coaches let the request pass.
+    proceeded: frozenset[str] = frozenset()
 
     @property
     def accept(self) -> str:
@@ -150,13 +177,23 @@ class Decision:
     groups: tuple[str, ...] = ()
     alternative: App | None = None  # the approved app to use instead, if named
     alternative_text: str | None = None
+    coach: CoachStep | None = None  # set when ``action`` is coach
 
     @property
     def enforced_action(self) -> Action:
-        """What actually happens: report mode never blocks or rewrites."""
-        if self.mode is Mode.REPORT and self.action in (Action.BLOCK, Action.REDACT):
+        """What actually happens: report mode never blocks, rewrites or coaches (it
+        records); a coach the person proceeded past lets the request through, recorded."""
+        if self.mode is Mode.REPORT and self.action in (Action.BLOCK, Action.REDACT,
+                                                        Action.COACH):
+            return Action.MONITOR
+        if self.action is Action.COACH and self.coach is not None and self.coach.cleared:
             return Action.MONITOR
         return self.action
+
+    @property
+    def pending_coach(self) -> CoachStep | None:
+        """The coach this request must stop at (enforced, not proceeded past yet)."""
+        return self.coach if self.enforced_action is Action.COACH else None
 
 
 # --------------------------------------------------------------------------- inspection

@@ -47,4 +47,9 @@ class Outcome:
     failure: str | None = None  # fixed reason when inspection could not be done
     client_profile: str | None = None  # rulesets/clients.yaml id, when a notice or note
     #                                    was shaped for the client
+    # When the policy asks for acknowledgement: "current", "missing" or "unavailable"
+    # (the state store could not say).
+    acknowledgement: str | None = None
+    store_error: str | None = None  # the checks the state store failed: acknowledgement,
+    #                                 coach (what happened then is on_store_error)
     timestamp: float = field(default_factory=time.time)

@@ -43,6 +43,14 @@ from .ruleset import Ruleset, load_ruleset
 
 log = logging.getLogger("aipolicy")
 
+ACKNOWLEDGEMENT_RULE = "acknowledgement-required"
+STORE_UNAVAILABLE = "policy-check-unavailable"
+_ACK_REASON = ("Please read the AI usage policy summary and acknowledge it before using AI "
+               "services.")
+_UNAVAILABLE = ("The AI usage policy check is unavailable right now (the proxy cannot read "
+                "its record of acknowledgements and confirmations), and the policy does not "
+                "let the request through without it. Try again in a few minutes.")
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -109,9 +117,12 @@ class Pipeline:
         (its bodies are scanned in the scan workers), never a silent allow."""
         started = time.perf_counter()
         reference = new_reference()
-        access = decide_access(self.ruleset, app, request.client)
+        access = decide_access(self.ruleset, app, request.client, request.proceeded)
         settings = self.ruleset.inspection
-        if body is None or settings is None or access.enforced_action is Action.BLOCK:
+        # A block, or a coach the person has not proceeded past, stops the request here:
+        # its body is scanned once they have gone on.
+        if (body is None or settings is None
+                or access.enforced_action in (Action.BLOCK, Action.COACH)):
             return self._finish(reference, request, access, started, body=body)
         if self.inspector is None:
             raise RuntimeError("this pipeline has no detectors (inspect_here=False): "
@@ -124,7 +135,8 @@ class Pipeline:
             log.error(f"aipolicy: inspection error ({type(exc).__name__}) on {request.host}")
             return self._failed(reference, request, access, started, "a detector failed",
                                 body)
-        content = decide_content(settings, inspection, access, self.ruleset.mode)
+        content = decide_content(settings, inspection, access, self.ruleset.mode,
+                                 request.proceeded)
         return self._apply(reference, request, access, inspection, content, started, body)
 
     def refuse(self, request: RequestInfo, destination: Destination) -> Verdict:
@@ -150,9 +162,31 @@ class Pipeline:
                         body: bytes | None = None) -> Verdict:
         """For failures outside ``evaluate`` (the time budget ran out). ``body`` only
         shapes the notice (model name, streaming)."""
-        access = decide_access(self.ruleset, app, request.client)
+        access = decide_access(self.ruleset, app, request.client, request.proceeded)
         return self._failed(new_reference(), request, access, time.perf_counter(), reason,
                             body)
+
+    def acknowledgement_verdict(self, request: RequestInfo, app: App) -> Verdict:
+        """The person has not acknowledged the policy: a coach-like stop whose page is
+        the policy summary (the proxy's gate shows it; report mode records it)."""
+        access = decide_access(self.ruleset, app, request.client)
+        decision = dataclasses.replace(access, action=Action.COACH,
+                                       rule_id=ACKNOWLEDGEMENT_RULE, reason=_ACK_REASON,
+                                       mode=self.ruleset.mode, alternative=None,
+                                       alternative_text=None, coach=None)
+        return self._finish(new_reference(), request, decision, time.perf_counter())
+
+    def unavailable_verdict(self, request: RequestInfo, decision: Decision, check: str,
+                            body: bytes | None = None) -> Verdict:
+        """The state store could not tell whether ``decision``'s coach (or the
+        acknowledgement) was done, and ``on_store_error`` is block."""
+        block = dataclasses.replace(decision, action=Action.BLOCK, rule_id=STORE_UNAVAILABLE,
+                                    reason=_UNAVAILABLE, mode=Mode.ENFORCE, alternative=None,
+                                    alternative_text=None, coach=None)
+        verdict = self._finish(new_reference(), request, block, time.perf_counter(),
+                               problem=_UNAVAILABLE, body=body)
+        return dataclasses.replace(verdict, outcome=dataclasses.replace(
+            verdict.outcome, store_error=check))
 
     def identify(self, request: RequestInfo, app: App | None) -> ClientView:
         """Which client sent this request and how it shows notices."""
@@ -161,11 +195,11 @@ class Pipeline:
     def refusal_verdict(self, request: RequestInfo, app: App, reason: Refusal) -> Verdict:
         """The proxy cannot pass this request on as sent (see ``aipolicy.refusal``): a
         block in report mode too and whatever ``on_error`` says."""
-        access = decide_access(self.ruleset, app, request.client)
+        access = decide_access(self.ruleset, app, request.client, request.proceeded)
         text = f"The proxy refused this request: {reason}."
         refusal = dataclasses.replace(access, action=Action.BLOCK, rule_id=REQUEST_REFUSED,
                                       reason=text, mode=Mode.ENFORCE, alternative=None,
-                                      alternative_text=None)
+                                      alternative_text=None, coach=None)
         decision = combine(access, refusal)
         return self._finish(new_reference(), request, decision, time.perf_counter(),
                             failure=reason.value,
@@ -206,7 +240,7 @@ class Pipeline:
                 f"This request could not be inspected ({reason}).")
         failure = dataclasses.replace(access, action=on_error, rule_id=INSPECTION_FAILED,
                                       reason=text, mode=self.ruleset.mode, alternative=None,
-                                      alternative_text=None)
+                                      alternative_text=None, coach=None)
         decision = combine(access, failure)
         problem = text if decision is failure and on_error is Action.BLOCK else None
         return self._finish(reference, request, decision, started, failure=reason,

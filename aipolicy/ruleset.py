@@ -17,16 +17,23 @@ from typing import Any
 
 from .catalog import Catalog, load_catalog
 from .clients import ClientProfiles, load_client_profiles
+from .coach_config import CoachSettings, parse_coach_section, rule_coach_options
 from .destination_config import DestinationSettings, parse_destinations
 from .errors import ConfigError
 from .identity import EVERYONE, Group, GroupDirectory
 from .inspection_config import InspectionSettings, parse_inspection
-from .model import Action, App, AppConditions, Mode, Status
+from .model import Action, App, AppConditions, CoachOptions, Mode, Status
+from .policy_text import OPTIONAL_KEYS as POLICY_TEXT_KEYS
+from .policy_text import AcknowledgementSettings, PolicySummary, parse_policy_text
 from .schema import Checker
 from .sources import FileReader, Snapshot, Sources, absolute
 from .yamlsrc import LineDict, Src, load_yaml
 
-_ACCESS_ACTIONS = (Action.ALLOW.value, Action.MONITOR.value, Action.BLOCK.value)
+_ACCESS_ACTIONS = (Action.ALLOW.value, Action.MONITOR.value, Action.COACH.value,
+                   Action.BLOCK.value)
+# What an acknowledgement or coach check does when the state store fails: block (with a
+# notice that the policy check is unavailable) or monitor (let it through, recorded).
+_STORE_ERROR_ACTIONS = (Action.BLOCK.value, Action.MONITOR.value)
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,8 @@ class PolicyInfo:
     url: str
     effective: dt.date
     next_review: dt.date
+    summary: PolicySummary = PolicySummary()  # the text the acknowledgement page shows
+    acknowledgement: AcknowledgementSettings = AcknowledgementSettings()
 
 
 Match = AppConditions  # access-rule conditions
@@ -52,6 +61,7 @@ class AccessRule:
     mode: Mode | None = None  # overrides the ruleset's mode for this rule
     alternative: str | None = None  # app id of the approved alternative
     alternative_text: str | None = None
+    coach: CoachOptions | None = None  # set when ``action`` is coach
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,8 @@ class Ruleset:
     inspection: InspectionSettings | None = None  # None: no content inspection
     destinations: DestinationSettings = DestinationSettings()  # decryption scope, fronting
     clients: ClientProfiles | None = None  # None: every client gets the provider's 403
+    coach: CoachSettings | None = None  # the coach pages' choices; set when a rule coaches
+    on_store_error: Action = Action.BLOCK  # acknowledgement/coach checks without a store
 
     @property
     def source_files(self) -> tuple[Path, ...]:
@@ -82,7 +94,7 @@ class Ruleset:
 
 
 _TOP_KEYS = ("policy", "mode", "catalog", "identity", "apps", "access")
-_OPTIONAL_TOP = ("inspection", "destinations", "clients")
+_OPTIONAL_TOP = ("inspection", "destinations", "clients", "coach", "on_store_error")
 
 
 def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
@@ -130,6 +142,16 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
     if "clients" in top:
         clients = _load_clients(check, top, root, path, frozenset(a.id for a in catalog.apps),
                                 reader)
+    coach = None
+    if "coach" in top:
+        coach = parse_coach_section(check, top["coach"], root.key(top, "coach"))
+    else:
+        _coach_rules_need_section(check, top, root)
+    on_store_error = Action.BLOCK
+    if "on_store_error" in top:
+        choice = check.choice(top["on_store_error"], root.key(top, "on_store_error"),
+                              _STORE_ERROR_ACTIONS)
+        on_store_error = Action(choice) if choice else on_store_error
     check.raise_if_any()
     assert policy and mode and catalog and default_status and default_rule
     return Ruleset(
@@ -146,6 +168,8 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
         inspection=inspection,
         destinations=destinations,
         clients=clients,
+        coach=coach,
+        on_store_error=on_store_error,
     )
 
 
@@ -184,12 +208,36 @@ def _load_clients(check: Checker, top: LineDict, root: Src, path: Path,
         return None
 
 
+def _coach_rules_need_section(check: Checker, top: LineDict, root: Src) -> None:
+    """Rules that coach need the top-level ``coach`` section (the choices people give)."""
+    places = []
+    access = top.get("access")
+    if isinstance(access, dict):
+        asrc = root.key(top, "access")
+        rules = access.get("rules")
+        if isinstance(rules, list):
+            rsrc = asrc.key(access, "rules")
+            places += [(rule, rsrc.item(rules, i)) for i, rule in enumerate(rules)]
+        if "default" in access:
+            places.append((access["default"], asrc.key(access, "default")))
+    inspection = top.get("inspection")
+    if isinstance(inspection, dict) and isinstance(inspection.get("rules"), list):
+        rsrc = root.key(top, "inspection").key(inspection, "rules")
+        places += [(rule, rsrc.item(inspection["rules"], i))
+                   for i, rule in enumerate(inspection["rules"])]
+    for rule, src in places:
+        if isinstance(rule, dict) and rule.get("action") == Action.COACH.value:
+            check.fail(src.key(rule, "action"), "action coach needs the top-level `coach` "
+                       "section (the justifications people choose from)")
+
+
 def _policy(check: Checker, value: Any, src: Src) -> PolicyInfo | None:
     keys = ("name", "version", "owner", "contact", "url", "effective", "next_review")
-    m = check.mapping(value, src, required=keys)
+    m = check.mapping(value, src, required=keys, optional=POLICY_TEXT_KEYS)
     if m is None or any(k not in m for k in keys):
         return None
     strings = {k: check.string(m[k], src.key(m, k)) for k in keys[:5]}
+    summary, acknowledgement = parse_policy_text(check, m, src, strings["version"])
     url = strings["url"]
     if url and not url.startswith(("https://", "http://")):
         check.fail(src.key(m, "url"), f"{url!r} is not an http(s) URL")
@@ -199,7 +247,8 @@ def _policy(check: Checker, value: Any, src: Src) -> PolicyInfo | None:
         check.fail(src.key(m, "next_review"), "must be after the effective date")
     if None in strings.values() or effective is None or review is None:
         return None
-    return PolicyInfo(**strings, effective=effective, next_review=review)  # type: ignore[arg-type]
+    return PolicyInfo(**strings, effective=effective, next_review=review,  # type: ignore[arg-type]
+                      summary=summary, acknowledgement=acknowledgement)
 
 
 def _identity(check: Checker, value: Any, src: Src) -> GroupDirectory:
@@ -289,7 +338,7 @@ def _rule(
     check: Checker, value: Any, src: Src, catalog: Catalog, directory: GroupDirectory,
     *, is_default: bool = False,
 ) -> AccessRule | None:
-    optional = ("mode", "alternative", "alternative_text")
+    optional = ("mode", "alternative", "alternative_text", "coach")
     required = ("action", "reason") if is_default else ("id", "when", "action", "reason")
     r = check.mapping(value, src, required=required, optional=optional)
     if r is None or any(k not in r for k in required):
@@ -299,6 +348,7 @@ def _rule(
                                               directory)
     action = check.choice(r["action"], src.key(r, "action"), _ACCESS_ACTIONS)
     reason = check.string(r["reason"], src.key(r, "reason"))
+    coach = rule_coach_options(check, r, src, action)
     mode = None
     if "mode" in r:
         mv = check.choice(r["mode"], src.key(r, "mode"), [m.value for m in Mode])
@@ -314,7 +364,8 @@ def _rule(
         alt_text = check.string(r["alternative_text"], src.key(r, "alternative_text"))
     if rule_id is None or when is None or action is None or reason is None:
         return None
-    return AccessRule(rule_id, when, Action(action), reason.strip(), mode, alternative, alt_text)
+    return AccessRule(rule_id, when, Action(action), reason.strip(), mode, alternative, alt_text,
+                      coach)
 
 
 def _match(

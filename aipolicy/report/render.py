@@ -89,12 +89,12 @@ def write_csv(report: Report, directory: Path) -> list[Path]:
         with path.open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
             w.writerow(table.columns)
-            w.writerows([_csv_safe(v) for v in row] for row in table.rows)
+            w.writerows([csv_safe(v) for v in row] for row in table.rows)
         written.append(path)
     return written
 
 
-def _csv_safe(value: Any) -> Any:
+def csv_safe(value: Any) -> Any:
     """Values from the logs must not become spreadsheet formulas."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value

@@ -27,6 +27,8 @@ import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from aipolicy.decide import ACCESS_SCOPE
+from aipolicy.inspection_config import FINDING_KINDS
 from aipolicy.model import Action, ClientIdentity, RequestInfo
 
 from .secret_values import PLANTED
@@ -164,9 +166,13 @@ def _request(host, path, method="POST", query="", fields=(), content_type="appli
     headers = {"content-type": content_type}
     if coding:
         headers["content-encoding"] = coding
+    # As if the person had proceeded past every coach (the default ruleset coaches
+    # unreviewed apps and a coach stops a request before its body is read): the content
+    # rules alone must keep the secret in.
     return RequestInfo(method, "https", host, 443, path, headers,
                        ClientIdentity(ipaddress.ip_address("10.9.8.7")), query=query,
-                       fields=(("host", host), ("content-type", content_type), *fields))
+                       fields=(("host", host), ("content-type", content_type), *fields),
+                       proceeded=frozenset({ACCESS_SCOPE, *FINDING_KINDS}))
 
 
 def _verdict(pipeline, request, body):

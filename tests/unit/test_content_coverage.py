@@ -12,6 +12,7 @@ import zlib
 
 import pytest
 
+from aipolicy.decide import ACCESS_SCOPE
 from aipolicy.model import Action, ClientIdentity, RequestInfo
 
 from .secret_values import AWS_KEY, CLIENTS, GITHUB_TOKEN, JWT, OPENAI_KEY, SLACK_TOKEN
@@ -27,9 +28,11 @@ def _request(host="api.openai.com", path=CHAT, method="POST", query="", fields=(
         headers["content-encoding"] = content_encoding
     all_fields = (("host", host), *(("content-type", content_type),) * bool(content_type),
                   *fields)
+    # as if the person had given a reason for an unreviewed app (the default ruleset
+    # coaches those; a pending coach stops a request before its body is read)
     return RequestInfo(method, "https", host, 443, path, headers,
                        ClientIdentity(ipaddress.ip_address("10.1.2.3")), query=query,
-                       fields=tuple(all_fields))
+                       fields=tuple(all_fields), proceeded=frozenset({ACCESS_SCOPE}))
 
 
 def _verdict(pipeline, request, body=b""):
