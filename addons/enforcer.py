@@ -13,8 +13,10 @@ import ipaddress
 from mitmproxy import connection, ctx, http
 from mitmproxy.proxy.mode_specs import RegularMode, UpstreamMode
 
-from aipolicy.model import ClientIdentity, DestinationNames, RequestInfo
+from aipolicy.incidents.escalation import Escalations, who_of
+from aipolicy.model import Action, App, ClientIdentity, DestinationNames, RequestInfo
 from aipolicy.notices import Notice
+from aipolicy.pipeline import Pipeline, Verdict
 from aipolicy.respond import frame_note
 
 METADATA_KEY = "aipolicy"
@@ -92,8 +94,9 @@ def respond(flow: http.HTTPFlow, notice: Notice) -> None:
 
 
 class Enforcer:
-    def __init__(self, state) -> None:
+    def __init__(self, state, escalations: Escalations | None = None) -> None:
         self.state = state
+        self.escalations = escalations
 
     async def request(self, flow: http.HTTPFlow) -> None:
         if flow.response or not flow.live:
@@ -114,6 +117,8 @@ class Enforcer:
             verdict = pipeline.refuse(info, destination)
         elif app is None:
             return
+        elif (blocked := await self._escalated(pipeline, info, app)) is not None:
+            verdict = blocked  # the person is blocked from every AI app
         elif not pipeline.needs_body(info):
             verdict = pipeline.evaluate(info, app)
         elif flow.request.raw_content is None:  # streamed past us: cannot be inspected
@@ -152,7 +157,14 @@ class Enforcer:
         if handshake is None or in_force is None:
             return
         app = handshake.decision.app
-        if app is None or in_force.scanner is None:
+        if app is None:
+            return
+        blocked = await self._escalated(
+            in_force.pipeline, dataclasses.replace(handshake.request, websocket=True), app)
+        if blocked is not None:
+            self._answer_message(flow, message, blocked, in_force.pipeline)
+            return
+        if in_force.scanner is None:
             return
         content_type = "text/plain" if message.is_text else "application/octet-stream"
         if message.is_text and message.content[:1] in (b"{", b"["):
@@ -162,16 +174,40 @@ class Enforcer:
                                             "content-type": content_type,
                                             "content-encoding": ""})
         verdict = await in_force.evaluate_body(info, app, message.content)
+        if verdict.notice is not None:
+            self._answer_message(flow, message, verdict, in_force.pipeline)
+            return
         flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome,
                                          in_force.pipeline.ruleset.policy)
-        if verdict.notice is not None:
-            message.drop()
-            for frame in verdict.notice.frames:
-                ctx.master.commands.call("inject.websocket", flow, True, frame)
-        elif verdict.new_body is not None:
+        if verdict.new_body is not None:
             message.content = verdict.new_body
             if verdict.note is not None:
                 flow.metadata[WS_NOTE_KEY] = frame_note(verdict.note.wire, verdict.note.text)
+
+    @staticmethod
+    def _answer_message(flow: http.HTTPFlow, message, verdict: Verdict,
+                        pipeline: Pipeline) -> None:
+        """Drop a client's WebSocket message and answer it with the notice's frames."""
+        assert verdict.notice is not None
+        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome,
+                                         pipeline.ruleset.policy)
+        message.drop()
+        for frame in verdict.notice.frames:
+            ctx.master.commands.call("inject.websocket", flow, True, frame)
+
+    async def _escalated(self, pipeline: Pipeline, info: RequestInfo,
+                         app: App) -> Verdict | None:
+        """The block notice for a person an escalation blocks from every AI app (or whose
+        escalation the store cannot tell, when ``on_store_error: block``), else None."""
+        settings = pipeline.ruleset.incidents.escalation
+        if settings is None or self.escalations is None:
+            return None
+        check = await self.escalations.check(who_of(info.client), settings)
+        if check.escalation is not None:
+            return pipeline.escalated(info, app, check.escalation)
+        if check.failed and settings.on_store_error is Action.BLOCK:
+            return pipeline.escalation_unchecked(info, app)
+        return None
 
     @staticmethod
     def _note_answer(flow: http.HTTPFlow, message) -> None:

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .decide import combine
+from .decide import combine, highest_incident
 from .detect.joins import Joiner, JoinText, pairs
 from .detect.pii import PiiDetector, PiiSettings
 from .detect.prefilter import scan_bytes
@@ -25,7 +25,7 @@ from .detect.textmap import View
 from .detect.views import Normalizer
 from .extract import BodyInput, decode_body, extract
 from .inspection_config import DataRule, InspectionSettings
-from .model import Action, App, Decision, Extraction, Finding, Mode, Status
+from .model import Action, App, Decision, Extraction, Finding, IncidentMark, Mode, Status
 from .outcome import FindingSummary
 from .sources import Sources
 
@@ -300,6 +300,7 @@ class ContentDecision:
     #                            parts (``combine``); None when there is nothing to decide
     redact: tuple[Finding, ...]  # findings whose rule redacts them, and is enforced
     problem: str | None = None  # the fixed reason, when ``decision`` is a forced block
+    incident: IncidentMark | None = None  # the highest a data rule that fired marks
 
 
 _NOT_REDACTABLE = ("Personal data was found in an uploaded document, where it cannot be "
@@ -329,9 +330,11 @@ def _rule_matches(rule: DataRule, f: Finding, app: App, status: Status,
 
 
 def _rule_decision(access: Decision, rule: DataRule, mode: Mode) -> Decision:
+    mode = rule.mode or mode
+    incident = IncidentMark(rule.incident, rule.id, "data", mode) if rule.incident else None
     return dataclasses.replace(access, action=rule.action, rule_id=rule.id,
-                               reason=rule.reason, mode=rule.mode or mode,
-                               alternative=None, alternative_text=None)
+                               reason=rule.reason, mode=mode, alternative=None,
+                               alternative_text=None, incident=incident)
 
 
 def decide_content(settings: InspectionSettings, inspection: Inspection, access: Decision,
@@ -378,4 +381,5 @@ def decide_content(settings: InspectionSettings, inspection: Inspection, access:
     if not decisions:
         return ContentDecision(None, ())
     decision = combine(*decisions)
-    return ContentDecision(decision, tuple(f for f, _ in redact), forced.get(id(decision)))
+    return ContentDecision(decision, tuple(f for f, _ in redact), forced.get(id(decision)),
+                           highest_incident(*(d.incident for d in by_rule.values())))

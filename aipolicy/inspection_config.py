@@ -16,6 +16,8 @@ from typing import Any
 from .detect.custom import VALIDATORS, CustomDetectors, RegexDetector, TermListDetector
 from .detect.normalize_rules import NormalizeRules
 from .errors import ConfigError
+from .incidents.config import parse_severity
+from .incidents.model import Severity
 from .model import Action, AppConditions, Mode
 from .schema import Checker
 from .sources import Sources, absolute
@@ -48,6 +50,7 @@ class DataRule:
     reason: str
     min_score: float | None = None
     mode: Mode | None = None
+    incident: Severity | None = None  # what this rule catches is an incident
 
 
 @dataclass(frozen=True)
@@ -306,7 +309,7 @@ def _term_lines(check: Checker, path: Path, src: Src, sources: Sources) -> list[
 def _data_rule(check: Checker, value: Any, src: Src, known: Mapping[str, frozenset[str]],
                *, is_default: bool = False) -> DataRule | None:
     required = ("action", "reason") if is_default else ("id", "when", "action", "reason")
-    r = check.mapping(value, src, required=required, optional=("min_score", "mode"))
+    r = check.mapping(value, src, required=required, optional=("min_score", "mode", "incident"))
     if r is None or any(k not in r for k in required):
         return None
     rid = "default" if is_default else check.identifier(r["id"], src.key(r, "id"))
@@ -323,9 +326,11 @@ def _data_rule(check: Checker, value: Any, src: Src, known: Mapping[str, frozens
     if "mode" in r:
         mv = check.choice(r["mode"], src.key(r, "mode"), [x.value for x in Mode])
         mode = Mode(mv) if mv else None
+    incident = parse_severity(check, r["incident"], src.key(r, "incident")) \
+        if "incident" in r else None
     if rid is None or when is None or action is None or reason is None:
         return None
-    return DataRule(rid, when, Action(action), reason.strip(), min_score, mode)
+    return DataRule(rid, when, Action(action), reason.strip(), min_score, mode, incident)
 
 
 def _data_match(check: Checker, value: Any, src: Src,

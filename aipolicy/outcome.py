@@ -10,7 +10,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from .model import Action, Decision, RequestInfo
+from .model import Action, Decision, IncidentMark, RequestInfo
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: people read these aloud
 
@@ -48,3 +48,6 @@ class Outcome:
     client_profile: str | None = None  # rulesets/clients.yaml id, when a notice or note
     #                                    was shaped for the client
     timestamp: float = field(default_factory=time.time)
+    # The incident this request is (``decide.highest_incident`` over the decisions that
+    # fired), or None: not every decision is one.
+    incident: IncidentMark | None = None

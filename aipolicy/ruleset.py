@@ -20,6 +20,8 @@ from .clients import ClientProfiles, load_client_profiles
 from .destination_config import DestinationSettings, parse_destinations
 from .errors import ConfigError
 from .identity import EVERYONE, Group, GroupDirectory
+from .incidents.config import IncidentSettings, parse_incidents, parse_severity
+from .incidents.model import Severity
 from .inspection_config import InspectionSettings, parse_inspection
 from .model import Action, App, AppConditions, Mode, Status
 from .schema import Checker
@@ -52,6 +54,7 @@ class AccessRule:
     mode: Mode | None = None  # overrides the ruleset's mode for this rule
     alternative: str | None = None  # app id of the approved alternative
     alternative_text: str | None = None
+    incident: Severity | None = None  # what this rule catches is an incident
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,7 @@ class Ruleset:
     inspection: InspectionSettings | None = None  # None: no content inspection
     destinations: DestinationSettings = DestinationSettings()  # decryption scope, fronting
     clients: ClientProfiles | None = None  # None: every client gets the provider's 403
+    incidents: IncidentSettings = IncidentSettings()  # sinks, queue bound, escalation
 
     @property
     def source_files(self) -> tuple[Path, ...]:
@@ -82,7 +86,7 @@ class Ruleset:
 
 
 _TOP_KEYS = ("policy", "mode", "catalog", "identity", "apps", "access")
-_OPTIONAL_TOP = ("inspection", "destinations", "clients")
+_OPTIONAL_TOP = ("inspection", "destinations", "clients", "incidents")
 
 
 def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
@@ -125,6 +129,10 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
     if "clients" in top:
         clients = _load_clients(check, top, root, path, frozenset(a.id for a in catalog.apps),
                                 reader)
+    incidents = IncidentSettings()
+    if "incidents" in top:
+        incidents = parse_incidents(check, top["incidents"], root.key(top, "incidents"),
+                                    path.parent, reader) or incidents
     check.raise_if_any()
     assert policy and mode and catalog and default_status and default_rule
     return Ruleset(
@@ -141,6 +149,7 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
         inspection=inspection,
         destinations=destinations,
         clients=clients,
+        incidents=incidents,
     )
 
 
@@ -284,7 +293,7 @@ def _rule(
     check: Checker, value: Any, src: Src, catalog: Catalog, directory: GroupDirectory,
     *, is_default: bool = False,
 ) -> AccessRule | None:
-    optional = ("mode", "alternative", "alternative_text")
+    optional = ("mode", "alternative", "alternative_text", "incident")
     required = ("action", "reason") if is_default else ("id", "when", "action", "reason")
     r = check.mapping(value, src, required=required, optional=optional)
     if r is None or any(k not in r for k in required):
@@ -307,9 +316,12 @@ def _rule(
     alt_text = None
     if "alternative_text" in r:
         alt_text = check.string(r["alternative_text"], src.key(r, "alternative_text"))
+    incident = parse_severity(check, r["incident"], src.key(r, "incident")) \
+        if "incident" in r else None
     if rule_id is None or when is None or action is None or reason is None:
         return None
-    return AccessRule(rule_id, when, Action(action), reason.strip(), mode, alternative, alt_text)
+    return AccessRule(rule_id, when, Action(action), reason.strip(), mode, alternative, alt_text,
+                      incident)
 
 
 def _match(

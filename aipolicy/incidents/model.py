@@ -39,6 +39,7 @@ class Incident:
     app: str | None = None
     app_name: str | None = None
     action: str | None = None  # what was done: block, redact, ...
+    mode: str | None = None  # report: the rule was rolled out in report mode
     findings: tuple[tuple[str, int], ...] = ()  # (type, count)
     policy_version: str | None = None
     detail: str | None = None  # fixed text (an escalation: "3 high incidents in 1h")
@@ -81,18 +82,21 @@ def _iso(ts: float) -> str:
         "+00:00", "Z")
 
 
-def from_outcome(outcome: Any, severity: Severity, kind: str,
-                 policy_version: str | None) -> Incident:
-    """The incident for a decided request (an ``aipolicy.outcome.Outcome``): who, where,
-    which rule, what was done, finding types and counts — the same whitelist as the audit
-    line, nothing from the body."""
+def from_outcome(outcome: Any, policy_version: str | None) -> Incident | None:
+    """The incident a decided request is (an ``aipolicy.outcome.Outcome`` whose
+    ``incident`` mark is set), or None: who, where, which rule marked it, what was done,
+    finding types and counts — the same whitelist as the audit line, nothing from the
+    body."""
+    mark = outcome.incident
+    if mark is None:
+        return None
     d = outcome.decision
     client = outcome.request.client
     return Incident(
-        kind=kind, severity=severity, time=outcome.timestamp, reference=outcome.reference,
-        rule=d.rule_id, user=client.user,
+        kind=mark.kind, severity=mark.severity, time=outcome.timestamp,
+        reference=outcome.reference, rule=mark.rule_id, user=client.user,
         client=str(client.address) if client.address else None, groups=tuple(d.groups),
         app=d.app.id if d.app else None, app_name=d.app.name if d.app else None,
-        action=outcome.enforced.value,
+        action=outcome.enforced.value, mode=mark.mode.value,
         findings=tuple((t, n) for _, t, _, n in outcome.findings.counts),
         policy_version=policy_version)
