@@ -159,7 +159,11 @@ def _sink(check: Checker, value: Any, src: Src, base: Path,
         v = check.number(m["timeout_seconds"], src.key(m, "timeout_seconds"), minimum=0.1,
                          maximum=120)
         timeout = float(v) if v is not None else timeout
-    ca_pem = _ca(check, m, src, base, sources) if "ca_file" in m else None
+    ca_pem = None
+    if "ca_file" in m and (webhook or m.get("transport") == "tls"):
+        ca_pem = _ca(check, m, src, base, sources)
+    elif "ca_file" in m:
+        check.fail(src.key(m, "ca_file"), "only a tls transport uses a CA file")
     if webhook:
         url = _webhook_url(check, m, src)
         secret = _secret(check, m, src, base, sources)
@@ -184,8 +188,6 @@ def _sink(check: Checker, value: Any, src: Src, base: Path,
     app_name = "aipolicy"
     if "app_name" in m:
         app_name = check.string(m["app_name"], src.key(m, "app_name")) or app_name
-    if ca_pem is not None and transport != "tls":
-        check.fail(src.key(m, "ca_file"), "only a tls transport uses a CA file")
     if sink_id is None or host is None:
         return None
     return SyslogConfig(sink_id, host, port, transport, facility, min_severity, ca_pem,
