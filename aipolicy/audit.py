@@ -88,7 +88,7 @@ def escalation_record(esc: Escalation, incident: Incident) -> dict[str, Any]:
         "until": _iso(esc.until) if esc.until is not None else None,
         "count": esc.count,
         "window_seconds": esc.window,
-        "trigger": incident.extra.get("trigger"),
+        "trigger": incident.trigger,
         "policy_version": incident.policy_version,
     }
 

@@ -258,4 +258,4 @@ def escalation_incident(esc: Escalation, trigger: Incident, severity: Severity) 
         rule=esc.threshold, user=trigger.user, client=trigger.client, groups=trigger.groups,
         app=trigger.app, app_name=trigger.app_name, action="block",
         policy_version=trigger.policy_version, detail=esc.detail(), until=esc.until,
-        extra={"trigger": trigger.reference})
+        trigger=trigger.reference)

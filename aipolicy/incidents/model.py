@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -43,8 +43,8 @@ class Incident:
     findings: tuple[tuple[str, int], ...] = ()  # (type, count)
     policy_version: str | None = None
     detail: str | None = None  # fixed text (an escalation: "3 high incidents in 1h")
-    until: float | None = None  # an escalation: blocked until
-    extra: dict[str, Any] = field(default_factory=dict)
+    until: float | None = None  # an escalation: blocked until (None: until released)
+    trigger: str | None = None  # an escalation: the reference of the incident behind it
 
     @property
     def who(self) -> str | None:
@@ -58,8 +58,6 @@ class Incident:
         d["groups"] = list(self.groups)
         if self.until is not None:
             d["until"] = _iso(self.until)
-        if not d["extra"]:
-            del d["extra"]
         return {k: v for k, v in d.items() if v is not None}
 
     def summary(self) -> str:
@@ -67,14 +65,14 @@ class Incident:
         who = self.who or "unknown user"
         app = self.app_name or self.app or "an AI service"
         if self.kind == "escalation":
-            head = f"{who} is blocked from all AI services"
-            if self.until is not None:
-                head += f" until {_iso(self.until)}"
-            return f"[{self.severity.label}] {head}: {self.detail or self.rule} ({self.reference})"
+            until = "until released" if self.until is None else f"until {_iso(self.until)}"
+            return (f"[{self.severity.label}] {who} is blocked from all AI services {until}: "
+                    f"{self.detail or self.rule} ({self.reference})")
         found = ", ".join(f"{t} ×{n}" if n > 1 else t for t, n in self.findings)
         what = f" — {found}" if found else ""
+        report = " (report mode: the rule is not enforced)" if self.mode == "report" else ""
         return (f"[{self.severity.label}] {self.action or 'event'} by rule {self.rule}: "
-                f"{who} → {app}{what} ({self.reference})")
+                f"{who} → {app}{what} ({self.reference}){report}")
 
 
 def _iso(ts: float) -> str:
