@@ -56,16 +56,23 @@ class IncidentsAddon:
         state.on_install(self._installed)
 
     # -- lifecycle -----------------------------------------------------------------------
-    def running(self) -> None:
+    async def running(self) -> None:
         if self.queue is not None:
             return
         settings = self._settings()
         path = Path(ctx.options.aipolicy_data_dir) / QUEUE_FILE
         self.queue = DeliveryQueue(path, settings.queue_limit)
-        self._start(settings)
         if settings.sinks:
-            log.info(f"aipolicy: incidents delivered to {', '.join(self._sink_ids())} "
-                     f"(queue {path})")
+            try:  # say so now, not at the first incident
+                await self.queue.depth()
+            except Exception as exc:  # noqa: BLE001 - sqlite3.Error, OSError
+                log.error(f"aipolicy: the incident queue {path} cannot be opened "
+                          f"({type(exc).__name__}): incidents are audited and counted but "
+                          "not delivered until it can; check aipolicy_data_dir")
+            else:
+                log.info(f"aipolicy: incidents delivered to "
+                         f"{', '.join(c.id for c in settings.sinks)} (queue {path})")
+        self._start(settings)
 
     async def done(self) -> None:
         async with self._restarts:

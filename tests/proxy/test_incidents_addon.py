@@ -73,7 +73,7 @@ async def start(addons) -> None:
     await store.running()
     state.running()
     incidents = addons[4]
-    incidents.running()
+    await incidents.running()
 
 
 def chat_flow(host: str, path: str, text: str, peer: str = "192.0.2.7"):
@@ -201,5 +201,26 @@ async def test_reload_with_new_sinks_restarts_delivery(chain):
     for task in list(incidents._tasks):
         await task
     assert incidents.dispatcher is not first and list(incidents.dispatcher.sinks) == ["soc-2"]
+    await incidents.done()
+    await addons[0].done()
+
+
+async def test_unopenable_queue_is_reported_at_start_and_requests_still_decided(chain, caplog):
+    tctx, addons, metrics, tmp_path = chain
+    incidents = addons[4]
+    (tmp_path / "data" / "incidents.db").mkdir(parents=True)  # the state store still opens
+    await addons[0].running()
+    addons[1].running()
+    with caplog.at_level("ERROR", logger="aipolicy"):
+        await incidents.running()
+    assert any("incident queue" in r.getMessage() and "cannot be opened" in r.getMessage()
+               for r in caplog.records)
+    # the request path is unaffected: still blocked, audited with its incident, counted
+    f = chat_flow("api.openai.com", "/v1/chat/completions", f"key {AWS_KEY}")
+    await tctx.master.addons.trigger_event(HttpRequestHook(f))
+    assert f.response.status_code == 403
+    assert audit_lines(tmp_path)[0]["incident"]["severity"] == "high"
+    assert metrics.registry.get_sample_value("aipolicy_incidents_total",
+                                             {"severity": "high"}) == 1
     await incidents.done()
     await addons[0].done()
