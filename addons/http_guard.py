@@ -137,7 +137,7 @@ class ProtocolGuard:
             return
         verdict = pipeline.refusal_verdict(*found, reason)
         flow.metadata[METADATA_KEY] = verdict.outcome
-        flow.metadata[POLICY_KEY] = pipeline.ruleset.policy  # the audit line needs it
+        flow.metadata[POLICY_KEY] = pipeline.ruleset.policy
         respond(flow, verdict.notice)
 
     def response(self, flow: http.HTTPFlow) -> None:
@@ -190,7 +190,7 @@ class DecisionGuard:
         log.error(f"aipolicy: the enforcer left a request to {verdict.outcome.request.host} "
                   "undecided; refused it")
         flow.metadata[METADATA_KEY] = verdict.outcome
-        flow.metadata[POLICY_KEY] = pipeline.ruleset.policy  # the audit line needs it
+        flow.metadata[POLICY_KEY] = pipeline.ruleset.policy
         respond(flow, verdict.notice)
 
     def websocket_message(self, flow: http.HTTPFlow) -> None:
