@@ -1,4 +1,5 @@
-"""Writes one JSON line per decision on AI traffic (stdout or a file)."""
+"""Writes one JSON line per decision on AI traffic (stdout or a file), and the event line
+of an escalation right after the line of the request that triggered it."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import logging
 
 from enforcer import EVENTS_KEY, METADATA_KEY, POLICY_KEY, WS_EVENTS_KEY, WS_OUTCOME_KEY
 from http_guard import FAILURE_KEY
+from incidents import ESCALATION_KEY
 from mitmproxy import ctx, exceptions, http
 
-from aipolicy.audit import AuditWriter, audit_record, event_record
+from aipolicy.audit import AuditWriter, audit_record, escalation_record, event_record
 
 log = logging.getLogger("aipolicy")
 
@@ -58,6 +60,7 @@ class AuditLog:
         if outcome is None or policy is None:
             return
         self.writer.write(audit_record(outcome, policy))
+        self._escalation(flow)
 
     def error(self, flow: http.HTTPFlow) -> None:
         """An AI request that failed before any decision (see http_guard.ProtocolGuard)."""
@@ -66,6 +69,7 @@ class AuditLog:
         if outcome is None or self.writer is None or pipeline is None:
             return
         self.writer.write(audit_record(outcome, pipeline.ruleset.policy))
+        self._escalation(flow)
 
     def websocket_message(self, flow: http.HTTPFlow) -> None:
         entry = flow.metadata.get(WS_OUTCOME_KEY)
@@ -79,6 +83,12 @@ class AuditLog:
         record = audit_record(entry[1], entry[2])
         record["method"] = "WEBSOCKET"
         self.writer.write(record)
+        self._escalation(flow)
+
+    def _escalation(self, flow: http.HTTPFlow) -> None:
+        found = flow.metadata.pop(ESCALATION_KEY, None)
+        if found is not None and self.writer is not None:
+            self.writer.write(escalation_record(*found))
 
     def done(self) -> None:
         if self.writer is not None:

@@ -18,9 +18,11 @@ from aipolicy.coach_config import HEADER as JUSTIFICATION_HEADER
 from aipolicy.csrf import PageKeys
 from aipolicy.extract.envelope import EnvelopeEdit
 from aipolicy.gate import Evaluate, Gate
+from aipolicy.incidents.escalation import Escalations, who_of
 from aipolicy.metrics import PolicyMetrics
-from aipolicy.model import App, ClientIdentity, DestinationNames, RequestInfo
+from aipolicy.model import Action, App, ClientIdentity, DestinationNames, RequestInfo
 from aipolicy.notices import Notice
+from aipolicy.pipeline import Pipeline, Verdict
 from aipolicy.respond import frame_note
 
 METADATA_KEY = "aipolicy"
@@ -124,10 +126,13 @@ def respond(flow: http.HTTPFlow, notice: Notice) -> None:
 
 
 class Enforcer:
-    def __init__(self, state, store=None, metrics: PolicyMetrics | None = None) -> None:
+    def __init__(self, state, store=None, metrics: PolicyMetrics | None = None,
+                 escalations: Escalations | None = None) -> None:
         """``store``: the StateStoreAddon whose store holds acknowledgements and coach
-        decisions (without one, every check that needs it follows on_store_error)."""
+        decisions (without one, every check that needs it follows on_store_error);
+        ``escalations``: who is blocked from every AI app (None: nobody)."""
         self.state = state
+        self.escalations = escalations
         self.gate = Gate(lambda: store.store if store is not None else None,
                          PageKeys.random(), metrics)
 
@@ -171,6 +176,8 @@ class Enforcer:
             verdict = pipeline.refuse(info, destination)
         elif app is None:
             return
+        elif (blocked := await self._escalated(pipeline, info, app)) is not None:
+            verdict = blocked  # the person is blocked from every AI app
         elif self.gate.is_page(info, app):  # the proxy's own pages: never forwarded
             answer = await self.gate.page(pipeline, info, app, flow.request.raw_content)
             flow.metadata[EVENTS_KEY] = answer.events
@@ -216,7 +223,14 @@ class Enforcer:
         if handshake is None or in_force is None:
             return
         app = handshake.decision.app
-        if app is None or in_force.scanner is None:
+        if app is None:
+            return
+        blocked = await self._escalated(
+            in_force.pipeline, dataclasses.replace(handshake.request, websocket=True), app)
+        if blocked is not None:
+            self._answer_message(flow, message, blocked, in_force.pipeline)
+            return
+        if in_force.scanner is None:
             return
         # Binary frames and text frames alike are read by content: JSON when they parse
         # as JSON, else text in any encoding (SignalR's JSON records end in 0x1E), a known
@@ -237,17 +251,41 @@ class Enforcer:
 
         decided = await self.gate.decide(in_force.pipeline, info, app, content, evaluate)
         verdict = decided.verdict
-        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome,
-                                         in_force.pipeline.ruleset.policy)
         flow.metadata[WS_EVENTS_KEY] = (message.timestamp, decided.events)
         if verdict.notice is not None:
-            message.drop()
-            for frame in verdict.notice.frames:
-                ctx.master.commands.call("inject.websocket", flow, True, frame)
-        elif verdict.new_body is not None:
+            self._answer_message(flow, message, verdict, in_force.pipeline)
+            return
+        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome,
+                                         in_force.pipeline.ruleset.policy)
+        if verdict.new_body is not None:
             message.content = verdict.new_body
             if verdict.note is not None:
                 flow.metadata[WS_NOTE_KEY] = frame_note(verdict.note.wire, verdict.note.text)
+
+    @staticmethod
+    def _answer_message(flow: http.HTTPFlow, message, verdict: Verdict,
+                        pipeline: Pipeline) -> None:
+        """Drop a client's WebSocket message and answer it with the notice's frames."""
+        assert verdict.notice is not None
+        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome,
+                                         pipeline.ruleset.policy)
+        message.drop()
+        for frame in verdict.notice.frames:
+            ctx.master.commands.call("inject.websocket", flow, True, frame)
+
+    async def _escalated(self, pipeline: Pipeline, info: RequestInfo,
+                         app: App) -> Verdict | None:
+        """The block notice for a person an escalation blocks from every AI app (or whose
+        escalation the store cannot tell, when ``on_store_error: block``), else None."""
+        settings = pipeline.ruleset.incidents.escalation
+        if settings is None or self.escalations is None:
+            return None
+        check = await self.escalations.check(who_of(info.client), settings)
+        if check.escalation is not None:
+            return pipeline.escalated(info, app, check.escalation)
+        if check.failed and settings.on_store_error is Action.BLOCK:
+            return pipeline.escalation_unchecked(info, app)
+        return None
 
     @staticmethod
     def _note_answer(flow: http.HTTPFlow, message) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +52,12 @@ class PolicyState:
         self.in_force: InForce | None = None
         self._stamps: dict[Path, Stamp] = {}
         self._watcher: asyncio.Task | None = None
+        self._listeners: list[Callable[[InForce], None]] = []
         metrics.watch_scanning(self._ready_scanners, self._queued_bodies)
+
+    def on_install(self, listener: Callable[[InForce], None]) -> None:
+        """Call ``listener`` with every ruleset put in force (after the swap)."""
+        self._listeners.append(listener)
 
     def load(self, loader) -> None:
         loader.add_option(
@@ -166,6 +172,8 @@ class PolicyState:
         self.in_force = in_force  # the one swap: a request in flight keeps what it read
         if old is not None and old.scanner is not None:
             old.scanner.close()  # finishes what it has queued and in flight, then stops
+        for listener in self._listeners:
+            listener(in_force)
         rs = in_force.pipeline.ruleset
         self._stamps = {Path(f.path): f.stamp for f in rs.sources.files}
         self.metrics.ruleset_loaded_now(rs.policy.name, rs.policy.version, str(rs.path),

@@ -4,13 +4,15 @@ What the record may hold is decided here and nowhere else: time, reference, clie
 address, user and groups, app, host, method, path WITHOUT query string, action, rule,
 policy version, latency, finding types and counts, the notice's shape and the client
 profile it was shaped for, whether the user acknowledged the policy, a state store
-failure; and the event lines (acknowledgements, coach proceeds and cancels). Never
-bodies, query strings, credentials or matched values.
+failure, the incident's severity and rule. Never bodies, query strings, credentials or
+matched values. Besides request lines, event lines (``event``): acknowledgements, coach
+proceeds and cancels, an escalation that blocks a person, and its release.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 import os
 import sys
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from .events import PolicyEvent
+from .incidents.escalation import Escalation
+from .incidents.model import Incident
 from .outcome import Outcome
 from .ruleset import PolicyInfo
 
@@ -62,6 +66,9 @@ def audit_record(outcome: Outcome, policy: PolicyInfo) -> dict[str, Any]:
         record["acknowledgement"] = outcome.acknowledgement
     if outcome.store_error:
         record["store_error"] = outcome.store_error
+    if outcome.incident is not None:
+        record["incident"] = {"severity": outcome.incident.severity.label,
+                              "rule": outcome.incident.rule_id}
     return record
 
 
@@ -98,6 +105,44 @@ def event_record(event: PolicyEvent) -> dict[str, Any]:
 def _time(timestamp: float) -> str:
     return dt.datetime.fromtimestamp(timestamp, dt.UTC).isoformat(
         timespec="milliseconds").replace("+00:00", "Z")
+
+
+def escalation_record(esc: Escalation, incident: Incident) -> dict[str, Any]:
+    """The event line of an escalation (``incident`` is the escalation's own incident):
+    who, which threshold, since and until when, which incident triggered it."""
+    return {
+        "time": _time(esc.since),
+        "event": "escalation",
+        "reference": esc.reference,
+        "client": incident.client,
+        "user": incident.user,
+        "groups": list(incident.groups),
+        "app": incident.app,
+        "rule": esc.threshold,
+        "incident": {"severity": incident.severity.label, "rule": esc.threshold},
+        "until": _time(esc.until) if esc.until is not None else None,
+        "count": esc.count,
+        "window_seconds": esc.window,
+        "trigger": incident.trigger,
+        "policy_version": incident.policy_version,
+    }
+
+
+def release_record(esc: Escalation | None, who: str, operator: str | None,
+                   at: float) -> dict[str, Any]:
+    """The event line of ``aipolicy release``: whose escalation was lifted (None: there
+    was none; the counters were cleared), by which operator account."""
+    address = _is_address(who)
+    return {
+        "time": _time(at),
+        "event": "escalation-release",
+        "reference": esc.reference if esc else None,
+        "client": who if address else None,
+        "user": None if address else who,
+        "rule": esc.threshold if esc else None,
+        "released": esc is not None,
+        "operator": operator,
+    }
 
 
 class AuditWriter:
@@ -147,3 +192,11 @@ class AuditWriter:
             if self._stream is not None:
                 self._stream.close()
                 self._stream = None
+
+
+def _is_address(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True

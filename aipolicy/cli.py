@@ -7,6 +7,8 @@
                   [--header "Name: value" ...]
     aipolicy report AUDIT_LOG... [--since T] [--until T] [--html F] [--csv DIR] [--json F]
     aipolicy acks export [--format csv|json] [--out F] [--store URL] [--data-dir DIR]
+    aipolicy release USER [--store URL] [--data-dir DIR] [--ruleset PATH] [--audit-log F]
+    aipolicy escalations [--store URL] [--data-dir DIR]
 """
 
 from __future__ import annotations
@@ -118,6 +120,21 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--data-dir", type=Path, default=DATA,
                    help="the proxy's aipolicy_data_dir (for the sqlite store)")
     a.set_defaults(func=cmd_acks)
+
+    rel = sub.add_parser("release", help="lift a person's escalation (and clear their "
+                         "incident counters)")
+    rel.add_argument("who", metavar="USER", help="the proxy-auth user name, or the client "
+                     "address for clients without proxy authentication")
+    _store_arguments(rel)
+    rel.add_argument("--ruleset", type=Path, default=DEFAULT_RULESET,
+                     help="the ruleset whose escalation thresholds' counters are cleared")
+    rel.add_argument("--audit-log", default="-", help="append the release's audit event "
+                     "line here (the proxy's aipolicy_audit_log file; default: stdout)")
+    rel.set_defaults(func=cmd_release)
+
+    esc = sub.add_parser("escalations", help="list the people escalations block now")
+    _store_arguments(esc)
+    esc.set_defaults(func=cmd_escalations)
     return p
 
 
@@ -355,6 +372,115 @@ def cmd_acks(args: argparse.Namespace) -> int:
             out.close()
     if args.out:
         print(f"{len(rows)} acknowledgement(s) written to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _store_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", default="sqlite", help="the proxy's aipolicy_store: sqlite, "
+                   "sqlite:///path.db or redis://host:6379/0 (default: sqlite)")
+    p.add_argument("--data-dir", type=Path, default=DATA,
+                   help="the proxy's aipolicy_data_dir (for the sqlite store)")
+
+
+# ----------------------------------------------------------------------------- escalation
+def _escalations(args: argparse.Namespace):
+    """The store the proxy uses and an ``Escalations`` over it, or an error message."""
+    from .incidents.escalation import Escalations
+    from .state import open_store, parse_store_url
+
+    try:
+        url = parse_store_url(args.store, args.data_dir)
+    except ValueError as exc:
+        return None, None, f"--store: {exc}"
+    if url.kind == "sqlite" and not (url.path and url.path.exists()):
+        return None, None, f"no state store at {url.path} (see --store and --data-dir)"
+    store = open_store(url)
+    return store, Escalations(lambda: store), None
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    import asyncio
+    import getpass
+    import time
+
+    from .audit import AuditWriter, release_record
+    from .incidents.escalation import normalise_who, utc_text
+    from .state import StoreError
+
+    thresholds = ()
+    try:
+        settings = load_ruleset(args.ruleset).incidents.escalation
+        thresholds = settings.thresholds if settings else ()
+    except ConfigError as exc:
+        print(f"aipolicy: the ruleset is invalid, only the escalation's own counter is "
+              f"cleared:\n{exc}", file=sys.stderr)
+    who = normalise_who(args.who)
+    try:
+        writer = AuditWriter(args.audit_log)
+    except (OSError, ValueError) as exc:
+        print(f"aipolicy: --audit-log: {exc}", file=sys.stderr)
+        return 1
+    store, escalations, problem = _escalations(args)
+    if problem:
+        print(f"aipolicy: {problem}", file=sys.stderr)
+        return 1
+
+    async def release():
+        try:
+            return await escalations.release(who, thresholds)
+        finally:
+            await store.close()
+
+    try:
+        esc = asyncio.run(release())
+    except StoreError as exc:
+        print(f"aipolicy: {exc}", file=sys.stderr)
+        return 1
+    try:
+        operator = getpass.getuser()
+    except (KeyError, OSError):
+        operator = None
+    writer.write(release_record(esc, who, operator, time.time()))
+    writer.close()
+    if esc is None:
+        print(f"aipolicy: {who} was not escalated; their incident counters were cleared",
+              file=sys.stderr)
+        return 1
+    until = "until released" if esc.until is None else f"until {utc_text(esc.until)}"
+    print(f"aipolicy: released {who} (escalation {esc.reference}, threshold "
+          f"{esc.threshold}, blocked {until}); proxies notice within their cache_seconds",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_escalations(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from .incidents.escalation import utc_text
+    from .state import StoreError
+
+    store, escalations, problem = _escalations(args)
+    if problem:
+        print(f"aipolicy: {problem}", file=sys.stderr)
+        return 1
+
+    async def listing():
+        try:
+            return await escalations.escalated()
+        finally:
+            await store.close()
+
+    try:
+        found = asyncio.run(listing())
+    except StoreError as exc:
+        print(f"aipolicy: {exc}", file=sys.stderr)
+        return 1
+    for esc in found:
+        print(json.dumps({
+            "who": esc.who, "threshold": esc.threshold, "reference": esc.reference,
+            "since": utc_text(esc.since),
+            "until": utc_text(esc.until) if esc.until is not None else None,
+            "detail": esc.detail()}))
     return 0
 
 

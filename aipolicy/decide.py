@@ -6,7 +6,15 @@ Pure functions over the ruleset and the request description; no I/O, no mitmprox
 
 from __future__ import annotations
 
-from .model import ACTION_STRENGTH, App, ClientIdentity, CoachOptions, CoachStep, Decision
+from .model import (
+    ACTION_STRENGTH,
+    App,
+    ClientIdentity,
+    CoachOptions,
+    CoachStep,
+    Decision,
+    IncidentMark,
+)
 from .ruleset import AccessRule, Ruleset
 
 ACCESS_SCOPE = "access"  # what an access rule's coach is remembered for (per user and app)
@@ -21,17 +29,19 @@ def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity,
     rule: AccessRule = next(
         (r for r in ruleset.rules if r.when.applies(app, status, groups)), ruleset.default_rule
     )
+    mode = rule.mode or ruleset.mode
     return Decision(
         action=rule.action,
         rule_id=rule.id,
         reason=rule.reason,
-        mode=rule.mode or ruleset.mode,
+        mode=mode,
         app=app,
         status=status,
         groups=groups,
         alternative=ruleset.alternative_app(rule),
         alternative_text=rule.alternative_text,
         coach=coach_step(ACCESS_SCOPE, rule.coach, proceeded),
+        incident=IncidentMark(rule.incident, rule.id, "access", mode) if rule.incident else None,
     )
 
 
@@ -58,3 +68,17 @@ def combine(first: Decision, *others: Decision | None) -> Decision:
 
 def _strength(decision: Decision) -> tuple[int, int]:
     return ACTION_STRENGTH[decision.enforced_action], ACTION_STRENGTH[decision.action]
+
+
+def highest_incident(*marks: IncidentMark | None) -> IncidentMark | None:
+    """The incident of a request on which several decisions fired: the highest severity
+    any of them marks, whichever decision's action won in ``combine``. Severity says how
+    much the security team must hear about what was caught; the action says what was done
+    with the request. A ``monitor`` rule marked critical (a merger code name that may be
+    sent, but must be reported at once) must not be hidden by an ordinary secret block
+    marked high on the same request. Ties go to the earlier mark (access before content)."""
+    best: IncidentMark | None = None
+    for mark in marks:
+        if mark is not None and (best is None or mark.severity > best.severity):
+            best = mark
+    return best

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .decide import coach_step, combine
+from .decide import coach_step, combine, highest_incident
 from .detect.joins import Joiner, JoinText, pairs
 from .detect.pii import PiiDetector, PiiSettings
 from .detect.prefilter import scan_bytes
@@ -35,6 +35,7 @@ from .model import (
     Decision,
     Extraction,
     Finding,
+    IncidentMark,
     Mode,
     RequestInfo,
     Segment,
@@ -454,6 +455,7 @@ class ContentDecision:
     #                            parts (``combine``); None when there is nothing to decide
     redact: tuple[Finding, ...]  # findings whose rule redacts them, and is enforced
     problem: str | None = None  # the fixed reason, when ``decision`` is a forced block
+    incident: IncidentMark | None = None  # the highest a data rule that fired marks
 
 
 INSPECTION_FAILED = "inspection-failed"
@@ -488,9 +490,11 @@ def _rule_matches(rule: DataRule, f: Finding, app: App, status: Status,
 
 def _rule_decision(access: Decision, rule: DataRule, mode: Mode, kind: str,
                    proceeded: frozenset[str]) -> Decision:
+    mode = rule.mode or mode
+    incident = IncidentMark(rule.incident, rule.id, "data", mode) if rule.incident else None
     return dataclasses.replace(access, action=rule.action, rule_id=rule.id,
-                               reason=rule.reason, mode=rule.mode or mode,
-                               alternative=None, alternative_text=None,
+                               reason=rule.reason, mode=mode, alternative=None,
+                               alternative_text=None, incident=incident,
                                coach=coach_step(kind, rule.coach, proceeded))
 
 
@@ -553,4 +557,5 @@ def decide_content(settings: InspectionSettings, inspection: Inspection, access:
     if not decisions:
         return ContentDecision(None, ())
     decision = combine(*decisions)
-    return ContentDecision(decision, tuple(f for f, _ in redact), forced.get(id(decision)))
+    return ContentDecision(decision, tuple(f for f, _ in redact), forced.get(id(decision)),
+                           highest_incident(*(d.incident for d in by_rule.values())))

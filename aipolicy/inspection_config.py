@@ -18,6 +18,8 @@ from .detect.custom import VALIDATORS, CustomDetectors, RegexDetector, TermListD
 from .detect.normalize_rules import NormalizeRules
 from .errors import ConfigError
 from .extract.httpfields import HttpFields, load_http_fields
+from .incidents.config import parse_severity
+from .incidents.model import Severity
 from .model import Action, AppConditions, CoachOptions, Mode
 from .schema import Checker
 from .sources import Sources, absolute
@@ -51,6 +53,7 @@ class DataRule:
     min_score: float | None = None
     mode: Mode | None = None
     coach: CoachOptions | None = None  # set when ``action`` is coach
+    incident: Severity | None = None  # what this rule catches is an incident
 
 
 @dataclass(frozen=True)
@@ -317,7 +320,8 @@ def _term_lines(check: Checker, path: Path, src: Src, sources: Sources) -> list[
 def _data_rule(check: Checker, value: Any, src: Src, known: Mapping[str, frozenset[str]],
                *, is_default: bool = False) -> DataRule | None:
     required = ("action", "reason") if is_default else ("id", "when", "action", "reason")
-    r = check.mapping(value, src, required=required, optional=("min_score", "mode", "coach"))
+    r = check.mapping(value, src, required=required,
+                      optional=("min_score", "mode", "coach", "incident"))
     if r is None or any(k not in r for k in required):
         return None
     rid = "default" if is_default else check.identifier(r["id"], src.key(r, "id"))
@@ -335,9 +339,12 @@ def _data_rule(check: Checker, value: Any, src: Src, known: Mapping[str, frozens
     if "mode" in r:
         mv = check.choice(r["mode"], src.key(r, "mode"), [x.value for x in Mode])
         mode = Mode(mv) if mv else None
+    incident = parse_severity(check, r["incident"], src.key(r, "incident")) \
+        if "incident" in r else None
     if rid is None or when is None or action is None or reason is None:
         return None
-    return DataRule(rid, when, Action(action), reason.strip(), min_score, mode, coach)
+    return DataRule(rid, when, Action(action), reason.strip(), min_score, mode, coach=coach,
+                    incident=incident)
 
 
 def _data_match(check: Checker, value: Any, src: Src,

@@ -117,6 +117,51 @@ class PolicyMetrics:
             "aipolicy_scan_queue_depth",
             "Request bodies waiting for a free scanner.", registry=r)
 
+        self.incidents = Counter(
+            "aipolicy_incidents",
+            "Incidents raised, by severity (escalations included).", ["severity"],
+            registry=r)
+        for severity in ("low", "medium", "high", "critical"):
+            self.incidents.labels(severity=severity)
+        self.incident_deliveries = Counter(
+            "aipolicy_incident_deliveries",
+            "Incident delivery attempts, by sink (ids from the ruleset) and result "
+            "(delivered, failed: retried with backoff).", ["sink", "result"], registry=r)
+        self.incident_queue = Gauge(
+            "aipolicy_incident_queue_depth",
+            "Incidents waiting on disk for delivery, by sink.", ["sink"], registry=r)
+        self.incidents_dropped_total = Counter(
+            "aipolicy_incidents_dropped",
+            "Queued incidents dropped, oldest first, because a sink's queue was full "
+            "(incidents.queue_limit).", ["sink"], registry=r)
+        self.escalations = Counter(
+            "aipolicy_escalations",
+            "People blocked from every AI app by an escalation threshold, by threshold id.",
+            ["threshold"], registry=r)
+        self.escalation_store_errors = Counter(
+            "aipolicy_escalation_store_errors",
+            "Escalation checks and counts that could not use the state store, by operation "
+            "(check: on_store_error applied; count: an incident was not counted).",
+            ["operation"], registry=r)
+        for operation in ("check", "count"):
+            self.escalation_store_errors.labels(operation=operation)
+
+    # -- incidents: the Dispatcher's DeliveryMetrics ------------------------------------
+    def incident_raised(self, severity: str) -> None:
+        self.incidents.labels(severity=severity).inc()
+
+    def incident_delivered(self, sink: str) -> None:
+        self.incident_deliveries.labels(sink=sink, result="delivered").inc()
+
+    def incident_delivery_failed(self, sink: str) -> None:
+        self.incident_deliveries.labels(sink=sink, result="failed").inc()
+
+    def incidents_dropped(self, sink: str, count: int) -> None:
+        self.incidents_dropped_total.labels(sink=sink).inc(count)
+
+    def incident_queue_depth(self, sink: str, depth: int) -> None:
+        self.incident_queue.labels(sink=sink).set(depth)
+
     def observe(self, outcome: Outcome) -> None:
         app = outcome.decision.app.id if outcome.decision.app else "unknown"
         self.requests.labels(app=app, action=outcome.enforced.value).inc()

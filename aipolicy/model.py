@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .incidents.model import Severity
+
 
 class Status(StrEnum):
     """How the policy regards an AI app."""
@@ -165,6 +167,18 @@ class RequestInfo:
 
 # --------------------------------------------------------------------------- decisions
 @dataclass(frozen=True)
+class IncidentMark:
+    """A rule marked what it caught as an incident: with which severity, which rule
+    (access or data), and whether that rule was enforced (a report-mode rule's incident
+    is recorded and delivered, but never counts towards an escalation)."""
+
+    severity: Severity
+    rule_id: str
+    kind: str  # "access" | "data"
+    mode: Mode
+
+
+@dataclass(frozen=True)
 class Decision:
     """The outcome for one request. ``reason`` is fixed policy text, never content."""
 
@@ -178,6 +192,7 @@ class Decision:
     alternative: App | None = None  # the approved app to use instead, if named
     alternative_text: str | None = None
     coach: CoachStep | None = None  # set when ``action`` is coach
+    incident: IncidentMark | None = None  # the rule that made this decision marks an incident
 
     @property
     def enforced_action(self) -> Action:

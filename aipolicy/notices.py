@@ -134,7 +134,10 @@ def identify(request: RequestInfo, app: App | None, profiles: ClientProfiles | N
     wire = wire_for(request.host, request.path, app.api_format if app else None, websocket)
     profile = None
     if profiles is not None:
-        profile = profiles.match(app.id if app else None, request.path, request.fields)
+        # A WebSocket message carries no header fields of its own (they were inspected
+        # with the handshake); its client is the handshake's.
+        fields = request.fields or tuple(request.headers.items())
+        profile = profiles.match(app.id if app else None, request.path, fields)
     return ClientView(wire, websocket, not websocket and is_navigation(request), profile)
 
 

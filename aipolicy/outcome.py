@@ -10,7 +10,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from .model import Action, Decision, RequestInfo
+from .model import Action, Decision, IncidentMark, RequestInfo
 
 _REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: people read these aloud
 
@@ -53,3 +53,6 @@ class Outcome:
     store_error: str | None = None  # the checks the state store failed: acknowledgement,
     #                                 coach (what happened then is on_store_error)
     timestamp: float = field(default_factory=time.time)
+    # The incident this request is (``decide.highest_incident`` over the decisions that
+    # fired), or None: not every decision is one.
+    incident: IncidentMark | None = None

@@ -12,10 +12,11 @@ import logging
 import time
 from dataclasses import dataclass
 
-from .decide import combine, decide_access
+from .decide import combine, decide_access, highest_incident
 from .destination import ConnectionScope, Destination, DestinationClassifier
 from .extract import InspectionError
 from .extract.envelope import EnvelopeEdit, masked_path
+from .incidents.escalation import Escalation
 from .inspect import (
     INSPECTION_FAILED,
     ContentDecision,
@@ -24,7 +25,7 @@ from .inspect import (
     decide_content,
     summarize,
 )
-from .model import Action, App, Decision, DestinationNames, Mode, RequestInfo
+from .model import Action, App, Decision, DestinationNames, IncidentMark, Mode, RequestInfo
 from .notices import (
     ClientView,
     Notice,
@@ -50,6 +51,11 @@ _ACK_REASON = ("Please read the AI usage policy summary and acknowledge it befor
 _UNAVAILABLE = ("The AI usage policy check is unavailable right now (the proxy cannot read "
                 "its record of acknowledgements and confirmations), and the policy does not "
                 "let the request through without it. Try again in a few minutes.")
+ESCALATED = "escalated"  # the person is blocked from every AI app (an escalation)
+ESCALATION_UNCHECKED = "escalation-unchecked"  # ... and that could not be checked
+_UNCHECKED = ("The proxy cannot check right now whether your use of AI services is "
+              "suspended, and the policy does not let requests through unchecked. Try "
+              "again in a few minutes.")
 
 
 @dataclass(frozen=True)
@@ -173,7 +179,7 @@ class Pipeline:
         decision = dataclasses.replace(access, action=Action.COACH,
                                        rule_id=ACKNOWLEDGEMENT_RULE, reason=_ACK_REASON,
                                        mode=self.ruleset.mode, alternative=None,
-                                       alternative_text=None, coach=None)
+                                       alternative_text=None, coach=None, incident=None)
         return self._finish(new_reference(), request, decision, time.perf_counter())
 
     def unavailable_verdict(self, request: RequestInfo, decision: Decision, check: str,
@@ -182,11 +188,33 @@ class Pipeline:
         acknowledgement) was done, and ``on_store_error`` is block."""
         block = dataclasses.replace(decision, action=Action.BLOCK, rule_id=STORE_UNAVAILABLE,
                                     reason=_UNAVAILABLE, mode=Mode.ENFORCE, alternative=None,
-                                    alternative_text=None, coach=None)
+                                    alternative_text=None, coach=None, incident=None)
         verdict = self._finish(new_reference(), request, block, time.perf_counter(),
                                problem=_UNAVAILABLE, body=body)
         return dataclasses.replace(verdict, outcome=dataclasses.replace(
             verdict.outcome, store_error=check))
+
+    def escalated(self, request: RequestInfo, app: App, escalation: Escalation) -> Verdict:
+        """The person is blocked from every AI app by an escalation: the notice says why,
+        until when and whom to contact. Checked before any rule, so a blocked person's
+        requests are neither inspected nor counted as incidents again."""
+        settings = self.ruleset.incidents.escalation
+        contact = (settings.contact if settings else None) or self.ruleset.policy.contact
+        return self._gate_block(request, app, ESCALATED, escalation.reason(contact))
+
+    def escalation_unchecked(self, request: RequestInfo, app: App) -> Verdict:
+        """The state store cannot say whether the person is escalated, and
+        ``on_store_error: block``: fail closed."""
+        return self._gate_block(request, app, ESCALATION_UNCHECKED, _UNCHECKED)
+
+    def _gate_block(self, request: RequestInfo, app: App, rule_id: str,
+                    reason: str) -> Verdict:
+        access = decide_access(self.ruleset, app, request.client)
+        decision = dataclasses.replace(access, action=Action.BLOCK, rule_id=rule_id,
+                                       reason=reason, mode=self.ruleset.mode,
+                                       alternative=None, alternative_text=None,
+                                       incident=None, coach=None)
+        return self._finish(new_reference(), request, decision, time.perf_counter())
 
     def identify(self, request: RequestInfo, app: App | None) -> ClientView:
         """Which client sent this request and how it shows notices."""
@@ -227,7 +255,8 @@ class Pipeline:
                                findings=summarize(inspection.findings),
                                scan_seconds=inspection.seconds, new_body=new_body,
                                headers=headers, problem=problem, body=body, note=note,
-                               client_profile=profile, recorded=True)
+                               client_profile=profile, recorded=True,
+                               incident=highest_incident(access.incident, content.incident))
         return dataclasses.replace(verdict, new_envelope=new_envelope)
 
     def _failed(self, reference: str, request: RequestInfo, access: Decision, started: float,
@@ -261,7 +290,11 @@ class Pipeline:
                 new_body: bytes | None = None, headers: tuple[tuple[str, str], ...] = (),
                 failure: str | None = None, problem: str | None = None,
                 body: bytes | None = None, note: ResponseNote | None = None,
-                client_profile: str | None = None, recorded: bool = False) -> Verdict:
+                client_profile: str | None = None, recorded: bool = False,
+                incident: IncidentMark | None = None) -> Verdict:
+        """``incident``: the request's incident when more decisions fired than
+        ``decision`` (by default the one ``decision`` marks; a failure or refusal made
+        from the access decision keeps the access rule's mark)."""
         enforced = decision.enforced_action
         findings = findings or FindingSummary()
         # The outcome is what the audit log records: a path that carried a secret or
@@ -280,7 +313,8 @@ class Pipeline:
             reference=reference, request=request, decision=decision, enforced=enforced,
             notice_format=notice.format if notice else None, findings=findings,
             decision_seconds=time.perf_counter() - started, scan_seconds=scan_seconds,
-            failure=failure, client_profile=client_profile)
+            failure=failure, client_profile=client_profile,
+            incident=incident or decision.incident)
         return Verdict(outcome, notice, new_body, headers, note)
 
     @staticmethod

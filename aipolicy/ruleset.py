@@ -21,6 +21,8 @@ from .coach_config import CoachSettings, parse_coach_section, rule_coach_options
 from .destination_config import DestinationSettings, parse_destinations
 from .errors import ConfigError
 from .identity import EVERYONE, Group, GroupDirectory
+from .incidents.config import IncidentSettings, parse_incidents, parse_severity
+from .incidents.model import Severity
 from .inspection_config import InspectionSettings, parse_inspection
 from .model import Action, App, AppConditions, CoachOptions, Mode, Status
 from .policy_text import OPTIONAL_KEYS as POLICY_TEXT_KEYS
@@ -62,6 +64,7 @@ class AccessRule:
     alternative: str | None = None  # app id of the approved alternative
     alternative_text: str | None = None
     coach: CoachOptions | None = None  # set when ``action`` is coach
+    incident: Severity | None = None  # what this rule catches is an incident
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ class Ruleset:
     clients: ClientProfiles | None = None  # None: every client gets the provider's 403
     coach: CoachSettings | None = None  # the coach pages' choices; set when a rule coaches
     on_store_error: Action = Action.BLOCK  # acknowledgement/coach checks without a store
+    incidents: IncidentSettings = IncidentSettings()  # sinks, queue bound, escalation
 
     @property
     def source_files(self) -> tuple[Path, ...]:
@@ -94,7 +98,8 @@ class Ruleset:
 
 
 _TOP_KEYS = ("policy", "mode", "catalog", "identity", "apps", "access")
-_OPTIONAL_TOP = ("inspection", "destinations", "clients", "coach", "on_store_error")
+_OPTIONAL_TOP = ("inspection", "destinations", "clients", "coach", "on_store_error",
+                 "incidents")
 
 
 def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
@@ -152,6 +157,10 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
         choice = check.choice(top["on_store_error"], root.key(top, "on_store_error"),
                               _STORE_ERROR_ACTIONS)
         on_store_error = Action(choice) if choice else on_store_error
+    incidents = IncidentSettings()
+    if "incidents" in top:
+        incidents = parse_incidents(check, top["incidents"], root.key(top, "incidents"),
+                                    path.parent, reader) or incidents
     check.raise_if_any()
     assert policy and mode and catalog and default_status and default_rule
     return Ruleset(
@@ -170,6 +179,7 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
         clients=clients,
         coach=coach,
         on_store_error=on_store_error,
+        incidents=incidents,
     )
 
 
@@ -338,7 +348,7 @@ def _rule(
     check: Checker, value: Any, src: Src, catalog: Catalog, directory: GroupDirectory,
     *, is_default: bool = False,
 ) -> AccessRule | None:
-    optional = ("mode", "alternative", "alternative_text", "coach")
+    optional = ("mode", "alternative", "alternative_text", "coach", "incident")
     required = ("action", "reason") if is_default else ("id", "when", "action", "reason")
     r = check.mapping(value, src, required=required, optional=optional)
     if r is None or any(k not in r for k in required):
@@ -362,10 +372,12 @@ def _rule(
     alt_text = None
     if "alternative_text" in r:
         alt_text = check.string(r["alternative_text"], src.key(r, "alternative_text"))
+    incident = parse_severity(check, r["incident"], src.key(r, "incident")) \
+        if "incident" in r else None
     if rule_id is None or when is None or action is None or reason is None:
         return None
     return AccessRule(rule_id, when, Action(action), reason.strip(), mode, alternative, alt_text,
-                      coach)
+                      coach=coach, incident=incident)
 
 
 def _match(

@@ -166,6 +166,29 @@ class Checker:
             return None
         return value
 
+    def duration(self, value: Any, src: Src, *, minimum: float = 0.0,
+                 maximum: float | None = None, alternative: str = "") -> float | None:
+        """Seconds, from a number or a string such as ``90s``, ``15m``, ``4h``, ``7d``.
+        ``alternative`` names a word the field also accepts (for the message)."""
+        what = "a duration such as 30s, 15m, 4h or 7d" + (
+            f", or {alternative}" if alternative else "")
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            self.fail(src, f"must be {what}, got {_type_name(value)}")
+            return None
+        if isinstance(value, str):
+            m = _DURATION.fullmatch(value.strip())
+            if m is None:
+                self.fail(src, f"{value!r} is not {what}")
+                return None
+            seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+        else:
+            seconds = float(value)
+        if seconds < minimum or (maximum is not None and seconds > maximum):
+            limits = f">= {minimum:g}s" + (f" and <= {maximum:g}s" if maximum else "")
+            self.fail(src, f"must be {limits}, got {seconds:g}s")
+            return None
+        return seconds
+
     def date(self, value: Any, src: Src) -> _dt.date | None:
         text = self.string(value, src)
         if text is None:
@@ -215,6 +238,8 @@ class Checker:
 
 
 _IDENT = re.compile(r"[a-z][a-z0-9_.-]*")
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|m|h|d)")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def _as_linedict(value: dict, src: Src) -> LineDict:

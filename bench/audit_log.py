@@ -54,6 +54,7 @@ def lines(count: int, *, start: dt.datetime, days: int, users: int = 400,
         action, rule = "allow", "approved-apps"
         if status == "banned":
             action, rule = "block", "banned-apps"
+            record["incident"] = {"severity": "medium", "rule": "banned-apps"}
         elif status == "unsanctioned":
             action, rule = "monitor", "default"
         roll = rnd.random()
@@ -62,7 +63,7 @@ def lines(count: int, *, start: dt.datetime, days: int, users: int = 400,
             record["findings"] = {kind: rnd.randint(1, 3)}
             if kind in ("aws-access-key-id", "github-pat"):
                 action, rule = "block", "secrets-block"
-                record["incident"] = {"severity": "high"}
+                record["incident"] = {"severity": "high", "rule": "secrets-block"}
             else:
                 action, rule = "redact", "personal-data-redact"
         elif action != "block" and status == "unsanctioned" and roll < 0.3:

@@ -24,13 +24,15 @@ from .sinks import DeliveryError, Sink
 log = logging.getLogger("aipolicy")
 
 MAX_BACKOFF = 600.0
+_BATCH = 50  # items read from the queue at a time
 
 
 class DeliveryMetrics(Protocol):
-    def incident(self, severity: str) -> None: ...
-    def delivered(self, sink: str) -> None: ...
-    def failed(self, sink: str) -> None: ...
-    def dropped(self, sink: str, count: int) -> None: ...
+    def incident_raised(self, severity: str) -> None: ...
+    def incident_delivered(self, sink: str) -> None: ...
+    def incident_delivery_failed(self, sink: str) -> None: ...
+    def incidents_dropped(self, sink: str, count: int) -> None: ...
+    def incident_queue_depth(self, sink: str, depth: int) -> None: ...
 
 
 def backoff(attempts: int) -> float:
@@ -46,6 +48,7 @@ class Dispatcher:
         self._wake = {s.id: asyncio.Event() for s in sinks}
         self._tasks: list[asyncio.Task] = []
         self._pending: set[asyncio.Task] = set()
+        self._started: set[str] = set()  # senders that made their queue due after start
         self._stopping = False
 
     def start(self) -> None:
@@ -58,7 +61,7 @@ class Dispatcher:
         """Fire and forget from the request path: the incident is stored on the queue's
         thread; the caller never waits for disk or network."""
         if self.metrics:
-            self.metrics.incident(incident.severity.label)
+            self.metrics.incident_raised(incident.severity.label)
         targets = tuple(s.id for s in self.sinks.values()
                         if incident.severity >= s.min_severity)
         if not targets:
@@ -77,44 +80,75 @@ class Dispatcher:
             log.error(f"aipolicy: could not queue an incident ({type(exc).__name__})")
             for sink_id in targets:
                 if self.metrics:
-                    self.metrics.failed(sink_id)
+                    self.metrics.incident_delivery_failed(sink_id)
             return
         if dropped and self.metrics:
             for sink_id in targets:
-                self.metrics.dropped(sink_id, dropped)
+                self.metrics.incidents_dropped(sink_id, dropped)
+        await self._report_depth()
         for sink_id in targets:
             self._wake[sink_id].set()
 
+    async def _report_depth(self) -> None:
+        if self.metrics is None:
+            return
+        depth = await self.queue.depth()
+        for sink_id in self.sinks:
+            self.metrics.incident_queue_depth(sink_id, depth.get(sink_id, 0))
+
     async def _sender(self, sink_id: str) -> None:
-        sink, wake = self.sinks[sink_id], self._wake[sink_id]
-        await self.queue.retry_now(sink_id)
+        wake = self._wake[sink_id]
+        failures = 0
         while not self._stopping:
-            items = await self.queue.due(sink_id)
-            for item in items:
-                if self._stopping:
-                    return
-                try:
-                    await sink.send(item.payload)
-                except DeliveryError as exc:
-                    log.warning(f"aipolicy: incident delivery to {sink_id} failed: {exc}; "
-                                f"retry {item.attempts + 1}")
-                    if self.metrics:
-                        self.metrics.failed(sink_id)
-                    await self.queue.retry(item.id, backoff(item.attempts))
-                    break  # later items wait behind it: delivery keeps the queue order
-                await self.queue.done(item.id)
-                if self.metrics:
-                    self.metrics.delivered(sink_id)
-            else:
-                if len(items) == 50:
-                    continue  # more are waiting
-            next_at = await self.queue.next_due(sink_id)
-            timeout = None if next_at is None else max(0.0, next_at - time.time())
+            try:
+                timeout = await self._deliver_due(sink_id)
+                failures = 0
+            except Exception as exc:  # noqa: BLE001 - the queue's disk failed: try again
+                log.error(f"aipolicy: the incident queue failed ({type(exc).__name__}); "
+                          f"delivery to {sink_id} pauses")
+                timeout = backoff(failures)
+                failures += 1
+            if timeout == 0.0:
+                continue  # more are due now
             wake.clear()
             if self._stopping:  # stop() may have woken us before the clear
                 return
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout)
+
+    async def _deliver_due(self, sink_id: str) -> float | None:
+        """Send what is due, in order, up to the first failure; then how long to wait
+        (0: more are due now, None: until something is submitted)."""
+        sink = self.sinks[sink_id]
+        if sink_id not in self._started:  # a restart is a reason to try again at once
+            await self.queue.retry_now(sink_id)
+            await self._report_depth()
+            self._started.add(sink_id)
+        items = await self.queue.due(sink_id, _BATCH)
+        sent_all = True
+        for item in items:
+            if self._stopping:
+                return None
+            try:
+                await sink.send(item.payload)
+            except Exception as exc:  # noqa: BLE001 - a sink bug must not end delivery
+                why = str(exc) if isinstance(exc, DeliveryError) else type(exc).__name__
+                log.warning(f"aipolicy: incident delivery to {sink_id} failed: {why}; "
+                            f"retry {item.attempts + 1}")
+                if self.metrics:
+                    self.metrics.incident_delivery_failed(sink_id)
+                await self.queue.retry(item.id, backoff(item.attempts))
+                sent_all = False
+                break  # later items wait behind it: delivery keeps the queue order
+            await self.queue.done(item.id)
+            if self.metrics:
+                self.metrics.incident_delivered(sink_id)
+        if items:
+            await self._report_depth()
+        if sent_all and len(items) == _BATCH:
+            return 0.0
+        next_at = await self.queue.next_due(sink_id)
+        return None if next_at is None else max(0.0, next_at - time.time())
 
     async def flush_pending(self) -> None:
         """Wait until every submitted incident is on disk (tests; shutdown)."""

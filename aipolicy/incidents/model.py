@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -39,11 +39,12 @@ class Incident:
     app: str | None = None
     app_name: str | None = None
     action: str | None = None  # what was done: block, redact, ...
+    mode: str | None = None  # report: the rule was rolled out in report mode
     findings: tuple[tuple[str, int], ...] = ()  # (type, count)
     policy_version: str | None = None
     detail: str | None = None  # fixed text (an escalation: "3 high incidents in 1h")
-    until: float | None = None  # an escalation: blocked until
-    extra: dict[str, Any] = field(default_factory=dict)
+    until: float | None = None  # an escalation: blocked until (None: until released)
+    trigger: str | None = None  # an escalation: the reference of the incident behind it
 
     @property
     def who(self) -> str | None:
@@ -57,8 +58,6 @@ class Incident:
         d["groups"] = list(self.groups)
         if self.until is not None:
             d["until"] = _iso(self.until)
-        if not d["extra"]:
-            del d["extra"]
         return {k: v for k, v in d.items() if v is not None}
 
     def summary(self) -> str:
@@ -66,14 +65,14 @@ class Incident:
         who = self.who or "unknown user"
         app = self.app_name or self.app or "an AI service"
         if self.kind == "escalation":
-            head = f"{who} is blocked from all AI services"
-            if self.until is not None:
-                head += f" until {_iso(self.until)}"
-            return f"[{self.severity.label}] {head}: {self.detail or self.rule} ({self.reference})"
+            until = "until released" if self.until is None else f"until {_iso(self.until)}"
+            return (f"[{self.severity.label}] {who} is blocked from all AI services {until}: "
+                    f"{self.detail or self.rule} ({self.reference})")
         found = ", ".join(f"{t} ×{n}" if n > 1 else t for t, n in self.findings)
         what = f" — {found}" if found else ""
+        report = " (report mode: the rule is not enforced)" if self.mode == "report" else ""
         return (f"[{self.severity.label}] {self.action or 'event'} by rule {self.rule}: "
-                f"{who} → {app}{what} ({self.reference})")
+                f"{who} → {app}{what} ({self.reference}){report}")
 
 
 def _iso(ts: float) -> str:
@@ -81,18 +80,21 @@ def _iso(ts: float) -> str:
         "+00:00", "Z")
 
 
-def from_outcome(outcome: Any, severity: Severity, kind: str,
-                 policy_version: str | None) -> Incident:
-    """The incident for a decided request (an ``aipolicy.outcome.Outcome``): who, where,
-    which rule, what was done, finding types and counts — the same whitelist as the audit
-    line, nothing from the body."""
+def from_outcome(outcome: Any, policy_version: str | None) -> Incident | None:
+    """The incident a decided request is (an ``aipolicy.outcome.Outcome`` whose
+    ``incident`` mark is set), or None: who, where, which rule marked it, what was done,
+    finding types and counts — the same whitelist as the audit line, nothing from the
+    body."""
+    mark = outcome.incident
+    if mark is None:
+        return None
     d = outcome.decision
     client = outcome.request.client
     return Incident(
-        kind=kind, severity=severity, time=outcome.timestamp, reference=outcome.reference,
-        rule=d.rule_id, user=client.user,
+        kind=mark.kind, severity=mark.severity, time=outcome.timestamp,
+        reference=outcome.reference, rule=mark.rule_id, user=client.user,
         client=str(client.address) if client.address else None, groups=tuple(d.groups),
         app=d.app.id if d.app else None, app_name=d.app.name if d.app else None,
-        action=outcome.enforced.value,
+        action=outcome.enforced.value, mode=mark.mode.value,
         findings=tuple((t, n) for _, t, _, n in outcome.findings.counts),
         policy_version=policy_version)

@@ -15,11 +15,11 @@ import json
 import socket
 import ssl
 import time
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import httpx
 
+from .config import FACILITIES, SyslogConfig, WebhookConfig
 from .model import Severity
 
 SIGNATURE_HEADER = "x-aipolicy-signature"
@@ -28,8 +28,6 @@ DELIVERY_HEADER = "x-aipolicy-delivery"
 # RFC 5612 reserves enterprise number 32473 for examples and documentation; an SD-ID
 # with it is valid syslog and clearly not a registered vendor's.
 SD_ID = "aipolicy@32473"
-FACILITIES = {"kern": 0, "user": 1, "daemon": 3, "auth": 4, "syslog": 5, "authpriv": 10,
-              **{f"local{i}": 16 + i for i in range(8)}}
 _SYSLOG_SEVERITY = {Severity.CRITICAL: 2, Severity.HIGH: 3, Severity.MEDIUM: 4,
                     Severity.LOW: 5}  # crit, err, warning, notice
 
@@ -55,19 +53,6 @@ def sign(secret: bytes, timestamp: str, body: bytes) -> str:
 
 
 # ----------------------------------------------------------------------------- webhook
-@dataclass(frozen=True)
-class WebhookConfig:
-    id: str
-    url: str
-    secret: bytes = b""
-    min_severity: Severity = Severity.LOW
-    timeout: float = 5.0
-    ca_file: str | None = None
-
-    def __repr__(self) -> str:  # never the secret
-        return f"WebhookConfig({self.id!r}, min_severity={self.min_severity.label})"
-
-
 class WebhookSink:
     """JSON POST; Slack's incoming webhooks read the ``text`` field, other receivers the
     whole record. Any 2xx is delivered; anything else is retried."""
@@ -77,8 +62,8 @@ class WebhookSink:
         self.id = config.id
         self.min_severity = config.min_severity
         verify: ssl.SSLContext | bool = True
-        if config.ca_file:
-            verify = ssl.create_default_context(cafile=config.ca_file)
+        if config.ca_pem:
+            verify = ssl.create_default_context(cadata=config.ca_pem)
         self._client = httpx.AsyncClient(timeout=config.timeout, verify=verify,
                                          follow_redirects=False, trust_env=False)
 
@@ -102,19 +87,6 @@ class WebhookSink:
 
 
 # ----------------------------------------------------------------------------- syslog
-@dataclass(frozen=True)
-class SyslogConfig:
-    id: str
-    host: str
-    port: int
-    transport: str = "udp"  # udp | tcp | tls
-    facility: str = "local4"
-    min_severity: Severity = Severity.LOW
-    ca_file: str | None = None
-    app_name: str = "aipolicy"
-    timeout: float = 5.0
-
-
 def rfc5424(payload: dict[str, Any], facility: str, app_name: str,
             hostname: str | None = None) -> bytes:
     """One RFC 5424 message: the key fields as structured data, the whole record as the
@@ -185,7 +157,7 @@ class SyslogSink:
                 await self._drop()
                 context = None
                 if self.config.transport == "tls":
-                    context = ssl.create_default_context(cafile=self.config.ca_file)
+                    context = ssl.create_default_context(cadata=self.config.ca_pem)
                 self._reader, self._writer = await asyncio.open_connection(
                     self.config.host, self.config.port, ssl=context,
                     server_hostname=self.config.host if context else None)
@@ -199,3 +171,7 @@ class SyslogSink:
 
     async def close(self) -> None:
         await self._drop()
+
+
+def make_sink(config: WebhookConfig | SyslogConfig) -> Sink:
+    return WebhookSink(config) if isinstance(config, WebhookConfig) else SyslogSink(config)

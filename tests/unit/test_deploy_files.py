@@ -311,6 +311,10 @@ def test_alert_rules_cover_the_failure_modes(alert_rules):
                for e in exprs.values())
     assert any('aipolicy_requests_total{action="block"}' in e and "by (app)" in e
                for e in exprs.values())
+    # incidents that cannot be delivered, or escalations that cannot be checked
+    assert 'aipolicy_incident_deliveries_total{result="failed"}' in joined
+    assert "aipolicy_incidents_dropped_total" in joined
+    assert "aipolicy_escalation_store_errors_total" in joined
 
 
 def test_scrape_job_matches_the_alerts(alert_rules):
@@ -456,6 +460,8 @@ def test_systemd_unit():
     writable = " ".join(unit_values(svc, "ReadWritePaths")).split()
     assert "/opt/aipolicy/certs" in writable
     assert str(Path(options["aipolicy_audit_log"]).parent) in writable
+    # the state store and the incident queue: the unit's own writable state directory
+    assert options["aipolicy_data_dir"] == "/var/lib/" + unit_values(svc, "StateDirectory")[0]
     assert unit_values(unit["Install"], "WantedBy") == ["multi-user.target"]
 
 
@@ -496,6 +502,8 @@ def test_containerfile():
     options = check_run_arguments(cmd[1:])
     assert options["aipolicy_metrics_listen"].endswith(":9464")
     assert options["aipolicy_audit_log"] == "-"
+    data_dir = options["aipolicy_data_dir"]
+    assert any("-o aipolicy -g aipolicy" in run and data_dir in run for run in get("RUN"))
     (entrypoint,) = json.loads(get("ENTRYPOINT")[0])
     assert any(copy.endswith(entrypoint) for copy in get("COPY"))
 
@@ -569,6 +577,8 @@ def test_kubernetes_deployment(k8s):
     ca_mount = mounts[env["AIPOLICY_CA_DIR"]]
     assert "secret" in volumes[ca_mount["name"]] and ca_mount["readOnly"] is True
     assert "/opt/aipolicy/certs" in mounts  # writable copy; the root file system is read-only
+    data = mounts[options["aipolicy_data_dir"]]  # the incident queue must be writable
+    assert "emptyDir" in volumes[data["name"]] and not data.get("readOnly")
 
 
 def test_kubernetes_services_budget_and_autoscaler(k8s):

@@ -239,7 +239,7 @@ async def test_syslog_transports(tmp_path, transport):
             context.load_cert_chain(cert, key)
         server, port, frames = await _stream_listener(context)
     sink = SyslogSink(SyslogConfig("siem", "127.0.0.1", port, transport,
-                                   ca_file=str(cert) if transport == "tls" else None))
+                                   ca_pem=cert.read_text() if transport == "tls" else None))
     d = Dispatcher(DeliveryQueue(tmp_path / "q.db"), [sink])
     d.start()
     d.submit(incident(1))
@@ -268,7 +268,8 @@ def test_incident_from_a_real_decision_holds_no_value():
     body = json.dumps({"model": "m", "messages": [
         {"role": "user", "content": f"key {canary_key} mail {canary_mail}"}]}).encode()
     verdict = pipe.evaluate(req, pipe.classify(req), body)
-    inc = from_outcome(verdict.outcome, Severity.HIGH, "data", "e2e-1")
+    inc = from_outcome(verdict.outcome, "e2e-1")
+    assert inc is not None and inc.severity is Severity.HIGH and inc.kind == "data"
     text = json.dumps(inc.as_dict()) + inc.summary() + rfc5424(
         inc.as_dict(), "local4", "aipolicy").decode()
     assert canary_key not in text and canary_mail not in text and "canary" not in text

@@ -27,6 +27,12 @@ def records() -> list[dict]:
     # an app that only appears inside the period, and one that appears before it too
     recs.append({**recs[-10], "time": "2026-10-20T10:00:00.000Z", "app": "new-ai-tool",
                  "app_name": "New AI Tool", "status": "unsanctioned", "reference": "AIP-NEW1"})
+    # an incident marked by another rule than the one that decided the request
+    request = next(r for r in reversed(recs) if "event" not in r and r["app"] != "new-ai-tool")
+    recs.append({**request, "time": "2026-10-21T10:00:00.000Z", "reference": "AIP-CRIT1",
+                 "action": "block", "enforced": "block", "rule": "secrets-block",
+                 "findings": {"aws-access-key-id": 1, "project-codenames": 1},
+                 "incident": {"severity": "critical", "rule": "codenames-monitor"}})
     return recs
 
 
@@ -113,8 +119,9 @@ def test_groups_findings_rules_justifications_incidents(report, records):
                    if r.get("event") == "coach-proceed" and _in(r))
     assert {(row["justification"], row["app"]): row["proceeded"]
             for row in report.table("justifications").as_dicts()} == dict(just)
-    incidents = Counter((r["incident"]["severity"], r["rule"], r["app"]) for r in reqs
-                        if "incident" in r)
+    incidents = Counter((r["incident"]["severity"], r["incident"].get("rule", r["rule"]),
+                         r["app"]) for r in reqs if "incident" in r)
+    assert {s for s, *_ in incidents} == {"critical", "high", "medium"}
     assert {(row["severity"], row["rule"], row["app"]): row["incidents"]
             for row in report.table("incidents").as_dicts()} == dict(incidents)
 
