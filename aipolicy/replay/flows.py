@@ -32,7 +32,7 @@ _EXPLICIT_MODES = frozenset({"regular", "upstream"})
 
 
 def requests_from_flows(flows: Iterable[Any], source: str, *, client_ip: str | None = None,
-                        user: str | None = None, creator: str | None = None) -> Capture:
+                        user: str | None = None) -> Capture:
     """``client_ip``/``user`` replace the identity the capture recorded, when given."""
     requests: list[CapturedRequest] = []
     skipped: list[Skipped] = []
@@ -44,7 +44,7 @@ def requests_from_flows(flows: Iterable[Any], source: str, *, client_ip: str | N
             skipped.append(Skipped(index, "CONNECT"))
             continue
         requests.append(_request(index, flow, client_ip, user))
-    return Capture(source, "flows", creator, tuple(requests), tuple(skipped))
+    return Capture(source, "flows", None, tuple(requests), tuple(skipped))
 
 
 def _request(index: int, flow: Any, client_ip: str | None,

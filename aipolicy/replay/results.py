@@ -42,12 +42,11 @@ class FindingResult:
 
 @dataclass(frozen=True)
 class DataRuleChoice:
-    """For one kind of finding (kind, type, score): the deciding data rule and why the
-    data rules before it did not match."""
+    """For one type of finding: the deciding data rule and why the data rules before it
+    did not match (a type appears once per distinct choice: ``min_score`` can split it)."""
 
     kind: str
     type: str
-    score: float
     choice: RuleChoice
 
 
@@ -61,7 +60,7 @@ class Result:
     host: str
     path: str
     client: ClientIdentity
-    app: App
+    app: App | None  # None only for a refusal of names that name no AI app
     status: Status | None
     groups: tuple[str, ...]
     rule: str
