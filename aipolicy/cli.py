@@ -292,14 +292,15 @@ def _test_capture(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        pipeline = Pipeline(load_ruleset(args.ruleset))
         capture = _read_capture(args)
+    except (CaptureError, OSError) as exc:
+        print(f"aipolicy: {exc}", file=sys.stderr)
+        return 2
+    try:
+        pipeline = Pipeline(load_ruleset(args.ruleset))
     except ConfigError as exc:
         print(f"aipolicy: invalid ruleset:\n{exc}", file=sys.stderr)
         return EXIT_CONFIG
-    except (CaptureError, OSError, ValueError) as exc:
-        print(f"aipolicy: {exc}", file=sys.stderr)
-        return 2
     result = replay(pipeline, capture)
     if args.json:
         print(json.dumps(replay_json(result, pipeline.ruleset), indent=2, ensure_ascii=False))
@@ -318,17 +319,17 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     try:
         capture = _read_capture(args)
-    except (CaptureError, OSError, ValueError) as exc:
+    except (CaptureError, OSError) as exc:
         print(f"aipolicy: {exc}", file=sys.stderr)
         return 2
-    pipelines = []
-    for path in (args.old, args.new):
+    rulesets = []
+    for path in (args.old, args.new):  # both validated before the detectors are built
         try:
-            pipelines.append(Pipeline(load_ruleset(path)))
+            rulesets.append(load_ruleset(path))
         except ConfigError as exc:
             print(f"aipolicy: invalid ruleset {path}:\n{exc}", file=sys.stderr)
             return EXIT_CONFIG
-    old, new = pipelines
+    old, new = (Pipeline(rs) for rs in rulesets)
     comparison = compare(replay(old, capture), replay(new, capture))
     if args.json:
         print(json.dumps(comparison_json(comparison, old.ruleset, new.ruleset), indent=2,

@@ -90,7 +90,10 @@ def _entry(index: int, entry: Any, client: ClientIdentity) -> CapturedRequest | 
     url = _field(req, "url", str, "request")
     if method == "CONNECT":
         return Skipped(index, "CONNECT")
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # an unbalanced IPv6 bracket
+        raise _Unreadable("request.url") from None
     scheme = _SCHEMES.get(parts.scheme.lower())
     if scheme is None:
         return Skipped(index, "not HTTP")
