@@ -3,16 +3,17 @@
 ``replay`` follows the proxy's request path step by step: the protocol refusals of
 ``addons/http_guard.py`` (``refusal.protocol_refusal``), then ``addons/enforcer.py``
 ``Enforcer.request`` (classify the destination; refuse names that disagree; skip what
-is no AI app; decide access alone for requests without a body to inspect; fail closed on
-a body mitmproxy streamed past; else inspect) and ``Enforcer.websocket_message`` for
-the client's WebSocket messages. Every decision is the pipeline's own
-(``Pipeline.examine``, ``refuse``, ``failure_verdict``, ``refusal_verdict``); what is
-added here is the explanation: the access rule and the rules passed over, the data rule
-of each finding and the rules passed over (``decide.first_match``, the very walk the
-decisions take), and the findings' places.
+is no AI app; decide access alone when the ruleset inspects nothing; fail closed on a
+body mitmproxy streamed past; else inspect the body, even empty, and the envelope) and
+``Enforcer.websocket_message`` for the client's WebSocket messages. Every decision is
+the pipeline's own (``Pipeline.examine``, ``refuse``, ``failure_verdict``,
+``refusal_verdict``); what is added here is the explanation: the access rule and the
+rules passed over, the data rule of each finding and the rules passed over
+(``decide.first_match``, the very walk the decisions take), and the findings' places.
 
-A body the capture does not hold (``BodyState.MISSING``) gets the access decision only,
-and the result says so: the proxy, which sees the body, may decide otherwise.
+A body the capture does not hold (``BodyState.MISSING``) is inspected as empty (the
+path, query and header fields are still inspected), and the result says so: the proxy,
+which sees the body, may decide otherwise.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from ..inspect import Inspection, choose_data_rule
 from ..model import Action, Finding, RequestInfo
 from ..pipeline import INSPECTION_FAILED, Examination, Pipeline, Verdict
 from ..refusal import REQUEST_REFUSED, protocol_refusal
-from .capture import BodyState, Capture, CapturedMessage, CapturedRequest, Skipped
+from .capture import BodyState, Capture, CapturedRequest, Skipped
 from .mask import masked, safe_where
 from .results import DataRuleChoice, FindingResult, Replay, Result, Stage
 
@@ -58,7 +59,7 @@ def replay(pipeline: Pipeline, capture: Capture) -> Replay:
 
 def _request(pipeline: Pipeline,
              request: CapturedRequest) -> tuple[Result, RequestInfo] | None:
-    """The request's result, and its description as the decision saw it."""
+    """The request's result, and its description as the proxy forwarded it."""
     info = request.info
     destination = pipeline.destination(info)
     app = destination.app
@@ -76,14 +77,16 @@ def _request(pipeline: Pipeline,
         examination = pipeline.examine(info, app)
     elif request.body_state is BodyState.STREAMED:
         verdict = pipeline.failure_verdict(info, app, STREAMED)
-    elif request.body_state is BodyState.MISSING or not request.body:
-        examination = pipeline.examine(info, app)
-    else:
-        examination = pipeline.examine(info, app, request.body)
+    else:  # any method; an empty body still has a path, a query and header fields; a
+        # body the capture lacks: those fields are inspected, the body is not
+        examination = pipeline.examine(info, app, request.body or b"")
     if examination is not None:
         verdict = examination.verdict
-    return _result(pipeline, request, None, info, destination, verdict,
-                   examination.inspection if examination else None, request.body_state), info
+    result = _result(pipeline, request, None, info, destination, verdict,
+                     examination.inspection if examination else None, request.body_state)
+    if verdict.new_envelope.path is not None:  # WebSocket messages: the path as forwarded
+        info = dataclasses.replace(info, path=verdict.new_envelope.path)
+    return result, info
 
 
 def _messages(pipeline: Pipeline, request: CapturedRequest, handshake: Result,
@@ -94,19 +97,18 @@ def _messages(pipeline: Pipeline, request: CapturedRequest, handshake: Result,
         return []  # the proxy lets such messages pass without a decision
     out = []
     for message in request.messages:
-        winfo = dataclasses.replace(info, method="POST", websocket=True, headers={
-            **info.headers, "content-type": _message_type(message), "content-encoding": ""})
+        # The handshake's path, query and header fields were inspected with the
+        # handshake: a message is its content only, read by content (JSON when it
+        # parses, else text in any encoding, a known file format).
+        winfo = dataclasses.replace(
+            info, method="POST", websocket=True, query="", fields=(), trailers=(),
+            headers={**info.headers, "content-type": "" if message.is_text
+                     else "application/octet-stream", "content-encoding": ""})
         examination = pipeline.examine(winfo, app, message.content)
         out.append(_result(pipeline, request, message.number, winfo, None,
                            examination.verdict, examination.inspection,
                            BodyState.SENT if message.content else BodyState.EMPTY))
     return out
-
-
-def _message_type(message: CapturedMessage) -> str:
-    if message.is_text and message.content[:1] in (b"{", b"["):
-        return "application/json"
-    return "text/plain" if message.is_text else "application/octet-stream"
 
 
 def _result(pipeline: Pipeline, request: CapturedRequest, message: int | None,
