@@ -18,6 +18,7 @@ from aipolicy.replay.compare import compare
 from aipolicy.replay.evaluate import NOT_AI, WEBSOCKET_REFUSED, replay
 from aipolicy.replay.flows import requests_from_flows
 from aipolicy.replay.har import read_har
+from aipolicy.replay.mask import safe_where
 from aipolicy.replay.render import comparison_json, comparison_text, replay_json, replay_text
 from aipolicy.replay.results import Stage
 from aipolicy.ruleset import load_ruleset
@@ -171,6 +172,21 @@ def test_explanations(flows_replay):
     banned = by_entry[7]
     assert banned.access.rule.id == "banned-apps" and banned.access.passed == ()
     assert banned.findings == ()  # a blocked app's body is never inspected
+
+
+@pytest.mark.parametrize(("where", "shown"), [
+    ("file:payroll-dana.csv", "file:*.csv"),
+    ("file:payroll-dana.csv.(name)", "file:*.csv.(name)"),
+    ("messages[0].content[1].file:Dana Whitfield.docx", "messages[0].content[1].file:*.docx"),
+    ("file:dana-whitfield", "file:*"),
+    ("metadata.dana.whitfield@contoso.org.(key)", "?.(key)"),
+    ("query.dana@contoso.org[2]", "?[2]"),
+    ("messages[3].content", "messages[3].content"),
+    ("header.x-api-key", "header.x-api-key"),
+])
+def test_segment_descriptions_lose_names_that_are_content(where, shown):
+    assert safe_where(where) == shown
+    assert "dana" not in shown.lower()
 
 
 def test_restricted_client_explanation(pipeline):
