@@ -49,11 +49,16 @@ def compare(old: Replay, new: Replay) -> Comparison:
     after = {r.key: r for r in new.results}
     changed: list[Change] = []
     findings_only: list[Change] = []
+    raw_paths = {r.index: r.info.path for r in old.capture.requests}
     for key in sorted(before.keys() | after.keys(), key=lambda k: (k[0], k[1] or 0)):
         a, b = before.get(key), after.get(key)
         shown = a or b
         assert shown is not None
-        change = Change(key[0], key[1], shown.method, shown.host, shown.path, a, b)
+        # each side's path is as its audit log records it: a ruleset that scans it
+        # leaves out what it found, one that does not keeps it; show the one left out
+        paths = [r.path for r in (a, b) if r is not None]
+        path = next((p for p in paths if p != raw_paths.get(key[0])), paths[0])
+        change = Change(key[0], key[1], shown.method, shown.host, path, a, b)
         if decision_of(a) != decision_of(b):
             changed.append(change)
         elif a is not None and b is not None and sorted(a.counts) != sorted(b.counts):

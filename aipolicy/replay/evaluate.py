@@ -138,7 +138,7 @@ def _result(pipeline: Pipeline, request: CapturedRequest, message: int | None,
     settings = ruleset.inspection
     if inspection is not None and settings is not None and app is not None \
             and status is not None:
-        segments = inspection.extraction.segments
+        segments = inspection.segments  # the body's, then the path's, query's, fields'
         uninspectable = inspection.extraction.uninspectable
         for f in inspection.findings:
             key = (f.kind, f.type, f.score)
@@ -151,7 +151,8 @@ def _result(pipeline: Pipeline, request: CapturedRequest, message: int | None,
                                      rule.action))
     return Result(
         index=request.index, message=message, method=info.method, host=info.host,
-        path=info.path, client=info.client, app=app, status=status, groups=groups,
+        path=outcome.request.path,  # as the audit log records it: without a finding
+        client=info.client, app=app, status=status, groups=groups,
         rule=decision.rule_id, stage=stage, action=decision.action,
         enforced=outcome.enforced, mode=decision.mode, reason=decision.reason,
         access=access, findings=tuple(findings), data_rules=tuple(choices),

@@ -34,8 +34,8 @@ def comparison_json(cmp: Comparison, old: Ruleset, new: Ruleset) -> dict[str, An
     def change(c) -> dict[str, Any]:
         return {"entry": c.index, "message": c.message, "method": c.method, "host": c.host,
                 "path": c.path,
-                "old": result_json(c.old) if c.old else None,
-                "new": result_json(c.new) if c.new else None}
+                "old": {**result_json(c.old), "path": c.path} if c.old else None,
+                "new": {**result_json(c.new), "path": c.path} if c.new else None}
 
     return {
         "capture": _capture_json(cmp.old),

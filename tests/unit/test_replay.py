@@ -273,7 +273,29 @@ def test_websocket_messages_are_decided_one_by_one(pipeline):
     assert "#1.ws2 POST copilot.microsoft.com/c/api/chat" in replay_text(rp, pipeline.ruleset)
 
 
-def test_missing_body_is_an_access_decision_that_says_so(pipeline):
+def test_envelope_findings_are_placed_and_the_path_recorded_without_them(pipeline):
+    """Path, query and header fields are inspected as the proxy inspects them; the path
+    shown is the one the audit log records, without what was found in it."""
+    capture = read_har(har_bytes(entry(
+        "GET", "https://api.openai.com/v1/files/dana.whitfield@contoso.org/content"
+        "?user=dana.whitfield%40contoso.org", [("x-note", "call +44 20 7946 0958")])),
+        "t.har", NOBODY)
+    rp = replay(pipeline, capture)
+    [r] = rp.results
+    assert (r.rule, r.enforced) == ("pii-redact", Action.REDACT)
+    assert [(f.where, f.type) for f in r.findings] == [
+        ("path[3]", "EMAIL_ADDRESS"), ("query.user", "EMAIL_ADDRESS"),
+        ("header.x-note", "PHONE_NUMBER")]
+    assert r.path == "/v1/files/%5BEMAIL_ADDRESS%5D/content"
+    cmp = compare(rp, rp)
+    for out in (replay_text(rp, pipeline.ruleset),
+                json.dumps(replay_json(rp, pipeline.ruleset)),
+                comparison_text(cmp, pipeline.ruleset, pipeline.ruleset),
+                json.dumps(comparison_json(cmp, pipeline.ruleset, pipeline.ruleset))):
+        assert "whitfield" not in out and "7946" not in out
+
+
+def test_missing_body_is_inspected_as_empty_and_says_so(pipeline):
     capture = read_har(har_bytes(entry("POST", "https://api.openai.com/v1/chat/completions",
                                        [("content-type", "application/json")],
                                        bodySize=4200)), "t.har", NOBODY)
