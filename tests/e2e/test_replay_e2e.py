@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import subprocess
 import time
 
@@ -23,7 +24,7 @@ FLOWS = ROOT / "tests" / "fixtures" / "captures" / "traffic.flows"
 _NOT_RESENT = {"content-length", "transfer-encoding", "connection"}  # httpx frames the body
 
 
-def test_replay_decides_as_the_proxy(proxy, standin_clean):
+def test_replay_decides_as_the_proxy(proxy, standin_clean, standin_pki):
     with FLOWS.open("rb") as f:
         flows = list(io.FlowReader(f).stream())
     done = subprocess.run(
@@ -34,7 +35,10 @@ def test_replay_decides_as_the_proxy(proxy, standin_clean):
     assert len(replayed) == 18
 
     before = len(proxy.audit())
-    with httpx.Client(proxy=proxy.url, verify=str(proxy.ca_cert), timeout=120) as client:
+    # the proxy's CA for what it decrypts, the stand-in's for what it tunnels (non-AI)
+    trust = ssl.create_default_context(cafile=str(proxy.ca_cert))
+    trust.load_verify_locations(cafile=str(standin_pki.ca_cert))
+    with httpx.Client(proxy=proxy.url, verify=trust, timeout=120) as client:
         for flow in flows:
             req = flow.request
             headers = [(k, v) for k, v in req.headers.items(multi=True)
