@@ -8,7 +8,6 @@ the audit and metrics addons.
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 from pathlib import Path
 
 from mitmproxy import connection, ctx, exceptions, http
@@ -20,9 +19,10 @@ from aipolicy.extract.envelope import EnvelopeEdit
 from aipolicy.gate import Evaluate, Gate
 from aipolicy.incidents.escalation import Escalations, who_of
 from aipolicy.metrics import PolicyMetrics
-from aipolicy.model import Action, App, ClientIdentity, DestinationNames, RequestInfo
+from aipolicy.model import Action, App, RequestInfo
 from aipolicy.notices import Notice
 from aipolicy.pipeline import Pipeline, Verdict
+from aipolicy.requests import client_identity, describe_request
 from aipolicy.respond import frame_note
 
 METADATA_KEY = "aipolicy"
@@ -41,55 +41,22 @@ WS_EVENTS_KEY = "aipolicy_websocket_events"
 NOTE_KEY = "aipolicy_note"
 # The FrameRewriter adding a note to the server's next WebSocket answer.
 WS_NOTE_KEY = "aipolicy_websocket_note"
-# Request headers the decisions look at; nothing else is copied out of the flow.
-_HEADERS = ("accept", "content-type", "content-encoding", "sec-fetch-mode", "sec-fetch-dest",
-            "user-agent")
 
 
 def describe(flow: http.HTTPFlow) -> RequestInfo:
     req = flow.request
-    address = None
     peer = flow.client_conn.peername
-    if peer:
-        try:
-            address = ipaddress.ip_address(peer[0])
-        except ValueError:
-            address = None
     auth = flow.metadata.get("proxyauth")
     user = auth[0] if isinstance(auth, tuple | list) and auth else None
-    headers = {name: req.headers[name] for name in _HEADERS if name in req.headers}
-    path, _, query = req.path.partition("?")
-    return RequestInfo(
-        method=req.method,
-        scheme=req.scheme,
-        host=req.host.lower().rstrip("."),
-        port=req.port,
-        path=path,
-        headers=headers,
-        client=ClientIdentity(address, user),
-        names=destination_names(flow),
-        query=query,
-        fields=tuple((k.lower(), v) for k, v in req.headers.items(multi=True)),
-        trailers=tuple((k.lower(), v) for k, v in req.trailers.items(multi=True))
-        if req.trailers else (),
-    )
-
-
-def destination_names(flow: http.HTTPFlow) -> DestinationNames:
-    """Every name the client gave for this request's destination, as sent."""
-    req = flow.request
-    hosts = list(req.headers.get_all("host"))
-    # HTTP/2 :authority, absolute form inside a tunnel; raw (``authority`` decodes IDNA)
-    authority = req.data.authority.decode("utf-8", "surrogateescape")
-    if authority and authority not in hosts:
-        hosts.append(authority)
-    tls = bool(flow.client_conn.tls)
-    return DestinationNames(
-        destination=req.host or None,
-        sni=(flow.client_conn.sni or None) if tls else None,  # only TLS sends a server name
-        hosts=tuple(hosts),
-        tls=tls,
+    return describe_request(
+        method=req.method, scheme=req.scheme, host=req.host, port=req.port, target=req.path,
+        fields=req.headers.items(multi=True),
+        client=client_identity(peer[0] if peer else None, user),
+        # HTTP/2 :authority, absolute form inside a tunnel; raw (``authority`` decodes IDNA)
+        authority=req.data.authority.decode("utf-8", "surrogateescape"),
+        tls=bool(flow.client_conn.tls), sni=flow.client_conn.sni,
         explicit=client_named_destination(flow.client_conn),
+        trailers=req.trailers.items(multi=True) if req.trailers else (),
     )
 
 

@@ -41,7 +41,7 @@ from http1_reader import REQUEST_TRAILERS
 from mitmproxy import ctx, exceptions, http
 
 from aipolicy.model import Action, App, RequestInfo
-from aipolicy.refusal import Refusal
+from aipolicy.refusal import Refusal, protocol_refusal
 
 log = logging.getLogger("aipolicy")
 
@@ -51,23 +51,9 @@ FAILURE_KEY = "aipolicy_failure"
 _REFUSAL_BY_ERROR = {REQUEST_TRAILERS: Refusal.TRAILERS, PROXY_FAILED: Refusal.PROXY_FAILED}
 
 
-def inspected_websocket(request: http.Request) -> bool:
-    """A handshake whose 101 mitmproxy turns into WebSocket frames the enforcer inspects
-    (mitmproxy checks the same header and version before it picks its WebSocket layer)."""
-    return (bool(ctx.options.websocket)
-            and request.headers.get("upgrade", "").strip().lower() == "websocket"
-            and request.headers.get("sec-websocket-version", "").strip() == "13")
-
-
 def refusal_for(request: http.Request) -> Refusal | None:
-    if request.trailers:
-        return Refusal.TRAILERS
-    coding = request.headers.get("transfer-encoding")
-    if coding is not None and coding.replace(" ", "").lower() != "chunked":
-        return Refusal.TRANSFER_CODING  # mitmproxy undoes only "chunked" ("gzip,chunked")
-    if "upgrade" in request.headers and not inspected_websocket(request):
-        return Refusal.UPGRADE
-    return None
+    return protocol_refusal([(k.lower(), v) for k, v in request.headers.items(multi=True)],
+                            bool(request.trailers), websocket=bool(ctx.options.websocket))
 
 
 def frame_for_http1(request: http.Request) -> None:
@@ -137,7 +123,7 @@ class ProtocolGuard:
             return
         verdict = pipeline.refusal_verdict(*found, reason)
         flow.metadata[METADATA_KEY] = verdict.outcome
-        flow.metadata[POLICY_KEY] = pipeline.ruleset.policy
+        flow.metadata[POLICY_KEY] = pipeline.ruleset.policy  # the audit line needs both
         respond(flow, verdict.notice)
 
     def response(self, flow: http.HTTPFlow) -> None:

@@ -5,6 +5,9 @@
     aipolicy ca init | export [--der] [--out FILE] | path
     aipolicy test [--ruleset PATH] URL [--method M] [--client-ip IP] [--user U] [--accept A]
                   [--header "Name: value" ...]
+    aipolicy test [--ruleset PATH] --har FILE | --flows FILE [--json] [--client-ip IP]
+                  [--user U]
+    aipolicy diff OLD NEW --har FILE | --flows FILE [--json] [--client-ip IP] [--user U]
     aipolicy report AUDIT_LOG... [--since T] [--until T] [--html F] [--csv DIR] [--json F]
     aipolicy acks export [--format csv|json] [--out F] [--store URL] [--data-dir DIR]
     aipolicy release USER [--store URL] [--data-dir DIR] [--ruleset PATH] [--audit-log F]
@@ -67,12 +70,16 @@ def _parser() -> argparse.ArgumentParser:
     casub.add_parser("path", help="print where the public certificate is")
     ca.set_defaults(func=cmd_ca)
 
-    t = sub.add_parser("test", help="show what the policy decides for a request")
-    t.add_argument("url")
+    t = sub.add_parser("test", help="show what the policy decides for a request, or for "
+                                    "every request of a captured HAR or flow file")
+    t.add_argument("url", nargs="?", help="the request's URL (or use --har / --flows)")
+    _capture_options(t)
     t.add_argument("--ruleset", type=Path, default=DEFAULT_RULESET)
     t.add_argument("--method", default="POST")
-    t.add_argument("--client-ip", default="127.0.0.1")
-    t.add_argument("--user")
+    t.add_argument("--client-ip", help="the client's address (default for a URL: "
+                   "127.0.0.1; for a HAR file: unknown; for flows: as captured)")
+    t.add_argument("--user", help="the client's proxy-auth user name (for flows: replaces "
+                   "the captured one)")
     t.add_argument("--accept", default="application/json")
     t.add_argument("--host-header", action="append", metavar="VALUE",
                    help="a Host header value (repeatable; default: the URL's authority)")
@@ -88,6 +95,16 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--show-body", action="store_true",
                    help="print the body as it would be forwarded after redaction")
     t.set_defaults(func=cmd_test)
+
+    d = sub.add_parser("diff", help="the requests of a capture whose decision changes "
+                                    "from one ruleset to another (exit 1 when any does)")
+    d.add_argument("old", type=Path, help="the ruleset in force")
+    d.add_argument("new", type=Path, help="the ruleset to compare it with")
+    _capture_options(d, required=True)
+    d.add_argument("--client-ip", help="the client's address (HAR: unknown by default; "
+                   "flows: as captured)")
+    d.add_argument("--user", help="the client's proxy-auth user name")
+    d.set_defaults(func=cmd_diff)
 
     r = sub.add_parser("report", help="shadow-AI discovery and usage from audit logs")
     r.add_argument("logs", nargs="+", type=Path,
@@ -136,6 +153,15 @@ def _parser() -> argparse.ArgumentParser:
     _store_arguments(esc)
     esc.set_defaults(func=cmd_escalations)
     return p
+
+
+def _capture_options(p: argparse.ArgumentParser, required: bool = False) -> None:
+    source = p.add_mutually_exclusive_group(required=required)
+    source.add_argument("--har", type=Path, metavar="FILE",
+                        help="a HAR file (a browser's DevTools export, mitmproxy's hardump)")
+    source.add_argument("--flows", type=Path, metavar="FILE",
+                        help="a mitmproxy flow file (mitmdump -w / --save-stream-file)")
+    p.add_argument("--json", action="store_true", help="JSON instead of text")
 
 
 def _when(value: str) -> dt.datetime:
@@ -200,6 +226,14 @@ def cmd_test(args: argparse.Namespace) -> int:
     from .model import ClientIdentity, DestinationNames, RequestInfo
     from .pipeline import Pipeline
 
+    if (args.har or args.flows) and args.url:
+        print("aipolicy: give a URL or a capture (--har/--flows), not both", file=sys.stderr)
+        return 2
+    if not (args.har or args.flows or args.url):
+        print("aipolicy: give a URL or a capture (--har/--flows)", file=sys.stderr)
+        return 2
+    if args.har or args.flows:
+        return _test_capture(args)
     try:
         pipeline = Pipeline(load_ruleset(args.ruleset))
     except ConfigError as exc:
@@ -221,7 +255,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     info = RequestInfo(
         method=args.method.upper(), scheme=url.scheme, host=(url.hostname or "").lower(),
         port=url.port or (443 if tls else 80), path=url.path or "/", headers=headers,
-        client=ClientIdentity(ipaddress.ip_address(args.client_ip), args.user), names=names,
+        client=ClientIdentity(ipaddress.ip_address(args.client_ip or "127.0.0.1"), args.user),
+        names=names,
         query=url.query, fields=tuple(headers.items()),
     )
     destination = pipeline.destination(info)
@@ -278,6 +313,99 @@ def cmd_test(args: argparse.Namespace) -> int:
         out["forwarded_path"] = f"{path}?{query}" if query else path
     print(json.dumps(out, indent=2, ensure_ascii=False))
     return 0
+
+
+# ----------------------------------------------------------------------------- captures
+def _test_capture(args: argparse.Namespace) -> int:
+    from .pipeline import Pipeline
+    from .replay.capture import CaptureError
+    from .replay.evaluate import replay
+    from .replay.render import replay_json, replay_text
+
+    url_only = [o for o, given in (("--body", args.body), ("--prompt", args.prompt),
+                                   ("--show-body", args.show_body), ("--sni", args.sni),
+                                   ("--host-header", args.host_header),
+                                   ("--header", args.header)) if given]
+    if url_only:
+        print(f"aipolicy: {', '.join(url_only)} apply to a URL, not to a capture",
+              file=sys.stderr)
+        return 2
+    try:
+        capture = _read_capture(args)
+    except (CaptureError, OSError) as exc:
+        print(f"aipolicy: {exc}", file=sys.stderr)
+        return 2
+    try:
+        pipeline = Pipeline(load_ruleset(args.ruleset))
+    except ConfigError as exc:
+        print(f"aipolicy: invalid ruleset:\n{exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    result = replay(pipeline, capture)
+    if args.json:
+        print(json.dumps(replay_json(result, pipeline.ruleset), indent=2, ensure_ascii=False))
+    else:
+        print(replay_text(result, pipeline.ruleset))
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Exit 0: no decision changes; 1: some request's decision changes; 2: trouble."""
+    from .pipeline import Pipeline
+    from .replay.capture import CaptureError
+    from .replay.compare import compare
+    from .replay.evaluate import replay
+    from .replay.render import comparison_json, comparison_text
+
+    try:
+        capture = _read_capture(args)
+    except (CaptureError, OSError) as exc:
+        print(f"aipolicy: {exc}", file=sys.stderr)
+        return 2
+    rulesets = []
+    for path in (args.old, args.new):  # both validated before the detectors are built
+        try:
+            rulesets.append(load_ruleset(path))
+        except ConfigError as exc:
+            print(f"aipolicy: invalid ruleset {path}:\n{exc}", file=sys.stderr)
+            return EXIT_CONFIG
+    old, new = (Pipeline(rs) for rs in rulesets)
+    comparison = compare(replay(old, capture), replay(new, capture))
+    if args.json:
+        print(json.dumps(comparison_json(comparison, old.ruleset, new.ruleset), indent=2,
+                         ensure_ascii=False))
+    else:
+        print(comparison_text(comparison, old.ruleset, new.ruleset))
+    return 1 if comparison.changed else 0
+
+
+def _read_capture(args: argparse.Namespace):
+    """The capture named by --har or --flows. Raises CaptureError, OSError."""
+    from .replay.capture import CaptureError
+    from .replay.flows import requests_from_flows
+    from .replay.har import read_har
+    from .requests import client_identity
+
+    if args.client_ip is not None:
+        try:
+            ipaddress.ip_address(args.client_ip)
+        except ValueError:
+            raise CaptureError(f"--client-ip {args.client_ip!r} is not an IP address") from None
+    if args.har:
+        return read_har(args.har.read_bytes(), str(args.har),
+                        client_identity(args.client_ip, args.user))
+    from mitmproxy import exceptions, io, version
+
+    with args.flows.open("rb") as f:
+        if f.read(1) in (b"{", b"["):  # mitmproxy's reader would import it as HAR
+            raise CaptureError(f"{args.flows}: this is a HAR file: use --har")
+        f.seek(0)
+        try:
+            return requests_from_flows(
+                io.FlowReader(f).stream(), str(args.flows), client_ip=args.client_ip,
+                user=args.user)
+        except exceptions.FlowReadException as exc:
+            raise CaptureError(f"{args.flows}: not a mitmproxy {version.VERSION} flow file "
+                               f"({type(exc).__name__})") from None
 
 
 # ----------------------------------------------------------------------------- report

@@ -6,6 +6,10 @@ Pure functions over the ruleset and the request description; no I/O, no mitmprox
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
 from .model import (
     ACTION_STRENGTH,
     App,
@@ -14,10 +18,53 @@ from .model import (
     CoachStep,
     Decision,
     IncidentMark,
+    Status,
+    Unmet,
 )
 from .ruleset import AccessRule, Ruleset
 
 ACCESS_SCOPE = "access"  # what an access rule's coach is remembered for (per user and app)
+
+
+class _Rule(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class Passed:
+    """A rule before the deciding one, and the conditions of it that did not hold."""
+
+    rule_id: str
+    unmet: tuple[Unmet, ...]
+
+
+@dataclass(frozen=True)
+class RuleChoice[R: _Rule]:
+    """The rule that decides (the first that matches, else the default) and why each
+    rule before it did not: the decision and its explanation come from one walk, so an
+    explanation cannot say anything the decision did not do."""
+
+    rule: R
+    passed: tuple[Passed, ...]
+
+
+def first_match[R: _Rule](rules: Sequence[R], default: R,
+                          unmet: Callable[[R], Iterable[Unmet]]) -> RuleChoice[R]:
+    """First matching rule wins; ``unmet(rule)`` says which of its conditions fail."""
+    passed: list[Passed] = []
+    for rule in rules:
+        failed = tuple(unmet(rule))
+        if not failed:
+            return RuleChoice(rule, tuple(passed))
+        passed.append(Passed(rule.id, failed))
+    return RuleChoice(default, tuple(passed))
+
+
+def choose_access_rule(ruleset: Ruleset, app: App, status: Status,
+                       groups: tuple[str, ...]) -> RuleChoice[AccessRule]:
+    return first_match(ruleset.rules, ruleset.default_rule,
+                       lambda rule: rule.when.unmet(app, status, groups))
 
 
 def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity,
@@ -26,9 +73,7 @@ def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity,
     ``proceeded``: the coach scopes this person has proceeded past for ``app``."""
     status = ruleset.status_of(app)
     groups = ruleset.directory.groups_for(client)
-    rule: AccessRule = next(
-        (r for r in ruleset.rules if r.when.applies(app, status, groups)), ruleset.default_rule
-    )
+    rule = choose_access_rule(ruleset, app, status, groups).rule
     mode = rule.mode or ruleset.mode
     return Decision(
         action=rule.action,

@@ -17,7 +17,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .decide import coach_step, combine, highest_incident
+from .decide import RuleChoice, coach_step, combine, first_match, highest_incident
 from .detect.joins import Joiner, JoinText, pairs
 from .detect.pii import PiiDetector, PiiSettings
 from .detect.prefilter import scan_bytes
@@ -478,14 +478,12 @@ def summarize(findings: Sequence[Finding]) -> FindingSummary:
     return FindingSummary(tuple((k, t, lbl, n) for (k, t, lbl), n in counts.items()))
 
 
-def _rule_matches(rule: DataRule, f: Finding, app: App, status: Status,
-                  groups: Sequence[str]) -> bool:
-    w = rule.when
-    return (
-        (not w.findings or f.kind in w.findings or f.type in w.findings)
-        and (rule.min_score is None or f.score >= rule.min_score)
-        and w.requests.applies(app, status, tuple(groups))
-    )
+def choose_data_rule(settings: InspectionSettings, finding: Finding, app: App,
+                     status: Status, groups: tuple[str, ...]) -> RuleChoice[DataRule]:
+    """The data rule that decides a finding (the first that matches, or the default),
+    and why the rules before it did not."""
+    return first_match(settings.rules, settings.default, lambda rule: rule.unmet(
+        finding.kind, finding.type, finding.score, app, status, groups))
 
 
 def _rule_decision(access: Decision, rule: DataRule, mode: Mode, kind: str,
@@ -509,10 +507,13 @@ def decide_content(settings: InspectionSettings, inspection: Inspection, access:
     by_rule: dict[tuple[str, str], Decision] = {}
     decisions: list[Decision] = []
     redact: list[tuple[Finding, Decision]] = []
+    chosen: dict[tuple[str, str, float], DataRule] = {}  # the same kind of finding: once
     for f in inspection.findings:
-        rule = next((r for r in settings.rules
-                     if _rule_matches(r, f, access.app, access.status, access.groups)),
-                    settings.default)
+        same = (f.kind, f.type, f.score)
+        rule = chosen.get(same)
+        if rule is None:
+            rule = chosen[same] = choose_data_rule(settings, f, access.app, access.status,
+                                                   access.groups).rule
         key = (rule.id, f.kind if rule.coach else "")
         decision = by_rule.get(key)
         if decision is None:

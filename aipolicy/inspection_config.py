@@ -7,7 +7,7 @@ themselves are built once per ruleset by ``aipolicy.inspect.Inspector``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -20,7 +20,7 @@ from .errors import ConfigError
 from .extract.httpfields import HttpFields, load_http_fields
 from .incidents.config import parse_severity
 from .incidents.model import Severity
-from .model import Action, AppConditions, CoachOptions, Mode
+from .model import Action, App, AppConditions, CoachOptions, Mode, Unmet
 from .schema import Checker
 from .sources import Sources, absolute
 from .yamlsrc import LineDict, Src
@@ -54,6 +54,17 @@ class DataRule:
     mode: Mode | None = None
     coach: CoachOptions | None = None  # set when ``action`` is coach
     incident: Severity | None = None  # what this rule catches is an incident
+
+    def unmet(self, kind: str, type_: str, score: float, app: App, status: str,
+              groups: tuple[str, ...]) -> Iterator[Unmet]:
+        """The conditions this rule sets that a finding (its kind, type and score) on a
+        request does not meet; none when the rule applies."""
+        w = self.when
+        if w.findings and kind not in w.findings and type_ not in w.findings:
+            yield Unmet("finding", w.findings, (kind, type_))
+        if self.min_score is not None and score < self.min_score:
+            yield Unmet("min_score", (f"{self.min_score:g}",), (f"{score:.2f}",))
+        yield from w.requests.unmet(app, status, groups)
 
 
 @dataclass(frozen=True)

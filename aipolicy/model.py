@@ -7,7 +7,7 @@ mutated in place, so the same objects can be shared across threads and tests.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -75,6 +75,20 @@ class App:
 
 
 @dataclass(frozen=True)
+class Unmet:
+    """A condition of a rule that a request (or finding) does not meet: the rule's key,
+    the values the rule asks for, and what the request has. Policy vocabulary only (app
+    ids, groups, finding types), never content."""
+
+    key: str  # app | vendor | category | status | group | finding | min_score
+    wanted: tuple[str, ...]
+    actual: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {', '.join(self.wanted)} (has {', '.join(self.actual) or 'none'})"
+
+
+@dataclass(frozen=True)
 class AppConditions:
     """Which requests a rule applies to; an empty tuple means "any". All must hold."""
 
@@ -84,14 +98,19 @@ class AppConditions:
     statuses: tuple[str, ...] = ()  # Status values (a StrEnum compares equal to its str)
     groups: tuple[str, ...] = ()
 
-    def applies(self, app: App, status: str, groups: tuple[str, ...]) -> bool:
-        return (
-            (not self.apps or app.id in self.apps)
-            and (not self.vendors or app.vendor in self.vendors)
-            and (not self.categories or app.category in self.categories)
-            and (not self.statuses or status in self.statuses)
-            and (not self.groups or any(g in self.groups for g in groups))
-        )
+    def unmet(self, app: App, status: str, groups: tuple[str, ...]) -> Iterator[Unmet]:
+        """The conditions that do not hold, in the rule's key order: none when the rule
+        applies (``decide.first_match`` decides and explains with this one test)."""
+        if self.apps and app.id not in self.apps:
+            yield Unmet("app", self.apps, (app.id,))
+        if self.vendors and app.vendor not in self.vendors:
+            yield Unmet("vendor", self.vendors, (app.vendor,))
+        if self.categories and app.category not in self.categories:
+            yield Unmet("category", self.categories, (app.category,))
+        if self.statuses and status not in self.statuses:
+            yield Unmet("status", tuple(str(s) for s in self.statuses), (str(status),))
+        if self.groups and not any(g in self.groups for g in groups):
+            yield Unmet("group", self.groups, tuple(groups))
 
 
 @dataclass(frozen=True)

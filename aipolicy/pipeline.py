@@ -70,6 +70,14 @@ class Verdict:
     new_envelope: EnvelopeEdit = EnvelopeEdit()  # redacted path, query, header values
 
 
+@dataclass(frozen=True)
+class Examination:
+    """A verdict and the inspection it was made from (None when no body was inspected)."""
+
+    verdict: Verdict
+    inspection: Inspection | None = None
+
+
 class Pipeline:
     def __init__(self, ruleset: Ruleset, *, inspect_here: bool = True) -> None:
         """``inspect_here=False`` skips building the detectors: the proxy's main process
@@ -121,6 +129,13 @@ class Pipeline:
         """Decide on one request: access, then (with a body) content; ``combine`` makes
         them one decision. A body given to a pipeline without detectors is a caller bug
         (its bodies are scanned in the scan workers), never a silent allow."""
+        return self.examine(request, app, body).verdict
+
+    def examine(self, request: RequestInfo, app: App,
+                body: bytes | None = None) -> Examination:
+        """``evaluate``, keeping the inspection the verdict was made from (segments and
+        findings with their places), for ``aipolicy test``. The proxy keeps only the
+        verdict: the inspection holds the text."""
         started = time.perf_counter()
         reference = new_reference()
         access = decide_access(self.ruleset, app, request.client, request.proceeded)
@@ -129,21 +144,24 @@ class Pipeline:
         # its body is scanned once they have gone on.
         if (body is None or settings is None
                 or access.enforced_action in (Action.BLOCK, Action.COACH)):
-            return self._finish(reference, request, access, started, body=body)
+            return Examination(self._finish(reference, request, access, started, body=body))
         if self.inspector is None:
             raise RuntimeError("this pipeline has no detectors (inspect_here=False): "
                                "bodies must go to the scan workers")
         try:
             inspection = self.inspector.inspect_request(request, app, body)
         except InspectionError as exc:
-            return self._failed(reference, request, access, started, exc.reason, body)
+            return Examination(self._failed(reference, request, access, started, exc.reason,
+                                            body))
         except Exception as exc:  # a detector bug must not let the request through
             log.error(f"aipolicy: inspection error ({type(exc).__name__}) on {request.host}")
-            return self._failed(reference, request, access, started, "a detector failed",
-                                body)
+            return Examination(self._failed(reference, request, access, started,
+                                            "a detector failed", body))
         content = decide_content(settings, inspection, access, self.ruleset.mode,
                                  request.proceeded)
-        return self._apply(reference, request, access, inspection, content, started, body)
+        return Examination(
+            self._apply(reference, request, access, inspection, content, started, body),
+            inspection)
 
     def refuse(self, request: RequestInfo, destination: Destination) -> Verdict:
         """The answer to a request whose names disagree or cannot be read: blocked with

@@ -15,6 +15,7 @@ is ever part of it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 REQUEST_REFUSED = "request-refused"  # the rule id of every refusal
@@ -27,3 +28,29 @@ class Refusal(StrEnum):
     UNREADABLE = "the proxy could not read the request"
     PROXY_FAILED = "the proxy failed while handling the request"
     UNDECIDED = "the policy check on the request did not complete"
+
+
+def protocol_refusal(fields: Sequence[tuple[str, str]], trailers: bool, *,
+                     websocket: bool = True) -> Refusal | None:
+    """Why the proxy refuses a request before any rule, if it does: trailer fields, a
+    body in a transfer coding besides ``chunked`` (mitmproxy undoes only that one:
+    ``gzip, chunked`` would be scanned compressed and inflated upstream), or a switch to
+    anything but a WebSocket the proxy inspects (after a ``101`` mitmproxy would relay
+    raw bytes). ``fields``: the header fields, lower-case names; ``websocket``:
+    mitmproxy's ``websocket`` option (off: no WebSocket is inspected)."""
+
+    def value(name: str) -> str | None:  # several fields of one name read comma-joined
+        values = [v for k, v in fields if k == name]
+        return ", ".join(values) if values else None
+
+    if trailers:
+        return Refusal.TRAILERS
+    coding = value("transfer-encoding")
+    if coding is not None and coding.replace(" ", "").lower() != "chunked":
+        return Refusal.TRANSFER_CODING
+    upgrade = value("upgrade")
+    # the header and version mitmproxy checks before it picks its WebSocket layer
+    if upgrade is not None and not (websocket and upgrade.strip().lower() == "websocket"
+                                    and (value("sec-websocket-version") or "").strip() == "13"):
+        return Refusal.UPGRADE
+    return None
