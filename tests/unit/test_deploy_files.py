@@ -280,6 +280,14 @@ def test_grafana_dashboard_covers_what_the_network_team_asked_for(dashboard):
     assert some("histogram_quantile(0.99,", "aipolicy_decision_seconds_bucket")
     assert some("aipolicy_findings_total", "type")
     assert some("aipolicy_ruleset_reload_failures_total")
+    # the security team's view: incidents, escalations, coaching, acknowledgement, review
+    assert some("aipolicy_incidents_total", "by (severity)")
+    assert some("aipolicy_escalations_total")
+    assert some("aipolicy_incident_deliveries_total", "result")
+    assert some("aipolicy_coach_total", 'outcome="proceeded"', "/")  # a proceed rate
+    assert some("aipolicy_acknowledgements_total")
+    assert some("aipolicy_policy_review_overdue_days")
+    assert some("aipolicy_state_store_failures_total")
 
 
 # ----------------------------------------------------------------------------- prometheus
@@ -315,6 +323,8 @@ def test_alert_rules_cover_the_failure_modes(alert_rules):
     assert 'aipolicy_incident_deliveries_total{result="failed"}' in joined
     assert "aipolicy_incidents_dropped_total" in joined
     assert "aipolicy_escalation_store_errors_total" in joined
+    assert "aipolicy_state_store_failures_total" in joined
+    assert "aipolicy_policy_review_overdue" in joined
 
 
 def test_scrape_job_matches_the_alerts(alert_rules):
