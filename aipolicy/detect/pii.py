@@ -26,10 +26,12 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .pii_context import DirectName, RecordFinder, merge_ranges
+from .pii_fields import FieldDetector
 from .pii_names import NameFinder, load_name_lexicon
 from .pii_ner import OTHER, NerEngine
 from .pii_recognizers import Candidate, RecognizerSet
 from .pii_rules import DEFAULT_PATTERNS_PATH, load_pii_rules
+from .structure import Lines
 
 PERSON = "PERSON"
 PERSON_MODES = ("contextual", "all", "off")
@@ -106,6 +108,9 @@ class PiiDetector:
         self.settings = settings
         self._recognizers = RecognizerSet(rules.recognizers, rules.address_lines)
         self._records = RecordFinder(rules.person, rules.ner, rules.ner.score)
+        # what table headers, keys and labels say about the values under them
+        self._fields = FieldDetector(rules.fields, rules.recognizers, self._records.shape) \
+            if rules.fields is not None else None
         self._ner_score = rules.ner.score
         self._all_sentences = rules.ner.all_neighbour_sentences
         self._want_person = PERSON in settings.entities and settings.person_mode != "off"
@@ -168,16 +173,31 @@ class PiiDetector:
                 for n in plan.names if n.entity != PERSON or self._names is None
                 or self._names.plausible_person(texts[i], n.start, n.end, record=True)
             )
+        if self._names is not None:
+            names = self._names
+            per_text = [[c for c in found if c.entity != PERSON
+                         or not names.looks_like_code(texts[i], c.start, c.end)]
+                        for i, found in enumerate(per_text)]
         return [self._finish(self._propagate(texts[i], c)) for i, c in enumerate(per_text)]
 
     # -- steps --------------------------------------------------------------------------
     def _plan(self, text: str, data: bytes | None) -> _Plan:
-        candidates = tuple(self._recognizers.analyze(text, data=data))
+        found = self._recognizers.analyze(text, data=data)
+        lines = Lines(text)
+        fields = None
+        if self._fields is not None:
+            fields = self._fields.find(text, lines, data, self._anchors(found))
+            found = self._fields.drop_not_values(text, lines, found + list(fields.candidates),
+                                                 fields.not_values)
+        candidates = tuple(found)
         if self._ner is None and not self._want_person:
             return _Plan(candidates, (), (), ())
-        anchors = [(c.start, c.end) for c in candidates
-                   if c.score >= self.settings.threshold(c.entity)]
-        cues = self._records.cues(text, anchors, data)
+        anchors = self._anchors(candidates)
+        if fields is not None and self._want_person:
+            cues = self._records.cues(text, anchors, data, lines, fields.names, fields.marks,
+                                      fields.proven_lines)
+        else:
+            cues = self._records.cues(text, anchors, data, lines)
         names = cues.names if self._want_person else ()
         every_name = self.settings.person_mode == "all" and self._want_person
         areas = _paragraph_chunks(text) if every_name else cues.windows
@@ -204,6 +224,11 @@ class PiiDetector:
                                              and self._names.lower_case_names(text, *w)))
         return _Plan(candidates, names, cues.windows,
                      _split_long(text, chunks) if self._ner else ())
+
+    def _anchors(self, candidates: Sequence[Candidate]) -> list[tuple[int, int]]:
+        """Identifiers found: the spans of candidates that will be reported."""
+        return [(c.start, c.end) for c in candidates
+                if c.score >= self.settings.threshold(c.entity)]
 
     def _ner_candidates(self, snippet: str, plan: _Plan, offset: int,
                         ents) -> list[Candidate]:

@@ -49,6 +49,14 @@ _PARTICLES = frozenset(
      "von", "der", "den", "ter", "ten", "bin", "binti", "al", "el", "ibn", "af", "zu")
 )
 _MAX_TOKENS = 4
+# the word before a name in code: a declaration or an expression keyword
+_PREVIOUS_WORD = re.compile(r"\b([a-z]+)[ \t]+\Z")
+_DECLARATIONS = frozenset((
+    "class", "def", "function", "new", "import", "from", "extends", "implements",
+    "interface", "struct", "enum", "type", "const", "let", "var", "return", "raise", "throw",
+    "catch", "except", "await", "yield", "typeof", "instanceof", "fn", "impl", "trait"))
+# "OpenAI" -> "Open", "UserService" -> "User": the first hump of a camel-case word
+_CAMEL_HUMP = re.compile(r"([A-Z][a-z]+)[A-Z]")
 
 # token kinds
 GIVEN = "G"  # a given name that is not a common word
@@ -410,6 +418,29 @@ class NameFinder:
             return False
         kinds = [self.lexicon.kind(w) for w in words]
         return not all(k == WORD or w in self._stop for k, w in zip(kinds, words, strict=True))
+
+    def looks_like_code(self, text: str, start: int, end: int) -> bool:
+        """Whether a PERSON span is an identifier in code: a call or attribute access
+        ("OpenAI(", "Anthropic.", "client.Messages"), a declaration ("class UserProfile",
+        "new GoogleGenerativeAI"), or a camel-case word whose first hump is a common word
+        ("OpenAI", "ChatGPT", "UserService"; "McDonald", "DeShawn", "MaryAnn" are names)."""
+        after = text[end:end + 2]
+        if after[:1] in ("(", "[", "{", "<", "$") or after == "::" or (
+                after[:1] in "._" and after[1:2].isalpha()):
+            return True
+        before = text[max(0, start - 2):start]
+        if before[-1:] in ("_", "$", "#") or before == "::" or (
+                before[-1:] == "." and start >= 2 and text[start - 2].isalnum()):
+            return True
+        word = _PREVIOUS_WORD.search(text, max(0, start - 16), start)
+        if word and word.group(1) in _DECLARATIONS:
+            return True
+        for m in _WORD.finditer(text, start, end):
+            hump = _CAMEL_HUMP.match(m.group())
+            if hump and self.lexicon.kind(fold(hump.group(1))) == WORD \
+                    and len(hump.group(1)) >= 3:
+                return True
+        return False
 
     def common_word(self, low: str) -> bool:
         """A common English word that is not also a name ("the", "explain", "station")."""

@@ -111,8 +111,8 @@ class PatternRecognizer:
         self._context_first = spec.context_required and not trims
         self._extender = extender if spec.extend == "address_lines" else None
         self._context_words = frozenset(spec.context_words)
-        # A required context a LiteralFinder can locate (ASCII words only)
-        self._findable = spec.context_required and all(w.isascii() for w in spec.context_words)
+        # A required context is located for the whole text at once (RecognizerSet)
+        self._findable = spec.context_required
 
     def context_starts(self, found: WordStarts) -> list[int] | None:
         """Sorted starts of this recognizer's required-context words in a text, given
@@ -227,8 +227,15 @@ class RecognizerSet:
         # of those recognizers have none near them, and are then dropped without a regex
         # search. (Boosts and penalties are checked only for validated candidates, a
         # few per text; their lists hold common words such as "to" and "from".)
-        self._context = LiteralFinder(
-            w for s in specs if s.context_required for w in s.context_words)
+        required = {w for s in specs if s.context_required for w in s.context_words}
+        self._context = LiteralFinder(required)
+        # The few that are not ASCII ("né le", "nació"), which a LiteralFinder never
+        # reports: one regex search, and only in texts that are not ASCII. Like the
+        # LiteralFinder's, its starts are a superset: only the start is bounded.
+        other = sorted((w for w in required if not w.isascii()), key=len, reverse=True)
+        self._other_context = re.compile(
+            r"(?i)(?<!\w)(" + "|".join(re.escape(w) for w in other) + r")"
+        ) if other else None
         # One Hyperscan pass finds where each pattern can match; Python's re then runs
         # only in those windows, with exactly the matches a whole-text scan would give.
         self._prefilter = Prefilter(
@@ -245,7 +252,7 @@ class RecognizerSet:
         ids = None if only is None else set(only)
         wanted = {r for r, rec in enumerate(self.recognizers)
                   if (ids is None or rec.id in ids) and rec.needs(present)}
-        words = self._context.starts(text, data) if wanted else None
+        words = self._context_starts(text, data) if wanted else None
         starts = {r: self.recognizers[r].context_starts(words) for r in wanted}
         # A required context none of whose words starts anywhere: nothing to find
         wanted = {r for r in wanted if starts[r] != []}
@@ -255,6 +262,15 @@ class RecognizerSet:
             out.extend(self.recognizers[r].analyze(
                 text, lambda p, r=r: found.get((r, p), ()), starts[r]))
         return out
+
+    def _context_starts(self, text: str, data: bytes | None) -> dict[str, list[int]] | None:
+        """Where each required-context word starts (None: search with the regexes)."""
+        words = self._context.starts(text, data)
+        if words is None or self._other_context is None or text.isascii():
+            return words
+        for m in self._other_context.finditer(text):
+            words.setdefault(m.group(1).lower(), []).append(m.start())
+        return words
 
     def _matches(self, text: str, wanted: set[int], data: bytes | None,
                  starts: Mapping[int, list[int] | None]

@@ -742,7 +742,7 @@ def json_records(w: World) -> Sample:
     case = r.choice(["camel", "snake", "raw"])
     keys = {f: _json_key(r, f, lang, case) for f in fields}
     pretty = r.random() < 0.6
-    nest = "street" in fields and r.random() < 0.5
+    nest = "street" in fields and r.random() < 0.5 and "zip" in fields and "city" in fields
     b = _Builder()
     b.add(r.choice(["", "Parse this API response and list the people:\n\n",
                     "Why does this payload fail validation?\n```json\n",
@@ -1254,6 +1254,26 @@ BENIGN: tuple[tuple[str, Callable[[random.Random], str]], ...] = (
     ("orders-csv", _benign_orders_csv), ("code", _benign_code),
     ("role-addresses", _benign_role_addresses), ("placeholders", _benign_placeholders),
     ("dates-versions", _benign_dates_versions), ("config-tables", _benign_config_tables))
+
+
+def large_csv(seed: int, size: int) -> tuple[str, int]:
+    """One CSV export of about ``size`` characters (a header, then rows): for timing."""
+    r = random.Random(seed)
+    world = World(r)
+    fields = ["id", "first", "last", "email", "phone", "ssn", "dob", "card", "address",
+              "created"]
+    lines = [",".join(_headers_for(r, fields, "en"))]
+    length = len(lines[0]) + 1
+    while length < size:
+        b = _Builder()
+        rec = _record(world, fields, "en")
+        for k, f in enumerate(fields):
+            if k:
+                b.add(",")
+            _csv_cell(b, rec[f], ",", False)
+        lines.append("".join(b.parts))
+        length += len(lines[-1]) + 1
+    return "\n".join(lines) + "\n", len(lines) - 1
 
 
 def generate_layouts(seed: int, n_records: int = 380, n_benign: int = 320) -> list[Sample]:

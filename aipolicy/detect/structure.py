@@ -1,0 +1,583 @@
+"""Structure as context: the tables and records of a text, with the key of each value.
+
+People paste exports, not sentences. A column header, JSON/YAML key, form label or SQL
+column names what the values under it are, so a value whose shape alone would be too
+weak ("078051121") is typed by its key ("ssn"). ``StructureFinder`` finds, once per text
+and in time linear in its length:
+
+* delimited tables: CSV/TSV/semicolon rows with quoted fields, Markdown, ASCII
+  (``+---+``) and psql tables -- runs of rows with the same number of cells, the first
+  row the header;
+* SQL: ``INSERT INTO t (cols) VALUES (...), (...)``, ``INSERT INTO t VALUES`` after a
+  ``CREATE TABLE t (...)`` that names the columns, ``COPY t (cols) FROM stdin`` blocks;
+* key-value pairs: JSON and YAML keys, ``.env``/INI assignments, keyword arguments,
+  XML elements, "Label: value" form lines (several per line, bold or bulleted labels,
+  dotted leaders, a value on the lines below a bare label);
+* vCards.
+
+Keys are only looked at where a word of the caller's vocabulary occurs (one Hyperscan
+pass), and table headers once per table; what a key means is the caller's
+``classify(key) -> class or None``: fields are reported only for keys it classifies.
+Nothing here knows about entity types.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from .prefilter import LiteralSet, Prefilter
+
+
+class Lines:
+    """Line offsets of a text (built once per text, shared by every line-based step)."""
+
+    def __init__(self, text: str) -> None:
+        self.rows: list[str] = text.split("\n")
+        self.starts: list[int] = [0, *itertools.accumulate(len(r) + 1 for r in self.rows)]
+        self.starts.pop()
+        self.ends: list[int] = [s + len(r) for s, r in zip(self.starts, self.rows, strict=True)]
+
+    def index(self, offset: int) -> int:
+        """The line holding ``offset``."""
+        return bisect.bisect_right(self.starts, offset) - 1
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+
+@dataclass(frozen=True)
+class Field[C]:
+    """A value and the key that names it. ``record``: fields of one table row, SQL row,
+    JSON object or form block share it; ``block``: the table, statement or run of
+    key-value lines the field belongs to (its span is ``Structure.blocks[block]``)."""
+
+    key_start: int
+    key_end: int
+    value_start: int
+    value_end: int
+    key_class: C
+    kind: str  # table | sql | kv | vcard
+    record: int
+    block: int
+    label: bool = False  # a capitalised form label ("Name:"), not a config key ("name:")
+    single: bool = False  # one of several values split from a list ("A, B and C")
+
+
+@dataclass
+class Structure[C]:
+    """What ``StructureFinder.find`` found in one text."""
+
+    fields: list[Field[C]] = field(default_factory=list)
+    blocks: list[tuple[int, int]] = field(default_factory=list)
+    # lines of tables whose columns were classified (rows proven by their header)
+    table_lines: set[int] = field(default_factory=set)
+    records: int = 0
+
+    def new_record(self) -> int:
+        self.records += 1
+        return self.records - 1
+
+
+_TABLE_DELIMITERS = ("\t", "|", ";", ",")
+_RULE = re.compile(r"[ \t]*[|+:]?[ \t]*[-=]{3,}[-=+|: \t]*")
+_SQL_WORDS = ("insert", "copy", "begin:vcard")
+_CREATE = re.compile(
+    r"(?i)\bcreate[ \t]+(?:(?:global[ \t]+|local[ \t]+)?(?:temporary|temp)[ \t]+)?table"
+    r"\s+(?:if\s+not\s+exists\s+)?(?P<name>[\w.\"`\[\]]{1,128})\s*\(")
+_INSERT = re.compile(
+    r"(?i)\binsert\s+(?:ignore\s+)?into\s+(?P<name>[\w.\"`\[\]]{1,128})\s*"
+    r"(?:\((?P<cols>[^()]{1,4000})\)\s*)?values\s*")
+_COPY = re.compile(
+    r"(?im)^copy[ \t]+(?P<name>[\w.\"]{1,128})[ \t]*\((?P<cols>[^()\n]{1,4000})\)"
+    r"[ \t]+from[ \t]+stdin[^\n]*\n")
+_IDENT = re.compile(r"[\"`\[]?(?P<id>[^\W\d][\w$]*)[\"`\]]?")
+_SQL_VALUE = re.compile(
+    r"\s*(?:'(?P<sq>(?:[^'\\\n]|''|\\.){0,2000})'|\"(?P<dq>(?:[^\"\\\n]|\"\"|\\.){0,2000})\""
+    r"|(?P<bare>[^\s,()'\";]{1,200}(?:\([^()\n]{0,200}\))?))")
+_SQL_SKIP = re.compile(r"\s*")
+_CONSTRAINT_WORDS = frozenset(("constraint", "primary", "foreign", "unique", "key", "index",
+                               "check", "exclude", "fulltext", "spatial", "period"))
+_VCARD_LINE = re.compile(r"(?P<key>[A-Za-z][\w-]{0,30})(?:;[^:\n]{0,200})?:(?P<value>[^\n]*)")
+_KEY_CHARS = r"[\w'’#°º.()/-]"
+# The start of a key that ends at a word of the vocabulary: up to five more words.
+_KEY_HEAD = re.compile(r"(?:" + _KEY_CHARS + r"+[ ]){0,5}" + _KEY_CHARS + r"*\Z")
+# The rest of a key from a word of the vocabulary on, and the separator after it.
+_KEY_TAIL = re.compile(
+    r"(?P<rest>" + _KEY_CHARS + r"*?(?:[ ]" + _KEY_CHARS + r"+?){0,4}?)"
+    r"(?P<close>[\"'`\]]?\**)[ \t]*"
+    r"(?P<sep>:(?![/:])|=>|->|=(?![=>])|\t|;[\w=,\"' -]{1,60}:|[ \t][-–—][ \t]|\.{3,}[ \t]"
+    r"|(?P<xml>>))")
+_VALUE_LEAD = re.compile(r"[ \t*_]*")
+_KEY_BEFORE = re.compile(r"(?P<key>[\w'’#°º.()/ -]{1,48})[\"'`\]]?\**[ \t]*(?::|=>|=|->)[ \t]*"
+                         r"[\"'`]?\Z")
+_NEXT_LABEL = re.compile(r"[,;|][ \t]*[^\W\d_][\w .'’/()-]{0,30}:[ \t]")
+_LABEL_LINE = re.compile(
+    r"[ \t]*(?:[-*•>][ \t]*)?\**[^\W\d_][\w .'’/()#-]{0,40}\**[ \t]*:(?:[ \t]|$)")
+_BULLET = re.compile(r"[ \t]*(?:[-*•>+][ \t]+|\d{1,2}[.)][ \t]+)?")
+_LIST_SPLIT = re.compile(r"[ \t]*[,;][ \t]*(?:and[ \t]+|und[ \t]+|et[ \t]+|y[ \t]+)?"
+                         r"|[ \t]+(?:and|&|und|et|y|e)[ \t]+")
+_BLOCK_LINES = 8  # lines under a bare label ("Attendees:") read as its values
+
+
+class StructureFinder[C]:
+    """Finds tables and records; ``classify`` says which keys matter (and what they are).
+
+    ``vocabulary``: words that occur in every key worth classifying (substrings: "ssn"
+    also finds "customer_ssn"); ``vcard``: vCard property names worth reporting.
+    """
+
+    def __init__(self, classify: Callable[[str], C | None], vocabulary: Iterable[str],
+                 vcard: Callable[[str], C | None]) -> None:
+        self._classify = classify
+        self._vcard = vcard
+        words = sorted({w.lower() for w in vocabulary if len(w) >= 2}, key=len)
+        # a word that holds a shorter one is found through it
+        stems = [w for i, w in enumerate(words) if not any(s in w for s in words[:i])]
+        self._stems = Prefilter([("key", re.compile(
+            "(?i)(?:" + "|".join(re.escape(w) for w in sorted(stems, key=len, reverse=True))
+            + ")"))]) if stems else None
+        self._keywords = LiteralSet(_SQL_WORDS)
+
+    def find(self, text: str, lines: Lines, data: bytes | None = None) -> Structure[C]:
+        out: Structure[C] = Structure()
+        memo: dict[str, C | None] = {}  # one text repeats its keys (a JSON array)
+
+        def classify(key: str) -> C | None:
+            if key not in memo:
+                memo[key] = self._classify(key)
+            return memo[key]
+
+        self._tables(text, lines, classify, out)
+        present = self._keywords.present(text, data)
+        taken: list[tuple[int, int]] = []  # spans already read as SQL or vCard
+        if "insert" in present or "copy" in present:
+            self._sql(text, lines, classify, out, taken)
+        if "begin:vcard" in present:
+            self._vcards(text, lines, out, taken)
+        if self._stems is not None:
+            self._key_values(text, lines, data, classify, out, taken)
+        return out
+
+    # -- delimited tables -----------------------------------------------------------------
+    def _tables(self, text: str, lines: Lines, classify: Callable[[str], C | None],
+                out: Structure[C]) -> None:
+        rows = lines.rows
+        n = len(rows)
+        i = 0
+        while i < n:
+            row = rows[i]
+            if not row.strip() or _RULE.fullmatch(row):
+                i += 1
+                continue
+            start = i
+            found = None
+            for delim in _TABLE_DELIMITERS:
+                if delim not in row:
+                    continue
+                width = len(_cells(row, delim))
+                if width < 2:
+                    continue
+                j = i + 1
+                while j < n and _RULE.fullmatch(rows[j]) and rows[j].strip():
+                    j += 1
+                if j < n and delim in rows[j] and len(_cells(rows[j], delim)) == width:
+                    found = (delim, width)
+                    break
+            if found is None:
+                i += 1
+                continue
+            delim, width = found
+            body: list[int] = []
+            j = i + 1
+            while j < n:
+                r = rows[j]
+                if not r.strip():
+                    break
+                if _RULE.fullmatch(r):
+                    j += 1
+                    continue
+                if delim not in r or len(_cells(r, delim)) != width:
+                    break
+                body.append(j)
+                j += 1
+            if body:
+                self._table(text, lines, start, body, delim, classify, out)
+            i = max(j, i + 1)
+
+    def _table(self, text: str, lines: Lines, head: int, body: Sequence[int], delim: str,
+               classify: Callable[[str], C | None], out: Structure[C]) -> None:
+        base = lines.starts[head]
+        classes: list[tuple[int, int, int, C]] = []  # column, key start, key end, class
+        for k, (s, e) in enumerate(_cells(lines.rows[head], delim)):
+            key = text[base + s:base + e].strip(" \t*#`")
+            # a header names a column in a few words; prose split at commas does not
+            cls = classify(key) if key and len(key) <= 48 and key.count(" ") < 6 \
+                and key[-1] not in ".?!" else None
+            if cls is not None:
+                classes.append((k, base + s, base + e, cls))
+        if not classes:
+            return
+        block = len(out.blocks)
+        out.blocks.append((lines.starts[head], lines.ends[body[-1]]))
+        out.table_lines.update((head, *body))
+        for r in body:
+            cells = _cells(lines.rows[r], delim)
+            start = lines.starts[r]
+            record = out.new_record()
+            for k, ks, ke, cls in classes:
+                s, e = cells[k]
+                s, e = _strip(text, start + s, start + e)
+                if e > s:
+                    out.fields.append(Field(ks, ke, s, e, cls, "table", record, block))
+
+    # -- SQL --------------------------------------------------------------------------------
+    def _sql(self, text: str, lines: Lines, classify: Callable[[str], C | None],
+             out: Structure[C], taken: list[tuple[int, int]]) -> None:
+        tables: dict[str, list[tuple[int, int]]] = {}
+        for m in _CREATE.finditer(text):
+            tables[_table_name(m.group("name"))] = _create_columns(text, m.end())
+        for m in _INSERT.finditer(text):
+            if m.group("cols") is not None:
+                columns = _column_list(text, m.start("cols"), m.end("cols"))
+            else:
+                columns = tables.get(_table_name(m.group("name")), [])
+            end = self._insert_rows(text, m.end(), columns, classify, out)
+            taken.append((m.start(), end))
+        for m in _COPY.finditer(text):
+            columns = _column_list(text, m.start("cols"), m.end("cols"))
+            end = self._copy_rows(text, lines, m.end(), columns, classify, out)
+            taken.append((m.start(), end))
+
+    def _insert_rows(self, text: str, pos: int, columns: Sequence[tuple[int, int]],
+                     classify: Callable[[str], C | None], out: Structure[C]) -> int:
+        """Read ``(v, v, ...), (...)`` from ``pos``; fields for classified columns."""
+        classes = [classify(text[s:e]) for s, e in columns]
+        typed = any(c is not None for c in classes)
+        block = len(out.blocks)
+        start = pos
+        n = len(text)
+        while pos < n and text[pos] == "(":
+            pos += 1
+            values: list[tuple[int, int]] = []
+            while True:
+                m = _SQL_VALUE.match(text, pos)
+                if m is None:
+                    return pos
+                group = "sq" if m.group("sq") is not None else (
+                    "dq" if m.group("dq") is not None else "bare")
+                values.append(m.span(group))
+                pos = _SQL_SKIP.match(text, m.end()).end()
+                if pos < n and text[pos] == ",":
+                    pos += 1
+                    continue
+                break
+            if pos >= n or text[pos] != ")":
+                return pos
+            pos += 1
+            if typed and len(values) == len(columns):
+                record = out.new_record()
+                for (ks, ke), cls, (vs, ve) in zip(columns, classes, values, strict=True):
+                    if cls is not None and ve > vs:
+                        out.fields.append(Field(ks, ke, vs, ve, cls, "sql", record, block))
+            pos = _SQL_SKIP.match(text, pos).end()
+            if pos < n and text[pos] == ",":
+                pos = _SQL_SKIP.match(text, pos + 1).end()
+        if typed:
+            out.blocks.append((start, pos))
+        return pos
+
+    def _copy_rows(self, text: str, lines: Lines, pos: int,
+                   columns: Sequence[tuple[int, int]],
+                   classify: Callable[[str], C | None], out: Structure[C]) -> int:
+        classes = [classify(text[s:e]) for s, e in columns]
+        i = lines.index(pos)
+        if not any(c is not None for c in classes):
+            return pos
+        block = len(out.blocks)
+        first = i
+        while i < len(lines) and lines.rows[i] not in ("\\.", "\\.\r"):
+            cells = _cells(lines.rows[i], "\t")
+            if len(cells) == len(columns):
+                record = out.new_record()
+                base = lines.starts[i]
+                for (ks, ke), cls, (s, e) in zip(columns, classes, cells, strict=True):
+                    if cls is not None and e > s and text[base + s:base + e] != "\\N":
+                        out.fields.append(Field(ks, ke, base + s, base + e, cls, "sql",
+                                                record, block))
+            i += 1
+        last = min(i, len(lines) - 1)
+        out.blocks.append((lines.starts[first], lines.ends[last]))
+        return lines.ends[last]
+
+    # -- vCards -----------------------------------------------------------------------------
+    def _vcards(self, text: str, lines: Lines, out: Structure[C],
+                taken: list[tuple[int, int]]) -> None:
+        i = 0
+        n = len(lines)
+        while i < n:
+            if lines.rows[i].strip().upper() != "BEGIN:VCARD":
+                i += 1
+                continue
+            first = i
+            block = len(out.blocks)
+            record = out.new_record()
+            i += 1
+            while i < n and lines.rows[i].strip().upper() != "END:VCARD":
+                m = _VCARD_LINE.match(lines.rows[i])
+                cls = self._vcard(m.group("key").upper()) if m else None
+                if m and cls is not None:
+                    base = lines.starts[i]
+                    vs, ve = base + m.start("value"), base + m.end("value")
+                    out.fields.append(Field(base + m.start("key"), base + m.end("key"),
+                                            vs, ve, cls, "vcard", record, block))
+                i += 1
+            last = min(i, n - 1)
+            out.blocks.append((lines.starts[first], lines.ends[last]))
+            taken.append(out.blocks[-1])
+            i += 1
+
+    # -- key-value pairs --------------------------------------------------------------------
+    def _key_values(self, text: str, lines: Lines, data: bytes | None,
+                    classify: Callable[[str], C | None], out: Structure[C],
+                    taken: list[tuple[int, int]]) -> None:
+        assert self._stems is not None
+        hits = self._stems.matches(text, data).get("key", ())
+        keys: list[tuple[int, int, int, int, C, bool, bool]] = []  # key, value, class...
+        last_end = -1
+        taken.sort()
+        for m in hits:
+            hit = m.start()
+            if hit < last_end or _inside(taken, hit):
+                continue
+            i = lines.index(hit)
+            if i in out.table_lines:
+                continue
+            found = self._key_at(text, lines, i, hit, m.end())
+            if found is None:
+                continue
+            ks, ke, vs, xml, label = found
+            cls = classify(text[ks:ke])
+            last_end = vs
+            if cls is not None:
+                keys.append((ks, ke, vs, i, cls, xml, label))
+        if not keys:
+            return
+        block, record, previous_line = -1, -1, -10
+        for n, (ks, ke, vs, i, cls, xml, label) in enumerate(keys):
+            if i - previous_line > 1 or block < 0:
+                block = len(out.blocks)
+                out.blocks.append((lines.starts[i], lines.ends[i]))
+                record = out.new_record()
+            previous_line = i
+            limit = lines.ends[i]
+            if n + 1 < len(keys) and keys[n + 1][3] == i:
+                limit = min(limit, keys[n + 1][0])  # the next label on the same line
+            for s, e, single in self._values(text, lines, i, vs, limit, xml):
+                out.fields.append(Field(ks, ke, s, e, cls, "kv", record, block, label,
+                                        single))
+                end_line = lines.index(max(e - 1, s))
+                previous_line = max(previous_line, end_line)
+            bs, _ = out.blocks[block]
+            out.blocks[block] = (bs, lines.ends[previous_line])
+
+    def _key_at(self, text: str, lines: Lines, i: int, hit: int, hit_end: int
+                ) -> tuple[int, int, int, bool, bool] | None:
+        """The key around a vocabulary word at ``hit``: (key start, key end, value start,
+        XML element?, capitalised label?), or None when no separator follows it."""
+        line_start, line_end = lines.starts[i], lines.ends[i]
+        tail = _KEY_TAIL.match(text, hit_end, min(line_end, hit_end + 64))
+        if tail is None:
+            return None
+        head = _KEY_HEAD.search(text, max(line_start, hit - 48), hit)
+        ks = head.start() if head else hit
+        while ks < hit and not text[ks].isalnum():
+            ks += 1
+        ke = tail.end("rest")
+        xml = tail.group("xml") is not None
+        if xml and not (ks > line_start and text[ks - 1] == "<"):
+            return None
+        if tail.group("sep") == "\t" and text.count("\t", line_start, line_end) != 1:
+            return None  # a TSV row, not "Label<TAB>value"
+        vs = _VALUE_LEAD.match(text, tail.end(), line_end).end()
+        return ks, ke, vs, xml, text[ks].isupper()
+
+    def _values(self, text: str, lines: Lines, i: int, vs: int, limit: int, xml: bool
+                ) -> Iterator[tuple[int, int, bool]]:
+        """The value regions after a separator: the quoted string, the element's text,
+        the rest of the line (up to the next label), or the lines below a bare label."""
+        if vs < limit and text[vs] in "\"'`“‘":
+            close = {"“": "”", "‘": "’"}.get(text[vs], text[vs])
+            end = vs + 1
+            while True:
+                end = text.find(close, end, limit)
+                if end < 0:
+                    end = limit
+                    break
+                if text[end - 1] != "\\":
+                    break
+                end += 1
+            yield (*_strip(text, vs + 1, end), False)
+            return
+        if xml:
+            end = text.find("<", vs, limit)
+            yield (*_strip(text, vs, limit if end < 0 else end), False)
+            return
+        cut = _NEXT_LABEL.search(text, vs, limit)
+        end = cut.start() if cut else limit
+        s, e = _strip(text, vs, end)
+        s, e = _trim_value(text, s, e)
+        if e > s:
+            yield s, e, False
+            return
+        # a bare label: the short lines below it are its values (a bulleted list, an
+        # address block), up to a blank line or the next label
+        for j in range(i + 1, min(i + 1 + _BLOCK_LINES, len(lines))):
+            row = lines.rows[j]
+            if not row.strip() or _LABEL_LINE.match(row):
+                return
+            lead = _BULLET.match(row).end()
+            s, e = _strip(text, lines.starts[j] + lead, lines.ends[j])
+            if e > s:
+                yield s, e, True
+
+    # -- the key of one value ---------------------------------------------------------------
+    def key_before(self, text: str, lines: Lines, start: int) -> C | None:
+        """The class of the key whose value starts at ``start`` ("timeUnixNano": "17...",
+        order_id=4111...), or None when no key-value separator precedes it."""
+        i = lines.index(start)
+        m = _KEY_BEFORE.search(text, max(lines.starts[i], start - 64), start)
+        if m is None:
+            return None
+        key = m.group("key").strip(" \t*-")
+        return self._classify(key) if key else None
+
+    # -- lists ------------------------------------------------------------------------------
+    @staticmethod
+    def split_list(text: str, start: int, end: int) -> list[tuple[int, int]]:
+        """The items of "A, B and C" in ``text[start:end]``."""
+        out: list[tuple[int, int]] = []
+        pos = start
+        for m in _LIST_SPLIT.finditer(text, start, end):
+            if m.start() > pos:
+                out.append(_strip(text, pos, m.start()))
+            pos = m.end()
+        if pos < end:
+            out.append(_strip(text, pos, end))
+        return [(s, e) for s, e in out if e > s]
+
+
+# --------------------------------------------------------------------------- helpers
+def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
+    """Whether ``pos`` lies in one of the ``spans`` (sorted by start)."""
+    k = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return any(s <= pos < e for s, e in spans[max(0, k - 8):k + 1])
+
+
+def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \t\r":
+        start += 1
+    while end > start and text[end - 1] in " \t\r":
+        end -= 1
+    return start, end
+
+
+def _trim_value(text: str, start: int, end: int) -> tuple[int, int]:
+    """An unquoted value without the punctuation that closes its structure: a JSON or
+    YAML value's trailing comma and brackets, an INI comment."""
+    while end > start and text[end - 1] in ",;}]":
+        end -= 1
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    return start, end
+
+
+def _cells(row: str, delim: str) -> list[tuple[int, int]]:
+    """Cell spans of one row (offsets in the row). Quoted CSV fields ("a, b") are one
+    cell, their span inside the quotes; pipe tables lose their outer pipes."""
+    start, end = 0, len(row)
+    if delim == "|":
+        while start < end and row[start] in " \t":
+            start += 1
+        while end > start and row[end - 1] in " \t\r":
+            end -= 1
+        if start < end and row[start] == "|":
+            start += 1
+        if end > start and row[end - 1] == "|":
+            end -= 1
+    cells: list[tuple[int, int]] = []
+    pos = start
+    if '"' not in row:
+        while True:
+            k = row.find(delim, pos, end)
+            if k < 0:
+                cells.append(_strip(row, pos, end))
+                return cells
+            cells.append(_strip(row, pos, k))
+            pos = k + 1
+    while pos <= end:
+        s = pos
+        while s < end and row[s] in " \t":
+            s += 1
+        if s < end and row[s] == '"':
+            q = s + 1
+            while True:
+                q = row.find('"', q, end)
+                if q < 0 or q + 1 >= end or row[q + 1] != '"':
+                    break
+                q += 2
+            if q < 0:
+                q = end
+            cells.append((s + 1, q))
+            k = row.find(delim, q, end)
+        else:
+            k = row.find(delim, s, end)
+            cells.append(_strip(row, s, end if k < 0 else k))
+        if k < 0:
+            return cells
+        pos = k + 1
+    return cells
+
+
+def _table_name(raw: str) -> str:
+    return raw.strip("\"`[]").rsplit(".", 1)[-1].strip("\"`[]").lower()
+
+
+def _column_list(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    out = []
+    for m in re.finditer(r"[^,]+", text[start:end]):
+        ident = _IDENT.search(m.group())
+        if ident:
+            out.append((start + m.start() + ident.start("id"), start + m.start() + ident.end("id")))
+    return out
+
+
+def _create_columns(text: str, pos: int) -> list[tuple[int, int]]:
+    """Column names of a ``CREATE TABLE (...)`` body starting at ``pos``."""
+    depth, item_start, out = 0, pos, []
+    quote = ""
+    n = min(len(text), pos + 20_000)
+    i = pos
+    while i < n:
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"`":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")" and depth:
+            depth -= 1
+        elif ch in "),":  # at depth 0: the end of a column definition
+            ident = _IDENT.search(text, item_start, i)
+            if ident and ident.group("id").lower() not in _CONSTRAINT_WORDS:
+                out.append(ident.span("id"))
+            if ch == ")":
+                return out
+            item_start = i + 1
+        i += 1
+    return out
