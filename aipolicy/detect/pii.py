@@ -44,6 +44,7 @@ DEFAULT_ENTITIES = frozenset({
     "US_DRIVER_LICENSE",
 })
 _INDEX_WORD = re.compile(r"\w+")
+_STRUCTURAL = re.compile(r"[\"{}\[\]:=<>|@/\\_\d]")
 _WORD_CHAR = re.compile(r"\w")
 # NER snippets are at most this long (a CSV of 10 000 rows, a minified line).
 _CHUNK = 1500
@@ -187,8 +188,7 @@ class PiiDetector:
         fields = None
         if self._fields is not None:
             fields = self._fields.find(text, lines, data, self._anchors(found))
-            found = self._fields.drop_not_values(text, lines, found + list(fields.candidates),
-                                                 fields.not_values)
+            found = self._fields.merge(text, lines, found, fields)
         candidates = tuple(found)
         if self._ner is None and not self._want_person:
             return _Plan(candidates, (), (), ())
@@ -248,6 +248,10 @@ class PiiDetector:
                 if self._names is not None and not self._names.plausible_person(
                         snippet, start, end):
                     continue
+                if self._records.only_labels(snippet, start, end):
+                    continue
+            elif _STRUCTURAL.search(snippet, start, end):
+                continue  # 'leave"},{"record_id': the model read minified JSON
             start, end = start + offset, end + offset
             if ent.entity != PERSON and self.settings.person_mode == "all" and not _inside(
                     plan.windows, start, end):
@@ -286,8 +290,10 @@ class PiiDetector:
                     index[word] = _whole_word_starts(text, word)
                 for pos in index[word]:
                     end = pos + len(form)
+                    # not inside a hyphenated compound ("Friedrich-Ebert-Damm")
                     if pos != c.start and text.startswith(form, pos) and (
-                            end == len(text) or not text[end].isalnum()):
+                            end == len(text) or not (text[end].isalnum() or text[end] == "-")
+                    ) and not (pos and text[pos - 1] == "-"):
                         out.append(Candidate(PERSON, pos, end, c.score, c.detector))
         return out
 

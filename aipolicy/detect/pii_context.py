@@ -17,6 +17,7 @@ from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 
 from .pii_rules import NerSettings, PersonContext
+from .pii_validators import fold_accents
 from .prefilter import Prefilter
 from .structure import Lines
 
@@ -33,6 +34,7 @@ _UNIT_WORDS = frozenset(("apt", "apartment", "suite", "ste", "unit", "flat", "fl
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[^\W\d_])")
 _PROSE_REACH = 400  # characters of a long sentence kept either side of an identifier
 _CAPITALISED = re.compile(r"(?<![\w'’-])[^\W\d_a-z][\w'’-]*\.?")
+_LABEL_SPLIT = re.compile(r"[\W\d_]+")
 _ADDRESS_BEFORE = re.compile(r"[ \t]*[<(\[][^<>()\[\]\s]+@[^<>()\[\]\s]+[>)\]][ \t]*\Z")
 _DISPLAY_NAME = re.compile(r"\s*\"?(?P<name>[^\"<>,;@]+?)\"?\s*<[^<>@\s]+@[^<>\s]+>")
 
@@ -176,6 +178,12 @@ class RecordFinder:
     @property
     def shape(self) -> NameShape:
         return self._shape
+
+    def only_labels(self, text: str, start: int, end: int) -> bool:
+        """Whether every word of ``text[start:end]`` is a field label or a word that is
+        never a name ("Führerschein-Nr", "Passport No"): not a person the model saw."""
+        words = _LABEL_SPLIT.split(fold_accents(text[start:end]))
+        return all(w in self._label_words or w in self._p.not_names for w in words if w)
 
     # -- windows ------------------------------------------------------------------------
     def _is_short(self, text: str, lines: Lines, i: int) -> bool:

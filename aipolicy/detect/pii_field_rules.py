@@ -19,7 +19,7 @@ SHAPE_BUILTINS = ("name", "place")
 _HUMP = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[^\W\d_])(?=\d)"
                    r"|(?<=\d)(?=[^\W\d_])")
 _TOKEN_SPLIT = re.compile(r"[\W_]+")
-_POSSESSIVE = re.compile(r"['’]s\b")
+_POSSESSIVE = re.compile(r"['’][sS](?![A-Za-z])")
 
 
 def key_groups(key: str) -> list[list[str]]:
@@ -78,6 +78,7 @@ class FieldRules:
     shapes: Mapping[str, ShapeSpec]
     fields: tuple[FieldSpec, ...]
     ignore: tuple[str, ...]
+    personal: tuple[str, ...]  # keys of personal values that are not reported themselves
     not_value_words: frozenset[str]
     suppress: frozenset[str]
     not_value_examples: tuple[tuple[str, ...], tuple[str, ...]]
@@ -92,13 +93,14 @@ def load_field_rules(path: Path, check: Checker, entities: frozenset[str]
     doc = load_yaml(path)
     root = Src(file, "", getattr(doc, "line", None))
     top = check.mapping(doc, root, required=("version", "shapes", "fields", "ignore",
-                                             "not_values"), optional=("vcard",))
+                                             "not_values"), optional=("vcard", "personal"))
     if top is None:
         return None
     check.choice(str(top.get("version")), root.key(top, "version"), ("1",))
     shapes = _shapes(check, top.get("shapes"), root.key(top, "shapes"))
     fields = _fields(check, top.get("fields"), root.key(top, "fields"), shapes, entities)
     ignore = tuple(check.string_list(top.get("ignore"), root.key(top, "ignore")))
+    personal = tuple(check.string_list(top.get("personal", []), root.key(top, "personal")))
     nsrc = root.key(top, "not_values")
     nv = check.mapping(top.get("not_values"), nsrc, required=("words", "suppress", "examples"))
     words: tuple[str, ...] = ()
@@ -133,7 +135,7 @@ def load_field_rules(path: Path, check: Checker, entities: frozenset[str]
                 if num is not None:
                     parts.append(int(num))
             vcard[prop.upper()] = VcardSpec(entity, tuple(parts))
-    return FieldRules(file, MappingProxyType(shapes), tuple(fields), ignore,
+    return FieldRules(file, MappingProxyType(shapes), tuple(fields), ignore, personal,
                       frozenset(words), frozenset(suppress), examples, nsrc.line,
                       MappingProxyType(vcard))
 

@@ -33,6 +33,7 @@ from .pii_validators import VALIDATORS, Validator
 from .structure import Lines, Structure, StructureFinder
 
 _DIGITS = re.compile(r"\d+")
+_LONGEST_VALUE = 4000  # a typed value longer than this is not looked for behind a match
 
 
 # --------------------------------------------------------------------------- keys
@@ -48,13 +49,15 @@ class KeyClass:
     label_ok: bool = False  # ... or as a capitalised form label ("Name:")
     list: bool = False
     parts: tuple[int, ...] = ()  # vCard components
+    personal: bool = False  # a personal value that is not reported (zip, salary, age)
 
     @property
     def negative(self) -> bool:
-        return self.entity is None
+        return self.entity is None and not self.personal
 
 
 NEGATIVE = KeyClass(None)
+_PERSONAL = KeyClass(None, personal=True)
 _IGNORE = KeyClass(None, shape="ignore")
 
 
@@ -73,6 +76,8 @@ class KeyClassifier:
                     self._add(phrase, cls)
         for phrase in rules.ignore:
             self._add(phrase, _IGNORE)
+        for phrase in rules.personal:
+            self._add(phrase, _PERSONAL)
 
     def _add(self, phrase: str, cls: KeyClass) -> None:
         words = phrase_words(phrase)
@@ -270,6 +275,8 @@ class FieldDetector:
             if cls.negative:
                 not_values.append((f.value_start, f.value_end))
                 continue
+            if cls.personal:
+                continue
             if cls.weak and f.block not in personal and not (cls.label_ok and f.label):
                 continue
             regions = [(f.value_start, f.value_end)]
@@ -310,14 +317,43 @@ class FieldDetector:
     @staticmethod
     def _personal_blocks(structure: Structure[KeyClass], anchors: Sequence[tuple[int, int]]
                          ) -> set[int]:
+        # a strong key (ssn, email, first_name), a personal one (zip, salary), or two
+        # kinds of weak ones (a name and a town) make a table or record personal
         out = {f.block for f in structure.fields
                if not f.key_class.negative and not f.key_class.weak}
+        weak: dict[int, set[str | None]] = {}
+        for f in structure.fields:
+            if f.key_class.weak:
+                weak.setdefault(f.block, set()).add(f.key_class.entity)
+        out.update(b for b, kinds in weak.items() if len(kinds) > 1)
         starts = sorted(a for a, _ in anchors)
         for b, (s, e) in enumerate(structure.blocks):
             k = bisect.bisect_left(starts, s)
             if k < len(starts) and starts[k] < e:
                 out.add(b)
         return out
+
+    def merge(self, text: str, lines: Lines, found: Sequence[Candidate],
+              fields: FieldFindings) -> list[Candidate]:
+        """Pattern candidates and field candidates of one text. A value typed by its key
+        has its exact span (a cell, a quoted string): a pattern match of the same type
+        overlapping it (an address run on into the next CSV cell) gives way to it."""
+        typed = sorted((c.start, c.end, c.entity) for c in fields.candidates)
+        starts = [s for s, _, _ in typed]
+        kept = []
+        for c in found:
+            j = bisect.bisect_left(starts, c.end) - 1
+            overlaps = False
+            while j >= 0 and typed[j][0] > c.start - _LONGEST_VALUE:
+                s, t, e = typed[j]
+                if e == c.entity and t > c.start:
+                    overlaps = True
+                    break
+                j -= 1
+            if not overlaps:
+                kept.append(c)
+        return self.drop_not_values(text, lines, kept + list(fields.candidates),
+                                    fields.not_values)
 
     def drop_not_values(self, text: str, lines: Lines, candidates: list[Candidate],
                         regions: Sequence[tuple[int, int]]) -> list[Candidate]:

@@ -39,8 +39,11 @@ _GAP = re.compile(r"[ \t]{1,2}")
 _LEXICON_LINE = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?(?: [^\W\d_](?:[\w'’-]*[^\W\d_])?)*")
 # A house number right before or after the words: a street named after someone
 # ("Joaquin Suarez 2906", "214 Pavlou Drandaki").
-_NUMBER_BEFORE = re.compile(r"(?<![\w.,/-])\d{1,6}[A-Za-z]?[ \t]{1,2}$")
-_NUMBER_AFTER = re.compile(r"[ \t]{1,2}\d{1,5}[A-Za-z]?(?![\w/:-]|[.,]\d)")
+# (blanks, not tabs: a tab ends a TSV cell, and the next cell may be any number)
+_NUMBER_BEFORE = re.compile(r"(?<![\w.,/-])\d{1,6}[A-Za-z]? {1,2}$")
+_NUMBER_AFTER = re.compile(r" {1,2}\d{1,5}[A-Za-z]?(?![\w/:-]|[.,]\d)")
+# a UK postcode after the words: a town ("York YO1 7HH"), not a person
+_POSTCODE_AFTER = re.compile(r",? {1,2}[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
 _LIST_GAP = re.compile(r"[ \t]*,[ \t]*|[ \t]*,?[ \t]+(?:and|&|or|und|et|y|e)[ \t]+")
 _SLOT_REACH = 40  # characters before a word searched for a slot phrase
 _LOOKBEHIND = 12  # characters before a span checked for a house number or street word
@@ -396,7 +399,8 @@ class NameFinder:
         """Whether the words are a street named after a person: a house number right
         before or after them, or a street word before them ("Rua", "ul.", "Via")."""
         before = text[max(0, start - _LOOKBEHIND):start]
-        if _NUMBER_BEFORE.search(before) or _NUMBER_AFTER.match(text, end):
+        if _NUMBER_BEFORE.search(before) or _NUMBER_AFTER.match(text, end) or \
+                _POSTCODE_AFTER.match(text, end):
             return True
         words = before.replace(".", " ").split()
         return bool(words) and before[-1:] in " \t" and fold(words[-1]) in self._street_prefix

@@ -40,7 +40,8 @@ class AddressExtender:
     def __init__(self, cfg: AddressLines) -> None:
         part = cfg.part.pattern
         self._lead = re.compile(r"[ \t>?*,-]*")  # quote and list markers before a line
-        self._line = re.compile(r"(?:" + part + r")(?:[ \t]*,?[ \t]*(?:" + part + r"))*")
+        # parts of one line are separated by blanks and commas, not tabs (a TSV cell ends)
+        self._line = re.compile(r"(?:" + part + r")(?:[ ]*,?[ ]*(?:" + part + r"))*")
         self._forbid = cfg.forbid
         self._max_lines = cfg.max_lines
         self._max_chars = cfg.max_line_chars
@@ -59,7 +60,8 @@ class AddressExtender:
         # but digits followed by a word are a phone or a count ("416 60 039 office").
         prose_after_place = tail.lstrip()[:1].islower() and any(
             ch.isalpha() for ch in line[lead:m.end()])
-        if whole and tail[0] not in "?!.;" and not prose_after_place:
+        # (a sentence may end after it, but "399.433.1818" is a phone number, not "399")
+        if whole and (tail[0] not in "?!.;" or tail[1:2].isalnum()) and not prose_after_place:
             return None
         return m.end()
 
@@ -73,7 +75,9 @@ class AddressExtender:
             if n is None or not (rest.lstrip(" \t").startswith(",") or "," in rest[:n]
                                  or any(ch.isdigit() for ch in rest[:n])):
                 return end
-            return end + n
+            if rest[n:].strip(" \t.,"):
+                return end + n
+            end += n  # the line ended with it ("Rd #34"): the next lines may go on
         pos = line_end
         for _ in range(self._max_lines):
             if pos >= len(text):

@@ -92,7 +92,7 @@ _INSERT = re.compile(
     r"(?i)\binsert\s+(?:ignore\s+)?into\s+(?P<name>[\w.\"`\[\]]{1,128})\s*"
     r"(?:\((?P<cols>[^()]{1,4000})\)\s*)?values\s*")
 _COPY = re.compile(
-    r"(?im)^copy[ \t]+(?P<name>[\w.\"]{1,128})[ \t]*\((?P<cols>[^()\n]{1,4000})\)"
+    r"(?im)^copy[ \t]+(?P<name>[\w.\"`]{1,128})[ \t]*\((?P<cols>[^()\n]{1,4000})\)"
     r"[ \t]+from[ \t]+stdin[^\n]*\n")
 _IDENT = re.compile(r"[\"`\[]?(?P<id>[^\W\d][\w$]*)[\"`\]]?")
 _SQL_VALUE = re.compile(
@@ -121,6 +121,7 @@ _BULLET = re.compile(r"[ \t]*(?:[-*•>+][ \t]+|\d{1,2}[.)][ \t]+)?")
 _LIST_SPLIT = re.compile(r"[ \t]*[,;][ \t]*(?:and[ \t]+|und[ \t]+|et[ \t]+|y[ \t]+)?"
                          r"|[ \t]+(?:and|&|und|et|y|e)[ \t]+")
 _BLOCK_LINES = 8  # lines under a bare label ("Attendees:") read as its values
+_BLOCK_GAP = 6  # lines between two found keys of one record
 
 
 class StructureFinder[C]:
@@ -137,9 +138,14 @@ class StructureFinder[C]:
         words = sorted({w.lower() for w in vocabulary if len(w) >= 2}, key=len)
         # a word that holds a shorter one is found through it
         stems = [w for i, w in enumerate(words) if not any(s in w for s in words[:i])]
+        # A word of the vocabulary, the rest of a key and a separator: one Hyperscan pass
+        # reports only the places that can be a key ("ss" alone occurs everywhere).
         self._stems = Prefilter([("key", re.compile(
-            "(?i)(?:" + "|".join(re.escape(w) for w in sorted(stems, key=len, reverse=True))
-            + ")"))]) if stems else None
+            "(?i)(?P<stem>" + "|".join(_accented(w) for w in sorted(stems, key=len,
+                                                                       reverse=True))
+            + r")[\w'’#°º.()/ -]{0,40}?[\"'`\]]?\**[ \t]*"
+            r"(?::|=|->|\t|;[^:\n]{1,60}:|[ \t][-–—][ \t]|\.{3,}[ \t]|>)"))]) \
+            if stems else None
         self._keywords = LiteralSet(_SQL_WORDS)
 
     def find(self, text: str, lines: Lines, data: bytes | None = None) -> Structure[C]:
@@ -151,11 +157,14 @@ class StructureFinder[C]:
                 memo[key] = self._classify(key)
             return memo[key]
 
-        self._tables(text, lines, classify, out)
         present = self._keywords.present(text, data)
         taken: list[tuple[int, int]] = []  # spans already read as SQL or vCard
         if "insert" in present or "copy" in present:
             self._sql(text, lines, classify, out, taken)
+        # rows of a COPY block are tab-separated: read with their column list, not as a
+        # table whose first row would be taken for a header
+        skip = {i for s, e in taken for i in range(lines.index(s), lines.index(max(s, e - 1)) + 1)}
+        self._tables(text, lines, classify, out, skip)
         if "begin:vcard" in present:
             self._vcards(text, lines, out, taken)
         if self._stems is not None:
@@ -164,13 +173,13 @@ class StructureFinder[C]:
 
     # -- delimited tables -----------------------------------------------------------------
     def _tables(self, text: str, lines: Lines, classify: Callable[[str], C | None],
-                out: Structure[C]) -> None:
+                out: Structure[C], skip: set[int]) -> None:
         rows = lines.rows
         n = len(rows)
         i = 0
         while i < n:
             row = rows[i]
-            if not row.strip() or _RULE.fullmatch(row):
+            if i in skip or not row.strip() or _RULE.fullmatch(row):
                 i += 1
                 continue
             start = i
@@ -191,11 +200,15 @@ class StructureFinder[C]:
                 i += 1
                 continue
             delim, width = found
+            header = [c for c in _cells(row, delim) if c[1] > c[0]]
+            if len(header) < 2 or 2 * len(header) < width:
+                i += 1  # JSON or code lines ending in a comma: not a header
+                continue
             body: list[int] = []
             j = i + 1
             while j < n:
                 r = rows[j]
-                if not r.strip():
+                if j in skip or not r.strip():
                     break
                 if _RULE.fullmatch(r):
                     j += 1
@@ -214,9 +227,7 @@ class StructureFinder[C]:
         classes: list[tuple[int, int, int, C]] = []  # column, key start, key end, class
         for k, (s, e) in enumerate(_cells(lines.rows[head], delim)):
             key = text[base + s:base + e].strip(" \t*#`")
-            # a header names a column in a few words; prose split at commas does not
-            cls = classify(key) if key and len(key) <= 48 and key.count(" ") < 6 \
-                and key[-1] not in ".?!" else None
+            cls = classify(key) if _header_like(key) else None
             if cls is not None:
                 classes.append((k, base + s, base + e, cls))
         if not classes:
@@ -356,7 +367,7 @@ class StructureFinder[C]:
             i = lines.index(hit)
             if i in out.table_lines:
                 continue
-            found = self._key_at(text, lines, i, hit, m.end())
+            found = self._key_at(text, lines, i, hit, m.end("stem"))
             if found is None:
                 continue
             ks, ke, vs, xml, label = found
@@ -368,7 +379,10 @@ class StructureFinder[C]:
             return
         block, record, previous_line = -1, -1, -10
         for n, (ks, ke, vs, i, cls, xml, label) in enumerate(keys):
-            if i - previous_line > 1 or block < 0:
+            # one block: key-value lines without a blank line or a long gap between them
+            # (the keys of a JSON object that name nothing personal are not found here)
+            if block < 0 or i - previous_line > _BLOCK_GAP or not all(
+                    lines.rows[k].strip() for k in range(previous_line + 1, i)):
                 block = len(out.blocks)
                 out.blocks.append((lines.starts[i], lines.ends[i]))
                 record = out.new_record()
@@ -471,10 +485,40 @@ class StructureFinder[C]:
 
 
 # --------------------------------------------------------------------------- helpers
+# letters that keys write with accents or folded ("téléphone", "Straße", "employé")
+_ACCENTS = {"a": "aàáâäãå", "c": "cç", "e": "eéèêë", "i": "iíìîï", "n": "nñ",
+            "o": "oóòôöõø", "u": "uúùûü", "y": "yý"}
+
+
+def _accented(word: str) -> str:
+    """A regex for a folded vocabulary word that also matches its accented spellings."""
+    out = []
+    i = 0
+    while i < len(word):
+        if word.startswith("ss", i):
+            out.append("(?:ss|ß)")
+            i += 2
+            continue
+        ch = word[i]
+        out.append(f"[{_ACCENTS[ch]}]" if ch in _ACCENTS else re.escape(ch))
+        i += 1
+    return "".join(out)
+
+
+
 def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
     """Whether ``pos`` lies in one of the ``spans`` (sorted by start)."""
     k = bisect.bisect_right(spans, (pos, float("inf"))) - 1
     return any(s <= pos < e for s, e in spans[max(0, k - 8):k + 1])
+
+
+def _header_like(key: str) -> bool:
+    """A header names a column in a few words ("Social Security No."); prose split at
+    commas ("Hi team, I updated the checklist.") does not."""
+    if not key or len(key) > 48 or key.count(" ") > 5 or key[-1] in "?!:" or ": " in key \
+            or "=" in key:
+        return False  # "Participants: Anders Villanueva" is a label with its value
+    return not key.endswith(".") or len(key.rsplit(None, 1)[-1]) <= 5
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
