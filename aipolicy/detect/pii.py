@@ -248,10 +248,10 @@ class PiiDetector:
                 if self._names is not None and not self._names.plausible_person(
                         snippet, start, end):
                     continue
-                if self._records.only_labels(snippet, start, end):
-                    continue
             elif _STRUCTURAL.search(snippet, start, end):
                 continue  # 'leave"},{"record_id': the model read minified JSON
+            if self._records.only_labels(snippet, start, end):
+                continue  # "Dirección", "Führerschein-Nr": a field label
             start, end = start + offset, end + offset
             if ent.entity != PERSON and self.settings.person_mode == "all" and not _inside(
                     plan.windows, start, end):

@@ -123,7 +123,7 @@ class NameShape:
             while start < end and text[start] in " \t":
                 start += 1
         value = text[start:end]
-        if len(value) < 2 or any(ch.isdigit() or ch in "@/\\#_=<>{}[]|:" for ch in value):
+        if len(value) < 2 or any(ch.isdigit() or ch in "@/\\#_=<>{}[]|:;\"" for ch in value):
             return None
         words = [w.strip(".,'’-") for w in value.split()]
         if all(w.lower() in self._not_names or not w for w in words):

@@ -532,7 +532,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 def _trim_value(text: str, start: int, end: int) -> tuple[int, int]:
     """An unquoted value without the punctuation that closes its structure: a JSON or
     YAML value's trailing comma and brackets, an INI comment."""
-    while end > start and text[end - 1] in ",;}]":
+    while end > start and text[end - 1] in ",;}]|":
         end -= 1
     while end > start and text[end - 1] in " \t":
         end -= 1
