@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from ..errors import ConfigError, ConfigProblem
 from .pii_context import DirectName, RecordFinder, merge_ranges
 from .pii_fields import FieldDetector
 from .pii_names import NameFinder, load_name_lexicon
@@ -108,6 +109,13 @@ class PiiDetector:
             )
         self.settings = settings
         self._recognizers = RecognizerSet(rules.recognizers, rules.address_lines)
+        # A recognizer that misses its own examples (at the default threshold: a ruleset
+        # may ask for more) is refused, as a secret rule is.
+        failures = self._recognizers.example_failures(lambda _: DEFAULT_THRESHOLD)
+        if failures:
+            raise ConfigError([ConfigProblem(rules.file, spec.line,
+                                             f"recognizers.{spec.id}.examples", message)
+                               for spec, message in failures])
         self._records = RecordFinder(rules.person, rules.ner, rules.ner.score)
         # what table headers, keys and labels say about the values under them
         self._fields = FieldDetector(rules.fields, rules.recognizers, self._records.shape) \

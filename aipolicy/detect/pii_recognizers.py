@@ -150,14 +150,19 @@ class PatternRecognizer:
         return kept
 
     def _near(self, rx: re.Pattern[str] | None, starts: list[int] | None, text: str,
-              start: int, end: int) -> bool:
+              start: int, end: int, line: bool = False) -> bool:
         """Whether ``rx`` matches within the context span before or after a finding;
-        ``starts`` (where its words start, if known) skips searches that cannot match."""
+        ``starts`` (where its words start, if known) skips searches that cannot match.
+        ``line``: only on the finding's own line."""
         if rx is None:
             return False
         spec = self.spec
         lo = max(0, start - spec.context_before)
         hi = min(len(text), end + spec.context_after)
+        if line:
+            lo = text.rfind("\n", lo, start) + 1 or lo
+            newline = text.find("\n", end, hi)
+            hi = hi if newline < 0 else newline
         before = after = True
         if starts is not None:
             i = bisect.bisect_left(starts, lo)
@@ -208,7 +213,9 @@ class PatternRecognizer:
                     continue
                 if has_context:
                     score += spec.context_boost
-                if self._near(spec.negative_context, None, text, start, end):
+                # what else a number is ("order 4111...") is said on its line; a CSV
+                # header's "id" names another column
+                if self._near(spec.negative_context, None, text, start, end, line=True):
                     score -= spec.negative_penalty
                 if self._extender is not None:
                     extended = self._extender.extend(text, end)
@@ -247,6 +254,25 @@ class RecognizerSet:
             for r, rec in enumerate(self.recognizers)
             for p, pattern in enumerate(rec.spec.patterns)
         )
+
+    def example_failures(self, threshold: Callable[[str], float]) -> list[tuple[RecognizerSpec,
+                                                                                  str]]:
+        """Examples that misbehave, each recognizer alone: a ``match`` value not found
+        exactly at or above its entity's ``threshold``, a ``no_match`` text with a finding.
+        Messages name the example by number, never its text."""
+        out: list[tuple[RecognizerSpec, str]] = []
+        for rec in self.recognizers:
+            spec = rec.spec
+            limit = threshold(spec.entity)
+            for i, example in enumerate(spec.examples_match):
+                hits = self.analyze(example.text, only=[spec.id])
+                if example.value not in {example.text[c.start:c.end] for c in hits
+                                         if c.score >= limit}:
+                    out.append((spec, f"match example {i + 1}: value not found"))
+            for i, text in enumerate(spec.examples_no_match):
+                if any(c.score >= limit for c in self.analyze(text, only=[spec.id])):
+                    out.append((spec, f"no_match example {i + 1}: found"))
+        return out
 
     def analyze(self, text: str, only: Iterable[str] | None = None,
                 data: bytes | None = None) -> list[Candidate]:

@@ -62,6 +62,7 @@ class RecognizerSpec:
     # the words behind ``context`` and ``negative_context`` (lower case)
     context_words: tuple[str, ...] = ()
     negative_words: tuple[str, ...] = ()
+    line: int | None = None  # where the recognizer starts in the file
 
 
 @dataclass(frozen=True)
@@ -335,7 +336,7 @@ class _Loader:
             extend_boost=self._score(d["extend_boost"], src.key(d, "extend_boost"))
             if "extend_boost" in d else 0.0,
             examples_match=examples[0], examples_no_match=examples[1],
-            context_words=context_words, negative_words=negative_words,
+            context_words=context_words, negative_words=negative_words, line=src.line,
         )
 
     def _patterns(self, value: Any, src: Src) -> tuple[PatternSpec, ...]:

@@ -110,7 +110,7 @@ _KEY_TAIL = re.compile(
     r"(?P<rest>" + _KEY_CHARS + r"*?(?:[ ]" + _KEY_CHARS + r"+?){0,4}?)"
     r"(?P<close>[\"'`\]]?\**)[ \t]*"
     r"(?P<sep>:(?![/:])|=>|->|=(?![=>])|\t|;[\w=,\"' -]{1,60}:|[ \t][-–—][ \t]|\.{3,}[ \t]"
-    r"|(?P<xml>>))")
+    r"|(?P<xml>>)|(?P<gap>(?<=\w)[ ]{2,}(?=[\w+(])))")
 _VALUE_LEAD = re.compile(r"[ \t*_]*")
 _KEY_BEFORE = re.compile(r"(?P<key>[\w'’#°º.()/ -]{1,48})[\"'`\]]?\**[ \t]*(?::|=>|=|->)[ \t]*"
                          r"[\"'`]?\Z")
@@ -144,7 +144,7 @@ class StructureFinder[C]:
             "(?i)(?P<stem>" + "|".join(_accented(w) for w in sorted(stems, key=len,
                                                                        reverse=True))
             + r")[\w'’#°º.()/ -]{0,40}?[\"'`\]]?\**[ \t]*"
-            r"(?::|=|->|\t|;[^:\n]{1,60}:|[ \t][-–—][ \t]|\.{3,}[ \t]|>)"))]) \
+            r"(?::|=|->|\t|;[^:\n]{1,60}:|[ \t][-–—][ \t]|\.{3,}[ \t]|>|[ ]{2,}\w)"))]) \
             if stems else None
         self._keywords = LiteralSet(_SQL_WORDS)
 
@@ -231,6 +231,7 @@ class StructureFinder[C]:
             if cls is not None:
                 classes.append((k, base + s, base + e, cls))
         if not classes:
+            self._row_keyed(text, lines, head, body, delim, classify, out)
             return
         block = len(out.blocks)
         out.blocks.append((lines.starts[head], lines.ends[body[-1]]))
@@ -241,6 +242,32 @@ class StructureFinder[C]:
             record = out.new_record()
             for k, ks, ke, cls in classes:
                 s, e = cells[k]
+                s, e = _strip(text, start + s, start + e)
+                if e > s:
+                    out.fields.append(Field(ks, ke, s, e, cls, "table", record, block))
+
+    def _row_keyed(self, text: str, lines: Lines, head: int, body: Sequence[int],
+                   delim: str, classify: Callable[[str], C | None],
+                   out: Structure[C]) -> None:
+        """A table whose first column holds the keys ("Field,Value"; an export turned on
+        its side: "ssn,078051121,460899847"): each row's other cells are that key's."""
+        keyed: list[tuple[int, int, int, C]] = []  # row, key start, key end, class
+        for r in body:
+            cells = _cells(lines.rows[r], delim)
+            s, e = cells[0]
+            key = text[lines.starts[r] + s:lines.starts[r] + e].strip(" \t*#`")
+            cls = classify(key) if _header_like(key) else None
+            if cls is not None:
+                keyed.append((r, lines.starts[r] + s, lines.starts[r] + e, cls))
+        if len(keyed) < 2:
+            return
+        block = len(out.blocks)
+        out.blocks.append((lines.starts[head], lines.ends[body[-1]]))
+        out.table_lines.update((head, *body))
+        record = out.new_record()
+        for r, ks, ke, cls in keyed:
+            start = lines.starts[r]
+            for s, e in _cells(lines.rows[r], delim)[1:]:
                 s, e = _strip(text, start + s, start + e)
                 if e > s:
                     out.fields.append(Field(ks, ke, s, e, cls, "table", record, block))
@@ -416,6 +443,8 @@ class StructureFinder[C]:
             return None
         if tail.group("sep") == "\t" and text.count("\t", line_start, line_end) != 1:
             return None  # a TSV row, not "Label<TAB>value"
+        if tail.group("gap") is not None and text[line_start:ks].strip(" \t-*•>"):
+            return None  # "SSN      078051121" is a form line only at its start
         vs = _VALUE_LEAD.match(text, tail.end(), line_end).end()
         return ks, ke, vs, xml, text[ks].isupper()
 
