@@ -282,11 +282,11 @@ class FieldDetector:
             regions = [(f.value_start, f.value_end)]
             if cls.parts:
                 regions = _parts(text, f.value_start, f.value_end, cls.parts)
-            elif cls.list and f.kind == "kv" and not f.single:
+            elif cls.list and f.kind == "kv":
                 regions = StructureFinder.split_list(text, f.value_start, f.value_end)
             shape = self._shapes[cls.shape]
             if shape.builtin is not None:
-                whole = f.kind != "kv" or f.single or len(regions) > 1
+                whole = f.kind != "kv" or len(regions) > 1
                 for s, e in regions:
                     span = self._names.span(text, s, e, whole=whole)
                     if span is None or (not whole and text[span[1]:e].lstrip()[:1].isalnum()):

@@ -54,10 +54,10 @@ _PARTICLES = frozenset(
 _MAX_TOKENS = 4
 # the word before a name in code: a declaration or an expression keyword
 _PREVIOUS_WORD = re.compile(r"\b([a-z]+)[ \t]+\Z")
+# (only keywords prose does not put before a name: "verses from Faina D. Yefremova")
 _DECLARATIONS = frozenset((
-    "class", "def", "function", "new", "import", "from", "extends", "implements",
-    "interface", "struct", "enum", "type", "const", "let", "var", "return", "raise", "throw",
-    "catch", "except", "await", "yield", "typeof", "instanceof", "fn", "impl", "trait"))
+    "class", "def", "function", "import", "extends", "implements", "interface", "struct",
+    "enum", "const", "let", "var", "typeof", "instanceof", "fn", "impl", "trait"))
 # "OpenAI" -> "Open", "UserService" -> "User": the first hump of a camel-case word
 _CAMEL_HUMP = re.compile(r"([A-Z][a-z]+)[A-Z]")
 

@@ -64,7 +64,6 @@ class Field[C]:
     record: int
     block: int
     label: bool = False  # a capitalised form label ("Name:"), not a config key ("name:")
-    single: bool = False  # one of several values split from a list ("A, B and C")
 
 
 @dataclass
@@ -119,7 +118,8 @@ _LABEL_LINE = re.compile(
     r"[ \t]*(?:[-*•>][ \t]*)?\**[^\W\d_][\w .'’/()#-]{0,40}\**[ \t]*:(?:[ \t]|$)")
 _BULLET = re.compile(r"[ \t]*(?:[-*•>+][ \t]+|\d{1,2}[.)][ \t]+)?")
 _LIST_SPLIT = re.compile(r"[ \t]*[,;][ \t]*(?:and[ \t]+|und[ \t]+|et[ \t]+|y[ \t]+)?"
-                         r"|[ \t]+(?:and|&|und|et|y|e)[ \t]+")
+                         r"|[ \t]+(?:and|&|und|et|y|e)[ \t]+"
+                         r"|[ \t]*\n[ \t]*(?:[-*•>+][ \t]+|\d{1,2}[.)][ \t]+)?")
 _BLOCK_LINES = 8  # lines under a bare label ("Attendees:") read as its values
 _BLOCK_GAP = 6  # lines between two found keys of one record
 
@@ -417,9 +417,8 @@ class StructureFinder[C]:
             limit = lines.ends[i]
             if n + 1 < len(keys) and keys[n + 1][3] == i:
                 limit = min(limit, keys[n + 1][0])  # the next label on the same line
-            for s, e, single in self._values(text, lines, i, vs, limit, xml):
-                out.fields.append(Field(ks, ke, s, e, cls, "kv", record, block, label,
-                                        single))
+            for s, e in self._values(text, lines, i, vs, limit, xml):
+                out.fields.append(Field(ks, ke, s, e, cls, "kv", record, block, label))
                 end_line = lines.index(max(e - 1, s))
                 previous_line = max(previous_line, end_line)
             bs, _ = out.blocks[block]
@@ -449,7 +448,7 @@ class StructureFinder[C]:
         return ks, ke, vs, xml, text[ks].isupper()
 
     def _values(self, text: str, lines: Lines, i: int, vs: int, limit: int, xml: bool
-                ) -> Iterator[tuple[int, int, bool]]:
+                ) -> Iterator[tuple[int, int]]:
         """The value regions after a separator: the quoted string, the element's text,
         the rest of the line (up to the next label), or the lines below a bare label."""
         if vs < limit and text[vs] in "\"'`“‘":
@@ -463,29 +462,33 @@ class StructureFinder[C]:
                 if text[end - 1] != "\\":
                     break
                 end += 1
-            yield (*_strip(text, vs + 1, end), False)
+            yield _strip(text, vs + 1, end)
             return
         if xml:
             end = text.find("<", vs, limit)
-            yield (*_strip(text, vs, limit if end < 0 else end), False)
+            yield _strip(text, vs, limit if end < 0 else end)
             return
         cut = _NEXT_LABEL.search(text, vs, limit)
         end = cut.start() if cut else limit
         s, e = _strip(text, vs, end)
         s, e = _trim_value(text, s, e)
         if e > s:
-            yield s, e, False
+            yield s, e
             return
-        # a bare label: the short lines below it are its values (a bulleted list, an
-        # address block), up to a blank line or the next label
+        # a bare label: the lines below it, up to a blank line or the next label, are its
+        # value (an address block) or its values (a bulleted list: split_list)
+        first, last = -1, -1
         for j in range(i + 1, min(i + 1 + _BLOCK_LINES, len(lines))):
             row = lines.rows[j]
             if not row.strip() or _LABEL_LINE.match(row):
-                return
-            lead = _BULLET.match(row).end()
-            s, e = _strip(text, lines.starts[j] + lead, lines.ends[j])
+                break
+            if first < 0:
+                first = lines.starts[j] + _BULLET.match(row).end()
+            last = lines.ends[j]
+        if first >= 0:
+            s, e = _strip(text, first, last)
             if e > s:
-                yield s, e, True
+                yield s, e
 
     # -- the key of one value ---------------------------------------------------------------
     def key_before(self, text: str, lines: Lines, start: int) -> C | None:
