@@ -284,7 +284,7 @@ class PiiDetector:
             return candidates
         out = list(candidates)
         seen: set[str] = set()
-        index: dict[str, list[int]] = {}  # word -> where it stands as a whole word
+        todo: list[tuple[str, Candidate]] = []
         for c in sorted(persons, key=lambda c: -c.score):
             value = text[c.start:c.end]
             forms = [value] + (self._names.short_forms(value) if self._names else [])
@@ -293,17 +293,33 @@ class PiiDetector:
                 if form in seen or first is None or first.start() != 0:
                     continue
                 seen.add(form)
-                word = first.group()
-                if word not in index:
-                    index[word] = _whole_word_starts(text, word)
-                for pos in index[word]:
-                    end = pos + len(form)
-                    # not inside a hyphenated compound ("Friedrich-Ebert-Damm")
-                    if pos != c.start and text.startswith(form, pos) and (
-                            end == len(text) or not (text[end].isalnum() or text[end] == "-")
-                    ) and not (pos and text[pos - 1] == "-"):
-                        out.append(Candidate(PERSON, pos, end, c.score, c.detector))
+                todo.append((form, c))
+        index = _word_index(text, {_INDEX_WORD.match(form).group() for form, _ in todo})
+        for form, c in todo:
+            for pos in index.get(_INDEX_WORD.match(form).group(), ()):
+                end = pos + len(form)
+                # not inside a hyphenated compound ("Friedrich-Ebert-Damm")
+                if pos != c.start and text.startswith(form, pos) and (
+                        end == len(text) or not (text[end].isalnum() or text[end] == "-")
+                ) and not (pos and text[pos - 1] == "-"):
+                    out.append(Candidate(PERSON, pos, end, c.score, c.detector))
         return out
+
+
+_MANY_WORDS = 32  # more first words than this: one pass over the text's words
+
+
+def _word_index(text: str, words: set[str]) -> dict[str, list[int]]:
+    """Where each of ``words`` stands as a whole word. A few are searched for one by one;
+    many (a 1 MB export with thousands of names) are found in one pass over the text's
+    words, so the cost stays linear in the text."""
+    if len(words) <= _MANY_WORDS:
+        return {word: _whole_word_starts(text, word) for word in words}
+    out: dict[str, list[int]] = {}
+    for m in _INDEX_WORD.finditer(text):
+        if m.group() in words:
+            out.setdefault(m.group(), []).append(m.start())
+    return out
 
 
 def _whole_word_starts(text: str, word: str) -> list[int]:
@@ -365,12 +381,33 @@ def _resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:
                                   max(last.score, c.score), best.detector)
         else:
             group.append(c)
-    merged = [c for group in by_type.values() for c in group]
-    merged.sort(key=lambda c: (c.detector == NER_DETECTOR or c.detector.startswith(
+    merged = sorted((c for group in by_type.values() for c in group),
+                    key=lambda c: (c.start, c.end))
+    # Spans that overlap nothing else are kept as they are; each run of overlapping
+    # spans is settled on its own, so a text with thousands of findings (an export)
+    # costs no more than the sum of its runs.
+    kept: list[Candidate] = []
+    run: list[Candidate] = []
+    run_end = -1
+    for c in merged:
+        if run and c.start >= run_end:
+            kept += _settle(run)
+            run = []
+        run.append(c)
+        run_end = max(run_end, c.end) if len(run) > 1 else c.end
+    kept += _settle(run)
+    return kept
+
+
+def _settle(run: list[Candidate]) -> list[Candidate]:
+    """One run of overlapping spans: each character once, by priority."""
+    if len(run) < 2:
+        return run
+    run = sorted(run, key=lambda c: (c.detector == NER_DETECTOR or c.detector.startswith(
         LEXICON_DETECTOR), -c.score, -(c.end - c.start), c.start))
     starts: list[int] = []  # kept spans, sorted and disjoint
     kept: list[Candidate] = []
-    for c in merged:
+    for c in run:
         i = bisect.bisect_left(starts, c.start)
         if i > 0 and kept[i - 1].end > c.start:
             continue

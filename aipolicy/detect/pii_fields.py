@@ -33,7 +33,6 @@ from .pii_validators import VALIDATORS, Validator
 from .structure import Lines, Structure, StructureFinder
 
 _DIGITS = re.compile(r"\d+")
-_LONGEST_VALUE = 4000  # a typed value longer than this is not looked for behind a match
 
 
 # --------------------------------------------------------------------------- keys
@@ -340,11 +339,12 @@ class FieldDetector:
         overlapping it (an address run on into the next CSV cell) gives way to it."""
         typed = sorted((c.start, c.end, c.entity) for c in fields.candidates)
         starts = [s for s, _, _ in typed]
+        longest = max((e - s for s, e, _ in typed), default=0)
         kept = []
         for c in found:
             j = bisect.bisect_left(starts, c.end) - 1
             overlaps = False
-            while j >= 0 and typed[j][0] > c.start - _LONGEST_VALUE:
+            while j >= 0 and typed[j][0] >= c.start - longest:
                 s, t, e = typed[j]
                 if e == c.entity and t > c.start:
                     overlaps = True

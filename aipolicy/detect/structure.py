@@ -110,6 +110,9 @@ _KEY_TAIL = re.compile(
     r"(?P<close>[\"'`\]]?\**)[ \t]*"
     r"(?P<sep>:(?![/:])|=>|->|=(?![=>])|\t|;[\w=,\"' -]{1,60}:|[ \t][-–—][ \t]|\.{3,}[ \t]"
     r"|(?P<xml>>)|(?P<gap>(?<=\w)[ ]{2,}(?=[\w+(])))")
+_KEY_SEPARATORS = (("punctuation", r"(?::|=|->|>)"), ("tab", r"\t"),
+                   ("vcard", r";[^:\n]{1,60}:"),
+                   ("spaced", r"(?:[ \t][-–—][ \t]|\.{3,}[ \t]|[ ]{2,}\w)"))
 _VALUE_LEAD = re.compile(r"[ \t*_]*")
 _KEY_BEFORE = re.compile(r"(?P<key>[\w'’#°º.()/ -]{1,48})[\"'`\]]?\**[ \t]*(?::|=>|=|->)[ \t]*"
                          r"[\"'`]?\Z")
@@ -139,13 +142,13 @@ class StructureFinder[C]:
         # a word that holds a shorter one is found through it
         stems = [w for i, w in enumerate(words) if not any(s in w for s in words[:i])]
         # A word of the vocabulary, the rest of a key and a separator: one Hyperscan pass
-        # reports only the places that can be a key ("ss" alone occurs everywhere).
-        self._stems = Prefilter([("key", re.compile(
-            "(?i)(?P<stem>" + "|".join(_accented(w) for w in sorted(stems, key=len,
-                                                                       reverse=True))
-            + r")[\w'’#°º.()/ -]{0,40}?[\"'`\]]?\**[ \t]*"
-            r"(?::|=|->|\t|;[^:\n]{1,60}:|[ \t][-–—][ \t]|\.{3,}[ \t]|>|[ ]{2,}\w)"))]) \
-            if stems else None
+        # reports only the places that can be a key ("ss" alone occurs everywhere). One
+        # pattern per kind of separator: Hyperscan refuses them all in one.
+        head = ("(?i)(?P<stem>" + "|".join(_accented(w) for w in sorted(stems, key=len,
+                                                                          reverse=True))
+                + r")[\w'’#°º.()/ -]{0,40}?[\"'`\]]?\**[ \t]*")
+        self._stems = Prefilter([(kind, re.compile(head + separator))
+                                 for kind, separator in _KEY_SEPARATORS]) if stems else None
         self._keywords = LiteralSet(_SQL_WORDS)
 
     def find(self, text: str, lines: Lines, data: bytes | None = None) -> Structure[C]:
@@ -383,7 +386,8 @@ class StructureFinder[C]:
                     classify: Callable[[str], C | None], out: Structure[C],
                     taken: list[tuple[int, int]]) -> None:
         assert self._stems is not None
-        hits = self._stems.matches(text, data).get("key", ())
+        by_kind = self._stems.matches(text, data)
+        hits = sorted((m for found in by_kind.values() for m in found), key=lambda m: m.start())
         keys: list[tuple[int, int, int, int, C, bool, bool]] = []  # key, value, class...
         last_end = -1
         taken.sort()

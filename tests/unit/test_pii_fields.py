@@ -263,7 +263,8 @@ OTLP = ('{"resourceMetrics":[{"scopeMetrics":[{"metrics":[{"name":"tokens.used",
     "| ssn | ###-##-#### |\n| dob | YYYY-MM-DD |\n",
     "Release date: 2024-05-01\nVersion: 3.12.4\nBuild: 20240501\n",
     "ISBN 978-3-16-148410-0 and ISBN-13 9783161484100 are the same book",
-    "Request 9f1c2e4a-5b6d-4e7f-8a9b-0c1d2e3f4a5b failed; sha 3f786850e387550fdab836ed7e6dc881de23001b",
+    "Request 9f1c2e4a-5b6d-4e7f-8a9b-0c1d2e3f4a5b failed; "
+    "sha 3f786850e387550fdab836ed7e6dc881de23001b",
 ])
 def test_structured_hard_negatives_untouched(detector: PiiDetector, text: str) -> None:
     assert entities(detector, text) == set()
@@ -359,3 +360,46 @@ def test_structure_finder_reports_only_classified_keys() -> None:
     got = [(f.kind, f.key_class, text[f.value_start:f.value_end]) for f in st.fields]
     assert got == [("table", "ssn", "078,05"), ("table", "ssn", "3"), ("kv", "ssn", "1"),
                    ("kv", "email", "j@x.io")]
+
+
+def test_overlaps_are_settled_run_by_run_as_one_greedy_pass_would() -> None:
+    """Findings are settled per run of overlapping spans (linear in their number for an
+    export); the result equals one priority-ordered pass over all of them."""
+    import bisect
+    import random
+
+    from aipolicy.detect.pii import NER_DETECTOR, _resolve_overlaps
+    from aipolicy.detect.pii_recognizers import Candidate
+
+    def one_pass(cands: list[Candidate]) -> list[Candidate]:
+        by_type: dict[str, list[Candidate]] = {}
+        for c in sorted(cands, key=lambda c: (c.entity, c.start, -c.end)):
+            group = by_type.setdefault(c.entity, [])
+            if group and c.start < group[-1].end:
+                last = group[-1]
+                best = last if last.score >= c.score else c
+                group[-1] = Candidate(c.entity, last.start, max(last.end, c.end),
+                                      max(last.score, c.score), best.detector)
+            else:
+                group.append(c)
+        merged = sorted((c for g in by_type.values() for c in g), key=lambda c: (
+            c.detector == NER_DETECTOR, -c.score, -(c.end - c.start), c.start))
+        starts: list[int] = []
+        kept: list[Candidate] = []
+        for c in merged:
+            i = bisect.bisect_left(starts, c.start)
+            if (i and kept[i - 1].end > c.start) or (i < len(kept) and kept[i].start < c.end):
+                continue
+            starts.insert(i, c.start)
+            kept.insert(i, c)
+        return kept
+
+    rng = random.Random(3)
+    for _ in range(2000):
+        cands = []
+        for _ in range(rng.randint(0, 30)):
+            start = rng.randint(0, 200)
+            cands.append(Candidate(rng.choice("ABC"), start, start + rng.randint(1, 25),
+                                   rng.choice([0.5, 0.6, 0.9, 0.95]),
+                                   rng.choice(["x", NER_DETECTOR, "y"])))
+        assert _resolve_overlaps(cands) == one_pass(cands)
