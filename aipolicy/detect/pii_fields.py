@@ -298,6 +298,8 @@ class FieldDetector:
                     marks.append((f.key_start, f.value_end))
                 continue
             for s, e in regions:
+                while s < e and text[s] in "'=\"":  # Excel's text markers: '078051121
+                    s += 1
                 found = shape.match(text[s:e])
                 if found is None:
                     continue

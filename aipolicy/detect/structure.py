@@ -229,6 +229,9 @@ class StructureFinder[C]:
         base = lines.starts[head]
         classes: list[tuple[int, int, int, C]] = []  # column, key start, key end, class
         for k, (s, e) in enumerate(_cells(lines.rows[head], delim)):
+            if k == 0:  # "Export: name,ssn": the header starts after a label
+                label = text.rfind(": ", base + s, base + e)
+                s = s if label < 0 else label + 2 - base
             key = text[base + s:base + e].strip(" \t*#`")
             cls = classify(key) if _header_like(key) else None
             if cls is not None:

@@ -97,6 +97,8 @@ SSN, SSN2 = "078051121", "460899847"  # valid, weak alone: nine bare digits
     f"Name          Manon Menard\nSSN           {SSN}\n\nName          Bhavna Karnik\n"
     f"SSN           {SSN2}\n",
     f"{{'ssn': '{SSN}', 'name': 'Manon Menard'}}\n{{'ssn': '{SSN2}'}}",
+    f"Here is the export: name,ssn\nManon Menard,'{SSN}\nBhavna Karnik,{SSN2}\n",
+    f"Taxpayer ID: {SSN}\nTIN: {SSN2}\n",
 ])
 def test_a_key_types_bare_digits_in_every_layout(detector: PiiDetector, text: str) -> None:
     got = entities(detector, text)
