@@ -118,8 +118,8 @@ class PiiDetector:
                                for spec, message in failures])
         self._records = RecordFinder(rules.person, rules.ner, rules.ner.score)
         # what table headers, keys and labels say about the values under them
-        self._fields = FieldDetector(rules.fields, rules.recognizers, self._records.shape) \
-            if rules.fields is not None else None
+        self._fields = FieldDetector(rules.fields, self._recognizers.recognizers,
+                                     self._records.shape) if rules.fields is not None else None
         self._ner_score = rules.ner.score
         self._all_sentences = rules.ner.all_neighbour_sentences
         self._want_person = PERSON in settings.entities and settings.person_mode != "off"

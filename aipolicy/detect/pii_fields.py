@@ -27,8 +27,7 @@ from dataclasses import dataclass
 from ..errors import ConfigError, ConfigProblem
 from .pii_context import DirectName, NameShape
 from .pii_field_rules import FieldRules, ShapeSpec, key_groups, phrase_words
-from .pii_recognizers import Candidate
-from .pii_rules import RecognizerSpec
+from .pii_recognizers import Candidate, PatternRecognizer
 from .pii_validators import VALIDATORS, Validator
 from .structure import Lines, Structure, StructureFinder
 
@@ -90,7 +89,8 @@ class KeyClassifier:
 
     @property
     def vocabulary(self) -> set[str]:
-        """Words that occur in every phrase of a personal type (for a substring search)."""
+        """One word of every phrase of a personal type, its longest: a key holding the
+        phrase holds the word (the structure finder searches for these as substrings)."""
         out: set[str] = set()
         for entries in self._index.values():
             for words, cls in entries:
@@ -105,7 +105,7 @@ class KeyClassifier:
             return None
         group_of = [k for k, g in enumerate(groups) for _ in g]
         named = sum(not w.isdigit() for w in words)
-        best: tuple[int, int, int, KeyClass] | None = None
+        best: tuple[int, int, KeyClass] | None = None  # phrase length, position, class
         for i, word in enumerate(words):
             for phrase, cls in self._index.get(word, ()):
                 n = len(phrase)
@@ -115,12 +115,12 @@ class KeyClassifier:
                 # only when it is the whole key ("Last" as a column of surnames)
                 if n == 1 and phrase[0] in self._qualifiers and named > 1:
                     continue
-                if best is None or (n, i) >= (best[0], best[1]):
-                    best = (n, i, n, cls)
+                if best is None or (n, i) >= best[:2]:
+                    best = (n, i, cls)
         if best is None:
             tail = [w for g in groups[-2:] for w in g]
             return NEGATIVE if any(w in self._qualifiers for w in tail) else None
-        _, i, n, cls = best
+        n, i, cls = best
         phrase_groups = set(group_of[i:i + n])
         rest = [w for k, w in enumerate(words)
                 if (k >= i + n or (k < i and group_of[k] in phrase_groups)) and not w.isdigit()]
@@ -134,7 +134,7 @@ class Shape:
     """A value's expected form: a regex at the value's start (ending at a boundary) and a
     validator, or the patterns and validator of pii.yaml recognizers."""
 
-    def __init__(self, spec: ShapeSpec, recognizers: Mapping[str, RecognizerSpec]) -> None:
+    def __init__(self, spec: ShapeSpec, recognizers: Mapping[str, PatternRecognizer]) -> None:
         self.spec = spec
         self.builtin = spec.builtin
         self._parts: list[tuple[re.Pattern[str], Validator | None]] = []
@@ -144,9 +144,7 @@ class Shape:
             self._parts.append((spec.regex, validator))
         for rid in spec.recognizers:
             rec = recognizers[rid]
-            validator = VALIDATORS[rec.validator].build(rec.validator_options) \
-                if rec.validator else None
-            self._parts += [(p.regex, validator) for p in rec.patterns]
+            self._parts += [(p.regex, rec.validate) for p in rec.spec.patterns]
 
     def match(self, value: str) -> tuple[int, int, float | None] | None:
         """(start, end, validator score or None) of the shape at the value's start."""
@@ -203,7 +201,7 @@ class FieldFindings:
 class FieldDetector:
     """Structure + key classes -> findings. Build once; thread-safe (no mutable state)."""
 
-    def __init__(self, rules: FieldRules, recognizers: Sequence[RecognizerSpec],
+    def __init__(self, rules: FieldRules, recognizers: Sequence[PatternRecognizer],
                  names: NameShape) -> None:
         self.rules = rules
         self.suppress = rules.suppress

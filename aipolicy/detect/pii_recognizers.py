@@ -118,6 +118,11 @@ class PatternRecognizer:
         # A required context is located for the whole text at once (RecognizerSet)
         self._findable = spec.context_required
 
+    @property
+    def validate(self) -> Validator | None:
+        """The validator, built once (the field shapes of pii_fields reuse it)."""
+        return self._validate
+
     def context_starts(self, found: WordStarts) -> list[int] | None:
         """Sorted starts of this recognizer's required-context words in a text, given
         ``found`` (the few context words present, by word); None when not known."""
