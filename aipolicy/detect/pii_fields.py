@@ -31,7 +31,10 @@ from .pii_recognizers import Candidate, PatternRecognizer
 from .pii_validators import VALIDATORS, Validator
 from .structure import Lines, Structure, StructureFinder
 
-_DIGITS = re.compile(r"\d+")
+# a number as ids, timestamps and amounts are written: digits, one decimal part at most
+# (a card written "4111 1111 1111 1111" or "4111.1111.1111.1111" is not one)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_BIRTH = "DATE_OF_BIRTH"  # no date under a key that names another one is a birth date
 
 
 # --------------------------------------------------------------------------- keys
@@ -357,13 +360,15 @@ class FieldDetector:
 
     def drop_not_values(self, text: str, lines: Lines, candidates: list[Candidate],
                         regions: Sequence[tuple[int, int]]) -> list[Candidate]:
-        """Without the candidates of ``suppress`` types that are a bare run of digits
-        under a key that says what else they are: in a column or value of such a key
-        (``regions``), or right after one ("timeUnixNano": "1738375669470309139")."""
+        """Without the candidates of ``suppress`` types that are a bare number (or any
+        date, for dates of birth) under a key that says what else they are: in a column or
+        value of such a key (``regions``), or right after one ("timeUnixNano":
+        "1738375669470309139", "created_at": "1985-03-14")."""
         starts = [s for s, _ in regions]
         out = []
         for c in candidates:
-            if c.entity in self.suppress and _DIGITS.fullmatch(text, c.start, c.end):
+            if c.entity in self.suppress and (c.entity == _BIRTH or _NUMBER.fullmatch(
+                    text, c.start, c.end)):
                 k = bisect.bisect_right(starts, c.start) - 1
                 if k >= 0 and regions[k][0] <= c.start and c.end <= regions[k][1]:
                     continue

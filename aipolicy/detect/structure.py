@@ -125,6 +125,7 @@ _LIST_SPLIT = re.compile(r"[ \t]*[,;][ \t]*(?:and[ \t]+|und[ \t]+|et[ \t]+|y[ \t
                          r"|[ \t]*\n[ \t]*(?:[-*•>+][ \t]+|\d{1,2}[.)][ \t]+)?")
 _BLOCK_LINES = 8  # lines under a bare label ("Attendees:") read as its values
 _BLOCK_GAP = 6  # lines between two found keys of one record
+_WORDS = re.compile(r"[\W_]+")
 
 
 class StructureFinder[C]:
@@ -557,7 +558,8 @@ def _header_like(key: str) -> bool:
     if not key or len(key) > 48 or key.count(" ") > 5 or key[-1] in "?!:" or ": " in key \
             or "=" in key:
         return False  # "Participants: Anders Villanueva" is a label with its value
-    return not key.endswith(".") or len(key.rsplit(None, 1)[-1]) <= 5
+    # "Social Security No.", "SOCIAL_SECURITY_NO.": an abbreviation, not a sentence
+    return not key.endswith(".") or len(_WORDS.split(key.rstrip("."))[-1]) <= 5
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
