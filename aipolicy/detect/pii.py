@@ -32,6 +32,7 @@ from .pii_names import NameFinder, load_name_lexicon
 from .pii_ner import OTHER, NerEngine
 from .pii_recognizers import Candidate, RecognizerSet
 from .pii_rules import DEFAULT_PATTERNS_PATH, load_pii_rules
+from .prefilter import scan_bytes
 from .structure import Lines
 
 PERSON = "PERSON"
@@ -191,6 +192,8 @@ class PiiDetector:
 
     # -- steps --------------------------------------------------------------------------
     def _plan(self, text: str, data: bytes | None) -> _Plan:
+        if data is None:  # every Hyperscan pass below reads the same bytes
+            data = scan_bytes(text)
         found = self._recognizers.analyze(text, data=data)
         lines = Lines(text)
         fields = None

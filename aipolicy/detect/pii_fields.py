@@ -20,6 +20,8 @@ another typed field or an identifier in the same table or record.
 from __future__ import annotations
 
 import bisect
+import hashlib
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +36,7 @@ from .structure import Lines, Structure, StructureFinder
 # a number as ids, timestamps and amounts are written: digits, one decimal part at most
 # (a card written "4111 1111 1111 1111" or "4111.1111.1111.1111" is not one)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+_KEY_MEMO = 8192  # key classes kept per detector; the memo starts over when full
 _BIRTH = "DATE_OF_BIRTH"  # no date under a key that names another one is a birth date
 
 
@@ -221,14 +224,31 @@ class FieldDetector:
             raise ConfigError(problems)
         self._shapes = {name: Shape(spec, by_id) for name, spec in rules.shapes.items()}
         self.classify = KeyClassifier(rules)
+        # Keys recur across requests (an agent's tool schemas, an export's header): their
+        # classes are kept under a keyed hash, never the key text (it may be prose).
+        self._hash_key = os.urandom(32)
+        self._known: dict[bytes, KeyClass | None] = {}
         vcard = {prop: KeyClass(v.entity, _score_of(rules, v.entity), _shape_of(rules, v.entity),
                                 parts=v.parts)
                  for prop, v in rules.vcard.items()}
         self._finder: StructureFinder[KeyClass] = StructureFinder(
-            self.classify, self.classify.vocabulary, vcard.get)
+            self._classify_cached, self.classify.vocabulary, vcard.get)
         problems = self._example_failures()
         if problems:
             raise ConfigError(problems)
+
+    def _classify_cached(self, key: str) -> KeyClass | None:
+        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), key=self._hash_key,
+                                 digest_size=16).digest()
+        try:
+            return self._known[digest]
+        except KeyError:
+            pass
+        cls = self.classify(key)
+        if len(self._known) >= _KEY_MEMO:
+            self._known.clear()
+        self._known[digest] = cls
+        return cls
 
     def _example_failures(self) -> list[ConfigProblem]:
         rules = self.rules

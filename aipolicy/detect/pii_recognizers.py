@@ -18,6 +18,8 @@ from .pii_rules import AddressLines, RecognizerSpec
 from .pii_validators import VALIDATORS, Validator
 from .prefilter import LiteralFinder, LiteralSet, Prefilter, Window
 
+_WORD_CHAR = re.compile(r"\w")
+
 # Where each context word starts in a text (from one LiteralFinder pass), or None when
 # the text must be searched with the context regexes.
 WordStarts = Mapping[str, list[int]] | None
@@ -248,10 +250,7 @@ class RecognizerSet:
         # The few that are not ASCII ("né le", "nació"), which a LiteralFinder never
         # reports: one regex search, and only in texts that are not ASCII. Like the
         # LiteralFinder's, its starts are a superset: only the start is bounded.
-        other = sorted((w for w in required if not w.isascii()), key=len, reverse=True)
-        self._other_context = re.compile(
-            r"(?i)(?<!\w)(" + "|".join(re.escape(w) for w in other) + r")"
-        ) if other else None
+        self._other_context = tuple(sorted(w for w in required if not w.isascii()))
         # One Hyperscan pass finds where each pattern can match; Python's re then runs
         # only in those windows, with exactly the matches a whole-text scan would give.
         self._prefilter = Prefilter(
@@ -301,10 +300,17 @@ class RecognizerSet:
     def _context_starts(self, text: str, data: bytes | None) -> dict[str, list[int]] | None:
         """Where each required-context word starts (None: search with the regexes)."""
         words = self._context.starts(text, data)
-        if words is None or self._other_context is None or text.isascii():
+        if words is None or not self._other_context or text.isascii():
             return words
-        for m in self._other_context.finditer(text):
-            words.setdefault(m.group(1).lower(), []).append(m.start())
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character whose lower case is longer: search
+            return None
+        for word in self._other_context:
+            pos = lowered.find(word)
+            while pos >= 0:
+                if not (pos and _WORD_CHAR.match(lowered, pos - 1)):
+                    words.setdefault(word, []).append(pos)
+                pos = lowered.find(word, pos + 1)
         return words
 
     def _matches(self, text: str, wanted: set[int], data: bytes | None,

@@ -85,12 +85,12 @@ _TABLE_DELIMITERS = ("\t", "|", ";", ",")
 _RULE = re.compile(r"[ \t]*[|+:]?[ \t]*[-=]{3,}[-=+|: \t]*")
 _SQL_WORDS = ("insert", "copy", "begin:vcard")
 _CREATE = re.compile(
-    r"(?i)\bcreate[ \t]+(?:(?:global[ \t]+|local[ \t]+)?(?:temporary|temp)[ \t]+)?table"
+    r"(?i)create[ \t]+(?:(?:global[ \t]+|local[ \t]+)?(?:temporary|temp)[ \t]+)?table"
     r"\s+(?:if\s+not\s+exists\s+)?(?P<name>[\w.\"`\[\]]{1,128})\s*\(")
 _INSERT = re.compile(
-    r"(?i)\binsert\s+(?:ignore\s+)?into\s+(?P<name>[\w.\"`\[\]]{1,128})\s*"
+    r"(?i)insert\s+(?:ignore\s+)?into\s+(?P<name>[\w.\"`\[\]]{1,128})\s*"
     r"(?:\((?P<cols>[^()]{1,4000})\)\s*)?values\s*")
-_COPY = re.compile(
+_COPY = re.compile(  # at a line start: tried only there
     r"(?im)^copy[ \t]+(?P<name>[\w.\"`]{1,128})[ \t]*\((?P<cols>[^()\n]{1,4000})\)"
     r"[ \t]+from[ \t]+stdin[^\n]*\n")
 _IDENT = re.compile(r"[\"`\[]?(?P<id>[^\W\d][\w$]*)[\"`\]]?")
@@ -102,17 +102,17 @@ _CONSTRAINT_WORDS = frozenset(("constraint", "primary", "foreign", "unique", "ke
                                "check", "exclude", "fulltext", "spatial", "period"))
 _VCARD_LINE = re.compile(r"(?P<key>[A-Za-z][\w-]{0,30})(?:;[^:\n]{0,200})?:(?P<value>[^\n]*)")
 _KEY_CHARS = r"[\w'’#°º.()/-]"
-# The start of a key that ends at a word of the vocabulary: up to five more words.
-_KEY_HEAD = re.compile(r"(?:" + _KEY_CHARS + r"+[ ]){0,5}" + _KEY_CHARS + r"*\Z")
-# The rest of a key from a word of the vocabulary on, and the separator after it.
-_KEY_TAIL = re.compile(
-    r"(?P<rest>" + _KEY_CHARS + r"*?(?:[ ]" + _KEY_CHARS + r"+?){0,4}?)"
-    r"(?P<close>[\"'`\]]?\**)[ \t]*"
-    r"(?P<sep>:(?![/:])|=>|->|=(?![=>])|\t|;[\w=,\"' -]{1,60}:|[ \t][-–—][ \t]|\.{3,}[ \t]"
+# A key's words, up to six, matched on the reversed text before its separator.
+_KEY_HEAD_REVERSED = re.compile(_KEY_CHARS + r"*(?:[ ]" + _KEY_CHARS + r"+){0,5}")
+# What ends a key: the separator before its value (each kind a named group).
+_SEPARATOR = re.compile(
+    r"(?=[-:=>\t; .])"  # one class test first: most characters fail it at once
+    r"(?:(?P<colon>:(?![/:]))|(?P<arrow>=>|->)|(?P<equals>=(?![=>]))|(?P<tab>\t)"
+    r"|(?P<vcard>;[\w=,\"' -]{1,60}:)|(?P<dash>[ \t]-[ \t])|(?P<dots>\.{3,}[ \t])"
     r"|(?P<xml>>)|(?P<gap>(?<=\w)[ ]{2,}(?=[\w+(])))")
-_KEY_SEPARATORS = (("punctuation", r"(?::|=|->|>)"), ("tab", r"\t"),
-                   ("vcard", r";[^:\n]{1,60}:"),
-                   ("spaced", r"(?:[ \t][-–—][ \t]|\.{3,}[ \t]|[ ]{2,}\w)"))
+# (ASCII only: Hyperscan sees every other character as one placeholder byte, so an en
+# dash in a class would accept any Cyrillic or Chinese letter)
+_KEY_SEPARATOR = r"(?::|=|->|>|\t|;[^:\n]{1,60}:|[ \t]-[ \t]|\.{3,}[ \t]|[ ]{2,}\w)"
 _VALUE_LEAD = re.compile(r"[ \t*_]*")
 _KEY_BEFORE = re.compile(r"(?P<key>[\w'’#°º.()/ -]{1,48})[\"'`\]]?\**[ \t]*(?::|=>|=|->)[ \t]*"
                          r"[\"'`]?\Z")
@@ -125,6 +125,7 @@ _LIST_SPLIT = re.compile(r"[ \t]*[,;][ \t]*(?:and[ \t]+|und[ \t]+|et[ \t]+|y[ \t
                          r"|[ \t]*\n[ \t]*(?:[-*•>+][ \t]+|\d{1,2}[.)][ \t]+)?")
 _BLOCK_LINES = 8  # lines under a bare label ("Attendees:") read as its values
 _BLOCK_GAP = 6  # lines between two found keys of one record
+_STEMS_PER_PATTERN = 64
 _WORDS = re.compile(r"[\W_]+")
 
 
@@ -144,13 +145,23 @@ class StructureFinder[C]:
         stems = [w for i, w in enumerate(words) if not any(s in w for s in words[:i])]
         # A word of the vocabulary, the rest of a key and a separator: one Hyperscan pass
         # reports only the places that can be a key ("ss" alone occurs everywhere). One
-        # pattern per kind of separator: Hyperscan refuses them all in one.
-        head = ("(?i)(?P<stem>" + "|".join(_accented(w) for w in sorted(stems, key=len,
+        # pattern per group of words: Hyperscan refuses a larger one (and the prefilter
+        # would then run Python's re over the whole text).
+        groups = [stems[k:k + _STEMS_PER_PATTERN]
+                  for k in range(0, len(stems), _STEMS_PER_PATTERN)]
+        self._stems = Prefilter([
+            (k, re.compile(
+                "(?i)(?:" + "|".join(_accented(w) for w in sorted(group, key=len,
                                                                           reverse=True))
-                + r")[\w'’#°º.()/ -]{0,40}?[\"'`\]]?\**[ \t]*")
-        self._stems = Prefilter([(kind, re.compile(head + separator))
-                                 for kind, separator in _KEY_SEPARATORS]) if stems else None
+                + r")[\w'’#°º.()/ -]{0,40}?[\"'`\]]?\**[ \t]*" + _KEY_SEPARATOR))
+            for k, group in enumerate(groups)
+        ]) if stems else None
         self._keywords = LiteralSet(_SQL_WORDS)
+
+    @property
+    def fallbacks(self) -> frozenset:
+        """Key patterns Hyperscan could not take (each then costs a whole-text search)."""
+        return self._stems.unsupported if self._stems is not None else frozenset()
 
     def find(self, text: str, lines: Lines, data: bytes | None = None) -> Structure[C]:
         out: Structure[C] = Structure()
@@ -188,16 +199,18 @@ class StructureFinder[C]:
                 continue
             start = i
             found = None
+            j = i + 1
+            while j < n and _RULE.fullmatch(rows[j]) and rows[j].strip():
+                j += 1
+            following = rows[j] if j < n else ""
             for delim in _TABLE_DELIMITERS:
-                if delim not in row:
+                if delim not in row or delim not in following:
                     continue
+                if delim != "|" and '"' not in row and '"' not in following and \
+                        row.count(delim) != following.count(delim):
+                    continue  # prose with commas: the next line splits otherwise
                 width = len(_cells(row, delim))
-                if width < 2:
-                    continue
-                j = i + 1
-                while j < n and _RULE.fullmatch(rows[j]) and rows[j].strip():
-                    j += 1
-                if j < n and delim in rows[j] and len(_cells(rows[j], delim)) == width:
+                if width >= 2 and len(_cells(following, delim)) == width:
                     found = (delim, width)
                     break
             if found is None:
@@ -282,17 +295,20 @@ class StructureFinder[C]:
     # -- SQL --------------------------------------------------------------------------------
     def _sql(self, text: str, lines: Lines, classify: Callable[[str], C | None],
              out: Structure[C], taken: list[tuple[int, int]]) -> None:
+        # Statements are tried where their first word stands ("insert", "copy" also occur
+        # in prose): a search for the word, then one anchored match.
+        lowered = text.lower()
         tables: dict[str, list[tuple[int, int]]] = {}
-        for m in _CREATE.finditer(text):
+        for m in _statements(text, lowered, "create", _CREATE):
             tables[_table_name(m.group("name"))] = _create_columns(text, m.end())
-        for m in _INSERT.finditer(text):
+        for m in _statements(text, lowered, "insert", _INSERT):
             if m.group("cols") is not None:
                 columns = _column_list(text, m.start("cols"), m.end("cols"))
             else:
                 columns = tables.get(_table_name(m.group("name")), [])
             end = self._insert_rows(text, m.end(), columns, classify, out)
             taken.append((m.start(), end))
-        for m in _COPY.finditer(text):
+        for m in _statements(text, lowered, "copy", _COPY):
             columns = _column_list(text, m.start("cols"), m.end("cols"))
             end = self._copy_rows(text, lines, m.end(), columns, classify, out)
             taken.append((m.start(), end))
@@ -389,29 +405,32 @@ class StructureFinder[C]:
     def _key_values(self, text: str, lines: Lines, data: bytes | None,
                     classify: Callable[[str], C | None], out: Structure[C],
                     taken: list[tuple[int, int]]) -> None:
+        """Keys followed by a separator, where Hyperscan saw a vocabulary word before one:
+        in those windows each separator's key is read backwards and classified."""
         assert self._stems is not None
-        by_kind = self._stems.matches(text, data)
-        hits = sorted((m for found in by_kind.values() for m in found), key=lambda m: m.start())
+        windows = sorted(w for found in self._stems.candidates(text, data).values()
+                         for w in found)
         keys: list[tuple[int, int, int, int, C, bool, bool]] = []  # key, value, class...
-        last_end = -1
+        seen: set[int] = set()  # separators already read (windows of kinds overlap)
         taken.sort()
-        for m in hits:
-            hit = m.start()
-            if hit < last_end or _inside(taken, hit):
-                continue
-            i = lines.index(hit)
-            if i in out.table_lines:
-                continue
-            found = self._key_at(text, lines, i, hit, m.end("stem"))
-            if found is None:
-                continue
-            ks, ke, vs, xml, label = found
-            cls = classify(text[ks:ke])
-            last_end = vs
-            if cls is not None:
-                keys.append((ks, ke, vs, i, cls, xml, label))
+        for window in windows:
+            for sep in _SEPARATOR.finditer(text, window.start, window.end):
+                if sep.start() in seen:
+                    continue
+                seen.add(sep.start())
+                i = lines.index(sep.start())
+                if i in out.table_lines or _inside(taken, sep.start()):
+                    continue
+                found = self._key_before_separator(text, lines, i, sep)
+                if found is None:
+                    continue
+                ks, ke, vs, xml = found
+                cls = classify(text[ks:ke])
+                if cls is not None:
+                    keys.append((ks, ke, vs, i, cls, xml, text[ks].isupper()))
         if not keys:
             return
+        keys.sort()
         block, record, previous_line = -1, -1, -10
         for n, (ks, ke, vs, i, cls, xml, label) in enumerate(keys):
             # one block: key-value lines without a blank line or a long gap between them
@@ -421,39 +440,46 @@ class StructureFinder[C]:
                 block = len(out.blocks)
                 out.blocks.append((lines.starts[i], lines.ends[i]))
                 record = out.new_record()
-            previous_line = i
+            previous_line = max(previous_line, i)
             limit = lines.ends[i]
             if n + 1 < len(keys) and keys[n + 1][3] == i:
                 limit = min(limit, keys[n + 1][0])  # the next label on the same line
             for s, e in self._values(text, lines, i, vs, limit, xml):
                 out.fields.append(Field(ks, ke, s, e, cls, "kv", record, block, label))
-                end_line = lines.index(max(e - 1, s))
-                previous_line = max(previous_line, end_line)
+                previous_line = max(previous_line, lines.index(max(e - 1, s)))
             bs, _ = out.blocks[block]
             out.blocks[block] = (bs, lines.ends[previous_line])
 
-    def _key_at(self, text: str, lines: Lines, i: int, hit: int, hit_end: int
-                ) -> tuple[int, int, int, bool, bool] | None:
-        """The key around a vocabulary word at ``hit``: (key start, key end, value start,
-        XML element?, capitalised label?), or None when no separator follows it."""
+    @staticmethod
+    def _key_before_separator(text: str, lines: Lines, i: int, sep: re.Match[str]
+                              ) -> tuple[int, int, int, bool] | None:
+        """The key that ends at separator ``sep`` on line ``i``: (key start, key end, value
+        start, XML element?), or None when no key stands there."""
         line_start, line_end = lines.starts[i], lines.ends[i]
-        tail = _KEY_TAIL.match(text, hit_end, min(line_end, hit_end + 64))
-        if tail is None:
-            return None
-        head = _KEY_HEAD.search(text, max(line_start, hit - 48), hit)
-        ks = head.start() if head else hit
-        while ks < hit and not text[ks].isalnum():
+        ke = sep.start()
+        while ke > line_start and text[ke - 1] in " \t":
+            ke -= 1
+        while ke > line_start and text[ke - 1] == "*":  # **Label:**
+            ke -= 1
+        if ke > line_start and text[ke - 1] in "\"'`]":  # "key": / ['key'] =
+            ke -= 1
+        # up to six words before the separator, read backwards (one match on the
+        # reversed characters, not a search)
+        lo = max(line_start, ke - 64)
+        ks = ke - _KEY_HEAD_REVERSED.match(text[lo:ke][::-1]).end()
+        while ks < ke and not text[ks].isalnum():
             ks += 1
-        ke = tail.end("rest")
-        xml = tail.group("xml") is not None
-        if xml and not (ks > line_start and text[ks - 1] == "<"):
+        if ks >= ke:
             return None
-        if tail.group("sep") == "\t" and text.count("\t", line_start, line_end) != 1:
+        kind = sep.lastgroup
+        if kind == "xml" and not (ks > line_start and text[ks - 1] == "<"):
+            return None
+        if kind == "tab" and text.count("\t", line_start, line_end) != 1:
             return None  # a TSV row, not "Label<TAB>value"
-        if tail.group("gap") is not None and text[line_start:ks].strip(" \t-*•>"):
+        if kind == "gap" and text[line_start:ks].strip(" \t-*•>"):
             return None  # "SSN      078051121" is a form line only at its start
-        vs = _VALUE_LEAD.match(text, tail.end(), line_end).end()
-        return ks, ke, vs, xml, text[ks].isupper()
+        vs = _VALUE_LEAD.match(text, sep.end(), line_end).end()
+        return ks, ke, vs, kind == "xml"
 
     def _values(self, text: str, lines: Lines, i: int, vs: int, limit: int, xml: bool
                 ) -> Iterator[tuple[int, int]]:
@@ -531,7 +557,11 @@ _ACCENTS = {"a": "aàáâäãå", "c": "cç", "e": "eéèêë", "i": "iíìîï"
 
 
 def _accented(word: str) -> str:
-    """A regex for a folded vocabulary word that also matches its accented spellings."""
+    """A regex for a folded vocabulary word that also matches its accented spellings.
+    Not for a word of accentable letters only ("ss"): Hyperscan reads every non-ASCII
+    character as one placeholder, so "ß" alone would match any letter of a Russian text."""
+    if all(ch in _ACCENTS or ch == "s" for ch in word):
+        return re.escape(word)
     out = []
     i = 0
     while i < len(word):
@@ -625,6 +655,25 @@ def _cells(row: str, delim: str) -> list[tuple[int, int]]:
             return cells
         pos = k + 1
     return cells
+
+
+def _statements(text: str, lowered: str, word: str, pattern: re.Pattern[str]
+                ) -> Iterator[re.Match[str]]:
+    """Matches of ``pattern`` (which opens with ``word``) where ``word`` starts a word of
+    ``text`` (``lowered``: its lower case)."""
+    if len(lowered) != len(text):  # a character whose lower case is longer: plain search
+        yield from (m for m in pattern.finditer(text) if not (
+            m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] == "_")))
+        return
+    pos = lowered.find(word)
+    while pos >= 0:
+        if not (pos and (lowered[pos - 1].isalnum() or lowered[pos - 1] == "_")):
+            m = pattern.match(text, pos)
+            if m is not None:
+                yield m
+                pos = lowered.find(word, max(pos + 1, m.end()))
+                continue
+        pos = lowered.find(word, pos + 1)
 
 
 def _table_name(raw: str) -> str:

@@ -353,6 +353,13 @@ def test_recognizer_examples_are_checked_when_the_detector_is_built(tmp_path: Pa
 
 
 # --------------------------------------------------------------------------- finder
+def test_every_key_pattern_runs_in_hyperscan(detector: PiiDetector) -> None:
+    """A pattern Hyperscan refuses falls back to a whole-text search in Python: 100x the
+    cost on every prompt. A longer vocabulary must not push one over the limit."""
+    assert detector._fields._finder.fallbacks == frozenset()
+
+
+
 def test_structure_finder_reports_only_classified_keys() -> None:
     finder: StructureFinder[str] = StructureFinder(
         lambda key: key.lower() if key.lower() in ("ssn", "email") else None,
