@@ -79,6 +79,8 @@ class FieldRules:
     fields: tuple[FieldSpec, ...]
     ignore: tuple[str, ...]
     personal: tuple[str, ...]  # keys of personal values that are not reported themselves
+    ignore_examples: KeyExamples
+    personal_examples: KeyExamples
     not_value_words: frozenset[str]
     suppress: frozenset[str]
     not_value_examples: tuple[tuple[str, ...], tuple[str, ...]]
@@ -93,14 +95,15 @@ def load_field_rules(path: Path, check: Checker, entities: frozenset[str]
     doc = load_yaml(path)
     root = Src(file, "", getattr(doc, "line", None))
     top = check.mapping(doc, root, required=("version", "shapes", "fields", "ignore",
-                                             "not_values"), optional=("vcard", "personal"))
+                                             "personal", "not_values"), optional=("vcard",))
     if top is None:
         return None
     check.choice(str(top.get("version")), root.key(top, "version"), ("1",))
     shapes = _shapes(check, top.get("shapes"), root.key(top, "shapes"))
     fields = _fields(check, top.get("fields"), root.key(top, "fields"), shapes, entities)
-    ignore = tuple(check.string_list(top.get("ignore"), root.key(top, "ignore")))
-    personal = tuple(check.string_list(top.get("personal", []), root.key(top, "personal")))
+    ignore, ignore_examples = _key_list(check, top.get("ignore"), root.key(top, "ignore"))
+    personal, personal_examples = _key_list(check, top.get("personal"),
+                                            root.key(top, "personal"))
     nsrc = root.key(top, "not_values")
     nv = check.mapping(top.get("not_values"), nsrc, required=("words", "suppress", "examples"))
     words: tuple[str, ...] = ()
@@ -136,8 +139,27 @@ def load_field_rules(path: Path, check: Checker, entities: frozenset[str]
                     parts.append(int(num))
             vcard[prop.upper()] = VcardSpec(entity, tuple(parts))
     return FieldRules(file, MappingProxyType(shapes), tuple(fields), ignore, personal,
-                      frozenset(words), frozenset(suppress), examples, nsrc.line,
-                      MappingProxyType(vcard))
+                      ignore_examples, personal_examples, frozenset(words),
+                      frozenset(suppress), examples, nsrc.line, MappingProxyType(vcard))
+
+
+@dataclass(frozen=True)
+class KeyExamples:
+    """Keys that must (``match``) and must not (``no_match``) be read as a list's kind."""
+
+    match: tuple[str, ...]
+    no_match: tuple[str, ...]
+    line: int | None
+
+
+def _key_list(check: Checker, value: Any, src: Src) -> tuple[tuple[str, ...], KeyExamples]:
+    """``{keys: [...], examples: {match, no_match}}``."""
+    d = check.mapping(value, src, required=("keys", "examples"))
+    if d is None:
+        return (), KeyExamples((), (), src.line)
+    keys = tuple(check.string_list(d.get("keys"), src.key(d, "keys"), nonempty=True))
+    match, no_match = _examples(check, d.get("examples"), src.key(d, "examples"))
+    return keys, KeyExamples(match, no_match, src.key(d, "examples").line)
 
 
 def _examples(check: Checker, value: Any, src: Src) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -267,6 +267,17 @@ class FieldDetector:
                         out.append(ConfigProblem(
                             rules.file, spec.line, f"fields[{k}].examples.{kind}",
                             f"key {key!r} {'is not' if want else 'is'} read as {spec.entity}"))
+        for name, examples, wanted in (("ignore", rules.ignore_examples, None),
+                                       ("personal", rules.personal_examples, "personal")):
+            for kind, keys, want in (("match", examples.match, True),
+                                     ("no_match", examples.no_match, False)):
+                for key in keys:
+                    cls = self.classify(key)
+                    got = cls is None if wanted is None else (cls is not None and cls.personal)
+                    if got != want:
+                        out.append(ConfigProblem(
+                            rules.file, examples.line, f"{name}.examples.{kind}",
+                            f"key {key!r} {'is not' if want else 'is'} read as {name}"))
         match, no_match = rules.not_value_examples
         for kind, keys, want in (("match", match, True), ("no_match", no_match, False)):
             for key in keys:
