@@ -318,15 +318,20 @@ class FieldDetector:
             shape = self._shapes[cls.shape]
             if shape.builtin is not None:
                 whole = f.kind != "kv" or len(regions) > 1
+                named = False
                 for s, e in regions:
                     span = self._names.span(text, s, e, whole=whole)
                     if span is None or (not whole and text[span[1]:e].lstrip()[:1].isalnum()):
                         continue
                     entity = "PERSON" if shape.builtin == "name" else "LOCATION"
                     names.append(DirectName(*span, cls.score, f"field-{f.kind}", entity))
+                    named = True
                     if entity == "PERSON" and f.kind in ("table", "sql"):
                         person_blocks.add(f.block)
-                if f.kind == "kv":
+                # a name field's line is a record the model may read ("Patient: ..."):
+                # when it named someone, or as a form line of its own
+                if f.kind == "kv" and (named or not text[lines.starts[lines.index(
+                        f.key_start)]:f.key_start].strip(" \t-*•>#|")):
                     marks.append((f.key_start, f.value_end))
                 continue
             for s, e in regions:

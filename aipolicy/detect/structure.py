@@ -26,10 +26,10 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from .prefilter import LiteralSet, Prefilter
+from .prefilter import Prefilter, Window
 
 
 class Lines:
@@ -83,7 +83,9 @@ class Structure[C]:
 
 _TABLE_DELIMITERS = ("\t", "|", ";", ",")
 _RULE = re.compile(r"[ \t]*[|+:]?[ \t]*[-=]{3,}[-=+|: \t]*")
-_SQL_WORDS = ("insert", "copy", "begin:vcard")
+# the first words of the statements read as structure, found in the key-word pass
+_STATEMENT_WORDS = (("insert", r"(?i)insert\s"), ("copy", r"(?im)^copy[ \t]"),
+                    ("begin:vcard", r"(?i)begin:vcard"))
 _CREATE = re.compile(
     r"(?i)create[ \t]+(?:(?:global[ \t]+|local[ \t]+)?(?:temporary|temp)[ \t]+)?table"
     r"\s+(?:if\s+not\s+exists\s+)?(?P<name>[\w.\"`\[\]]{1,128})\s*\(")
@@ -104,16 +106,19 @@ _VCARD_LINE = re.compile(r"(?P<key>[A-Za-z][\w-]{0,30})(?:;[^:\n]{0,200})?:(?P<v
 _KEY_CHARS = r"[\w'’#°º.()/-]"
 # A key's words, up to six, matched on the reversed text before its separator.
 _KEY_HEAD_REVERSED = re.compile(_KEY_CHARS + r"*(?:[ ]" + _KEY_CHARS + r"+){0,5}")
-# What ends a key: the separator before its value (each kind a named group).
+# What ends a key: the separator before its value (each kind a named group), and the
+# same for Hyperscan (ASCII only: Hyperscan sees every other character as one
+# placeholder byte, so an en dash in a class would accept any Cyrillic letter).
 _SEPARATOR = re.compile(
     r"(?=[-:=>\t; .])"  # one class test first: most characters fail it at once
     r"(?:(?P<colon>:(?![/:]))|(?P<arrow>=>|->)|(?P<equals>=(?![=>]))|(?P<tab>\t)"
     r"|(?P<vcard>;[\w=,\"' -]{1,60}:)|(?P<dash>[ \t]-[ \t])|(?P<dots>\.{3,}[ \t])"
     r"|(?P<xml>>)|(?P<gap>(?<=\w)[ ]{2,}(?=[\w+(])))")
-# (ASCII only: Hyperscan sees every other character as one placeholder byte, so an en
-# dash in a class would accept any Cyrillic or Chinese letter)
-_KEY_SEPARATOR = r"(?::|=|->|>|\t|;[^:\n]{1,60}:|[ \t]-[ \t]|\.{3,}[ \t]|[ ]{2,}\w)"
+# (vCard parameters, "TEL;TYPE=cell:", are read with their BEGIN:VCARD block: a long
+# separator here would widen every window)
+_KEY_SEPARATOR = r"(?::|=|->|>|\t|[ \t]-[ \t]|\.{3,8}[ \t]|[ ]{2,8}\w)"
 _VALUE_LEAD = re.compile(r"[ \t*_]*")
+_SENTENCE_END = re.compile(r"[^\W\d_]{5,}[.!?][ ]+")
 _KEY_BEFORE = re.compile(r"(?P<key>[\w'’#°º.()/ -]{1,48})[\"'`\]]?\**[ \t]*(?::|=>|=|->)[ \t]*"
                          r"[\"'`]?\Z")
 _NEXT_LABEL = re.compile(r"[,;|][ \t]*[^\W\d_][\w .'’/()-]{0,30}:[ \t]")
@@ -125,7 +130,8 @@ _LIST_SPLIT = re.compile(r"[ \t]*[,;][ \t]*(?:and[ \t]+|und[ \t]+|et[ \t]+|y[ \t
                          r"|[ \t]*\n[ \t]*(?:[-*•>+][ \t]+|\d{1,2}[.)][ \t]+)?")
 _BLOCK_LINES = 8  # lines under a bare label ("Attendees:") read as its values
 _BLOCK_GAP = 6  # lines between two found keys of one record
-_STEMS_PER_PATTERN = 64
+_STEMS_PER_PATTERN = 96
+_SHORT_STEM = 3  # vocabulary words this short count only at the start of a word
 _WORDS = re.compile(r"[\W_]+")
 
 
@@ -141,27 +147,34 @@ class StructureFinder[C]:
         self._classify = classify
         self._vcard = vcard
         words = sorted({w.lower() for w in vocabulary if len(w) >= 2}, key=len)
-        # a word that holds a shorter one is found through it
-        stems = [w for i, w in enumerate(words) if not any(s in w for s in words[:i])]
+        # Short words ("ss", "dl", "tel") are keys only where a word starts ("SS#",
+        # "dl_number"; not "success", "headline"); a longer word that holds a shorter one
+        # is found through it.
+        short = [w for w in words if len(w) <= _SHORT_STEM]
+        long = [w for w in words if len(w) > _SHORT_STEM]
+        long = [w for i, w in enumerate(long) if not any(s in w for s in long[:i])]
         # A word of the vocabulary, the rest of a key and a separator: one Hyperscan pass
-        # reports only the places that can be a key ("ss" alone occurs everywhere). One
-        # pattern per group of words: Hyperscan refuses a larger one (and the prefilter
-        # would then run Python's re over the whole text).
-        groups = [stems[k:k + _STEMS_PER_PATTERN]
-                  for k in range(0, len(stems), _STEMS_PER_PATTERN)]
-        self._stems = Prefilter([
-            (k, re.compile(
-                "(?i)(?:" + "|".join(_accented(w) for w in sorted(group, key=len,
-                                                                          reverse=True))
-                + r")[\w'’#°º.()/ -]{0,40}?[\"'`\]]?\**[ \t]*" + _KEY_SEPARATOR))
-            for k, group in enumerate(groups)
-        ]) if stems else None
-        self._keywords = LiteralSet(_SQL_WORDS)
+        # reports only the places that can be a key, and the statements' first words.
+        # One pattern per group of words: Hyperscan refuses a larger one (and the
+        # prefilter would then run Python's re over the whole text).
+        patterns: list[tuple[Hashable, re.Pattern[str]]] = [
+            (word, re.compile(rx)) for word, rx in _STATEMENT_WORDS]
+        for k, (bound, group) in enumerate(
+                [(True, short[i:i + _STEMS_PER_PATTERN])
+                 for i in range(0, len(short), _STEMS_PER_PATTERN)]
+                + [(False, long[i:i + _STEMS_PER_PATTERN])
+                   for i in range(0, len(long), _STEMS_PER_PATTERN)]):
+            alternation = "|".join(_accented(w) for w in sorted(group, key=len, reverse=True))
+            patterns.append((k, re.compile(
+                ("(?i)(?<![^\\W\\d_])(?:" if bound else "(?i)(?:") + alternation
+                # (every repeat bounded: the windows then span a key, not a line)
+                + r")[\w'’#°º.()/ -]{0,32}?[\"'`\]]?\*{0,2}[ \t]{0,4}" + _KEY_SEPARATOR)))
+        self._words = Prefilter(patterns)
 
     @property
     def fallbacks(self) -> frozenset:
-        """Key patterns Hyperscan could not take (each then costs a whole-text search)."""
-        return self._stems.unsupported if self._stems is not None else frozenset()
+        """Patterns Hyperscan could not take (each then costs a whole-text search)."""
+        return self._words.unsupported
 
     def find(self, text: str, lines: Lines, data: bytes | None = None) -> Structure[C]:
         out: Structure[C] = Structure()
@@ -172,7 +185,8 @@ class StructureFinder[C]:
                 memo[key] = self._classify(key)
             return memo[key]
 
-        present = self._keywords.present(text, data)
+        windows = self._words.candidates(text, data)
+        present = {key for key in windows if isinstance(key, str)}
         taken: list[tuple[int, int]] = []  # spans already read as SQL or vCard
         if "insert" in present or "copy" in present:
             self._sql(text, lines, classify, out, taken)
@@ -182,8 +196,7 @@ class StructureFinder[C]:
         self._tables(text, lines, classify, out, skip)
         if "begin:vcard" in present:
             self._vcards(text, lines, out, taken)
-        if self._stems is not None:
-            self._key_values(text, lines, data, classify, out, taken)
+        self._key_values(text, lines, windows, classify, out, taken)
         return out
 
     # -- delimited tables -----------------------------------------------------------------
@@ -402,16 +415,15 @@ class StructureFinder[C]:
             i += 1
 
     # -- key-value pairs --------------------------------------------------------------------
-    def _key_values(self, text: str, lines: Lines, data: bytes | None,
+    def _key_values(self, text: str, lines: Lines, found: dict[Hashable, list[Window]],
                     classify: Callable[[str], C | None], out: Structure[C],
                     taken: list[tuple[int, int]]) -> None:
         """Keys followed by a separator, where Hyperscan saw a vocabulary word before one:
         in those windows each separator's key is read backwards and classified."""
-        assert self._stems is not None
-        windows = sorted(w for found in self._stems.candidates(text, data).values()
-                         for w in found)
+        windows = sorted(w for key, ws in found.items() if not isinstance(key, str)
+                         for w in ws)
         keys: list[tuple[int, int, int, int, C, bool, bool]] = []  # key, value, class...
-        seen: set[int] = set()  # separators already read (windows of kinds overlap)
+        seen: set[int] = set()  # separators already read (windows of groups overlap)
         taken.sort()
         for window in windows:
             for sep in _SEPARATOR.finditer(text, window.start, window.end):
@@ -421,10 +433,10 @@ class StructureFinder[C]:
                 i = lines.index(sep.start())
                 if i in out.table_lines or _inside(taken, sep.start()):
                     continue
-                found = self._key_before_separator(text, lines, i, sep)
-                if found is None:
+                found_key = self._key_before_separator(text, lines, i, sep)
+                if found_key is None:
                     continue
-                ks, ke, vs, xml = found
+                ks, ke, vs, xml = found_key
                 cls = classify(text[ks:ke])
                 if cls is not None:
                     keys.append((ks, ke, vs, i, cls, xml, text[ks].isupper()))
@@ -467,6 +479,10 @@ class StructureFinder[C]:
         # reversed characters, not a search)
         lo = max(line_start, ke - 64)
         ks = ke - _KEY_HEAD_REVERSED.match(text[lo:ke][::-1]).end()
+        # not across a sentence end ("... from customer success. Forecast for Q3:"); an
+        # abbreviation ("Lic. No.", "D.O.B.") is short
+        for end in _SENTENCE_END.finditer(text, ks, ke):
+            ks = end.end()
         while ks < ke and not text[ks].isalnum():
             ks += 1
         if ks >= ke:
