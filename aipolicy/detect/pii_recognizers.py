@@ -233,6 +233,40 @@ class PatternRecognizer:
         return out
 
 
+class _Accented:
+    """The words of a list that hold a non-ASCII letter, looked for in a text (lower
+    case, only the start bounded, as ``LiteralFinder`` does for ASCII words) only when
+    the text holds one of their non-ASCII letters: most texts are then not lowered."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words = tuple(sorted({w for w in words if not w.isascii()}))
+        letters = {ch for w in self._words for ch in w if not ch.isascii()}
+        self._letters = tuple(sorted(letters | {ch.upper() for ch in letters}))
+
+    def starts(self, text: str) -> dict[str, list[int]] | None:
+        """Each found word's starts; None when lower-casing moves offsets."""
+        if not self._words or text.isascii() or not any(c in text for c in self._letters):
+            return {}
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character whose lower case is longer
+            return None
+        out: dict[str, list[int]] = {}
+        for word in self._words:
+            pos = lowered.find(word)
+            while pos >= 0:
+                if not (pos and _WORD_CHAR.match(lowered, pos - 1)):
+                    out.setdefault(word, []).append(pos)
+                pos = lowered.find(word, pos + 1)
+        return out
+
+    def present(self, text: str) -> set[str]:
+        """The words in ``text.lower()`` (substrings, as ``LiteralSet.present``)."""
+        if not self._words or text.isascii() or not any(c in text for c in self._letters):
+            return set()
+        lowered = text.lower()
+        return {w for w in self._words if w in lowered}
+
+
 class RecognizerSet:
     """All pattern recognizers of a ruleset, run in file order."""
 
@@ -240,7 +274,11 @@ class RecognizerSet:
         extender = AddressExtender(address_lines)
         self.recognizers = tuple(PatternRecognizer(s, extender) for s in specs)
         # Keyword gates ("@" for e-mail, "passport" for passports) in one pass
-        self._keywords = LiteralSet(k for s in specs for k in s.keywords)
+        self._keywords = LiteralSet(k for s in specs for k in s.keywords if k.isascii())
+        # Keywords with accented letters ("né le", "nació") are looked for only in texts
+        # holding one of those letters: lower-casing every text for them costs more than
+        # the whole pattern pass.
+        self._accented_keywords = _Accented(k for s in specs for k in s.keywords)
         # Where the words of required contexts occur, in one more pass: most candidates
         # of those recognizers have none near them, and are then dropped without a regex
         # search. (Boosts and penalties are checked only for validated candidates, a
@@ -250,7 +288,7 @@ class RecognizerSet:
         # The few that are not ASCII ("né le", "nació"), which a LiteralFinder never
         # reports: one regex search, and only in texts that are not ASCII. Like the
         # LiteralFinder's, its starts are a superset: only the start is bounded.
-        self._other_context = tuple(sorted(w for w in required if not w.isascii()))
+        self._other_context = _Accented(required)
         # One Hyperscan pass finds where each pattern can match; Python's re then runs
         # only in those windows, with exactly the matches a whole-text scan would give.
         self._prefilter = Prefilter(
@@ -282,7 +320,7 @@ class RecognizerSet:
                 data: bytes | None = None) -> list[Candidate]:
         """Candidates of every recognizer (or of those with an id in ``only``); ``data``:
         ``prefilter.scan_bytes(text)``, if the caller has it."""
-        present = self._keywords.present(text, data)
+        present = self._keywords.present(text, data) | self._accented_keywords.present(text)
         ids = None if only is None else set(only)
         wanted = {r for r, rec in enumerate(self.recognizers)
                   if (ids is None or rec.id in ids) and rec.needs(present)}
@@ -300,17 +338,13 @@ class RecognizerSet:
     def _context_starts(self, text: str, data: bytes | None) -> dict[str, list[int]] | None:
         """Where each required-context word starts (None: search with the regexes)."""
         words = self._context.starts(text, data)
-        if words is None or not self._other_context or text.isascii():
-            return words
-        lowered = text.lower()
-        if len(lowered) != len(text):  # a character whose lower case is longer: search
+        if words is None:
             return None
-        for word in self._other_context:
-            pos = lowered.find(word)
-            while pos >= 0:
-                if not (pos and _WORD_CHAR.match(lowered, pos - 1)):
-                    words.setdefault(word, []).append(pos)
-                pos = lowered.find(word, pos + 1)
+        found = self._other_context.starts(text)
+        if found is None:
+            return None
+        for word, starts in found.items():
+            words.setdefault(word, []).extend(starts)
         return words
 
     def _matches(self, text: str, wanted: set[int], data: bytes | None,
