@@ -256,9 +256,6 @@ class StructureFinder[C]:
         base = lines.starts[head]
         classes: list[tuple[int, int, int, C]] = []  # column, key start, key end, class
         for k, (s, e) in enumerate(_cells(lines.rows[head], delim)):
-            if k == 0:  # "Export: name,ssn": the header starts after a label
-                label = text.rfind(": ", base + s, base + e)
-                s = s if label < 0 else label + 2 - base
             key = text[base + s:base + e].strip(" \t*#`")
             cls = classify(key) if _header_like(key) else None
             if cls is not None:
@@ -423,13 +420,15 @@ class StructureFinder[C]:
         windows = sorted(w for key, ws in found.items() if not isinstance(key, str)
                          for w in ws)
         keys: list[tuple[int, int, int, int, C, bool, bool]] = []  # key, value, class...
-        seen: set[int] = set()  # separators already read (windows of groups overlap)
+        read = 0  # the end of the last separator read (windows of word groups overlap)
         taken.sort()
         for window in windows:
-            for sep in _SEPARATOR.finditer(text, window.start, window.end):
-                if sep.start() in seen:
+            # (a little past the window: a separator may end after it, "...." + " ")
+            for sep in _SEPARATOR.finditer(text, max(window.start, read),
+                                           min(len(text), window.end + 16)):
+                if sep.start() < read:
                     continue
-                seen.add(sep.start())
+                read = sep.end()
                 i = lines.index(sep.start())
                 if i in out.table_lines or _inside(taken, sep.start()):
                     continue

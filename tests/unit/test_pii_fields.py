@@ -97,12 +97,19 @@ SSN, SSN2 = "078051121", "460899847"  # valid, weak alone: nine bare digits
     f"Name          Manon Menard\nSSN           {SSN}\n\nName          Bhavna Karnik\n"
     f"SSN           {SSN2}\n",
     f"{{'ssn': '{SSN}', 'name': 'Manon Menard'}}\n{{'ssn': '{SSN2}'}}",
-    f"Here is the export: name,ssn\nManon Menard,'{SSN}\nBhavna Karnik,{SSN2}\n",
+    f"Here is the export:\nname,ssn\nManon Menard,'{SSN}\nBhavna Karnik,{SSN2}\n",
     f"Taxpayer ID: {SSN}\nTIN: {SSN2}\n",
 ])
 def test_a_key_types_bare_digits_in_every_layout(detector: PiiDetector, text: str) -> None:
     got = entities(detector, text)
     assert ("US_SSN", SSN) in got and ("US_SSN", SSN2) in got, got
+
+
+def test_form_lines_with_commas_are_not_a_table(detector: PiiDetector) -> None:
+    text = ("Address: 219C Baker Street, York YO1 7HH\n"
+            "Notes: laptop ordered, badge pending.\n")
+    assert ("STREET_ADDRESS", "219C Baker Street, York YO1 7HH") in entities(detector, text)
+    assert not any("laptop" in v for _, v in entities(detector, text))
 
 
 def test_bare_digits_without_a_key_stay_weak(detector: PiiDetector) -> None:
