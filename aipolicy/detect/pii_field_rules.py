@@ -38,6 +38,12 @@ def phrase_words(phrase: str) -> tuple[str, ...]:
     return tuple(w for g in key_groups(phrase) for w in g)
 
 
+def spelled_words(phrase: str) -> tuple[str, ...]:
+    """A phrase's words as written, lower case, accents kept ("Prénom" -> "prénom")."""
+    group = _HUMP.sub(" ", _POSSESSIVE.sub("", phrase)).lower()
+    return tuple(w for w in _TOKEN_SPLIT.split(group) if w)
+
+
 # --------------------------------------------------------------------------- data
 @dataclass(frozen=True)
 class ShapeSpec:

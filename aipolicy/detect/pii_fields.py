@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 from ..errors import ConfigError, ConfigProblem
 from .pii_context import DirectName, NameShape
-from .pii_field_rules import FieldRules, ShapeSpec, key_groups, phrase_words
+from .pii_field_rules import FieldRules, ShapeSpec, key_groups, phrase_words, spelled_words
 from .pii_recognizers import Candidate, PatternRecognizer
-from .pii_validators import VALIDATORS, Validator
+from .pii_validators import VALIDATORS, Validator, fold_accents
 from .structure import Lines, Structure, StructureFinder
 
 # a number as ids, timestamps and amounts are written: digits, one decimal part at most
@@ -72,12 +72,17 @@ class KeyClassifier:
     def __init__(self, rules: FieldRules) -> None:
         self._qualifiers = rules.not_value_words
         self._index: dict[str, list[tuple[tuple[str, ...], KeyClass]]] = {}
+        # one word of every phrase of a personal type, its longest, as the file spells it
+        self._spelled: set[str] = set()
         for spec in rules.fields:
             for phrases, weak in ((spec.keys, False), (spec.weak_keys, True)):
                 for phrase in phrases:
                     cls = KeyClass(spec.entity, spec.score, spec.shape, weak,
                                    phrase in spec.label_keys, spec.list)
                     self._add(phrase, cls)
+                    spelled = spelled_words(phrase)
+                    if spelled:
+                        self._spelled.add(max(spelled, key=lambda w: len(fold_accents(w))))
         for phrase in rules.ignore:
             self._add(phrase, _IGNORE)
         for phrase in rules.personal:
@@ -94,15 +99,11 @@ class KeyClassifier:
                 entries.append((variant, cls))
 
     @property
-    def vocabulary(self) -> set[str]:
-        """One word of every phrase of a personal type, its longest: a key holding the
-        phrase holds the word (the structure finder searches for these as substrings)."""
-        out: set[str] = set()
-        for entries in self._index.values():
-            for words, cls in entries:
-                if cls.entity is not None:
-                    out.add(max(words, key=len))
-        return out
+    def vocabulary(self) -> frozenset[str]:
+        """One word of every phrase of a personal type, its longest, as the data file
+        spells it ("prénom"): a key holding the phrase holds the word (the structure
+        finder searches for it and its form without accents)."""
+        return frozenset(self._spelled)
 
     def __call__(self, key: str) -> KeyClass | None:
         groups = key_groups(key)

@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from .pii_validators import fold_accents
 from .prefilter import Prefilter, Window
 
 
@@ -146,7 +147,13 @@ class StructureFinder[C]:
                  vcard: Callable[[str], C | None]) -> None:
         self._classify = classify
         self._vcard = vcard
-        words = sorted({w.lower() for w in vocabulary if len(w) >= 2}, key=len)
+        # each word as spelled ("prénom", "straße") and without accents ("prenom",
+        # "strasse"): keys are written both ways
+        spellings: dict[str, set[str]] = {}
+        for word in vocabulary:
+            word = word.lower()
+            spellings.setdefault(fold_accents(word), set()).add(word)
+        words = sorted((w for w in spellings if len(w) >= 2), key=len)
         # Short words ("ss", "dl", "tel") are keys only where a word starts ("SS#",
         # "dl_number"; not "success", "headline"); a longer word that holds a shorter one
         # is found through it.
@@ -164,7 +171,8 @@ class StructureFinder[C]:
                  for i in range(0, len(short), _STEMS_PER_PATTERN)]
                 + [(False, long[i:i + _STEMS_PER_PATTERN])
                    for i in range(0, len(long), _STEMS_PER_PATTERN)]):
-            alternation = "|".join(_accented(w) for w in sorted(group, key=len, reverse=True))
+            forms = {f for w in group for f in spellings[w] | {w}}
+            alternation = "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True))
             patterns.append((k, re.compile(
                 ("(?i)(?<![^\\W\\d_])(?:" if bound else "(?i)(?:") + alternation
                 # (every repeat bounded: the windows then span a key, not a line)
@@ -566,31 +574,6 @@ class StructureFinder[C]:
 
 
 # --------------------------------------------------------------------------- helpers
-# letters that keys write with accents or folded ("téléphone", "Straße", "employé")
-_ACCENTS = {"a": "aàáâäãå", "c": "cç", "e": "eéèêë", "i": "iíìîï", "n": "nñ",
-            "o": "oóòôöõø", "u": "uúùûü", "y": "yý"}
-
-
-def _accented(word: str) -> str:
-    """A regex for a folded vocabulary word that also matches its accented spellings.
-    Not for a word of accentable letters only ("ss"): Hyperscan reads every non-ASCII
-    character as one placeholder, so "ß" alone would match any letter of a Russian text."""
-    if all(ch in _ACCENTS or ch == "s" for ch in word):
-        return re.escape(word)
-    out = []
-    i = 0
-    while i < len(word):
-        if word.startswith("ss", i):
-            out.append("(?:ss|ß)")
-            i += 2
-            continue
-        ch = word[i]
-        out.append(f"[{_ACCENTS[ch]}]" if ch in _ACCENTS else re.escape(ch))
-        i += 1
-    return "".join(out)
-
-
-
 def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
     """Whether ``pos`` lies in one of the ``spans`` (sorted by start)."""
     k = bisect.bisect_right(spans, (pos, float("inf"))) - 1
