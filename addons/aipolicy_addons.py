@@ -7,15 +7,21 @@ or, better for production, the launcher (fails hard on any start-up problem):
     aipolicy run --ruleset rulesets/default.yaml
 
 Each addon does one thing; they share the policy state object and talk through
-``flow.metadata``. Order matters: enforcement first, then audit and metrics.
+``flow.metadata``. Order matters: the protocol guard, enforcement, the decision guard,
+then audit and metrics.
 """
 
 from __future__ import annotations
 
+import http1_reader
+import log_privacy
 from audit_log import AuditLog
+from connection_guard import ConnectionGuard
 from enforcer import Enforcer
+from http_guard import DecisionGuard, ProtocolGuard
 from metrics_exporter import MetricsExporter
 from policy_state import PolicyState
+from state_store import StateStoreAddon
 from streaming import Streaming
 from tls_scope import TlsScope
 
@@ -23,12 +29,19 @@ from aipolicy.metrics import PolicyMetrics
 
 
 def build_addons() -> list[object]:
+    http1_reader.install()  # raises if this mitmproxy is not the one it was written for
+    log_privacy.install()
     metrics = PolicyMetrics()
     state = PolicyState(metrics)
+    store = StateStoreAddon()  # shared with the addons that remember decisions
     return [
+        store,
         state,
         TlsScope(state, metrics),
+        ConnectionGuard(state),
+        ProtocolGuard(state),
         Enforcer(state),
+        DecisionGuard(state),
         AuditLog(state),
         MetricsExporter(state, metrics),
         Streaming(),

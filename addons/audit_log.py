@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from enforcer import METADATA_KEY, WS_OUTCOME_KEY
+from enforcer import METADATA_KEY, POLICY_KEY, WS_OUTCOME_KEY
+from http_guard import FAILURE_KEY
 from mitmproxy import ctx, exceptions, http
 
 from aipolicy.audit import AuditWriter, audit_record
@@ -46,7 +47,15 @@ class AuditLog:
             self.configure({"aipolicy_audit_log"})
 
     def request(self, flow: http.HTTPFlow) -> None:
-        outcome = flow.metadata.get(METADATA_KEY)
+        # the policy of the ruleset that decided, not of the one in force now
+        outcome, policy = flow.metadata.get(METADATA_KEY), flow.metadata.get(POLICY_KEY)
+        if outcome is None or policy is None or self.writer is None:
+            return
+        self.writer.write(audit_record(outcome, policy))
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        """An AI request that failed before any decision (see http_guard.ProtocolGuard)."""
+        outcome = flow.metadata.get(FAILURE_KEY)
         pipeline = self.state.pipeline
         if outcome is None or self.writer is None or pipeline is None:
             return
@@ -54,11 +63,10 @@ class AuditLog:
 
     def websocket_message(self, flow: http.HTTPFlow) -> None:
         entry = flow.metadata.get(WS_OUTCOME_KEY)
-        pipeline = self.state.pipeline
-        if (entry is None or self.writer is None or pipeline is None or flow.websocket is None
+        if (entry is None or self.writer is None or flow.websocket is None
                 or entry[0] != flow.websocket.messages[-1].timestamp):
             return
-        record = audit_record(entry[1], pipeline.ruleset.policy)
+        record = audit_record(entry[1], entry[2])
         record["method"] = "WEBSOCKET"
         self.writer.write(record)
 

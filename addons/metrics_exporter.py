@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from enforcer import METADATA_KEY, WS_OUTCOME_KEY
+from enforcer import DESTINATION_KEY, METADATA_KEY, WS_OUTCOME_KEY
+from http_guard import FAILURE_KEY
 from mitmproxy import ctx, exceptions, http
 
 from aipolicy.metrics import MetricsServer, PolicyMetrics
@@ -47,7 +48,7 @@ class MetricsExporter:
         if listen is None:
             return
         try:
-            self.server = MetricsServer(self.metrics, *listen, ready=lambda: self.state.ready)
+            self.server = MetricsServer(self.metrics, *listen, unready=self.state.unready)
         except OSError as exc:
             log.error(f"aipolicy: cannot serve metrics on {listen[0]}:{listen[1]}: {exc}")
             return
@@ -57,6 +58,14 @@ class MetricsExporter:
 
     def request(self, flow: http.HTTPFlow) -> None:
         outcome = flow.metadata.get(METADATA_KEY)
+        if outcome is not None:
+            self.metrics.observe(outcome)
+        destination = flow.metadata.get(DESTINATION_KEY)
+        if destination is not None:
+            self.metrics.observe_destination(destination, outcome)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        outcome = flow.metadata.get(FAILURE_KEY)
         if outcome is not None:
             self.metrics.observe(outcome)
 

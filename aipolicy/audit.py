@@ -2,7 +2,8 @@
 
 What the record may hold is decided here and nowhere else: time, reference, client
 address, user and groups, app, host, method, path WITHOUT query string, action, rule,
-policy version, latency, finding types and counts. Never bodies, query strings,
+policy version, latency, finding types and counts, the notice's shape and the client
+profile it was shaped for. Never bodies, query strings,
 credentials or matched values.
 """
 
@@ -48,6 +49,8 @@ def audit_record(outcome: Outcome, policy: PolicyInfo) -> dict[str, Any]:
     }
     if outcome.notice_format:
         record["notice"] = outcome.notice_format
+    if outcome.client_profile:
+        record["client_profile"] = outcome.client_profile
     if outcome.findings.total:
         record["findings"] = outcome.findings.by_type()
     if outcome.scan_seconds is not None:
@@ -83,6 +86,10 @@ class AuditWriter:
 
     def write(self, record: dict[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+        # A path or header with bytes that are not UTF-8 reaches us as lone surrogates
+        # (mitmproxy decodes with surrogateescape); written as \udcXX JSON escapes they
+        # keep the line valid JSON instead of failing the write and losing the line.
+        line = line.encode("utf-8", "backslashreplace").decode("utf-8")
         with self._lock:
             if self.target == "-":
                 sys.stdout.write(line)

@@ -21,15 +21,17 @@ from typing import Any
 from urllib.parse import unquote
 
 from .errors import ConfigError
+from .hostnames import HostKind, parse_host
 from .model import App, DataHandling
 from .schema import Checker
+from .sources import Sources
 from .yamlsrc import Src, load_yaml
 
 API_FORMATS = ("openai", "anthropic", "gemini")
 
 _TOP_KEYS = {"required": ("version", "categories", "apps"), "optional": ("shared_domains",)}
 _APP_REQUIRED = ("id", "name", "vendor", "category")
-_APP_OPTIONAL = ("url", "domains", "paths", "api_format", "data")
+_APP_OPTIONAL = ("url", "domains", "paths", "api_format", "data", "credentials")
 _DATA_KEYS = ("trains_on_user_data", "retention", "enterprise_tier", "notes")
 
 # Used only while loading: one DNS label, lower-case letters/digits/hyphens.
@@ -38,18 +40,10 @@ _URL = re.compile(r"https?://[^\s/]+\S*")
 
 
 # --------------------------------------------------------------------------- normalising
-def normalise_host(host: str) -> str:
-    """Lower-case, without one trailing dot. Punycode (``xn--``) stays as it is."""
-    host = host.lower()
-    if host.endswith("."):
-        host = host[:-1]
-    return host
-
-
-def _is_ip_literal(host: str) -> bool:
-    # IPv6 literals carry ':'; an IPv4 literal (or any name ending in a numeric label,
-    # which no real TLD is) has an all-digit last label. Neither can name a service.
-    return ":" in host or host.rpartition(".")[2].isdigit()
+def _name(host: str) -> str:
+    """The normalised DNS name ``host`` stands for, or "" for anything else."""
+    parsed = parse_host(host)
+    return parsed.name if parsed is not None and parsed.kind is HostKind.NAME else ""
 
 
 def _normalise_path(path: str) -> str:
@@ -101,13 +95,18 @@ class _Node:
 class Catalog:
     """A validated, immutable set of apps with compiled host and path indexes."""
 
-    __slots__ = ("_apps", "_by_id", "_categories", "_paths", "_root", "_vendors", "_version")
+    __slots__ = ("_apps", "_by_id", "_categories", "_credential_sources", "_paths", "_root",
+                 "_vendors", "_version")
 
     def __init__(
         self, apps: Iterable[App], version: str, categories: Iterable[str] | None = None,
+        credential_sources: Iterable[tuple[str, Src]] = (),
     ) -> None:
         self._apps = tuple(apps)
         self._version = version
+        # (secret rule id, where an app names it): checked against the secret rules by
+        # the ruleset that uses this catalog with inspection.
+        self._credential_sources = tuple(credential_sources)
         self._by_id: dict[str, App] = {}
         for app in self._apps:
             if app.id in self._by_id:
@@ -135,7 +134,9 @@ class Catalog:
                     )
                 node.app = app
             for host, prefix in app.paths:
-                entries = paths.setdefault(normalise_host(host), [])
+                if not _name(host):
+                    raise ValueError(f"path host {host!r} is not a host name")
+                entries = paths.setdefault(_name(host), [])
                 norm = _normalise_path(prefix)
                 if any(p == norm and a is not app for p, a in entries):
                     raise ValueError(f"path {host}{prefix} is claimed by two apps")
@@ -154,6 +155,11 @@ class Catalog:
     @property
     def version(self) -> str:
         return self._version
+
+    @property
+    def credential_sources(self) -> tuple[tuple[str, Src], ...]:
+        """Every secret rule id an app's ``credentials`` names, with its location."""
+        return self._credential_sources
 
     @property
     def vendors(self) -> frozenset[str]:
@@ -192,34 +198,39 @@ class Catalog:
     def match(self, host: str, path: str = "/") -> App | None:
         """The app a request to ``host`` + ``path`` belongs to, or None.
 
-        ``host`` is a name without port; case and one trailing dot do not matter. A path
-        entry for exactly this host wins when its prefix matches; otherwise the longest
-        domain entry that ends on a label boundary of the host.
+        ``host`` is read by ``parse_host``: case, Unicode or punycode, trailing dots and a
+        port do not matter; an IP address or unreadable value matches nothing.
         """
-        host = normalise_host(host)
-        if not host or _is_ip_literal(host):
-            return None
-        entries = self._paths.get(host)
+        name = _name(host)
+        return self.match_name(name, path) if name else None
+
+    def match_name(self, name: str, path: str = "/") -> App | None:
+        """``match`` for a name ``parse_host`` has normalised already. A path entry for
+        exactly this host wins when its prefix matches; otherwise the longest domain
+        entry that ends on a label boundary of the host."""
+        entries = self._paths.get(name)
         if entries:
             norm = _normalise_path(path or "/")
             for prefix, app in entries:
                 if _path_has_prefix(norm, prefix):
                     return app
-        return self._match_domain(host)
+        return self._match_domain(name)
 
     def should_intercept(self, host: str) -> bool:
         """True iff some request to ``host`` could match an app: only these are decrypted."""
-        host = normalise_host(host)
-        if not host or _is_ip_literal(host):
-            return False
-        return host in self._paths or self._match_domain(host) is not None
+        name = _name(host)
+        return bool(name) and self.intercepts_name(name)
+
+    def intercepts_name(self, name: str) -> bool:
+        """``should_intercept`` for a name ``parse_host`` has normalised already."""
+        return name in self._paths or self._match_domain(name) is not None
 
 
 # --------------------------------------------------------------------------- loading
-def load_catalog(path: str | Path) -> Catalog:
+def load_catalog(path: str | Path, sources: Sources | None = None) -> Catalog:
     """Load and validate a catalog file; every problem is reported as file:line: field."""
     file = str(path)
-    doc = load_yaml(path)
+    doc = load_yaml(path, sources)
     checker = Checker()
     root = Src(file, "", getattr(doc, "line", 1))
     top = checker.mapping(doc, root, **_TOP_KEYS)
@@ -232,10 +243,11 @@ def load_catalog(path: str | Path) -> Catalog:
         version = checker.string(top["version"], root.key(top, "version"))
     categories = _check_categories(checker, top, root)
     shared = _check_shared(checker, top, root)
-    apps = _AppsCheck(checker, categories, shared).run(top.get("apps"), root.key(top, "apps"))
+    check_apps = _AppsCheck(checker, categories, shared)
+    apps = check_apps.run(top.get("apps"), root.key(top, "apps"))
     checker.raise_if_any()
     try:
-        return Catalog(apps, version or "", categories)
+        return Catalog(apps, version or "", categories, check_apps.credential_sources)
     except ValueError as exc:  # the checks above should have caught it: report, do not crash
         raise ConfigError.single(file, None, "apps", str(exc)) from None
 
@@ -261,10 +273,10 @@ def _check_shared(checker: Checker, top: Any, root: Src) -> frozenset[str]:
     if "shared_domains" not in top:
         return frozenset()
     src = root.key(top, "shared_domains")
-    return frozenset(host for host, _ in _host_list(checker, top["shared_domains"], src))
+    return frozenset(host for host, _ in host_list(checker, top["shared_domains"], src))
 
 
-def _host_list(checker: Checker, value: Any, src: Src) -> Iterator[tuple[str, Src]]:
+def host_list(checker: Checker, value: Any, src: Src) -> Iterator[tuple[str, Src]]:
     """Yield each valid host of a list with its location; report the invalid ones."""
     items = checker.sequence(value, src, nonempty=True)
     for i, item in enumerate(items or ()):
@@ -292,8 +304,9 @@ def _check_host(checker: Checker, host: str, src: Src) -> bool:
         checker.fail(src, f"{host!r} is not a valid DNS name with at least two labels "
                           "(letters, digits, '-'; punycode for non-ASCII)")
         return False
-    if _is_ip_literal(host):
-        checker.fail(src, f"{host!r} is an IP address; the catalog lists host names")
+    if _name(host) != host:
+        checker.fail(src, f"{host!r} is an IP address (or a loopback name); the catalog "
+                          "lists host names")
         return False
     return True
 
@@ -311,6 +324,7 @@ class _AppsCheck:
             ".".join(d.split(".")[i:]) for d in shared for i in range(len(d.split(".")))
         }
         self.ids: dict[str, int | None] = {}
+        self.credential_sources: list[tuple[str, Src]] = []
         self.domains: dict[str, tuple[str, int | None]] = {}
         self.paths: dict[tuple[str, str], tuple[str, int | None]] = {}
 
@@ -355,19 +369,27 @@ class _AppsCheck:
         if "domains" not in m and "paths" not in m:
             self.c.fail(src, "needs 'domains' or 'paths': an app without them never matches")
         data = self.data(m["data"], src.key(m, "data")) if "data" in m else DataHandling()
+        credentials: tuple[str, ...] = ()
+        if "credentials" in m:
+            csrc = src.key(m, "credentials")
+            credentials = self.c.string_list(m["credentials"], csrc, nonempty=True, ident=True)
+            value = m["credentials"]
+            self.credential_sources.extend(
+                (rule_id, csrc.item(value, i) if isinstance(value, list) else csrc)
+                for i, rule_id in enumerate(credentials))
         if len(self.c.problems) > before or None in (app_id, name, vendor, category, data):
             return None
         return App(
             id=app_id, name=name, vendor=vendor, category=category,  # type: ignore[arg-type]
             domains=domains, paths=paths, api_format=api_format,
-            data=data, url=url,  # type: ignore[arg-type]
+            data=data, url=url, credentials=credentials,  # type: ignore[arg-type]
         )
 
     def domain_list(self, m: Any, src: Src, owner: str) -> tuple[str, ...]:
         if "domains" not in m:
             return ()
         out = []
-        for host, item_src in _host_list(self.c, m["domains"], src.key(m, "domains")):
+        for host, item_src in host_list(self.c, m["domains"], src.key(m, "domains")):
             if host in self.shared_parents:
                 self.c.fail(item_src, f"{host!r} is shared with non-AI services (see "
                                       "shared_domains): list exact hosts or 'paths' entries")

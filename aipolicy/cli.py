@@ -4,18 +4,24 @@
     aipolicy check RULESET
     aipolicy ca init | export [--der] [--out FILE] | path
     aipolicy test [--ruleset PATH] URL [--method M] [--client-ip IP] [--user U] [--accept A]
+                  [--header "Name: value" ...]
+    aipolicy report AUDIT_LOG... [--since T] [--until T] [--html F] [--csv DIR] [--json F]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import ipaddress
 import json
+import os
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from .errors import ConfigError
+from .metrics import review_overdue_days
 from .paths import ADDONS, CERTS, DEFAULT_RULESET, ENTRY_ADDON
 from .ruleset import load_ruleset
 
@@ -63,15 +69,49 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--client-ip", default="127.0.0.1")
     t.add_argument("--user")
     t.add_argument("--accept", default="application/json")
+    t.add_argument("--host-header", action="append", metavar="VALUE",
+                   help="a Host header value (repeatable; default: the URL's authority)")
+    t.add_argument("--sni", help="the TLS server name (default: the URL's host for https)")
     body = t.add_mutually_exclusive_group()
     body.add_argument("--body", type=Path, help="a captured request body to inspect")
     body.add_argument("--prompt", help="a prompt, sent as an OpenAI-style chat message")
     t.add_argument("--content-type", default="application/json")
     t.add_argument("--content-encoding", default="")
+    t.add_argument("--header", action="append", default=[], metavar="'NAME: VALUE'",
+                   help="a request header, e.g. 'User-Agent: claude-cli/2.1.332' (repeat): "
+                        "which client profile, notice shape and redaction note it gets")
     t.add_argument("--show-body", action="store_true",
                    help="print the body as it would be forwarded after redaction")
     t.set_defaults(func=cmd_test)
+
+    r = sub.add_parser("report", help="shadow-AI discovery and usage from audit logs")
+    r.add_argument("logs", nargs="+", type=Path,
+                   help="audit log files (plain or gzip-rotated .gz)")
+    r.add_argument("--since", type=_when, help="start (UTC date or ISO time; default: "
+                   "--days before --until)")
+    r.add_argument("--until", type=_when, help="end, exclusive (default: the end of the "
+                   "newest line's day)")
+    r.add_argument("--days", type=int, default=30, help="period length without --since")
+    r.add_argument("--ruleset", type=Path, default=DEFAULT_RULESET,
+                   help="the policy the report is read against (metadata, review date)")
+    r.add_argument("--html", type=Path, help="write one self-contained HTML page here")
+    r.add_argument("--csv", type=Path, metavar="DIR", help="write one CSV per table here")
+    r.add_argument("--json", type=Path, help="write the whole report as JSON here")
+    r.add_argument("--pseudonymise-users", action="store_true",
+                   help="replace user names and addresses by keyed hashes (key from "
+                   "--key-file or $AIPOLICY_REPORT_KEY; stable across reports)")
+    r.add_argument("--key-file", type=Path)
+    r.add_argument("--rows", type=int, default=15, help="rows per table in the terminal")
+    r.set_defaults(func=cmd_report)
     return p
+
+
+def _when(value: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date or ISO time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
 # ----------------------------------------------------------------------------- check
@@ -85,6 +125,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"{rs.path}: OK — policy {rs.policy.name!r} version {rs.policy.version}, "
           f"mode {rs.mode.value}, {len(rs.catalog)} catalog apps, "
           f"{len(rs.directory.groups)} groups, {len(rs.rules)} access rules")
+    overdue = review_overdue_days(rs.policy.next_review)
+    if overdue:
+        print(f"warning: the policy's review is overdue by {overdue} day(s) (next_review "
+              f"{rs.policy.next_review}); review it and set a new next_review date",
+              file=sys.stderr)
     return 0
 
 
@@ -120,7 +165,7 @@ def cmd_ca(args: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------- test
 def cmd_test(args: argparse.Namespace) -> int:
-    from .model import ClientIdentity, RequestInfo
+    from .model import ClientIdentity, DestinationNames, RequestInfo
     from .pipeline import Pipeline
 
     try:
@@ -129,17 +174,43 @@ def cmd_test(args: argparse.Namespace) -> int:
         print(f"aipolicy: invalid ruleset:\n{exc}", file=sys.stderr)
         return EXIT_CONFIG
     url = urlsplit(args.url if "://" in args.url else f"https://{args.url}")
+    headers = {"accept": args.accept, "content-type": args.content_type,
+               "content-encoding": args.content_encoding}
+    for item in args.header:
+        name, sep, value = item.partition(":")
+        if not sep or not name.strip():
+            print(f"aipolicy: --header {item!r} is not 'Name: value'", file=sys.stderr)
+            return 2
+        headers[name.strip().lower()] = value.strip()
+    tls = url.scheme == "https"
+    names = DestinationNames(
+        destination=url.hostname, sni=args.sni or (url.hostname if tls else None),
+        hosts=tuple(args.host_header or [url.netloc.rpartition("@")[2]]), tls=tls)
     info = RequestInfo(
         method=args.method.upper(), scheme=url.scheme, host=(url.hostname or "").lower(),
-        port=url.port or (443 if url.scheme == "https" else 80), path=url.path or "/",
-        headers={"accept": args.accept, "content-type": args.content_type,
-                 "content-encoding": args.content_encoding},
-        client=ClientIdentity(ipaddress.ip_address(args.client_ip), args.user),
+        port=url.port or (443 if tls else 80), path=url.path or "/", headers=headers,
+        client=ClientIdentity(ipaddress.ip_address(args.client_ip), args.user), names=names,
+        query=url.query, fields=tuple(headers.items()),
     )
-    app = pipeline.classify(info)
-    if app is None:
-        print(json.dumps({"ai": False, "host": info.host, "intercepted":
-                          pipeline.should_intercept(info.host)}, indent=2))
+    destination = pipeline.destination(info)
+    app = destination.app
+    if app is None and destination.refusal is None:
+        scope = pipeline.connection_scope(names.sni, names.destination)
+        print(json.dumps({"ai": False, "host": info.host, "intercepted": scope.decrypt,
+                          "connection": scope.scope.value}, indent=2))
+        return 0
+    if destination.host:
+        info = dataclasses.replace(info, host=destination.host)
+    if destination.refusal is not None:
+        verdict = pipeline.refuse(info, destination)
+        d = verdict.outcome.decision
+        print(json.dumps({
+            "ai": app is not None, "app": app.id if app else None,
+            "mismatch": destination.disagreement.value if destination.disagreement else None,
+            "rule": d.rule_id, "action": d.action.value,
+            "enforced": verdict.outcome.enforced.value, "mode": d.mode.value,
+            "reason": d.reason, "status": verdict.notice.status if verdict.notice else None,
+        }, indent=2))
         return 0
     body = None
     if args.body:
@@ -147,7 +218,9 @@ def cmd_test(args: argparse.Namespace) -> int:
     elif args.prompt is not None:
         body = json.dumps({"model": "test", "messages": [
             {"role": "user", "content": args.prompt}]}).encode()
-    verdict = pipeline.evaluate(info, app, body if pipeline.needs_body(info) else None)
+    if pipeline.needs_body(info):  # the URL's path and query are inspected too
+        body = body or b""
+    verdict = pipeline.evaluate(info, app, body)
     d = verdict.outcome.decision
     out = {
         "ai": True, "app": app.id, "app_name": app.name, "vendor": app.vendor,
@@ -155,6 +228,9 @@ def cmd_test(args: argparse.Namespace) -> int:
         "groups": list(d.groups), "rule": d.rule_id, "action": d.action.value,
         "enforced": verdict.outcome.enforced.value, "mode": d.mode.value, "reason": d.reason,
         "notice_format": verdict.outcome.notice_format,
+        "client_profile": pipeline.identify(info, app).profile.id
+        if pipeline.ruleset.clients else None,
+        "redaction_note": verdict.note.text if verdict.note else None,
         "findings": verdict.outcome.findings.by_type(),
         "failure": verdict.outcome.failure,
         "response_headers": dict(verdict.response_headers),
@@ -163,7 +239,56 @@ def cmd_test(args: argparse.Namespace) -> int:
         out["scan_ms"] = round(verdict.outcome.scan_seconds * 1000, 2)
     if args.show_body and verdict.new_body is not None:
         out["forwarded_body"] = verdict.new_body.decode("utf-8", "replace")
+    edit = verdict.new_envelope
+    if args.show_body and (edit.path is not None or edit.query is not None):
+        path = edit.path if edit.path is not None else info.path
+        query = edit.query if edit.query is not None else info.query
+        out["forwarded_path"] = f"{path}?{query}" if query else path
     print(json.dumps(out, indent=2, ensure_ascii=False))
+    return 0
+
+
+# ----------------------------------------------------------------------------- report
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report.engine import ReportError, build_report
+    from .report.model import PolicyStatus
+    from .report.render import html_page, text, write_csv, write_json
+
+    try:
+        rs = load_ruleset(args.ruleset)
+    except ConfigError as exc:
+        print(f"aipolicy: invalid ruleset ({len(exc.problems)} problem(s)):\n{exc}",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    p = rs.policy
+    policy = PolicyStatus(p.name, p.version, p.owner, p.contact, p.url, p.next_review,
+                          dt.datetime.now(dt.UTC).date())
+    key = None
+    if args.pseudonymise_users:
+        if args.key_file:
+            key = args.key_file.read_bytes().strip()
+        elif os.environ.get("AIPOLICY_REPORT_KEY"):
+            key = os.environ["AIPOLICY_REPORT_KEY"].encode()
+        else:
+            key = os.urandom(32)
+            print("aipolicy: no --key-file or AIPOLICY_REPORT_KEY: pseudonyms are random "
+                  "for this report only", file=sys.stderr)
+    try:
+        report = build_report(args.logs, since=args.since, until=args.until, policy=policy,
+                              pseudonym_key=key, days=args.days)
+    except ReportError as exc:
+        print(f"aipolicy: {exc}", file=sys.stderr)
+        return 1
+    print(text(report, args.rows))
+    if args.html:
+        args.html.write_text(html_page(report), encoding="utf-8")
+        print(f"HTML report: {args.html}", file=sys.stderr)
+    if args.csv:
+        write_csv(report, args.csv)
+        print(f"CSV tables: {args.csv}/", file=sys.stderr)
+    if args.json:
+        write_json(report, args.json)
+        print(f"JSON: {args.json}", file=sys.stderr)
     return 0
 
 

@@ -1,11 +1,12 @@
-"""Access decisions: which app is this, what is its status, what does the policy say.
+"""Decisions: what the access rules say about a request, and how every decision on one
+request becomes the one that happens.
 
 Pure functions over the ruleset and the request description; no I/O, no mitmproxy.
 """
 
 from __future__ import annotations
 
-from .model import App, ClientIdentity, Decision
+from .model import ACTION_STRENGTH, App, ClientIdentity, Decision
 from .ruleset import AccessRule, Ruleset
 
 
@@ -28,3 +29,20 @@ def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity) -> Decisio
         alternative_text=rule.alternative_text,
     )
 
+
+
+def combine(first: Decision, *others: Decision | None) -> Decision:
+    """The decision that happens when several apply to one request (access, content,
+    a failure to inspect): the one whose *enforced* action is strongest, so a report-mode
+    block never hides an enforced redaction and ``on_error: monitor`` never weakens a
+    block. Ties go to the stronger nominal action, then to the earlier decision (access
+    before content before failure). The only place where decisions are merged."""
+    best = first
+    for decision in others:
+        if decision is not None and _strength(decision) > _strength(best):
+            best = decision
+    return best
+
+
+def _strength(decision: Decision) -> tuple[int, int]:
+    return ACTION_STRENGTH[decision.enforced_action], ACTION_STRENGTH[decision.action]

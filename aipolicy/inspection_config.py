@@ -14,9 +14,12 @@ from types import MappingProxyType
 from typing import Any
 
 from .detect.custom import VALIDATORS, CustomDetectors, RegexDetector, TermListDetector
+from .detect.normalize_rules import NormalizeRules
 from .errors import ConfigError
+from .extract.httpfields import HttpFields, load_http_fields
 from .model import Action, AppConditions, Mode
 from .schema import Checker
+from .sources import Sources, absolute
 from .yamlsrc import LineDict, Src
 
 FINDING_KINDS = ("pii", "secret", "custom")
@@ -51,9 +54,10 @@ class DataRule:
 @dataclass(frozen=True)
 class InspectionSettings:
     max_body_bytes: int
-    timeout_seconds: float
-    on_error: Action  # when a body cannot be inspected: block (default) or allow/monitor
-    binary_uploads: Action  # uploads whose text cannot be read (images, archives)
+    timeout_seconds: float  # one scan's budget, from when a scanner takes the body
+    queue_seconds: float  # the longest a body waits for a free scanner
+    on_error: Action  # when content cannot be inspected: block (default) or allow/monitor
+    binary_uploads: Action  # identified images, audio, video, archives that cannot be opened
     person_mode: str
     entities: Mapping[str, EntitySetting]  # PII types to report
     pii_patterns: Path
@@ -62,6 +66,11 @@ class InspectionSettings:
     custom: CustomDetectors
     rules: tuple[DataRule, ...]
     default: DataRule
+    http_fields: HttpFields  # how header fields and query parameters are read
+    secret_ids: frozenset[str] = frozenset()  # every rule id of the secret rules file
+    # Normalisation and decoding before detection (rulesets/normalize.yaml by default);
+    # None: switched off with ``normalize: off``.
+    normalize: NormalizeRules | None = None
 
     def label_of(self, kind: str, type_: str, fallback: str) -> str:
         if kind == "pii" and type_ in self.entities:
@@ -70,19 +79,22 @@ class InspectionSettings:
 
 
 def parse_inspection(
-    check: Checker, value: Any, src: Src, base: Path, known: Mapping[str, frozenset[str]]
+    check: Checker, value: Any, src: Src, base: Path, known: Mapping[str, frozenset[str]],
+    sources: Sources,
 ) -> InspectionSettings | None:
-    """``known`` holds the valid app ids, vendors, categories, statuses and groups."""
-    keys = ("limits", "on_error", "binary_uploads", "pii", "secrets", "custom", "rules",
-            "default")
+    """``known`` holds the valid app ids, vendors, categories, statuses and groups; the
+    files the section names are read through ``sources``."""
+    keys = ("limits", "on_error", "binary_uploads", "pii", "secrets", "normalize", "custom",
+            "rules", "default")
     m = check.mapping(value, src, required=("pii", "secrets", "rules", "default"),
                       optional=keys)
     if m is None:
         return None
-    max_bytes, timeout = 20 * 1024 * 1024, 10.0
+    max_bytes, timeout, queue = 20 * 1024 * 1024, 10.0, 10.0
     if "limits" in m:
         lsrc = src.key(m, "limits")
-        lim = check.mapping(m["limits"], lsrc, optional=("max_body_bytes", "timeout_seconds"))
+        lim = check.mapping(m["limits"], lsrc,
+                            optional=("max_body_bytes", "timeout_seconds", "queue_seconds"))
         if lim is not None and "max_body_bytes" in lim:
             v = check.number(lim["max_body_bytes"], lsrc.key(lim, "max_body_bytes"),
                              minimum=1024, integer=True)
@@ -91,12 +103,18 @@ def parse_inspection(
             v = check.number(lim["timeout_seconds"], lsrc.key(lim, "timeout_seconds"),
                              minimum=0.1, maximum=600)
             timeout = float(v) if v is not None else timeout
+        if lim is not None and "queue_seconds" in lim:
+            v = check.number(lim["queue_seconds"], lsrc.key(lim, "queue_seconds"),
+                             minimum=0.1, maximum=600)
+            queue = float(v) if v is not None else queue
     on_error = _action(check, m, src, "on_error", ("block", "monitor", "allow"), "block")
     binary = _action(check, m, src, "binary_uploads", ("block", "monitor", "allow"), "monitor")
-    pii = _pii(check, m["pii"], src.key(m, "pii"), base) if "pii" in m else None
-    secrets = _secrets(check, m["secrets"], src.key(m, "secrets"), base) if "secrets" in m \
-        else None
-    custom = _custom(check, m.get("custom", []), src.key(m, "custom"), base)
+    pii = _pii(check, m["pii"], src.key(m, "pii"), base, sources) if "pii" in m else None
+    secrets = _secrets(check, m["secrets"], src.key(m, "secrets"), base, sources) \
+        if "secrets" in m else None
+    normalize = _normalize(check, m.get("normalize"), src.key(m, "normalize"), base,
+                           sources)
+    custom = _custom(check, m.get("custom", []), src.key(m, "custom"), base, sources)
     types = dict(known)
     types["findings"] = (frozenset(FINDING_KINDS) | frozenset(pii[1] if pii else ())
                          | custom.ids | (secrets[2] if secrets else frozenset()))
@@ -105,15 +123,22 @@ def parse_inspection(
     default = None
     if "default" in m:
         default = _data_rule(check, m["default"], src.key(m, "default"), types, is_default=True)
+    try:  # shipped with the package; validated (with its examples) like every rules file
+        http_fields = load_http_fields()
+    except ConfigError as exc:
+        check.problems.extend(exc.problems)
+        return None
     if pii is None or secrets is None or default is None or on_error is None or binary is None:
         return None
     (person_mode, entities, patterns) = pii
     return InspectionSettings(
-        max_body_bytes=max_bytes, timeout_seconds=timeout, on_error=on_error,
+        max_body_bytes=max_bytes, timeout_seconds=timeout, queue_seconds=queue,
+        on_error=on_error,
         binary_uploads=binary, person_mode=person_mode,
         entities=MappingProxyType(entities), pii_patterns=patterns,
         secret_rules=secrets[0], secrets_disabled=secrets[1], custom=custom,
-        rules=tuple(rules), default=default)
+        rules=tuple(rules), default=default, http_fields=http_fields,
+        secret_ids=secrets[2], normalize=normalize)
 
 
 def _action(check: Checker, m: LineDict, src: Src, key: str, allowed: tuple[str, ...],
@@ -124,23 +149,23 @@ def _action(check: Checker, m: LineDict, src: Src, key: str, allowed: tuple[str,
     return Action(v) if v else None
 
 
-def _file(check: Checker, value: Any, src: Src, base: Path) -> Path | None:
+def _file(check: Checker, value: Any, src: Src, base: Path, sources: Sources) -> Path | None:
     name = check.string(value, src)
     if name is None:
         return None
-    path = (base / name).resolve()
-    if not path.is_file():
+    path = Path(absolute(base / name))
+    if not sources.include(path):
         check.fail(src, f"file {name!r} not found (relative to {base})")
         return None
     return path
 
 
-def _pii(check: Checker, value: Any, src: Src,
-         base: Path) -> tuple[str, dict[str, EntitySetting], Path] | None:
+def _pii(check: Checker, value: Any, src: Src, base: Path,
+         sources: Sources) -> tuple[str, dict[str, EntitySetting], Path] | None:
     m = check.mapping(value, src, required=("patterns", "entities"), optional=("person",))
     if m is None or "patterns" not in m or "entities" not in m:
         return None
-    patterns = _file(check, m["patterns"], src.key(m, "patterns"), base)
+    patterns = _file(check, m["patterns"], src.key(m, "patterns"), base, sources)
     person = "contextual"
     if "person" in m:
         person = check.choice(m["person"], src.key(m, "person"), PERSON_MODES) or person
@@ -168,7 +193,7 @@ def _pii(check: Checker, value: Any, src: Src,
     from .detect.pii_rules import load_pii_rules
 
     try:
-        provided = load_pii_rules(patterns).entities
+        provided = load_pii_rules(patterns, sources).entities
     except ConfigError as exc:
         check.problems.extend(exc.problems)
         return None
@@ -178,18 +203,43 @@ def _pii(check: Checker, value: Any, src: Src,
     return person, entities, patterns
 
 
+def _normalize(check: Checker, value: Any, src: Src, base: Path,
+               sources: Sources) -> NormalizeRules | None:
+    """``normalize: FILE`` (relative to the ruleset), ``off``, or absent: the shipped
+    ``rulesets/normalize.yaml``. The file is validated now, like the pattern files, and
+    read (with the confusables table it names) through ``sources``."""
+    from .detect.normalize_rules import DEFAULT_NORMALIZE_PATH, load_normalize_rules
+
+    if value is False or value == "off":
+        return None
+    if value is None:
+        path: Path | None = Path(absolute(DEFAULT_NORMALIZE_PATH))
+        if not sources.include(path):
+            check.fail(src, f"the shipped {DEFAULT_NORMALIZE_PATH.name} is missing")
+            return None
+    else:
+        path = _file(check, value, src, base, sources)
+    if path is None:
+        return None
+    try:
+        return load_normalize_rules(path, sources)
+    except ConfigError as exc:
+        check.problems.extend(exc.problems)
+        return None
+
+
 def _known_entities() -> tuple[str, ...]:
     from .detect.pii import DEFAULT_ENTITIES
 
     return tuple(sorted(DEFAULT_ENTITIES))
 
 
-def _secrets(check: Checker, value: Any, src: Src,
-             base: Path) -> tuple[Path, frozenset[str], frozenset[str]] | None:
+def _secrets(check: Checker, value: Any, src: Src, base: Path,
+             sources: Sources) -> tuple[Path, frozenset[str], frozenset[str]] | None:
     m = check.mapping(value, src, required=("rules",), optional=("disabled",))
     if m is None or "rules" not in m:
         return None
-    path = _file(check, m["rules"], src.key(m, "rules"), base)
+    path = _file(check, m["rules"], src.key(m, "rules"), base, sources)
     disabled = frozenset(check.string_list(m["disabled"], src.key(m, "disabled"))
                          if "disabled" in m else ())
     if path is None:
@@ -197,7 +247,7 @@ def _secrets(check: Checker, value: Any, src: Src,
     from .detect.secrets import load_secret_rules
 
     try:  # every rule's examples are checked: a rule that misses its own examples is refused
-        known = frozenset(load_secret_rules(path).ids)
+        known = frozenset(load_secret_rules(path, sources=sources).ids)
     except ConfigError as exc:
         check.problems.extend(exc.problems)
         return None
@@ -207,7 +257,8 @@ def _secrets(check: Checker, value: Any, src: Src,
     return path, disabled, known
 
 
-def _custom(check: Checker, value: Any, src: Src, base: Path) -> CustomDetectors:
+def _custom(check: Checker, value: Any, src: Src, base: Path,
+            sources: Sources) -> CustomDetectors:
     items = check.sequence(value, src) or []
     terms: list[TermListDetector] = []
     regexes: list[RegexDetector] = []
@@ -233,10 +284,9 @@ def _custom(check: Checker, value: Any, src: Src, base: Path) -> CustomDetectors
             words = list(check.string_list(d["terms"], isrc.key(d, "terms"))) \
                 if "terms" in d else []
             if "terms_file" in d:
-                path = _file(check, d["terms_file"], isrc.key(d, "terms_file"), base)
+                path = _file(check, d["terms_file"], isrc.key(d, "terms_file"), base, sources)
                 if path is not None:
-                    words += [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines()
-                              if ln.strip() and not ln.lstrip().startswith("#")]
+                    words += _term_lines(check, path, isrc.key(d, "terms_file"), sources)
             if not words:
                 check.fail(isrc, "the term list is empty")
             terms.append(TermListDetector.build(did, label, words))
@@ -249,6 +299,17 @@ def _custom(check: Checker, value: Any, src: Src, base: Path) -> CustomDetectors
             if rx is not None:
                 regexes.append(RegexDetector(did, label, rx, validator))
     return CustomDetectors(tuple(terms), tuple(regexes))
+
+
+def _term_lines(check: Checker, path: Path, src: Src, sources: Sources) -> list[str]:
+    try:
+        text = sources.read_text(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        check.fail(src, f"cannot read {path.name}: "
+                        f"{exc.strerror if isinstance(exc, OSError) else 'not valid UTF-8'}")
+        return []
+    return [ln.strip() for ln in text.splitlines()
+            if ln.strip() and not ln.lstrip().startswith("#")]
 
 
 def _data_rule(check: Checker, value: Any, src: Src, known: Mapping[str, frozenset[str]],

@@ -6,6 +6,7 @@ from the rules, fixed failure reasons. Never users, addresses, URLs or text.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,8 +21,10 @@ from prometheus_client import (
     generate_latest,
 )
 
+from .destination import ConnectionScope, Destination, Scope
 from .outcome import Outcome
 
+_CHECK_ONLY = frozenset({Scope.FRONT, Scope.NO_SNI, Scope.IP_CONNECT, Scope.ALL})
 _LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
                     2.5, 5.0)
 
@@ -49,6 +52,24 @@ class PolicyMetrics:
         self.tunnelled = Counter(
             "aipolicy_tunnelled_connections", "TLS connections passed through undecrypted.",
             registry=r)
+        self.decrypted = Counter(
+            "aipolicy_decrypted_connections",
+            "TLS connections decrypted, by why: ai, front, no-sni, ip-connect, all.",
+            ["reason"], registry=r)
+        self.no_sni = Counter(
+            "aipolicy_no_sni_connections",
+            "TLS connections whose client sent no server name, by what was done: "
+            "decrypted or tunnelled.", ["action"], registry=r)
+        self.mismatches = Counter(
+            "aipolicy_destination_mismatches",
+            "Requests whose names disagree (SNI, CONNECT target, Host, :authority, URL), by "
+            "kind (different-apps, non-ai-name, unreadable-name) and enforced action.",
+            ["kind", "action"], registry=r)
+        self.non_ai_requests = Counter(
+            "aipolicy_non_ai_requests",
+            "Requests on connections decrypted only to be checked (front, no-sni, ip-connect, "
+            "all) that named no AI service: forwarded untouched, not audited.",
+            ["connection"], registry=r)
         self.ruleset = Info("aipolicy_ruleset", "The ruleset in force.", registry=r)
         self.ruleset_loaded = Gauge(
             "aipolicy_ruleset_loaded_timestamp_seconds", "When the ruleset in force was loaded.",
@@ -58,6 +79,29 @@ class PolicyMetrics:
         self.reload_failures = Counter(
             "aipolicy_ruleset_reload_failures",
             "Ruleset reloads rejected because the new file was invalid.", registry=r)
+        self._next_review: Callable[[], dt.date | None] = lambda: None
+        self.review_overdue = Gauge(
+            "aipolicy_policy_review_overdue",
+            "1 when the policy in force is past its next_review date, else 0.", registry=r)
+        self.review_overdue.set_function(lambda: 1.0 if self._overdue_days() > 0 else 0.0)
+        self.review_overdue_days = Gauge(
+            "aipolicy_policy_review_overdue_days",
+            "Days since the policy's next_review date passed (0 when not overdue).",
+            registry=r)
+        self.review_overdue_days.set_function(lambda: float(self._overdue_days()))
+        self.scan_worker_restarts = Counter(
+            "aipolicy_scan_worker_restarts",
+            "Scan worker processes replaced, by why the previous one was dropped "
+            "(timeout: a scan ran past its budget; crash: the process died or failed).",
+            ["reason"], registry=r)
+        for reason in ("timeout", "crash"):
+            self.scan_worker_restarts.labels(reason=reason)
+        self.scan_workers_ready = Gauge(
+            "aipolicy_scan_workers_ready",
+            "Scanners of the ruleset in force that are ready to take a body.", registry=r)
+        self.scan_queue_depth = Gauge(
+            "aipolicy_scan_queue_depth",
+            "Request bodies waiting for a free scanner.", registry=r)
 
     def observe(self, outcome: Outcome) -> None:
         app = outcome.decision.app.id if outcome.decision.app else "unknown"
@@ -70,7 +114,35 @@ class PolicyMetrics:
         if outcome.failure:
             self.inspection_failures.labels(reason=outcome.failure).inc()
 
-    def ruleset_loaded_now(self, name: str, version: str, path: str, loaded_at: float) -> None:
+    def observe_connection(self, scope: ConnectionScope) -> None:
+        if not scope.server_name:
+            self.no_sni.labels(action="decrypted" if scope.decrypt else "tunnelled").inc()
+        if scope.decrypt:
+            self.decrypted.labels(reason=scope.scope.value).inc()
+        else:
+            self.tunnelled.inc()
+
+    def observe_destination(self, destination: Destination, outcome: Outcome | None) -> None:
+        if destination.disagreement is not None and outcome is not None:
+            self.mismatches.labels(kind=destination.disagreement.value,
+                                   action=outcome.enforced.value).inc()
+        elif destination.app is None and destination.scope in _CHECK_ONLY:
+            self.non_ai_requests.labels(connection=destination.scope.value).inc()
+
+    def watch_scanning(self, ready: Callable[[], float], queued: Callable[[], float]) -> None:
+        """Read the scanning gauges from these when scraped."""
+        self.scan_workers_ready.set_function(ready)
+        self.scan_queue_depth.set_function(queued)
+
+    def _overdue_days(self) -> int:
+        due = self._next_review()
+        return 0 if due is None else review_overdue_days(due)
+
+    def ruleset_loaded_now(self, name: str, version: str, path: str, loaded_at: float,
+                           next_review: dt.date | None = None) -> None:
+        """``next_review`` is read at every scrape, so the review gauges turn on the day
+        the date passes, without a reload."""
+        self._next_review = lambda: next_review
         self.ruleset.info({"name": name, "version": version, "file": path})
         self.ruleset_loaded.set(loaded_at)
         self.reloads.inc()
@@ -79,12 +151,19 @@ class PolicyMetrics:
         return generate_latest(self.registry)
 
 
+def review_overdue_days(next_review: dt.date, today: dt.date | None = None) -> int:
+    """Days past the policy's next review date (0 until the day after it)."""
+    today = today or dt.datetime.now(dt.UTC).date()
+    return max(0, (today - next_review).days)
+
+
 class MetricsServer:
-    """Serves /metrics, /healthz (process up) and /readyz (a ruleset is loaded)."""
+    """Serves /metrics, /healthz (process up) and /readyz (200 when ``unready()`` returns
+    None; otherwise 503 with the reason it returns)."""
 
     def __init__(self, metrics: PolicyMetrics, host: str, port: int,
-                 ready: Callable[[], bool]) -> None:
-        handler = _handler(metrics, ready)
+                 unready: Callable[[], str | None]) -> None:
+        handler = _handler(metrics, unready)
         self.httpd = ThreadingHTTPServer((host, port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="aipolicy-metrics",
@@ -103,7 +182,8 @@ class MetricsServer:
         self.httpd.server_close()
 
 
-def _handler(metrics: PolicyMetrics, ready: Callable[[], bool]) -> type[BaseHTTPRequestHandler]:
+def _handler(metrics: PolicyMetrics,
+             unready: Callable[[], str | None]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server naming
             path = self.path.split("?", 1)[0]
@@ -112,8 +192,9 @@ def _handler(metrics: PolicyMetrics, ready: Callable[[], bool]) -> type[BaseHTTP
             elif path == "/healthz":
                 self._send(200, "text/plain", b"ok\n")
             elif path == "/readyz":
-                ok = ready()
-                self._send(200 if ok else 503, "text/plain", b"ready\n" if ok else b"no ruleset\n")
+                problem = unready()
+                self._send(200 if problem is None else 503, "text/plain",
+                           f"{problem or 'ready'}\n".encode())
             else:
                 self._send(404, "text/plain", b"not found\n")
 

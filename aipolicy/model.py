@@ -61,6 +61,9 @@ class App:
     api_format: str | None = None  # "openai" | "anthropic" | "gemini": native error shape
     data: DataHandling = field(default_factory=DataHandling)
     url: str | None = None  # the service's public address, for notices and reports
+    # Secret rule ids of the keys and tokens the app's own clients send it (an OpenAI key
+    # to the OpenAI API): in a credential header they are expected, not a leak.
+    credentials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class DestinationNames:
     hosts: tuple[str, ...] = ()  # every Host header value and the HTTP/2 :authority or
     #                              absolute-form authority inside a tunnel
     tls: bool = False  # the client connection is TLS (decrypted by the proxy)
+    explicit: bool = True  # the client named ``destination`` (explicit proxy CONNECT or
+    #                        absolute URL), rather than the network (transparent mode)
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,7 @@ class RequestInfo:
     fields: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # every request
     #                                 header as sent (lower-case names, duplicates kept)
     trailers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    websocket: bool = False  # a message on a WebSocket: its handshake, the message as body
 
     @property
     def accept(self) -> str:
@@ -154,19 +160,32 @@ class Decision:
 
 
 # --------------------------------------------------------------------------- inspection
+# What a segment is scanned for (Segment.scope).
+SCAN_ALL = "all"  # secrets, personal data, custom detectors
+SCAN_SECRETS = "secrets"  # secrets and custom detectors: text nobody typed as prose
+#                           (file metadata, readable strings of a binary, client ids)
+SCAN_CREDENTIAL = "credential"  # a credential header or parameter: secrets only, and the
+#                 destination's own credential kinds and generic rules do not count
+
+
 @dataclass(frozen=True)
 class Segment:
-    """One piece of user-supplied text found in a request body.
+    """One piece of user-supplied text found in a request (body, path, query, headers).
 
     ``where`` is a short description for people ("messages[2].content"), never content.
     ``redactable`` is False for text that cannot be written back (text extracted from
-    a PDF, say): a redaction there has to become a block.
+    a PDF, a request header's name, say): a redaction there has to become a block.
+    ``context`` is text that stands right before this one in the request (a header's or
+    a parameter's name): the detectors read it, so "x-aws-secret-access-key: ..." is
+    recognised, but it is never part of a finding or rewritten.
     """
 
     text: str
     where: str
     role: str = "user"
     redactable: bool = True
+    context: str = ""
+    scope: str = SCAN_ALL
 
     def __repr__(self) -> str:  # explicit: prompt text never appears in a repr
         return f"Segment({self.where!r} role={self.role} {len(self.text)} chars)"
@@ -180,6 +199,7 @@ class Extraction:
     segments: tuple[Segment, ...]
     rewrite: Callable[[Mapping[int, str]], bytes]
     uninspectable: tuple[str, ...] = ()  # descriptions of parts that could not be read
+    media: tuple[str, ...] = ()  # identified images/audio/video/archives: out of scope
 
     def __repr__(self) -> str:
         return f"Extraction({self.adapter}, {len(self.segments)} segments)"
@@ -196,7 +216,12 @@ class Finding:
     start: int  # character offsets in the segment text
     end: int
     score: float
-    detector: str
+    detector: str  # what found it; "+base64", "+unicode", "+join", ... when it was
+    #                found in a decoded or normalised view or across two messages
+    # The span holds the value as written (redact there). False when it was found in an
+    # encoding that stands for the value without being it (base64, hex, reversed,
+    # ROT13): then a redaction becomes a block.
+    exact: bool = True
 
     def __repr__(self) -> str:  # explicit: no value can ever appear here
         return (

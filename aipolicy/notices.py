@@ -1,25 +1,70 @@
-"""Notices people understand: an HTML page for browsers, the provider's own error for SDKs.
+"""Notices people understand, in the shape each client shows: HTML for a browser page,
+the client's own error or answer for everything else.
 
 A notice says which app, why (the rule's fixed reason), what was found (kinds and
 counts only, never values), the approved alternative, the policy link, the contact and
-a reference id that also appears in the audit log.
+a reference id that also appears in the audit log. Which shape a client gets is data
+(``rulesets/clients.yaml``, ``aipolicy.clients``); the shapes themselves are in
+``aipolicy.respond``. A notice has a kind: a block, a coach notice (text with a link to
+a page where the person can go on) or the one-line note about redaction that
+interactive clients see at the start of the answer.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 from dataclasses import dataclass
+from enum import StrEnum
 from importlib import resources
 from string import Template
 
+from .clients import AnswerKind, ClientProfile, ClientProfiles, ErrorBody, NoticeStyle
 from .model import App, Decision, RequestInfo
 from .outcome import FindingSummary
+from .respond import (
+    CAN_REPLY,
+    FRAME_NOTE_WIRES,
+    NOTE_WIRES,
+    REPLY_ONLY,
+    ReplyContext,
+    Wire,
+    error_answer,
+    reply_answer,
+    wire_for,
+)
 from .ruleset import PolicyInfo
 
-NOTICE_FORMATS = ("html", "openai", "anthropic", "gemini", "json")
 _TEMPLATE = Template(resources.files("aipolicy").joinpath("templates/notice.html").read_text())
+
+
+class NoticeKind(StrEnum):
+    BLOCK = "block"
+    COACH = "coach"  # the person may go on after reading the linked page
+    REDACTION_NOTE = "redaction-note"
+
+
+# The ``code`` of a provider error, per kind (shown by SDKs, stable for scripts). A
+# redaction note is never an answer of its own: it goes into the service's answer.
+_ERROR_CODES = {NoticeKind.BLOCK: "blocked_by_policy",
+                NoticeKind.COACH: "policy_confirmation_required"}
+
+
+@dataclass(frozen=True)
+class NoticeContent:
+    """What a notice says, independent of its shape. ``text`` never holds a value that
+    was found, only policy text, kinds and counts."""
+
+    kind: NoticeKind
+    text: str
+    reference: str
+    link: str | None = None  # a page to read or to go on from; appended if not in text
+
+    @property
+    def full_text(self) -> str:
+        if self.link and self.link not in self.text:
+            return f"{self.text} {self.link}"
+        return self.text
 
 
 @dataclass(frozen=True)
@@ -27,7 +72,40 @@ class Notice:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
-    format: str
+    format: str  # for the audit line: html, or "<wire>-<error|reply>"
+    frames: tuple[bytes, ...] = ()  # WebSocket: messages for the client instead of a body
+    client_profile: str | None = None
+
+
+@dataclass(frozen=True)
+class ClientView:
+    """Who sent a request, as far as notices care: the API it speaks, whether it is a
+    browser navigating or a WebSocket message, and the client's profile (None: the
+    ruleset names no client profiles, every client gets the provider's 403)."""
+
+    wire: Wire
+    websocket: bool
+    navigation: bool
+    profile: ClientProfile | None
+
+    @property
+    def style(self) -> NoticeStyle:
+        if self.profile is None:
+            return _PROVIDER_403
+        return self.profile.websocket if self.websocket else self.profile.http
+
+
+_PROVIDER_403 = NoticeStyle(AnswerKind.ERROR, 403)
+
+
+@dataclass(frozen=True)
+class ResponseNote:
+    """A note to add at the start of the service's streamed answer (see
+    ``aipolicy.respond.stream_note`` / ``frame_note``)."""
+
+    wire: Wire
+    text: str
+    websocket: bool
 
 
 @dataclass(frozen=True)
@@ -43,17 +121,21 @@ class NoticeFacts:
     problem: str | None = None
 
 
-def choose_format(request: RequestInfo, app: App | None) -> str:
-    """Browser navigations get HTML; API clients their provider's error shape."""
+def is_navigation(request: RequestInfo) -> bool:
+    """A browser loading a page (it shows HTML), not a page's script calling an API."""
     accept = request.accept.lower()
-    navigation = request.headers.get("sec-fetch-mode", "") == "navigate" or (
-        request.method in ("GET", "HEAD") and "text/html" in accept
-    )
-    if navigation:
-        return "html"
-    if app is not None and app.api_format in ("openai", "anthropic", "gemini"):
-        return app.api_format
-    return "json"
+    return request.headers.get("sec-fetch-mode", "") == "navigate" or (
+        request.method in ("GET", "HEAD") and "text/html" in accept)
+
+
+def identify(request: RequestInfo, app: App | None, profiles: ClientProfiles | None
+             ) -> ClientView:
+    websocket = request.websocket
+    wire = wire_for(request.host, request.path, app.api_format if app else None, websocket)
+    profile = None
+    if profiles is not None:
+        profile = profiles.match(app.id if app else None, request.path, request.fields)
+    return ClientView(wire, websocket, not websocket and is_navigation(request), profile)
 
 
 def describe_findings(findings: FindingSummary) -> str:
@@ -95,32 +177,84 @@ def _alternative_name(d: Decision) -> str | None:
     return d.alternative_text
 
 
-def render(fmt: str, facts: NoticeFacts) -> Notice:
-    if fmt == "html":
+def block_content(facts: NoticeFacts, profile: ClientProfile | None) -> NoticeContent:
+    text = _message(facts)
+    if profile is not None and profile.hint and (facts.problem or facts.findings.total):
+        text += f" {profile.hint}"  # the blocked text stays in this client's conversation
+    return NoticeContent(NoticeKind.BLOCK, text, facts.reference)
+
+
+def block_notice(facts: NoticeFacts, view: ClientView, ctx: ReplyContext) -> Notice:
+    """The block notice for this client: the HTML page for a browser navigation, else
+    the client's own shape."""
+    if view.navigation:
         return _html(facts)
-    message = _message(facts)
-    ref = facts.reference
-    if fmt == "openai":
-        body = {"error": {"message": message, "type": "policy_violation", "param": None,
-                          "code": "blocked_by_policy"}}
-    elif fmt == "anthropic":
-        body = {"type": "error", "error": {"type": "permission_error", "message": message},
-                "request_id": ref}
-    elif fmt == "gemini":
-        body = {"error": {"code": 403, "message": message, "status": "PERMISSION_DENIED"}}
+    return render(block_content(facts, view.profile), view, ctx)
+
+
+def render(content: NoticeContent, view: ClientView, ctx: ReplyContext) -> Notice:
+    """``content`` in the shape ``view``'s client shows without retrying: its provider
+    error with the profile's status, or an answer whose text is the notice."""
+    if content.kind not in _ERROR_CODES:
+        raise ValueError(f"a {content.kind} notice is not sent as an answer")
+    style = view.style
+    ref = content.reference
+    text = content.full_text
+    reply = view.wire in CAN_REPLY and (
+        style.answer is AnswerKind.REPLY or view.wire in REPLY_ONLY)
+    if reply:
+        answer = reply_answer(view.wire, text, ref, ctx, websocket=view.websocket)
     else:
-        body = {"error": {"code": "blocked_by_policy", "message": message, "reference": ref,
-                          "policy": facts.policy.url, "contact": facts.policy.contact}}
-    headers = (
-        ("content-type", "application/json"),
-        ("x-should-retry", "false"),  # official SDKs would otherwise retry a block
+        status = style.status if style.answer is AnswerKind.ERROR else 403
+        answer = error_answer(view.wire, text, _ERROR_CODES[content.kind], ref, status,
+                              plain_text=style.body is ErrorBody.TEXT,
+                              error_type=style.error_type, websocket=view.websocket)
+    headers: list[tuple[str, str]] = [("content-type", answer.content_type)]
+    if answer.is_error:
+        headers.append(("x-should-retry", "false"))  # official SDKs would retry otherwise
+    headers += [
         ("x-request-id", ref),  # shown by the openai SDK
         ("request-id", ref),  # shown by the anthropic SDK
         ("x-aipolicy-reference", ref),
         ("cache-control", "no-store"),
-    )
-    data = json.dumps(body, ensure_ascii=False).encode()
-    return Notice(403, headers, data, fmt)
+    ]
+    fmt = f"{view.wire.value}-{'reply' if reply else 'error'}"
+    return Notice(answer.status, tuple(headers), answer.body, fmt, answer.frames,
+                  view.profile.id if view.profile else None)
+
+
+def wants_note(view: ClientView) -> bool:
+    """Whether this client is shown notes about redaction at all."""
+    return view.profile is not None and view.profile.redaction_note
+
+
+def redaction_note(view: ClientView, policy: PolicyInfo, reference: str,
+                   replaced: tuple[tuple[str, int], ...], ctx: ReplyContext
+                   ) -> ResponseNote | None:
+    """The note interactive clients see at the start of the answer ("2 e-mail addresses
+    were replaced before sending — policy …"), or None where the client cannot show it
+    (API callers: they keep the ``x-aipolicy-redacted`` header) or where the answer is
+    for a program (JSON output, a forced tool call), which a note would break."""
+    if not wants_note(view) or not replaced or ctx.structured:
+        return None
+    if view.wire not in (FRAME_NOTE_WIRES if view.websocket else NOTE_WIRES):
+        return None
+    items = [f"{count} {label if count == 1 else plural(label)}" for label, count in replaced]
+    listed = items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    verb = "was" if len(items) == 1 and replaced[0][1] == 1 else "were"
+    text = (f"{listed} {verb} replaced before sending — policy: {policy.url} "
+            f"(reference {reference})")
+    content = NoticeContent(NoticeKind.REDACTION_NOTE, text, reference)
+    return ResponseNote(view.wire, content.full_text, view.websocket)
+
+
+def plural(label: str) -> str:
+    """English plural of a finding label ("e-mail address" -> "e-mail addresses")."""
+    if label.endswith(("s", "x", "z", "ch", "sh")):
+        return label + "es"
+    if label.endswith("y") and label[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return label[:-1] + "ies"
+    return label + "s"
 
 
 def _html(facts: NoticeFacts) -> Notice:

@@ -40,9 +40,11 @@ class Outcome:
     request: RequestInfo
     decision: Decision
     enforced: Action  # what actually happened (report mode never blocks)
-    notice_format: str | None = None  # html | openai | anthropic | gemini | json, when blocked
+    notice_format: str | None = None  # html or <wire>-<error|reply>, when blocked
     findings: FindingSummary = field(default_factory=FindingSummary)
     decision_seconds: float = 0.0
     scan_seconds: float | None = None
     failure: str | None = None  # fixed reason when inspection could not be done
+    client_profile: str | None = None  # rulesets/clients.yaml id, when a notice or note
+    #                                    was shaped for the client
     timestamp: float = field(default_factory=time.time)

@@ -8,3 +8,4 @@ DEFAULT_RULESET = RULESETS / "default.yaml"
 ADDONS = PROJECT_ROOT / "addons"
 ENTRY_ADDON = ADDONS / "aipolicy_addons.py"
 CERTS = PROJECT_ROOT / "certs"
+DATA = PROJECT_ROOT / "data"  # default data directory: the state store, incident queue

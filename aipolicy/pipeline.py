@@ -12,19 +12,36 @@ import logging
 import time
 from dataclasses import dataclass
 
-from .decide import decide_access
-from .extract import BodyInput, InspectionError
-from .inspect import ContentDecision, Inspection, Inspector, decide_content, summarize
-from .model import ACTION_STRENGTH, Action, App, Decision, RequestInfo
-from .notices import Notice, NoticeFacts, choose_format, render
+from .decide import combine, decide_access
+from .destination import ConnectionScope, Destination, DestinationClassifier
+from .extract import InspectionError
+from .extract.envelope import EnvelopeEdit, masked_path
+from .inspect import (
+    INSPECTION_FAILED,
+    ContentDecision,
+    Inspection,
+    Inspector,
+    decide_content,
+    summarize,
+)
+from .model import Action, App, Decision, DestinationNames, Mode, RequestInfo
+from .notices import (
+    ClientView,
+    Notice,
+    NoticeFacts,
+    ResponseNote,
+    block_notice,
+    identify,
+    redaction_note,
+    wants_note,
+)
 from .outcome import FindingSummary, Outcome, new_reference
 from .redact import redact
+from .refusal import REQUEST_REFUSED, Refusal
+from .respond import ReplyContext, reply_context
 from .ruleset import Ruleset, load_ruleset
 
 log = logging.getLogger("aipolicy")
-
-INSPECTION_FAILED = "inspection-failed"
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 @dataclass(frozen=True)
@@ -35,15 +52,18 @@ class Verdict:
     notice: Notice | None = None  # answer the client with this instead of forwarding
     new_body: bytes | None = None  # forward this (identity-encoded) body instead
     response_headers: tuple[tuple[str, str], ...] = ()  # add to the upstream's response
+    note: ResponseNote | None = None  # add to the start of the upstream's streamed answer
+    new_envelope: EnvelopeEdit = EnvelopeEdit()  # redacted path, query, header values
 
 
 class Pipeline:
     def __init__(self, ruleset: Ruleset, *, inspect_here: bool = True) -> None:
         """``inspect_here=False`` skips building the detectors: the proxy's main process
-        does that when worker processes do the scanning (``aipolicy.workers``)."""
+        does that when worker processes do the scanning (``aipolicy.scan_service``)."""
         self.ruleset = ruleset
-        self.inspector = (Inspector(ruleset.inspection)
+        self.inspector = (Inspector(ruleset.inspection, ruleset.sources)
                           if ruleset.inspection and inspect_here else None)
+        self.destinations = DestinationClassifier(ruleset.catalog, ruleset.destinations)
         self.loaded_at = time.time()
 
     @classmethod
@@ -55,95 +75,183 @@ class Pipeline:
         return self.ruleset.inspection.timeout_seconds if self.ruleset.inspection else None
 
     # -- classify ------------------------------------------------------------------------
-    def should_intercept(self, host: str) -> bool:
-        """Only AI destinations are decrypted; everything else is tunnelled untouched."""
-        return self.ruleset.catalog.should_intercept(host)
+    def connection_scope(self, sni: str | None, destination: str | None,
+                         explicit: bool = True) -> ConnectionScope:
+        """Which TLS connections are decrypted: AI hosts, configured fronts, connections
+        that give no name to check (as the ruleset says); the rest is tunnelled untouched.
+        ``explicit``: the client named the destination (explicit proxy, not transparent)."""
+        return self.destinations.scope(sni, destination, explicit)
 
-    def classify(self, request: RequestInfo, host_header: str | None = None) -> App | None:
-        catalog = self.ruleset.catalog
-        app = catalog.match(request.host, request.path)
-        if app is None and host_header and host_header != request.host:
-            # A Host header naming an AI service behind a shared front is still that service.
-            app = catalog.match(host_header, request.path)
-        return app
+    def destination(self, request: RequestInfo) -> Destination:
+        """The one classification of where ``request`` goes, from every name it gave.
+
+        A request described without names (by hand: the CLI, tests) names its host."""
+        names = request.names
+        if not (names.destination or names.sni or names.hosts):
+            names = DestinationNames(destination=request.host)
+        return self.destinations.classify(
+            names, request.path, lambda app: decide_access(self.ruleset, app, request.client))
+
+    def classify(self, request: RequestInfo) -> App | None:
+        """The app ``request`` belongs to (``destination`` also says whether its names
+        disagree, which the proxy refuses)."""
+        return self.destination(request).app
 
     def needs_body(self, request: RequestInfo) -> bool:
-        return self.ruleset.inspection is not None and request.method in _BODY_METHODS
+        """Whether the request is inspected: with inspection configured, every request of
+        any method, its body (even empty) and its path, query and header fields."""
+        return self.ruleset.inspection is not None
 
     # -- decide and act ------------------------------------------------------------------
     def evaluate(self, request: RequestInfo, app: App, body: bytes | None = None) -> Verdict:
+        """Decide on one request: access, then (with a body) content; ``combine`` makes
+        them one decision. A body given to a pipeline without detectors is a caller bug
+        (its bodies are scanned in the scan workers), never a silent allow."""
         started = time.perf_counter()
         reference = new_reference()
         access = decide_access(self.ruleset, app, request.client)
-        if access.enforced_action is Action.BLOCK or body is None or self.inspector is None:
-            return self._finish(reference, request, access, started)
+        settings = self.ruleset.inspection
+        if body is None or settings is None or access.enforced_action is Action.BLOCK:
+            return self._finish(reference, request, access, started, body=body)
+        if self.inspector is None:
+            raise RuntimeError("this pipeline has no detectors (inspect_here=False): "
+                               "bodies must go to the scan workers")
         try:
-            inspection = self.inspector.inspect(BodyInput(
-                request.method, request.host, request.path, request.content_type,
-                request.headers.get("content-encoding", ""), body))
+            inspection = self.inspector.inspect_request(request, app, body)
         except InspectionError as exc:
-            return self._failed(reference, request, access, started, exc.reason)
+            return self._failed(reference, request, access, started, exc.reason, body)
         except Exception as exc:  # a detector bug must not let the request through
             log.error(f"aipolicy: inspection error ({type(exc).__name__}) on {request.host}")
-            return self._failed(reference, request, access, started, "a detector failed")
-        content = decide_content(self.ruleset.inspection, inspection, app,
-                                 access.status, access.groups)
-        return self._apply(reference, request, access, inspection, content, started)
+            return self._failed(reference, request, access, started, "a detector failed",
+                                body)
+        content = decide_content(settings, inspection, access, self.ruleset.mode)
+        return self._apply(reference, request, access, inspection, content, started, body)
 
-    def failure_verdict(self, request: RequestInfo, app: App, reason: str) -> Verdict:
-        """For failures outside ``evaluate`` (the time budget ran out)."""
+    def refuse(self, request: RequestInfo, destination: Destination) -> Verdict:
+        """The answer to a request whose names disagree or cannot be read: blocked with
+        the refusal's fixed reason and status, whatever the app's rules say."""
+        refusal = destination.refusal
+        assert refusal is not None
+        started = time.perf_counter()
+        app = destination.app
+        decision = Decision(
+            action=Action.BLOCK, rule_id=refusal.rule_id, reason=refusal.reason,
+            mode=self.ruleset.mode, app=app,
+            status=self.ruleset.status_of(app) if app is not None else None,
+            groups=self.ruleset.directory.groups_for(request.client))
+        verdict = self._finish(new_reference(), request, decision, started,
+                               problem=refusal.reason)
+        if verdict.notice is None:  # report mode: recorded, not refused
+            return verdict
+        return dataclasses.replace(
+            verdict, notice=dataclasses.replace(verdict.notice, status=refusal.status))
+
+    def failure_verdict(self, request: RequestInfo, app: App, reason: str,
+                        body: bytes | None = None) -> Verdict:
+        """For failures outside ``evaluate`` (the time budget ran out). ``body`` only
+        shapes the notice (model name, streaming)."""
         access = decide_access(self.ruleset, app, request.client)
-        return self._failed(new_reference(), request, access, time.perf_counter(), reason)
+        return self._failed(new_reference(), request, access, time.perf_counter(), reason,
+                            body)
+
+    def identify(self, request: RequestInfo, app: App | None) -> ClientView:
+        """Which client sent this request and how it shows notices."""
+        return identify(request, app, self.ruleset.clients)
+
+    def refusal_verdict(self, request: RequestInfo, app: App, reason: Refusal) -> Verdict:
+        """The proxy cannot pass this request on as sent (see ``aipolicy.refusal``): a
+        block in report mode too and whatever ``on_error`` says."""
+        access = decide_access(self.ruleset, app, request.client)
+        text = f"The proxy refused this request: {reason}."
+        refusal = dataclasses.replace(access, action=Action.BLOCK, rule_id=REQUEST_REFUSED,
+                                      reason=text, mode=Mode.ENFORCE, alternative=None,
+                                      alternative_text=None)
+        decision = combine(access, refusal)
+        return self._finish(new_reference(), request, decision, time.perf_counter(),
+                            failure=reason.value,
+                            problem=text if decision is refusal else None)
 
     def _apply(self, reference: str, request: RequestInfo, access: Decision,
-               inspection: Inspection, content: ContentDecision, started: float) -> Verdict:
-        findings = summarize(inspection.findings)
-        decision = access
-        if ACTION_STRENGTH[content.action] > ACTION_STRENGTH[access.action]:
-            rule = content.rule
-            decision = dataclasses.replace(
-                access, action=content.action, reason=content.reason,
-                rule_id=rule.id if rule else "inspection",
-                mode=(rule.mode if rule and rule.mode else self.ruleset.mode),
-                alternative=None, alternative_text=None)
-        enforced = decision.enforced_action
-        new_body, headers = None, ()
-        if enforced is Action.REDACT:
-            to_redact = content.findings_with(Action.REDACT)
-            new_body, counts = redact(inspection.extraction, to_redact)
+               inspection: Inspection, content: ContentDecision, started: float,
+               body: bytes) -> Verdict:
+        decision = combine(access, content.decision)
+        new_body, new_envelope, headers, note, profile = None, EnvelopeEdit(), (), None, None
+        if decision.enforced_action is Action.REDACT:
+            redaction = redact(inspection.segments, content.redact)
+            new_body, new_envelope = inspection.rewrite(redaction.texts)
             headers = (("x-aipolicy-redacted",
-                        ",".join(f"{k}={v}" for k, v in sorted(counts.items()))),
+                        ",".join(f"{k}={v}" for k, v in sorted(redaction.replaced.items()))),
                        ("x-aipolicy-reference", reference))
-        return self._finish(reference, request, decision, started, findings=findings,
-                            scan_seconds=inspection.seconds, new_body=new_body,
-                            headers=headers, problem=content.problem)
+            view = self.identify(request, decision.app)
+            if wants_note(view):
+                note = redaction_note(view, self.ruleset.policy, reference,
+                                      redaction.described(), self.reply_context(request, body))
+            profile = view.profile.id if view.profile else None
+        problem = content.problem if decision is content.decision else None
+        recorded = dataclasses.replace(request, path=inspection.recorded_path(request.path))
+        verdict = self._finish(reference, recorded, decision, started,
+                               findings=summarize(inspection.findings),
+                               scan_seconds=inspection.seconds, new_body=new_body,
+                               headers=headers, problem=problem, body=body, note=note,
+                               client_profile=profile, recorded=True)
+        return dataclasses.replace(verdict, new_envelope=new_envelope)
 
     def _failed(self, reference: str, request: RequestInfo, access: Decision, started: float,
-                reason: str) -> Verdict:
+                reason: str, body: bytes | None) -> Verdict:
+        """The request could not be inspected: ``on_error`` applies, but never weakens
+        what access already decided."""
         on_error = self.ruleset.inspection.on_error if self.ruleset.inspection else Action.BLOCK
         text = (f"This request could not be inspected ({reason}), and the policy does not "
                 "let uninspected content through." if on_error is Action.BLOCK else
                 f"This request could not be inspected ({reason}).")
-        decision = dataclasses.replace(access, action=on_error, rule_id=INSPECTION_FAILED,
-                                       reason=text, alternative=None, alternative_text=None)
+        failure = dataclasses.replace(access, action=on_error, rule_id=INSPECTION_FAILED,
+                                      reason=text, mode=self.ruleset.mode, alternative=None,
+                                      alternative_text=None)
+        decision = combine(access, failure)
+        problem = text if decision is failure and on_error is Action.BLOCK else None
         return self._finish(reference, request, decision, started, failure=reason,
-                            problem=text if on_error is Action.BLOCK else None)
+                            problem=problem, body=body)
+
+    def _recorded_path(self, request: RequestInfo) -> str:
+        """The path scanned and marked (``Inspector.recorded_path``), or masked where no
+        scanner runs or the scanner failed (the failure being recorded)."""
+        if self.inspector is not None:
+            try:
+                return self.inspector.recorded_path(request)
+            except Exception:  # noqa: BLE001 - a detector bug: the verdict must still come
+                pass
+        return masked_path(request.path)
 
     def _finish(self, reference: str, request: RequestInfo, decision: Decision, started: float,
                 *, findings: FindingSummary | None = None, scan_seconds: float | None = None,
                 new_body: bytes | None = None, headers: tuple[tuple[str, str], ...] = (),
-                failure: str | None = None, problem: str | None = None) -> Verdict:
+                failure: str | None = None, problem: str | None = None,
+                body: bytes | None = None, note: ResponseNote | None = None,
+                client_profile: str | None = None, recorded: bool = False) -> Verdict:
         enforced = decision.enforced_action
         findings = findings or FindingSummary()
+        # The outcome is what the audit log records: a path that carried a secret or
+        # personal data is recorded without it (``recorded``: already so; else scanned
+        # here, or masked where no scanner runs: a failure decided in the main process).
+        if not recorded and self.ruleset.inspection is not None:
+            request = dataclasses.replace(request, path=self._recorded_path(request))
         notice = None
         if enforced is Action.BLOCK:
             facts = NoticeFacts(reference, decision, self.ruleset.policy, request.host,
                                 findings, problem)
-            notice = render(choose_format(request, decision.app), facts)
+            view = self.identify(request, decision.app)
+            notice = block_notice(facts, view, self.reply_context(request, body))
+            client_profile = notice.client_profile
         outcome = Outcome(
             reference=reference, request=request, decision=decision, enforced=enforced,
             notice_format=notice.format if notice else None, findings=findings,
             decision_seconds=time.perf_counter() - started, scan_seconds=scan_seconds,
-            failure=failure)
-        return Verdict(outcome, notice, new_body, headers)
+            failure=failure, client_profile=client_profile)
+        return Verdict(outcome, notice, new_body, headers, note)
+
+    @staticmethod
+    def reply_context(request: RequestInfo, body: bytes | None) -> ReplyContext:
+        """What a notice that answers this request copies from it (model, streaming)."""
+        return reply_context(request.path, request.query, request.accept,
+                             request.headers.get("content-encoding", ""), body)
 

@@ -9,9 +9,10 @@ them back so every other byte of the body stays as it was.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
-from .model import Extraction, Finding
+from .model import Finding, Segment
 
 _NON_WORD = re.compile(r"[^A-Z0-9]+")
 
@@ -34,17 +35,32 @@ def merge_overlaps(findings: Sequence[Finding]) -> list[Finding]:
     return kept
 
 
-def redact(extraction: Extraction, findings: Sequence[Finding]) -> tuple[bytes, dict[str, int]]:
-    """The rewritten body and the number of values replaced per placeholder type."""
+@dataclass(frozen=True)
+class Redaction:
+    texts: Mapping[int, str]  # the new text of every segment with a finding
+    replaced: Mapping[str, int]  # placeholder type -> places replaced
+    distinct: Mapping[str, int]  # placeholder type -> different values replaced
+    labels: Mapping[str, str]  # placeholder type -> what notices call it
+
+    def described(self) -> tuple[tuple[str, int], ...]:
+        """(label, different values) per type, for the note people see."""
+        return tuple((self.labels[name], n) for name, n in sorted(self.distinct.items()))
+
+
+def redact(segments: Sequence[Segment], findings: Sequence[Finding]) -> Redaction:
+    """Replace every finding in the texts of ``segments``; counts per placeholder type,
+    never values. The same value gets the same placeholder in every segment; the caller
+    writes the texts back (``Extraction.rewrite``, ``Inspection.rewrite``)."""
     numbers: dict[tuple[str, str], int] = {}  # (type, value) -> n; lives only in this call
     per_type: dict[str, int] = {}
     counts: dict[str, int] = {}
+    labels: dict[str, str] = {}
     by_segment: dict[int, list[Finding]] = {}
     for f in merge_overlaps(findings):
         by_segment.setdefault(f.segment, []).append(f)
     new_texts: dict[int, str] = {}
     for index in sorted(by_segment):
-        text = extraction.segments[index].text
+        text = segments[index].text
         parts: list[str] = []
         cursor = 0
         for f in by_segment[index]:
@@ -57,6 +73,7 @@ def redact(extraction: Extraction, findings: Sequence[Finding]) -> tuple[bytes, 
             parts.append(f"[{name}_{numbers[key]}]")
             cursor = f.end
             counts[name] = counts.get(name, 0) + 1
+            labels.setdefault(name, f.label)
         parts.append(text[cursor:])
         new_texts[index] = "".join(parts)
-    return extraction.rewrite(new_texts), counts
+    return Redaction(new_texts, counts, per_type, labels)

@@ -16,11 +16,14 @@ from types import MappingProxyType
 from typing import Any
 
 from .catalog import Catalog, load_catalog
+from .clients import ClientProfiles, load_client_profiles
+from .destination_config import DestinationSettings, parse_destinations
 from .errors import ConfigError
 from .identity import EVERYONE, Group, GroupDirectory
 from .inspection_config import InspectionSettings, parse_inspection
 from .model import Action, App, AppConditions, Mode, Status
 from .schema import Checker
+from .sources import FileReader, Snapshot, Sources, absolute
 from .yamlsrc import LineDict, Src, load_yaml
 
 _ACCESS_ACTIONS = (Action.ALLOW.value, Action.MONITOR.value, Action.BLOCK.value)
@@ -62,8 +65,14 @@ class Ruleset:
     default_status: Status
     rules: tuple[AccessRule, ...]
     default_rule: AccessRule
-    source_files: tuple[Path, ...]  # every file this ruleset was built from (for reload)
+    sources: Snapshot  # the bytes of every file this ruleset was built from
     inspection: InspectionSettings | None = None  # None: no content inspection
+    destinations: DestinationSettings = DestinationSettings()  # decryption scope, fronting
+    clients: ClientProfiles | None = None  # None: every client gets the provider's 403
+
+    @property
+    def source_files(self) -> tuple[Path, ...]:
+        return self.sources.paths
 
     def status_of(self, app: App) -> Status:
         return self.app_status.get(app.id, self.default_status)
@@ -73,20 +82,23 @@ class Ruleset:
 
 
 _TOP_KEYS = ("policy", "mode", "catalog", "identity", "apps", "access")
-_OPTIONAL_TOP = ("inspection",)
+_OPTIONAL_TOP = ("inspection", "destinations", "clients")
 
 
-def load_ruleset(path: str | Path) -> Ruleset:
-    """Load and validate a ruleset file (and the catalog it names)."""
+def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
+    """Load and validate a ruleset file and every file it names, from disk (each file
+    read once; the result keeps their bytes as ``Ruleset.sources``) or, in a scan
+    worker, from the ``sources`` snapshot the main process validated."""
     path = Path(path)
-    doc = load_yaml(path)
+    reader: Sources = sources if sources is not None else FileReader()
+    doc = load_yaml(path, reader)
     root = Src(str(path), "", 1)
     check = Checker()
     top = check.mapping(doc, root, required=_TOP_KEYS, optional=_OPTIONAL_TOP)
     check.raise_if_any()
     assert top is not None
 
-    catalog, catalog_path = _load_catalog_ref(check, top, root, path)
+    catalog = _load_catalog_ref(check, top, root, path, reader)
     policy = _policy(check, top["policy"], root.key(top, "policy"))
     mode = check.choice(top["mode"], root.key(top, "mode"), [m.value for m in Mode])
     directory = _identity(check, top["identity"], root.key(top, "identity"))
@@ -104,7 +116,20 @@ def load_ruleset(path: str | Path) -> Ruleset:
             "groups": directory.ids,
         }
         inspection = parse_inspection(check, top["inspection"], root.key(top, "inspection"),
-                                      path.parent, known)
+                                      path.parent, known, reader)
+        if inspection is not None and catalog is not None:
+            for rule_id, src in catalog.credential_sources:
+                if rule_id not in inspection.secret_ids:
+                    check.fail(src, f"unknown secret rule {rule_id!r} (not in "
+                                    f"{inspection.secret_rules.name})")
+    destinations = DestinationSettings()
+    if "destinations" in top:
+        destinations = parse_destinations(check, top["destinations"],
+                                          root.key(top, "destinations")) or destinations
+    clients = None
+    if "clients" in top:
+        clients = _load_clients(check, top, root, path, frozenset(a.id for a in catalog.apps),
+                                reader)
     check.raise_if_any()
     assert policy and mode and catalog and default_status and default_rule
     return Ruleset(
@@ -117,33 +142,46 @@ def load_ruleset(path: str | Path) -> Ruleset:
         default_status=default_status,
         rules=rules,
         default_rule=default_rule,
-        source_files=(path, catalog_path, *_inspection_files(inspection)),
+        sources=reader.snapshot(path) if isinstance(reader, FileReader) else reader,
         inspection=inspection,
+        destinations=destinations,
+        clients=clients,
     )
 
 
-def _inspection_files(inspection: InspectionSettings | None) -> tuple[Path, ...]:
-    if inspection is None:
-        return ()
-    return (inspection.secret_rules, inspection.pii_patterns)
-
-
-def _load_catalog_ref(
-    check: Checker, top: LineDict, root: Src, path: Path
-) -> tuple[Catalog, Path]:
+def _load_catalog_ref(check: Checker, top: LineDict, root: Src, path: Path,
+                      sources: Sources) -> Catalog:
     src = root.key(top, "catalog")
     name = check.string(top["catalog"], src)
     if name is None:
         check.raise_if_any()
-    catalog_path = (path.parent / str(name)).resolve()
-    if not catalog_path.is_file():
+    catalog_path = Path(absolute(path.parent / str(name)))
+    if not sources.include(catalog_path):
         check.fail(src, f"catalog file {name!r} not found next to the ruleset")
         check.raise_if_any()
     try:
-        return load_catalog(catalog_path), catalog_path
+        return load_catalog(catalog_path, sources)
     except ConfigError as exc:
         check.problems.extend(exc.problems)
         raise ConfigError(check.problems) from None
+
+
+def _load_clients(check: Checker, top: LineDict, root: Src, path: Path,
+                  app_ids: frozenset[str], sources: Sources) -> ClientProfiles | None:
+    """The client profiles file the ruleset names (how each client is shown notices)."""
+    src = root.key(top, "clients")
+    name = check.string(top["clients"], src)
+    if name is None:
+        return None
+    clients_path = Path(absolute(path.parent / name))
+    if not sources.include(clients_path):
+        check.fail(src, f"client profiles file {name!r} not found next to the ruleset")
+        return None
+    try:
+        return load_client_profiles(clients_path, app_ids, sources)
+    except ConfigError as exc:
+        check.problems.extend(exc.problems)
+        return None
 
 
 def _policy(check: Checker, value: Any, src: Src) -> PolicyInfo | None:

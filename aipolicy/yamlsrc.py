@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
+from .sources import FileReader, Sources
 
 
 class LineDict(dict):
@@ -85,11 +86,12 @@ def load_yaml_text(text: str, file: str) -> Any:
         raise ConfigError.single(file, None, "(syntax)", str(exc)) from None
 
 
-def load_yaml(path: str | Path) -> Any:
-    """Read and parse a YAML file; a missing or unreadable file is a ConfigError."""
+def load_yaml(path: str | Path, sources: Sources | None = None) -> Any:
+    """Read (through ``sources``, by default from disk) and parse a YAML file; a missing
+    or unreadable file is a ConfigError."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = (sources or FileReader()).read_text(p)
     except OSError as exc:
         raise ConfigError.single(str(p), None, "(file)", f"cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:

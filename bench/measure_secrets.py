@@ -14,7 +14,8 @@ Prints
   in hard negatives and keywords) and on plain prose without any keyword.
 
 With ``--baseline REF`` (say ``HEAD~1``) the scanner of that git revision
-(``aipolicy/detect/secrets.py`` as it was there, with today's helper modules) runs too:
+(``aipolicy/detect/secrets.py`` and ``rulesets/secrets.yaml`` as they were there, with
+today's helper modules) runs too:
 both scan the same texts, in alternating rounds (the best round counts, which is fair
 on a noisy shared machine), and any text where their findings differ is counted.
 """
@@ -88,17 +89,32 @@ def measure_dev(scanner: SecretScanner) -> None:
         f"{t} {n}" for t, n in touched_types.most_common()))
 
 
+def _group(context: str) -> str:
+    """The corpus part a sample belongs to: the issue-11 contexts are "group:detail"."""
+    return context.split(":", 1)[0] if ":" in context else "base"
+
+
 def measure_generated(scanner: SecretScanner, corpus) -> None:
     module = sys.modules["aipolicy_secrets_corpus"]
     result = module.score(corpus, scanner.scan)
     print(f"generated corpus: {len(corpus.secret_samples)} secret samples "
           f"({result.secrets_total} secrets), {len(corpus.benign_samples)} benign prompts")
     print(f"  recall {result.secrets_found}/{result.secrets_total} = {result.recall:.4f}")
+    totals: Counter[str] = Counter()
+    for sample in corpus.secret_samples:
+        totals[_group(sample.context)] += len(sample.spans)
+    missed_by_group = Counter(_group(c) for _, c in result.missed)
+    print("  recall by part: " + ", ".join(
+        f"{g} {n - missed_by_group[g]}/{n}" for g, n in sorted(totals.items())))
     if result.missed:
         print("  missed (type, context): " + ", ".join(
-            f"{k}/{c} {n}" for (k, c), n in Counter(result.missed).most_common(15)))
+            f"{k}/{c} {n}" for (k, c), n in Counter(result.missed).most_common(25)))
+    benign_totals = Counter(_group(s.context) for s in corpus.benign_samples)
+    touched_by_group = Counter(_group(c) for c in result.touched)
     print(f"  benign prompts touched: {result.benign_touched}/{result.benign_total} = "
-          f"{result.benign_touched_rate:.4f}")
+          f"{result.benign_touched_rate:.4f} (" + ", ".join(
+              f"{g} {touched_by_group[g]}/{n}" for g, n in sorted(benign_totals.items()))
+          + ")")
     if result.touched:
         print("  touched benign contexts: " + ", ".join(
             f"{c} {n}" for c, n in Counter(result.touched).most_common()))
@@ -156,21 +172,25 @@ def measure_speed(scanner: SecretScanner, corpus, baseline=None, rounds: int = 5
             print(line)
 
 
-def _baseline_scanner(ref: str, rules_path: str):
-    """A scanner built by ``aipolicy/detect/secrets.py`` as it was at git ``ref``."""
-    source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{ref}:aipolicy/detect/secrets.py"],
-        check=True, capture_output=True, text=True).stdout
+def _baseline_scanner(ref: str):
+    """A scanner built by ``aipolicy/detect/secrets.py`` as it was at git ``ref``, with
+    ``rulesets/secrets.yaml`` as it was there."""
+    def show(path: str) -> str:
+        return subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{path}"],
+                              check=True, capture_output=True, text=True).stdout
+
     folder = Path(tempfile.mkdtemp(prefix="secrets-baseline-"))
     path = folder / "secrets_baseline.py"
-    path.write_text(source, encoding="utf-8")
+    path.write_text(show("aipolicy/detect/secrets.py"), encoding="utf-8")
+    rules = folder / "secrets.yaml"
+    rules.write_text(show("rulesets/secrets.yaml"), encoding="utf-8")
     # A module of the aipolicy.detect package, so its relative imports resolve.
     spec = importlib.util.spec_from_file_location("aipolicy.detect._secrets_baseline", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    return module.SecretScanner(module.load_secret_rules(rules_path, check_examples=False))
+    return module.SecretScanner(module.load_secret_rules(rules, check_examples=False))
 
 
 def main() -> None:
@@ -192,7 +212,7 @@ def main() -> None:
     measure_dev(scanner)
     corpus = _corpus_module().generate_corpus()
     measure_generated(scanner, corpus)
-    baseline = _baseline_scanner(args.baseline, args.rules) if args.baseline else None
+    baseline = _baseline_scanner(args.baseline) if args.baseline else None
     measure_speed(scanner, corpus, baseline)
 
 

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench import proxy_bench, scan_bench  # noqa: E402
+from bench import proxy_bench, report_bench, scan_bench  # noqa: E402
 from bench.report import evaluate_targets, render_markdown  # noqa: E402
 
 DEFAULT_OUT = ROOT / "bench" / "results"
@@ -55,6 +55,7 @@ class Config:
     memory_max_seconds: float
     awkward_bytes: int  # size of each awkward input (CSV, log, base64, other languages)
     awkward_repeats: int
+    report_lines: int  # audit lines for the usage report section
 
 
 FULL = Config(
@@ -62,7 +63,7 @@ FULL = Config(
     turns=20, chat_repeats=7, latency_n=300, warmup=10, rps_levels=(1, 4, 16),
     rps_seconds=8.0, isolation_rounds=300, isolation_load_clients=2, sse_n=150,
     memory_n=10_000, memory_concurrency=4, memory_samples=10, memory_max_seconds=420.0,
-    awkward_bytes=100_000, awkward_repeats=3)
+    awkward_bytes=100_000, awkward_repeats=3, report_lines=1_000_000)
 # Stock Presidio needs ~30 s for one 200 KB prompt and ~20 s for a 20-turn chat on this
 # class of machine: smoke mode skips the former and shortens the chat.
 SMOKE = Config(
@@ -70,7 +71,7 @@ SMOKE = Config(
     turns=5, chat_repeats=1, latency_n=10, warmup=3, rps_levels=(1, 4, 16),
     rps_seconds=0.4, isolation_rounds=5, isolation_load_clients=2, sse_n=6,
     memory_n=120, memory_concurrency=4, memory_samples=4, memory_max_seconds=60.0,
-    awkward_bytes=4_000, awkward_repeats=1)
+    awkward_bytes=4_000, awkward_repeats=1, report_lines=5_000)
 
 
 def _log(msg: str, t0: float) -> None:
@@ -266,6 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         del engines
         gc.collect()
         results.update(proxy_sections(cfg, work, ruleset, args.seed, t0, clock))
+        _log(f"report: {cfg.report_lines:,} audit lines, DuckDB against plain Python", t0)
+        clock.section("report")
+        results["report"] = report_bench.report_section(work / "report", cfg.report_lines)
     clock.section("")
     results["meta"]["duration_s"] = round(time.monotonic() - t0, 1)
     results["meta"]["section_seconds"] = clock.spent

@@ -77,6 +77,8 @@ def write_variants(ruleset: Path, workdir: Path) -> dict[str, Path]:
     data["catalog"] = str((base / data["catalog"]).resolve())
     insp["pii"]["patterns"] = str((base / insp["pii"]["patterns"]).resolve())
     insp["secrets"]["rules"] = str((base / insp["secrets"]["rules"]).resolve())
+    if "clients" in data:
+        data["clients"] = str((base / data["clients"]).resolve())
 
     person_all = _copy(data)
     person_all["inspection"]["pii"]["person"] = "all"

@@ -26,6 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from ..errors import ConfigError, ConfigProblem
+from ..sources import FileReader, Sources
 from .pii_context import DirectName, RecordFinder, merge_ranges
 from .pii_fields import FieldDetector
 from .pii_names import NameFinder, load_name_lexicon
@@ -101,8 +102,12 @@ class PiiDetector:
     Thread-safe: the only mutable state is the NER cache, guarded by a lock.
     """
 
-    def __init__(self, settings: PiiSettings, patterns_path: Path = DEFAULT_PATTERNS_PATH):
-        rules = load_pii_rules(patterns_path)
+    def __init__(self, settings: PiiSettings, patterns_path: Path = DEFAULT_PATTERNS_PATH,
+                 sources: Sources | None = None):
+        """``sources``: where the pattern file and the files it names are read (by
+        default from disk; a scan worker passes its ruleset's snapshot)."""
+        sources = sources or FileReader()
+        rules = load_pii_rules(patterns_path, sources)
         unknown = settings.entities - rules.entities
         if unknown:
             raise ValueError(
@@ -133,7 +138,7 @@ class PiiDetector:
             lex = rules.lexicon
             person = rules.person
             self._names = NameFinder(
-                load_name_lexicon(lex.file),
+                load_name_lexicon(lex.file, sources),
                 stop_words=person.not_names | person.titles | person.label_words,
                 lone_stop_words=lex.not_person_words, organisation_words=lex.organisation_words,
                 street_words=lex.street_words,

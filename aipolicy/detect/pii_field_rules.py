@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from ..schema import Checker
+from ..sources import Sources
 from ..yamlsrc import Src, load_yaml
 from .pii_validators import VALIDATORS, fold_accents
 
@@ -94,11 +95,12 @@ class FieldRules:
     vcard: Mapping[str, VcardSpec]
 
 
-def load_field_rules(path: Path, check: Checker, entities: frozenset[str]
-                     ) -> FieldRules | None:
-    """Read and check ``pii_fields.yaml``; problems go to ``check`` (file:line: field)."""
+def load_field_rules(path: Path, check: Checker, entities: frozenset[str],
+                     sources: Sources | None = None) -> FieldRules | None:
+    """Read (through ``sources``: the ruleset's snapshot in a scan worker) and check
+    ``pii_fields.yaml``; problems go to ``check`` (file:line: field)."""
     file = str(path)
-    doc = load_yaml(path)
+    doc = load_yaml(path, sources)
     root = Src(file, "", getattr(doc, "line", None))
     top = check.mapping(doc, root, required=("version", "shapes", "fields", "ignore",
                                              "personal", "not_values"), optional=("vcard",))

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ConfigError, ConfigProblem
+from ..sources import FileReader, Sources
 
 SECTIONS = ("given", "surname", "word")
 # A word as the finder sees it: letters with inner ' ’ or -.
@@ -105,11 +106,12 @@ class NameLexicon:
         return UNKNOWN
 
 
-def load_name_lexicon(path: str | Path) -> NameLexicon:
-    """Read the lexicon file; a malformed line is reported as ``file:line``."""
+def load_name_lexicon(path: str | Path, sources: Sources | None = None) -> NameLexicon:
+    """Read the lexicon file (through ``sources``, by default from disk); a malformed
+    line is reported as ``file:line``."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = (sources or FileReader()).read_text(path)
     except OSError as exc:
         raise ConfigError.single(str(path), None, "person_lexicon.file",
                                  f"cannot read the name lexicon: {exc.strerror}") from None

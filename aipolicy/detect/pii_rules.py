@@ -16,6 +16,7 @@ from typing import Any
 
 from ..paths import RULESETS
 from ..schema import Checker
+from ..sources import FileReader, Sources, absolute
 from ..yamlsrc import Src, load_yaml
 from .pii_field_rules import FieldRules, load_field_rules, phrase_words
 from .pii_validators import VALIDATORS, parse_iin_range
@@ -145,8 +146,9 @@ def _word_regex(words: tuple[str, ...]) -> str:
 
 
 class _Loader:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, sources: Sources) -> None:
         self.file = file
+        self.sources = sources
         self.check = Checker()
         self.terms: dict[str, tuple[str, ...]] = {}
 
@@ -230,11 +232,11 @@ class _Loader:
         name = self.check.string(value, src)
         if name is None:
             return None
-        path = Path(self.file).parent / name
-        if not path.is_file():
+        path = Path(absolute(Path(self.file).parent / name))
+        if not self.sources.include(path):
             self.check.fail(src, f"no such file next to {self.file}")
             return None
-        return load_field_rules(path, self.check, entities)
+        return load_field_rules(path, self.check, entities, self.sources)
 
     def _defaults(self, value: Any, src: Src) -> dict[str, float]:
         out = {"context_before": 48, "context_after": 24, "context_boost": 0.35,
@@ -485,8 +487,8 @@ class _Loader:
         name = self.check.string(d.get("file"), src.key(d, "file"))
         path = None
         if name is not None:
-            path = Path(self.file).parent / name
-            if not path.is_file():
+            path = Path(absolute(Path(self.file).parent / name))
+            if not self.sources.include(path):
                 self.check.fail(src.key(d, "file"), f"no such file next to {self.file}")
         if path is None:
             return None
@@ -544,10 +546,12 @@ class _Loader:
         )
 
 
-def load_pii_rules(path: str | Path = DEFAULT_PATTERNS_PATH) -> PiiRules:
+def load_pii_rules(path: str | Path = DEFAULT_PATTERNS_PATH,
+                   sources: Sources | None = None) -> PiiRules:
     """Read, validate and compile the PII pattern file; raise ConfigError listing problems."""
-    loader = _Loader(str(path))
-    rules = loader.load(load_yaml(path))
+    sources = sources or FileReader()
+    loader = _Loader(str(path), sources)
+    rules = loader.load(load_yaml(path, sources))
     loader.check.raise_if_any()
     assert rules is not None  # every path that returns None recorded a problem
     return rules

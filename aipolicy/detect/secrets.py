@@ -3,8 +3,9 @@
 Every rule lives in a YAML file (``rulesets/secrets.yaml``): an id, a human label, a
 regular expression whose named group ``secret`` marks the value, cheap lower-case
 keywords, an optional entropy threshold and allowlist, an optional named validator
-(the only part that is code) and examples that must and must not match. Loading
-validates all of it and fails with ``file:line: field: message``.
+(the only part that is code) and examples that must and must not match. The same file
+declares anchors and pairs (``secret_pairs.py``): secrets found beside the identifier
+they belong to. Loading validates all of it and fails with ``file:line: field: message``.
 
 Scanning is built for the request path: one Hyperscan pass over the text (see
 ``prefilter.py``) finds the few short windows where each rule's expression can match,
@@ -15,13 +16,12 @@ hold spans, never values.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import threading
 from bisect import bisect_left
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from re import _constants as _sre_constants  # type: ignore[attr-defined]
 from re import _parser as _sre_parser  # type: ignore[attr-defined]
@@ -29,185 +29,21 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from ..schema import Checker
+from ..sources import Sources
 from ..yamlsrc import LineDict, Src, load_yaml
 from .entropy import shannon_entropy
 from .prefilter import LiteralSet, Prefilter, Window, anchored_at_start, scan_bytes
-
-# --------------------------------------------------------------------------- validators
-# The only code in a rule: checks a regular expression cannot express.
-
-
-def _luhn(value: str) -> bool:
-    digits = [int(c) for c in value if c.isdigit()]
-    if len(digits) < 12:
-        return False
-    total = 0
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
-
-
-def _b64_prefix(text: str, *, urlsafe: bool) -> bytes:
-    """Decode the longest whole-quantum prefix of ``text``; b"" when it is not base64.
-
-    Only a prefix is needed (a JWT header, the start of an encoded token) and the text
-    may be cut off, so trailing partial quanta and padding are dropped, not rejected.
-    """
-    body = text.strip().rstrip("=")
-    body = body[: len(body) - len(body) % 4]
-    if not body:
-        return b""
-    try:
-        if urlsafe:
-            return base64.urlsafe_b64decode(body)
-        return base64.b64decode(body, validate=True)
-    except (binascii.Error, ValueError):
-        return b""
-
-
-def _jwt_header(token: str) -> bytes:
-    header = token.split(".", 1)[0]
-    return _b64_prefix(header.replace("\\", ""), urlsafe=True)
-
-
-def _jwt(value: str) -> bool:
-    """Three base64url parts whose header decodes to a JSON object naming ``alg``."""
-    header = _jwt_header(value)
-    return header.startswith(b'{"') and b'"alg"' in header
-
-
-def _base64_jwt(value: str) -> bool:
-    """A base64-encoded JWT: decodes to ``eyJ...`` whose header is a JSON object."""
-    compact = re.sub(r"\\[nr]|\s", "", value)
-    decoded = _b64_prefix(compact, urlsafe=False) or _b64_prefix(compact, urlsafe=True)
-    try:
-        inner = decoded.decode("ascii")
-    except UnicodeDecodeError:
-        return False
-    return inner.startswith("eyJ") and _jwt_header(inner).startswith(b'{"')
-
-
-def _basic_auth(value: str) -> bool:
-    """``Authorization: Basic`` credentials: base64 of printable ``user:password``."""
-    decoded = _b64_prefix(value, urlsafe=False)
-    if b":" not in decoded:
-        return False
-    user, _, password = decoded.partition(b":")
-    return bool(password) and all(32 <= b < 127 for b in decoded)
-
-
-VALIDATORS: Mapping[str, Callable[[str], bool]] = MappingProxyType(
-    {
-        "none": lambda value: True,
-        "luhn": _luhn,
-        "jwt": _jwt,
-        "base64_jwt": _base64_jwt,
-        "basic_auth": _basic_auth,
-    }
+from .secret_checks import (
+    VALIDATORS,
+    Allowlist,
+    Example,
+    combine_memo,
+    secret_groups,
+    secret_span,
 )
+from .secret_pairs import SIDES, Anchor, AnchorKey, PairRule, anchor_spans
 
 # --------------------------------------------------------------------------- model
-
-
-_LEADING_FLAGS = re.compile(r"^\(\?([aiLmsux]+)\)")
-
-
-def _combine(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str] | None:
-    """One alternation of all ``patterns``; a leading (?i) becomes a scoped (?i:...)."""
-    if not patterns:
-        return None
-    parts = []
-    for rx in patterns:
-        text = rx.pattern
-        flags = _LEADING_FLAGS.match(text)
-        if flags:
-            text = f"(?{flags.group(1)}:{text[flags.end():]})"
-        parts.append(f"(?:{text})")
-    return re.compile("|".join(parts))
-
-
-def _combine_memo(
-    patterns: Sequence[re.Pattern[str]],
-    memo: dict[tuple[str, ...], tuple[re.Pattern[str], ...]],
-) -> tuple[re.Pattern[str], ...]:
-    """``patterns`` as one alternation, or as they are when they cannot be joined (two
-    define the same group name)."""
-    key = tuple(f"{rx.flags}:{rx.pattern}" for rx in patterns)
-    if key not in memo:
-        try:
-            combined = _combine(patterns)
-        except re.error:
-            memo[key] = tuple(patterns)
-        else:
-            memo[key] = () if combined is None else (combined,)
-    return memo[key]
-
-
-@dataclass(frozen=True)
-class Allowlist:
-    """Values that look like secrets but are not: placeholders, documentation keys.
-
-    ``regexes`` are searched in the secret value, ``stopwords`` are lower-case
-    substrings of it, ``match_regexes`` are searched in the whole match (the key name
-    and separator around the value, for rules that need context).
-    """
-
-    regexes: tuple[re.Pattern[str], ...] = ()
-    stopwords: tuple[str, ...] = ()
-    match_regexes: tuple[re.Pattern[str], ...] = ()
-    # The regexes joined into one expression each: one search instead of one per regex.
-    _value_rx: re.Pattern[str] | None = field(default=None, init=False, repr=False)
-    _match_rx: re.Pattern[str] | None = field(default=None, init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_value_rx", _combine(self.regexes))
-        object.__setattr__(self, "_match_rx", _combine(self.match_regexes))
-
-    def allows(self, value: str, lowered_value: str, whole_match: str) -> bool:
-        """The reference behaviour; the scanner's fast path (``_ValueChecks``) gives the
-        same answers with less work."""
-        if any(word in lowered_value for word in self.stopwords):
-            return True
-        if self._value_rx is not None and self._value_rx.search(value):
-            return True
-        return self._match_rx is not None and self._match_rx.search(whole_match) is not None
-
-    def unanchored(self) -> Iterator[tuple[str, int, re.Pattern[str]]]:
-        """The regexes that can match anywhere, not only at the start: ("value" or
-        "match", position in ``regexes`` or ``match_regexes``, regex)."""
-        for kind, regexes in (("value", self.regexes), ("match", self.match_regexes)):
-            for i, rx in enumerate(regexes):
-                if not anchored_at_start(rx):
-                    yield kind, i, rx
-
-    def __repr__(self) -> str:
-        return (
-            f"Allowlist({len(self.regexes)} regexes, {len(self.stopwords)} stopwords, "
-            f"{len(self.match_regexes)} match regexes)"
-        )
-
-
-@dataclass(frozen=True)
-class Example:
-    """A rule example. ``secret`` is the part a match must cover (the whole text if None)."""
-
-    text: str
-    secret: str | None
-    line: int | None
-
-    @property
-    def secret_span(self) -> tuple[int, int]:
-        if self.secret is None:
-            return 0, len(self.text)
-        start = self.text.index(self.secret)
-        return start, start + len(self.secret)
-
-    def __repr__(self) -> str:  # examples are fake, but reprs never carry values at all
-        return f"Example(line={self.line})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -238,14 +74,15 @@ class _Compiled:
     the allowlist regexes that can match anywhere, the set of all keywords and
     stopwords, and each rule's value checks."""
 
-    prefilter: Prefilter[str | AllowlistKey]
+    prefilter: Prefilter[PrefilterKey]
     words: LiteralSet
     checks: Mapping[str, _ValueChecks]
 
     @classmethod
     def build(cls, rules: SecretRuleSet) -> _Compiled:
-        patterns: list[tuple[str | AllowlistKey, re.Pattern[str]]] = [
+        patterns: list[tuple[PrefilterKey, re.Pattern[str]]] = [
             (rule.id, rule.pattern) for rule in rules.rules]
+        patterns += [(AnchorKey(anchor.id), anchor.pattern) for anchor in rules.anchors]
         owners = [("", rules.allowlist), *((rule.id, rule.allowlist) for rule in rules.rules)]
         for owner, allowlist in owners:
             for kind, index, rx in allowlist.unanchored():
@@ -253,6 +90,8 @@ class _Compiled:
         words = [*rules.allowlist.stopwords]
         for rule in rules.rules:
             words += [*rule.keywords, *rule.allowlist.stopwords]
+        for anchor in rules.anchors:
+            words += anchor.keywords
         combined: dict[tuple[str, ...], tuple[re.Pattern[str], ...]] = {}
         return cls(Prefilter(patterns), LiteralSet(words),
                    MappingProxyType({rule.id: _ValueChecks(rule, rules.allowlist, combined)
@@ -267,13 +106,20 @@ class AllowlistKey(NamedTuple):
     index: int
 
 
+# A rule id, an unanchored allowlist regex or an anchor.
+type PrefilterKey = str | AllowlistKey | AnchorKey
+
+
 @dataclass(frozen=True)
 class SecretRuleSet:
-    """All rules of one file plus the allowlist that applies to every rule."""
+    """All rules of one file, the allowlist that applies to every rule, and the anchors
+    and pairs that find some rules' secrets beside an identifier."""
 
     rules: tuple[SecretRule, ...]
     allowlist: Allowlist
     source: str
+    anchors: tuple[Anchor, ...] = ()
+    pairs: tuple[PairRule, ...] = ()
     # What fast scanning needs, compiled on first use and shared by every scanner over
     # this set (whatever subset it enables).
     _compiled: list[_Compiled] = field(
@@ -281,9 +127,9 @@ class SecretRuleSet:
     _lock: threading.Lock = field(
         default_factory=threading.Lock, init=False, repr=False, compare=False)
 
-    def prefilter(self) -> Prefilter[str | AllowlistKey]:
-        """The prefilter of every rule (keyed by rule id) and of every unanchored
-        allowlist regex (keyed by AllowlistKey); built once, thread-safe."""
+    def prefilter(self) -> Prefilter[PrefilterKey]:
+        """The prefilter of every rule (keyed by rule id), of every unanchored allowlist
+        regex (AllowlistKey) and of every anchor (AnchorKey); built once, thread-safe."""
         return self._compile().prefilter
 
     def _compile(self) -> _Compiled:
@@ -309,8 +155,15 @@ class SecretRuleSet:
                 return rule
         raise KeyError(rule_id)
 
+    def anchor(self, anchor_id: str) -> Anchor | None:
+        for anchor in self.anchors:
+            if anchor.id == anchor_id:
+                return anchor
+        return None
+
     def __repr__(self) -> str:
-        return f"SecretRuleSet({len(self.rules)} rules from {self.source})"
+        return (f"SecretRuleSet({len(self.rules)} rules, {len(self.pairs)} pairs from "
+                f"{self.source})")
 
 
 @dataclass(frozen=True)
@@ -328,12 +181,24 @@ class SecretMatch:
 
 @dataclass(frozen=True)
 class _Candidate:
-    """A match of a rule, not yet checked against allowlists, entropy and validator."""
+    """A match of a rule, not yet checked against allowlists, entropy and validator,
+    or (``match`` None) a partner value a pair found, already checked."""
 
     rank: tuple[int, int, int]  # (generic, -length, rule position): lower is preferred
     start: int  # the secret's span
     end: int
-    match: re.Match[str]
+    match: re.Match[str] | None
+
+
+@dataclass(frozen=True)
+class _ActivePair:
+    """A pair whose reported rule the scanner has enabled."""
+
+    pair: PairRule
+    index: int  # position of the reported rule among the scanner's rules
+    anchor: Anchor | SecretRule
+    key: PrefilterKey  # the anchor's key in the prefilter
+    groups: tuple[int, ...]  # the anchor's secret groups, when it is a rule
 
 
 class SecretScanner:
@@ -366,15 +231,33 @@ class SecretScanner:
         # Rule id -> position among the selected rules (the last tie-break of overlaps).
         self._order: dict[str, int] = {rule.id: i for i, rule in enumerate(self._rules)}
         compiled = rules._compile() if prefilter and self._rules else None
-        self._prefilter: Prefilter[str | AllowlistKey] | None = None
+        self._prefilter: Prefilter[PrefilterKey] | None = None
         self._words: LiteralSet | None = None
         self._checks: tuple[_ValueChecks, ...] = ()
+        self._all_checks: Mapping[str, _ValueChecks] = {}
         if compiled is not None:
             self._prefilter = compiled.prefilter
             self._words = compiled.words
             self._checks = tuple(compiled.checks[rule.id] for rule in self._rules)
+            self._all_checks = compiled.checks
+        # A pair counts when the rule it reports is enabled; its anchor (an identifier
+        # or any rule of the set) is looked for whether or not that rule is enabled.
+        pairs = []
+        for pair in rules.pairs:
+            if pair.reports not in self._order:
+                continue
+            anchor = rules.anchor(pair.anchor)
+            if anchor is not None:
+                pairs.append(_ActivePair(pair, self._order[pair.reports], anchor,
+                                         AnchorKey(anchor.id), ()))
+            else:
+                rule = rules.get(pair.anchor)
+                pairs.append(_ActivePair(pair, self._order[pair.reports], rule, rule.id,
+                                         secret_groups(rule.pattern)))
+        self._pairs: tuple[_ActivePair, ...] = tuple(pairs)
+        self._anchor_keys = frozenset(active.key for active in pairs)
         self._secret_groups: tuple[tuple[int, ...], ...] = tuple(
-            _secret_groups(rule.pattern) for rule in self._rules)
+            secret_groups(rule.pattern) for rule in self._rules)
         # Searched over the whole text (after the keyword check) instead of in windows.
         unsupported = self._prefilter.unsupported if self._prefilter is not None else None
         self._whole_text: tuple[int, ...] = tuple(
@@ -410,9 +293,9 @@ class SecretScanner:
                               data)
         found: list[_Candidate] = []
         for index in self._whole_text:
-            if keywords.present(self._rules[index]):
+            if keywords.present(self._rules[index].keywords):
                 self._collect(index, self._rules[index].pattern.finditer(text), found)
-        candidates: dict[str | AllowlistKey, list[Window]] | None = None
+        candidates: dict[PrefilterKey, list[Window]] | None = None
         if self._prefilter is not None:
             order = self._order
             unsupported = self._prefilter.unsupported
@@ -421,6 +304,8 @@ class SecretScanner:
                 index = order.get(key)  # type: ignore[arg-type]
                 if index is not None and key not in unsupported:  # else: done above
                     self._collect(index, self._prefilter.finditer(key, text, windows), found)
+        if self._pairs and (candidates is None or not self._anchor_keys.isdisjoint(candidates)):
+            self._collect_pairs(text, candidates, keywords, found)
         return self._resolve(found, keywords, candidates)
 
     def _collect(
@@ -429,13 +314,61 @@ class SecretScanner:
         generic = int(self._rules[index].generic)
         groups = self._secret_groups[index]
         for m in matches:
-            start, end = _secret_span(m, groups)
+            start, end = secret_span(m, groups)
             if start < end:
                 out.append(_Candidate((generic, start - end, index), start, end, m))
 
+    def pair_spans(self, text: str) -> list[tuple[int, int]]:
+        """What the pairs alone find in ``text`` (before overlaps with the rules are
+        resolved); for checking a pair's examples."""
+        found: list[_Candidate] = []
+        self._collect_pairs(text, None, _TextWords(text, None), found)
+        return [(c.start, c.end) for c in found]
+
+    def _collect_pairs(
+        self, text: str, windows: dict[PrefilterKey, list[Window]] | None,
+        keywords: _TextWords, out: list[_Candidate],
+    ) -> None:
+        """Partner values beside their anchors, checked, as candidates of the rule each
+        pair reports (ranked as a specific rule)."""
+        spans_of: dict[PrefilterKey, list[tuple[int, int]]] = {}
+        for active in self._pairs:
+            if windows is not None and active.key not in windows:
+                continue  # the prefilter saw no anchor
+            if active.key not in spans_of:
+                spans_of[active.key] = self._anchor_spans(active, text, windows, keywords)
+            for start, end in active.pair.partners(text, spans_of[active.key],
+                                                   self._global_allow):
+                out.append(_Candidate((0, start - end, active.index), start, end, None))
+
+    def _anchor_spans(
+        self, active: _ActivePair, text: str,
+        windows: dict[PrefilterKey, list[Window]] | None, keywords: _TextWords,
+    ) -> list[tuple[int, int]]:
+        """Where the pair's anchor is in ``text``: an identifier that is not
+        allowlisted, or a match of the anchoring rule that passes its checks."""
+        anchor = active.anchor
+        if not keywords.present(anchor.keywords):
+            return []
+        if windows is None or self._prefilter is None:
+            matches: Iterable[re.Match[str]] = anchor.pattern.finditer(text)
+        else:
+            matches = self._prefilter.finditer(active.key, text, windows[active.key])
+        if isinstance(anchor, Anchor):
+            return anchor_spans(anchor, matches, self._global_allow)
+        spans = []
+        for m in matches:
+            start, end = secret_span(m, active.groups)
+            cand = _Candidate((0, 0, 0), start, end, m)
+            if start < end and (
+                    _reference_accepts(anchor, self._global_allow, cand) if windows is None
+                    else self._all_checks[anchor.id].accepts(cand, keywords.words(), windows)):
+                spans.append((start, end))
+        return spans
+
     def _resolve(
         self, candidates: list[_Candidate], keywords: _TextWords,
-        windows: dict[str | AllowlistKey, list[Window]] | None,
+        windows: dict[PrefilterKey, list[Window]] | None,
     ) -> list[SecretMatch]:
         """Keep the best candidates that do not overlap and pass their rule's checks.
 
@@ -455,10 +388,12 @@ class SecretScanner:
             if pos < len(starts) and starts[pos] < cand.end:
                 continue  # overlaps the kept span that starts at or after it
             index = cand.rank[2]
-            if not keywords.present(self._rules[index]):
+            if cand.match is None:
+                pass  # a pair's partner: checked when found
+            elif not keywords.present(self._rules[index].keywords):
                 continue
-            if windows is None:  # without the prefilter: the reference checks
-                if not self._accepts(self._rules[index], cand):
+            elif windows is None:  # without the prefilter: the reference checks
+                if not _reference_accepts(self._rules[index], self._global_allow, cand):
                     continue
             elif not self._checks[index].accepts(cand, keywords.words(), windows):
                 continue
@@ -470,17 +405,20 @@ class SecretScanner:
         return [SecretMatch(rules[c.rank[2]].id, rules[c.rank[2]].label, c.start, c.end)
                 for c in kept]
 
-    def _accepts(self, rule: SecretRule, cand: _Candidate) -> bool:
-        value = cand.match.string[cand.start:cand.end]
-        whole_match = cand.match.group(0)
-        lowered = value.lower()
-        if self._global_allow.allows(value, lowered, whole_match):
-            return False
-        if rule.allowlist.allows(value, lowered, whole_match):
-            return False
-        if rule.entropy is not None and shannon_entropy(value) < rule.entropy:
-            return False
-        return VALIDATORS[rule.validate](value)
+
+def _reference_accepts(rule: SecretRule, global_allow: Allowlist, cand: _Candidate) -> bool:
+    """Whether a rule's match passes the set's and the rule's checks, plainly."""
+    assert cand.match is not None
+    value = cand.match.string[cand.start:cand.end]
+    whole_match = cand.match.group(0)
+    lowered = value.lower()
+    if global_allow.allows(value, lowered, whole_match):
+        return False
+    if rule.allowlist.allows(value, lowered, whole_match):
+        return False
+    if rule.entropy is not None and shannon_entropy(value) < rule.entropy:
+        return False
+    return VALIDATORS[rule.validate](value)
 
 
 class _ValueChecks:
@@ -504,9 +442,9 @@ class _ValueChecks:
         # lower-casing a text lower-cases each of its substrings the same way).
         self._ascii_stopwords = tuple(w for w in stopwords if w.isascii())
         self._other_stopwords = tuple(w for w in stopwords if not w.isascii())
-        self._values_at_start = _combine_memo(
+        self._values_at_start = combine_memo(
             [rx for _, a in owners for rx in a.regexes if anchored_at_start(rx)], combined)
-        self._matches_at_start = _combine_memo(
+        self._matches_at_start = combine_memo(
             [rx for _, a in owners for rx in a.match_regexes if anchored_at_start(rx)],
             combined)
         anywhere = [(AllowlistKey(owner, kind, i), kind, rx)
@@ -517,8 +455,9 @@ class _ValueChecks:
         self._validate = VALIDATORS[rule.validate]
 
     def accepts(self, cand: _Candidate, text_words: Container[str] | None,
-                windows: Mapping[str | AllowlistKey, list[Window]]) -> bool:
+                windows: Mapping[PrefilterKey, list[Window]]) -> bool:
         m = cand.match
+        assert m is not None
         value = m.string[cand.start:cand.end]
         lowered = value.lower()
         if text_words is None:
@@ -549,9 +488,17 @@ class _ValueChecks:
 
 def _may_start(windows: list[Window] | None, start: int, end: int) -> bool:
     """Whether a match (of an allowlist regex) can start in ``[start, end)``: the text
-    holds the value there, so a match inside the value is one in the text too."""
-    return windows is not None and any(
-        w.start < end and w.last_start >= start for w in windows)
+    holds the value there, so a match inside the value is one in the text too.
+
+    Windows are disjoint and in text order, so the first one whose range of starts
+    reaches ``start`` decides (a binary search: a long text has many windows)."""
+    if not windows:
+        return False
+    i = bisect_left(windows, start, key=_LAST_START)
+    return i < len(windows) and windows[i].start < end
+
+
+_LAST_START = attrgetter("last_start")
 
 
 _WORD_PASS_FROM = 16_384  # characters
@@ -576,29 +523,17 @@ class _TextWords:
             self._found = self._words.present(self._text, self._data)
         return self._found
 
-    def present(self, rule: SecretRule) -> bool:
-        if not rule.keywords:
+    def present(self, keywords: tuple[str, ...]) -> bool:
+        """Whether one of ``keywords`` (a rule's or an anchor's; none: always) occurs."""
+        if not keywords:
             return True
         found = self.words()
         if found is not None:
-            return any(keyword in found for keyword in rule.keywords)
+            return any(keyword in found for keyword in keywords)
         if self._lowered is None:
             self._lowered = self._text.lower()
         lowered = self._lowered
-        return any(keyword in lowered for keyword in rule.keywords)
-
-
-def _secret_groups(pattern: re.Pattern[str]) -> tuple[int, ...]:
-    """The groups named ``secret*``, in the order of the pattern's group names."""
-    return tuple(i for name, i in pattern.groupindex.items() if name.startswith("secret"))
-
-
-def _secret_span(m: re.Match[str], groups: tuple[int, ...]) -> tuple[int, int]:
-    """Span of the first participating group named ``secret*``, else of the match."""
-    for group in groups:
-        if m.start(group) >= 0:
-            return m.span(group)
-    return m.span()
+        return any(keyword in lowered for keyword in keywords)
 
 
 # --------------------------------------------------------------------------- examples
@@ -631,6 +566,44 @@ def example_failures(
     return failures
 
 
+def anchor_example_failures(anchor: Anchor, global_allow: Allowlist | None = None
+                            ) -> list[tuple[Example, str]]:
+    """Which examples of ``anchor`` misbehave (empty: all good)."""
+    allow = global_allow or Allowlist()
+    failures: list[tuple[Example, str]] = []
+    for i, example in enumerate(anchor.match_examples):
+        start, end = example.secret_span
+        found = anchor_spans(anchor, anchor.pattern.finditer(example.text), allow)
+        if not any(s <= start and e >= end for s, e in found):
+            why = "matched a different span" if found else "not found"
+            failures.append((example, f"match example {i + 1}: {why}"))
+    for i, example in enumerate(anchor.no_match_examples):
+        if anchor_spans(anchor, anchor.pattern.finditer(example.text), allow):
+            failures.append((example, f"no_match example {i + 1}: matched"))
+    return failures
+
+
+def pair_example_failures(pair: PairRule, rules: SecretRuleSet) -> list[tuple[Example, str]]:
+    """Which examples of ``pair`` misbehave when it runs alone in ``rules`` (empty: all
+    good): a match example's secret must be found as a partner of the pair's anchor, a
+    no-match example must give no partner. Without the prefilter, like
+    ``example_failures``."""
+    scanner = SecretScanner(
+        SecretRuleSet(rules.rules, rules.allowlist, "<examples>", rules.anchors, (pair,)),
+        [pair.reports], prefilter=False)
+    failures: list[tuple[Example, str]] = []
+    for i, example in enumerate(pair.match_examples):
+        start, end = example.secret_span
+        found = scanner.pair_spans(example.text)
+        if not any(s <= start and e >= end for s, e in found):
+            why = "matched a different span" if found else "not found"
+            failures.append((example, f"match example {i + 1}: {why}"))
+    for i, example in enumerate(pair.no_match_examples):
+        if scanner.pair_spans(example.text):
+            failures.append((example, f"no_match example {i + 1}: matched"))
+    return failures
+
+
 # --------------------------------------------------------------------------- loading
 
 _RULE_KEYS_REQUIRED = ("id", "label", "description", "regex", "examples")
@@ -639,6 +612,12 @@ _ALLOW_KEYS = ("regexes", "stopwords", "match_regexes")
 _MACRO = re.compile(r"\{\{([A-Z][A-Z0-9_]*)\}\}")
 _MACRO_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _MAX_KEYWORD = 60
+_ANCHOR_KEYS_REQUIRED = ("id", "description", "regex", "examples")
+_ANCHOR_KEYS_OPTIONAL = ("keywords", "allowlist")
+_PAIR_KEYS_REQUIRED = ("id", "description", "reports", "anchor", "partner", "within",
+                       "examples")
+_PAIR_KEYS_OPTIONAL = ("side", "entropy", "allowlist", "validate")
+_MAX_WITHIN = 2000  # characters between an anchor and its partner
 
 
 def _unbounded_repeat(pattern: str, flags: int = 0) -> bool:
@@ -721,16 +700,22 @@ class _RuleLoader:
         return Allowlist(tuple(regexes), tuple(w.lower() for w in stopwords),
                          tuple(match_regexes))
 
-    def examples(self, value: Any, src: Src) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
+    def examples(self, value: Any, src: Src, *, span_key: str = "secret",
+                 spans_required: bool = False
+                 ) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
+        """``match`` examples may name the part that must be found (``span_key``);
+        with ``spans_required`` they must (a pair's text holds its anchor too)."""
         data = self.check.mapping(value, src, required=("match", "no_match"))
         if data is None:
             return (), ()
-        match = self._example_list(data, "match", src, minimum=2, allow_secret=True)
-        no_match = self._example_list(data, "no_match", src, minimum=1, allow_secret=False)
+        match = self._example_list(data, "match", src, minimum=2, span_key=span_key,
+                                   spans_required=spans_required)
+        no_match = self._example_list(data, "no_match", src, minimum=1, span_key=None)
         return match, no_match
 
     def _example_list(
-        self, data: LineDict, key: str, src: Src, *, minimum: int, allow_secret: bool
+        self, data: LineDict, key: str, src: Src, *, minimum: int, span_key: str | None,
+        spans_required: bool = False,
     ) -> tuple[Example, ...]:
         if key not in data:
             return ()
@@ -744,20 +729,22 @@ class _RuleLoader:
         for i, item in enumerate(items):
             item_src = list_src.item(data[key], i)
             if isinstance(item, dict):
-                if not allow_secret:
+                if span_key is None:
                     self.check.fail(item_src, "must be a plain string")
                     continue
-                entry = self.check.mapping(item, item_src, required=("text", "secret"))
-                if entry is None or "text" not in entry or "secret" not in entry:
+                entry = self.check.mapping(item, item_src, required=("text", span_key))
+                if entry is None or "text" not in entry or span_key not in entry:
                     continue
                 text = self.check.string(entry["text"], item_src.key(entry, "text"))
-                secret = self.check.string(entry["secret"], item_src.key(entry, "secret"))
+                secret = self.check.string(entry[span_key], item_src.key(entry, span_key))
                 if text is None or secret is None:
                     continue
                 if secret not in text:
-                    self.check.fail(item_src.key(entry, "secret"), "is not part of the text")
+                    self.check.fail(item_src.key(entry, span_key), "is not part of the text")
                     continue
                 out.append(Example(text, secret, item_src.line))
+            elif spans_required:
+                self.check.fail(item_src, f"must be a mapping with text and {span_key}")
             else:
                 text = self.check.string(item, item_src)
                 if text is not None:
@@ -782,6 +769,98 @@ class _RuleLoader:
             if expanded is not None:
                 self.macros[name] = expanded
 
+    def keywords(self, data: LineDict, src: Src) -> tuple[str, ...]:
+        if "keywords" not in data:
+            return ()
+        kw_src = src.key(data, "keywords")
+        keywords = self.check.string_list(data["keywords"], kw_src, nonempty=True)
+        for i, word in enumerate(keywords):
+            if word != word.lower():
+                self.check.fail(kw_src.item(data["keywords"], i), "keywords must be lower-case")
+            elif len(word) > _MAX_KEYWORD:
+                self.check.fail(kw_src.item(data["keywords"], i),
+                                f"longer than {_MAX_KEYWORD} characters")
+        return keywords
+
+    def entropy(self, data: LineDict, src: Src) -> float | None:
+        if "entropy" not in data:
+            return None
+        number = self.check.number(data["entropy"], src.key(data, "entropy"),
+                                   minimum=0, maximum=8)
+        return float(number) if number is not None else None
+
+    def validator(self, data: LineDict, src: Src) -> str:
+        if "validate" not in data:
+            return "none"
+        return self.check.choice(data["validate"], src.key(data, "validate"),
+                                 sorted(VALIDATORS)) or "none"
+
+    def load_anchor(self, value: Any, src: Src) -> Anchor | None:
+        if isinstance(value, dict) and isinstance(value.get("id"), str):
+            src = Src(src.file, f"anchors.{value['id']}", src.line)
+        data = self.check.mapping(value, src, required=_ANCHOR_KEYS_REQUIRED,
+                                  optional=_ANCHOR_KEYS_OPTIONAL)
+        if data is None:
+            return None
+        anchor_id = self.check.identifier(data.get("id"), src.key(data, "id"))
+        description = self.check.string(data.get("description"), src.key(data, "description"))
+        pattern = None
+        if "regex" in data:
+            pattern = self.bounded_regex(data["regex"], src.key(data, "regex"))
+        keywords = self.keywords(data, src)
+        allow = Allowlist()
+        if "allowlist" in data:
+            allow = self.allowlist(data["allowlist"], src.key(data, "allowlist"))
+        match_examples: tuple[Example, ...] = ()
+        no_match_examples: tuple[Example, ...] = ()
+        if "examples" in data:
+            match_examples, no_match_examples = self.examples(
+                data["examples"], src.key(data, "examples"), span_key="anchor")
+        if anchor_id is None or description is None or pattern is None:
+            return None
+        return Anchor(anchor_id, description, pattern, keywords, allow, match_examples,
+                      no_match_examples, src.line)
+
+    def load_pair(self, value: Any, src: Src) -> PairRule | None:
+        if isinstance(value, dict) and isinstance(value.get("id"), str):
+            src = Src(src.file, f"pairs.{value['id']}", src.line)
+        data = self.check.mapping(value, src, required=_PAIR_KEYS_REQUIRED,
+                                  optional=_PAIR_KEYS_OPTIONAL)
+        if data is None:
+            return None
+        pair_id = self.check.identifier(data.get("id"), src.key(data, "id"))
+        description = self.check.string(data.get("description"), src.key(data, "description"))
+        reports = self.check.identifier(data.get("reports"), src.key(data, "reports"))
+        anchor = self.check.identifier(data.get("anchor"), src.key(data, "anchor"))
+        partner = None
+        if "partner" in data:
+            partner = self.bounded_regex(data["partner"], src.key(data, "partner"))
+            if partner is not None and not secret_groups(partner):
+                self.check.fail(src.key(data, "partner"), "needs a group named secret")
+                partner = None
+        within = None
+        if "within" in data:
+            number = self.check.number(data["within"], src.key(data, "within"), minimum=1,
+                                       maximum=_MAX_WITHIN, integer=True)
+            within = int(number) if number is not None else None
+        side = "either"
+        if "side" in data:
+            side = self.check.choice(data["side"], src.key(data, "side"), SIDES) or "either"
+        allow = Allowlist()
+        if "allowlist" in data:
+            allow = self.allowlist(data["allowlist"], src.key(data, "allowlist"))
+        match_examples: tuple[Example, ...] = ()
+        no_match_examples: tuple[Example, ...] = ()
+        if "examples" in data:
+            match_examples, no_match_examples = self.examples(
+                data["examples"], src.key(data, "examples"), spans_required=True)
+        if None in (pair_id, description, reports, anchor, partner, within):
+            return None
+        assert pair_id and description and reports and anchor and partner and within
+        return PairRule(pair_id, description, reports, anchor, partner, within, side,
+                        self.entropy(data, src), allow, self.validator(data, src),
+                        match_examples, no_match_examples, src.line)
+
     def load_rule(self, value: Any, src: Src) -> SecretRule | None:
         # Name the rule by its id in messages when it has a usable one.
         if isinstance(value, dict) and isinstance(value.get("id"), str):
@@ -797,28 +876,12 @@ class _RuleLoader:
         pattern = None
         if "regex" in data:
             pattern = self.bounded_regex(data["regex"], src.key(data, "regex"))
-        keywords: tuple[str, ...] = ()
-        if "keywords" in data:
-            kw_src = src.key(data, "keywords")
-            keywords = self.check.string_list(data["keywords"], kw_src, nonempty=True)
-            for i, word in enumerate(keywords):
-                if word != word.lower():
-                    self.check.fail(kw_src.item(data["keywords"], i), "keywords must be lower-case")
-                elif len(word) > _MAX_KEYWORD:
-                    self.check.fail(kw_src.item(data["keywords"], i),
-                                    f"longer than {_MAX_KEYWORD} characters")
-        entropy = None
-        if "entropy" in data:
-            number = self.check.number(data["entropy"], src.key(data, "entropy"),
-                                       minimum=0, maximum=8)
-            entropy = float(number) if number is not None else None
+        keywords = self.keywords(data, src)
+        entropy = self.entropy(data, src)
         allow = Allowlist()
         if "allowlist" in data:
             allow = self.allowlist(data["allowlist"], src.key(data, "allowlist"))
-        validate = "none"
-        if "validate" in data:
-            validate = self.check.choice(data["validate"], src.key(data, "validate"),
-                                         sorted(VALIDATORS)) or "none"
+        validate = self.validator(data, src)
         generic = False
         if "generic" in data:
             generic = bool(self.check.boolean(data["generic"], src.key(data, "generic")))
@@ -842,7 +905,8 @@ class _RuleLoader:
         )
 
 
-def load_secret_rules(path: str | Path, *, check_examples: bool = True) -> SecretRuleSet:
+def load_secret_rules(path: str | Path, *, check_examples: bool = True,
+                      sources: Sources | None = None) -> SecretRuleSet:
     """Load and validate a secret rule file; raise ConfigError listing every problem.
 
     With ``check_examples`` (the default) every rule must also find each of its
@@ -850,12 +914,12 @@ def load_secret_rules(path: str | Path, *, check_examples: bool = True) -> Secre
     refused at load time instead of silently missing secrets.
     """
     file = str(path)
-    data = load_yaml(path)
+    data = load_yaml(path, sources)
     loader = _RuleLoader(file)
     check = loader.check
     root_src = Src(file, "", getattr(data, "line", 1))
     root = check.mapping(data, root_src, required=("rules",),
-                         optional=("description", "macros", "allowlist"))
+                         optional=("description", "macros", "allowlist", "anchors", "pairs"))
     if root is None or "rules" not in root:
         check.raise_if_any()
         raise AssertionError("unreachable: mapping problems were recorded")  # pragma: no cover
@@ -881,11 +945,57 @@ def load_secret_rules(path: str | Path, *, check_examples: bool = True) -> Secre
             continue
         first_line[rule.id] = rule.line
         rules.append(rule)
+    anchors = _load_section(loader, root, root_src, "anchors", loader.load_anchor, first_line)
+    pairs = _load_section(loader, root, root_src, "pairs", loader.load_pair, {})
+    rule_ids = {rule.id for rule in rules}
+    anchor_ids = {anchor.id for anchor in anchors}
+    for pair in pairs:
+        if pair.reports not in rule_ids:
+            check.fail(Src(file, f"pairs.{pair.id}.reports", pair.line),
+                       f"unknown secret rule '{pair.reports}'")
+        if pair.anchor not in rule_ids and pair.anchor not in anchor_ids:
+            check.fail(Src(file, f"pairs.{pair.id}.anchor", pair.line),
+                       f"unknown anchor or secret rule '{pair.anchor}'")
     check.raise_if_any()
+    ruleset = SecretRuleSet(tuple(rules), global_allow, file, anchors, pairs)
     if check_examples:
         for rule in rules:
             for example, message in example_failures(rule, global_allow):
                 check.fail(Src(file, f"rules.{rule.id}.examples", example.line or rule.line),
                            message)
+        for anchor in anchors:
+            for example, message in anchor_example_failures(anchor, global_allow):
+                check.fail(Src(file, f"anchors.{anchor.id}.examples",
+                               example.line or anchor.line), message)
+        for pair in pairs:
+            for example, message in pair_example_failures(pair, ruleset):
+                check.fail(Src(file, f"pairs.{pair.id}.examples", example.line or pair.line),
+                           message)
         check.raise_if_any()
-    return SecretRuleSet(tuple(rules), global_allow, file)
+    return ruleset
+
+
+def _load_section[T: (Anchor, PairRule)](
+    loader: _RuleLoader, root: LineDict, root_src: Src, key: str,
+    load: Callable[[Any, Src], T | None], taken: dict[str, int | None],
+) -> tuple[T, ...]:
+    """Load the optional list ``key``; ids must be unique within it and not be in
+    ``taken`` (rule ids, for anchors: a pair names either)."""
+    if key not in root:
+        return ()
+    section_src = root_src.key(root, key)
+    items = loader.check.sequence(root[key], section_src) or []
+    first_line: dict[str, int | None] = {}
+    out: list[T] = []
+    for i, item in enumerate(items):
+        loaded = load(item, section_src.item(root[key], i))
+        if loaded is None:
+            continue
+        where = Src(loader.file, f"{key}.{loaded.id}.id", loaded.line)
+        if loaded.id in first_line or loaded.id in taken:
+            line = first_line.get(loaded.id, taken.get(loaded.id))
+            loader.check.fail(where, f"duplicate id (first defined on line {line})")
+            continue
+        first_line[loaded.id] = loaded.line
+        out.append(loaded)
+    return tuple(out)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import json
 import random
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -601,15 +602,880 @@ def _benign_samples(rng: random.Random, count: int) -> list[BenignSample]:
     return out
 
 
+# --------------------------------------------------------------------------- without a prefix
+# Issue 11: credentials that only their name, their place in a URL or a neighbouring
+# identifier make recognisable, vendor tokens of every generation, and hard benign text
+# from real clients. Written before the rules were tuned on them; values are random.
+
+SYMBOLS = "!#%&*?@^-_+=."
+WORDS = ("Summer", "Harbor", "Falcon", "Maple", "Orchid", "Winter", "Copper", "Velvet",
+         "Tiger", "Nimbus", "Quartz", "Saffron", "Lantern", "Pebble", "Juniper")
+
+
+def _key_value(r: random.Random) -> str:
+    """An API key, token or signing secret without a vendor prefix."""
+    shape = r.randrange(8)
+    if shape == 0:
+        return _mixed(r, HEX, 32)
+    if shape == 1:
+        return _mixed(r, HEX, 40)
+    if shape == 2:
+        return _mixed(r, HEX, 64)
+    if shape == 3:
+        return _mixed(r, ALNUM, r.randint(20, 48))
+    if shape == 4:
+        return _mixed(r, B64, 40)
+    if shape == 5:
+        return _mixed(r, B64URL, r.randint(32, 64))
+    if shape == 6:
+        return _uuid(r)
+    return "-".join(_mixed(r, ALNUM, 4) for _ in range(r.randint(4, 6)))
+
+
+def _password_value(r: random.Random) -> str:
+    """A password as people and generators write them."""
+    shape = r.randrange(5)
+    if shape == 0:
+        return _mixed(r, ALNUM + SYMBOLS, r.randint(10, 24))
+    if shape == 1:  # Word + year + symbol
+        return f"{r.choice(WORDS)}{r.randint(1970, 2030)}{r.choice('!#$%&*?')}"
+    if shape == 2:  # leet speak
+        word = r.choice(WORDS).lower()
+        leet = word.translate(str.maketrans("aeios", "43105"))
+        return leet.capitalize() + r.choice("!#&*") + str(r.randint(10, 99))
+    if shape == 3:
+        return _mixed(r, ALNUM, r.randint(8, 16))
+    return f"{r.choice(WORDS).lower()}-{r.choice(WORDS)}-{r.randint(10, 999)}"
+
+
+KEY_NAMES = ("API_KEY", "api_key", "apiKey", "ApiKey", "SERVICE_TOKEN", "auth_token",
+             "AUTH_TOKEN", "access_token", "accessToken", "client_secret", "clientSecret",
+             "CLIENT_SECRET", "SECRET_KEY", "secret_key", "ACCESS_KEY", "access_key",
+             "app_secret", "APP_KEY", "signing_secret", "WEBHOOK_SECRET", "JWT_SECRET",
+             "ENCRYPTION_KEY", "MASTER_KEY", "SESSION_SECRET", "bot_token", "REFRESH_TOKEN",
+             "LICENSE_KEY", "PRIVATE_TOKEN", "x_api_key", "SENDER_API_TOKEN",
+             "PAYMENT_GATEWAY_SECRET", "INTERNAL_AUTH_TOKEN", "partnerApiKey")
+PASSWORD_NAMES = ("password", "PASSWORD", "DB_PASSWORD", "db_pass", "DB_PASS",
+                  "MYSQL_ROOT_PASSWORD", "passwd", "pwd", "PGPASSWORD", "admin_pass",
+                  "SMTP_PASS", "redisPassword", "mail_password", "passphrase", "KEYSTORE_PASS",
+                  "ldap_bind_password", "adminPwd", "POSTGRES_PASSWORD")
+
+
+def _words_of(name: str) -> list[str]:
+    """API_KEY, apiKey, api_key -> ["api", "key"]."""
+    return [w.lower() for w in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", name)]
+
+
+def _snake(name: str) -> str:
+    return "_".join(_words_of(name))
+
+
+def _upper(name: str) -> str:
+    return _snake(name).upper()
+
+
+def _camel(name: str) -> str:
+    words = _words_of(name)
+    return words[0] + "".join(w.capitalize() for w in words[1:])
+
+
+def _pascal(name: str) -> str:
+    return "".join(w.capitalize() for w in _words_of(name))
+
+
+def _kebab(name: str) -> str:
+    return "-".join(_words_of(name))
+
+
+def _q(r: random.Random, quotes: str = "\"'") -> str:
+    return r.choice(quotes)
+
+
+# Each renders (name, value) in one syntax; the value's span is returned.
+def _g_dotenv(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    q = r.choice(['"', "'", "", ""])
+    return _place(f"# {r.choice(['staging', 'prod', 'local'])}\nAPP_NAME=billing\n"
+                  f"{_upper(name)}={q}", value, f"{q}\nLOG_LEVEL=warn\n")
+
+
+def _g_export(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    q = r.choice(['"', "'", ""])
+    return _place(f"export {_upper(name)}={q}", value, f"{q}\n./run-sync.sh")
+
+
+def _g_yaml(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    q = r.choice(['"', "'", ""])
+    key = r.choice([_snake(name), _camel(name)])
+    return _place(f"integrations:\n  partner:\n    url: https://partner.example.net\n"
+                  f"    {key}: {q}", value, f"{q}\n    retries: 2\n")
+
+
+def _g_json(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    key = r.choice([_snake(name), _camel(name), _upper(name)])
+    return _place('{"endpoint": "https://hooks.example.org", "' + key + '": "', value,
+                  '", "enabled": true}')
+
+
+def _g_toml(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    return _place(f"[service]\nname = \"sync\"\n{_snake(name)} = \"", value,
+                  "\"\nport = 8443\n")
+
+
+def _g_ini(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    return _place(f"[{r.choice(['database', 'smtp', 'api', 'auth'])}]\nhost = 10.2.0.15\n"
+                  f"{_snake(name)} = ", value, "\ntimeout = 30\n")
+
+
+def _g_properties(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    prefix = r.choice(["app.partner.", "spring.datasource.", "mail.smtp.", ""])
+    return _place(f"server.port=8080\n{prefix}{_snake(name).replace('_', '.')}=", value,
+                  "\nlogging.level.root=INFO\n")
+
+
+def _g_py_assign(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    q = _q(r)
+    return _place(f"import httpx\n\n{_upper(name)} = {q}", value,
+                  f"{q}\nBASE_URL = \"https://api.partner.io/v2\"\n")
+
+
+def _g_py_kwargs(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    q = _q(r)
+    return _place("client = PartnerClient(\n    base_url=\"https://api.partner.io\",\n"
+                  f"    {_snake(name)}={q}", value, f"{q},\n    timeout=30,\n)\n")
+
+
+def _g_js_object(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    q = _q(r, "'\"`")
+    return _place(f"const config = {{\n  region: 'eu-west-1',\n  {_camel(name)}: {q}", value,
+                  f"{q},\n}};\nmodule.exports = config;\n")
+
+
+def _g_ts_const(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    q = _q(r)
+    return _place(f"export const {_upper(name)} = {q}", value, f"{q};\n")
+
+
+def _g_go(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    if r.random() < 0.5:
+        return _place(f"cfg := partner.Config{{\n\tEndpoint: \"https://api.partner.io\",\n"
+                      f"\t{_pascal(name)}: \"", value, "\",\n}\n")
+    return _place(f"{_camel(name)} := \"", value, "\"\nclient := partner.New(" + _camel(name)
+                  + ")\n")
+
+
+def _g_java(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    shape = r.randrange(3)
+    if shape == 0:
+        return _place(f"private static final String {_upper(name)} = \"", value, "\";\n")
+    if shape == 1:
+        return _place(f"config.set{_pascal(name)}(\"", value, "\");\nconfig.setTimeout(30);\n")
+    return _place("PartnerClient client = PartnerClient.builder()\n    .endpoint(URL)\n"
+                  f"    .{_camel(name)}(\"", value, "\")\n    .build();\n")
+
+
+def _g_csharp(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    if r.random() < 0.5:
+        return _place(f"options.{_pascal(name)} = \"", value, "\";\n")
+    return _place(f"var client = new PartnerClient({_camel(name)}: \"", value, "\");\n")
+
+
+def _g_php(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    if r.random() < 0.5:
+        return _place(f"return [\n    'host' => 'db.internal',\n    '{_snake(name)}' => '", value,
+                      "',\n];\n")
+    return _place(f"define('{_upper(name)}', '", value, "');\n")
+
+
+def _g_ruby(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    if r.random() < 0.5:
+        return _place(f"Partner.configure do |config|\n  config.{_snake(name)} = '", value,
+                      "'\nend\n")
+    return _place(f"client = Partner::Client.new({_snake(name)}: \"", value, "\")\n")
+
+
+def _g_powershell(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    return _place(f"$env:{_upper(name)} = \"", value, "\"\n.\\deploy.ps1 -Environment prod\n")
+
+
+def _g_dockerfile(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    sep = r.choice(["=", " "])
+    return _place(f"FROM python:3.12-slim\nENV {_upper(name)}{sep}", value,
+                  "\nCOPY . /app\nCMD [\"python\", \"main.py\"]\n")
+
+
+def _g_k8s_env(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    q = r.choice(['"', ""])
+    return _place("    containers:\n      - name: api\n        env:\n"
+                  f"          - name: {_upper(name)}\n            value: {q}", value,
+                  f"{q}\n          - name: LOG_LEVEL\n            value: info\n")
+
+
+def _g_actions(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    return _place(f"jobs:\n  deploy:\n    runs-on: ubuntu-latest\n    env:\n      "
+                  f"{_upper(name)}: ", value, "\n    steps:\n      - run: make deploy\n")
+
+
+def _g_terraform(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    return _place(f"provider \"partner\" {{\n  endpoint = \"https://api.partner.io\"\n"
+                  f"  {_snake(name)} = \"", value, "\"\n}\n")
+
+
+def _g_xml(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    if r.random() < 0.5:
+        return _place(f"<configuration>\n  <{_camel(name)}>", value,
+                      f"</{_camel(name)}>\n</configuration>")
+    return _place(f"<appSettings>\n  <add key=\"{_pascal(name)}\" value=\"", value,
+                  "\" />\n</appSettings>")
+
+
+def _g_cli_flag(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    words = _words_of(name)
+    flag = "password" if any(w.startswith("pass") or w == "pwd" for w in words) else \
+        r.choice(["api-key", "token", "auth-token", "client-secret", "secret", "access-token"])
+    sep = r.choice(["=", " "])
+    tool = r.choice(["partnerctl login", "./sync --env prod", "deploy-tool push",
+                     "java -jar exporter.jar"])
+    return _place(f"{tool} --{flag}{sep}", value, " --verbose")
+
+
+def _g_log(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    return _place(f"ts=2024-11-0{r.randint(1, 9)}T08:1{r.randint(0, 9)}:00Z level=debug "
+                  f"msg=\"partner call\" {_snake(name)}=", value,
+                  f" attempt={r.randint(1, 3)} status=401")
+
+
+def _g_prose(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    word = " ".join(_words_of(name))
+    before = r.choice([f"the {word} is ", f"here is the {word}: ", f"{word} -> ",
+                       f"I rotated the {word}, new one: ", f"can you check if this {word} works? "])
+    return _place(before, value, r.choice(["", " thanks", ". It fails with 403."]))
+
+
+def _g_markdown_table(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    return _place("| variable | value |\n|---|---|\n| REGION | eu-west-1 |\n"
+                  f"| {_upper(name)} | ", value, " |\n")
+
+
+def _g_json_escaped(r: random.Random, name: str, value: str) -> tuple[str, int, int]:
+    return _place('{"role": "tool", "content": "$ cat .env\\nNODE_ENV=production\\n'
+                  f"{_upper(name)}=", value, '\\nPORT=3000\\n"}')
+
+
+GENERIC_CONTEXTS: dict[str, Render] = {
+    "dotenv": _g_dotenv, "export": _g_export, "yaml": _g_yaml, "json": _g_json,
+    "toml": _g_toml, "ini": _g_ini, "properties": _g_properties, "py-assign": _g_py_assign,
+    "py-kwargs": _g_py_kwargs, "js-object": _g_js_object, "ts-const": _g_ts_const,
+    "go": _g_go, "java": _g_java, "csharp": _g_csharp, "php": _g_php, "ruby": _g_ruby,
+    "powershell": _g_powershell, "dockerfile": _g_dockerfile, "k8s-env": _g_k8s_env,
+    "actions": _g_actions, "terraform": _g_terraform, "xml": _g_xml, "cli-flag": _g_cli_flag,
+    "log": _g_log, "prose": _g_prose, "markdown-table": _g_markdown_table,
+    "json-escaped": _g_json_escaped,
+}
+
+HEADER_NAMES = ("X-API-Key", "X-Api-Token", "Api-Key", "api-key", "X-Auth-Token",
+                "PRIVATE-TOKEN", "X-Access-Token", "X-Secret", "Authorization: Bearer",
+                "Authorization: Token", "X-Partner-Key", "Ocp-Apim-Subscription-Key")
+
+
+def _header_samples(r: random.Random, count: int) -> list[SecretSample]:
+    out = []
+    for i in range(count):
+        header = HEADER_NAMES[i % len(HEADER_NAMES)]
+        value = _key_value(r)
+        name, _, scheme = header.partition(": ")
+        prefix = f"{scheme} " if scheme else ""
+        q = r.choice(["'", '"'])
+        shape = i % 3
+        if shape == 0:
+            text, s, e = _place(f"curl -s -X POST -H {q}Content-Type: application/json{q} "
+                                f"-H {q}{name}: {prefix}", value,
+                                f"{q} https://api.partner.io/v1/sync -d @body.json")
+        elif shape == 1:
+            text, s, e = _place(f"POST /v1/sync HTTP/1.1\nHost: api.partner.io\n{name}: {prefix}",
+                                value, "\nContent-Type: application/json\n\n{\"full\": true}")
+        else:
+            text, s, e = _place(f"resp = requests.get(url, headers={{\"{name}\": \"{prefix}",
+                                value, "\"})")
+        out.append(SecretSample(text, (Span(s, e, "generic-header"),),
+                                f"header:{('curl', 'http', 'requests')[shape]}"))
+    return out
+
+
+def _password_command_samples(r: random.Random, count: int) -> list[SecretSample]:
+    """Passwords given to the tools that take them positionally or with a short flag."""
+    out = []
+    for i in range(count):
+        pw = _password_value(r)
+        pw_shell = pw.replace("'", "")
+        shape = i % 6
+        if shape == 0:
+            q = r.choice(["'", ""])
+            text, s, e = _place(f"mysql -h db.internal -u root -p{q}", pw_shell,
+                                f"{q} orders < dump.sql")
+        elif shape == 1:
+            text, s, e = _place("sshpass -p '", pw_shell, "' ssh deploy@10.0.4.12 'sudo systemctl "
+                                "restart api'")
+        elif shape == 2:
+            text, s, e = _place("redis-cli -h cache.internal -a ", pw_shell,
+                                " --no-auth-warning PING")
+        elif shape == 3:
+            text, s, e = _place("$secure = ConvertTo-SecureString \"", pw,
+                                "\" -AsPlainText -Force\n$cred = New-Object PSCredential('svc', "
+                                "$secure)")
+        elif shape == 4:
+            text, s, e = _place("Server=tcp:sql01.acme.local,1433;Database=Billing;User ID=app;"
+                                "Password=", pw.replace(";", ""), ";Encrypt=True;")
+        else:
+            text, s, e = _place("var cred = new NetworkCredential(\"svc-mailer\", \"", pw,
+                                "\");\nsmtp.Credentials = cred;")
+        tool = ("mysql", "sshpass", "redis-cli", "powershell", "connection-string",
+                "network-credential")[shape]
+        out.append(SecretSample(text, (Span(s, e, "generic-password"),), f"command:{tool}"))
+    return out
+
+
+def _credential_file_samples(r: random.Random, count: int) -> list[SecretSample]:
+    """Credential files people paste whole: .netrc, .pgpass, Docker config.json, .npmrc,
+    a kubeconfig with its client key."""
+    out = []
+    for i in range(count):
+        pw = _password_value(r).replace(":", "")
+        shape = i % 5
+        if shape == 0:
+            text, s, e = _place(f"machine {r.choice(['api.heroku.com', 'git.acme.io'])}\n  login "
+                                f"{r.choice(['ops@acme.io', 'deploy'])}\n  password ", pw, "\n")
+        elif shape == 1:
+            text, s, e = _place(f"$ cat ~/.pgpass\ndb-{r.randint(1, 9)}.internal:5432:orders:app:",
+                                pw, "\n")
+        elif shape == 2:
+            auth = base64.b64encode(f"ci-bot:{pw}".encode()).decode()
+            text, s, e = _place('{"auths": {"registry.acme.io": {"auth": "', auth, '"}}}')
+        elif shape == 3:
+            auth = base64.b64encode(f"deploy:{pw}".encode()).decode()
+            text, s, e = _place("registry=https://npm.acme.io/\nalways-auth=true\n_auth=", auth,
+                                "\n")
+        else:
+            key = base64.b64encode(_pem(r, r.choice(["rsa", "ec", "pkcs8"]), False).encode()
+                                   ).decode()
+            text, s, e = _place("users:\n- name: admin\n  user:\n    client-certificate-data: "
+                                "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t\n    client-key-data: ",
+                                key, "\n")
+        kind = ("netrc", "pgpass", "docker-auth", "npmrc-auth", "kubeconfig-key")[shape]
+        out.append(SecretSample(text, (Span(s, e, kind),), f"file:{kind}"))
+    return out
+
+
+# URL schemes people put credentials in, with and without a driver.
+URL_SCHEMES = ("postgresql+psycopg2", "postgresql+asyncpg", "postgresql", "postgres",
+               "mysql+pymysql", "mysql+mysqldb", "mariadb+mariadbconnector", "mssql+pyodbc",
+               "oracle+oracledb", "cockroachdb+psycopg2", "mongodb+srv", "mongodb", "redis",
+               "rediss", "amqp", "amqps", "nats", "kafka", "ldap", "ldaps", "ftp", "sftp",
+               "smtp", "smtps", "imaps", "https", "http", "git+https", "svn+ssh", "ssh",
+               "clickhouse+native", "snowflake", "sqlserver", "db2+ibm_db", "neo4j+s",
+               "couchbase", "influxdb", "mqtt", "socks5h", "jdbc:mysql")
+URL_HOSTS = ("db.internal:5432/orders", "10.0.3.7:3306/app", "localhost/analytics",
+             "cluster0.ab1cd.mongodb.net/?retryWrites=true&w=majority",
+             "broker.acme.io:5672/vhost", "cache.acme.io:6380/0", "git.acme.io/platform/api.git",
+             "mail.acme.io:465", "pypi.acme.io/simple", "acme-prod.eu-west-1.rds.amazonaws.com/x")
+
+
+def _url_password(r: random.Random) -> str:
+    pw = _password_value(r)
+    # Characters a URL cannot hold raw are percent-encoded, as people do.
+    return "".join(c if c.isalnum() or c in "-_.~" else f"%{ord(c):02X}" for c in pw)
+
+
+def _url_samples(r: random.Random, count: int) -> list[SecretSample]:
+    out = []
+    for i in range(count):
+        scheme = URL_SCHEMES[i % len(URL_SCHEMES)]
+        user = r.choice(["app", "svc_orders", "admin", "etl_user", "deploy", "reporting",
+                         "ops%40acme.io", ""]) if scheme.startswith("redis") else \
+            r.choice(["app", "svc_orders", "admin", "etl_user", "deploy", "reporting"])
+        pw = _url_password(r)
+        url_pre = f"{scheme}://{user}:"
+        url_post = f"@{r.choice(URL_HOSTS)}"
+        shape = r.randrange(8)
+        if shape == 0:
+            pre, post = f"DATABASE_URL={url_pre}", url_post + "\n"
+        elif shape == 1:
+            pre, post = f"engine = create_engine(\"{url_pre}", url_post + "\", pool_size=5)"
+        elif shape == 2:
+            pre, post = f"[alembic]\nsqlalchemy.url = {url_pre}", url_post + "\n"
+        elif shape == 3:
+            pre, post = f"spring:\n  broker:\n    url: {url_pre}", url_post + "\n"
+        elif shape == 4:
+            pre, post = '{"dsn": "' + url_pre, url_post + '", "pool": 10}'
+        elif shape == 5:
+            pre, post = f"why does this fail? `{url_pre}", url_post + "` times out"
+        elif shape == 6:
+            pre, post = f"services:\n  worker:\n    environment:\n      - BROKER_URL={url_pre}", \
+                url_post + "\n"
+        else:
+            pre, post = f"mongoose.connect('{url_pre}", url_post + "');"
+        text, s, e = _place(pre, pw, post)
+        out.append(SecretSample(text, (Span(s, e, "url-password"),), f"url:{scheme}"))
+    return out
+
+
+def _pair_samples(r: random.Random, count: int) -> list[SecretSample]:
+    """A weak-looking secret beside the identifier it belongs to, without a name."""
+    out: list[SecretSample] = []
+
+    def add(template: str, value: str, kind: str, context: str) -> None:
+        start = template.index("{V}")
+        text = template.replace("{V}", value)
+        out.append(SecretSample(text, (Span(start, start + len(value), kind),),
+                                f"pair:{context}"))
+
+    for i in range(count):
+        sid = "AC" + _r(r, HEX, 32)
+        token = _r(r, HEX, 32)
+        twilio = [
+            f'from twilio.rest import Client\nclient = Client("{sid}", "{{V}}")\n',
+            f"const client = require('twilio')('{sid}', '{{V}}');\n",
+            f'TwilioClient.Init("{sid}", "{{V}}");\n',
+            f'$twilio = new Client("{sid}", "{{V}}");\n',
+            f"@client = Twilio::REST::Client.new('{sid}', '{{V}}')\n",
+            f'Twilio.init("{sid}", "{{V}}");\n',
+            f"Twilio account {sid} with token {{V}} - why do SMS sends fail?",
+        ]
+        add(twilio[i % len(twilio)], token, "pair-twilio", "twilio")
+        akid = r.choice(["AKIA", "ASIA"]) + _r(r, BASE32, 16)
+        secret = _aws_secret(r)
+        aws = [
+            f'AWSCredentials creds = new BasicAWSCredentials("{akid}", "{{V}}");\n',
+            f'creds := credentials.NewStaticCredentials("{akid}", "{{V}}", "")\n',
+            f"const creds = new AWS.Credentials('{akid}', '{{V}}');\n",
+            f"Access key ID,Secret access key\n{akid},{{V}}\n",
+            f"User name,Password,Access key ID,Secret access key,Console login link\n"
+            f"ci-bot,,{akid},{{V}},https://acme.signin.aws.amazon.com/console\n",
+            f"s3 = boto3.client('s3', 'eu-west-1', None, True, True, None, '{akid}', '{{V}}')",
+            f"keys for the bucket: {akid} / {{V}}",
+        ]
+        add(aws[i % len(aws)], secret, "pair-aws", "aws")
+        cid = _uuid(r)
+        csecret = _mixed(r, ALNUM + "-_~.", r.randint(24, 40))
+        client = [
+            f'resp = requests.post(TOKEN_URL, auth=("{cid}", "{{V}}"), data=body)\n',
+            f'credential = ClientSecretCredential("{_uuid(r)}", "{cid}", "{{V}}")\n',
+            f'auth = HTTPBasicAuth("{cid}", "{{V}}")\n',
+            f'client_id = "{cid}"\nsession = OAuth2Session(client_id)\ntoken = '
+            f'session.fetch_token(TOKEN_URL, client_id=client_id, client_secret="{{V}}")\n',
+        ]
+        add(client[i % len(client)], csecret, "pair-client", "client-credentials")
+        app_id = _r(r, UPPERNUM, 10)
+        algolia_key = _r(r, HEX, 32)
+        algolia = [
+            f"const client = algoliasearch('{app_id}', '{{V}}');\n",
+            f'client = SearchClient.create("{app_id}", "{{V}}")\n',
+            f"ALGOLIA_APP_ID={app_id}\nALGOLIA_WRITE={{V}}\n",
+        ]
+        add(algolia[i % len(algolia)], algolia_key, "pair-algolia", "algolia")
+        gid = f"{r.randint(10**11, 10**12 - 1)}-{_r(r, LOWERNUM, 32)}.apps.googleusercontent.com"
+        gsecret = _mixed(r, B64URL, 24)
+        google = [
+            f'flow = OAuth2WebServerFlow("{gid}", "{{V}}", scope=SCOPES)\n',
+            f"GOOGLE_CLIENT_ID={gid}\nGOOGLE_CLIENT_SECRET={{V}}\n",
+            f'{{"web": {{"client_id": "{gid}", "project_id": "acme-1", '
+            f'"client_secret": "{{V}}"}}}}',
+        ]
+        add(google[i % len(google)], gsecret, "pair-google", "google-oauth")
+        skid = "SK" + _r(r, HEX, 32)
+        ksecret = _mixed(r, ALNUM, 32)
+        add(f'client = Client("{skid}", "{{V}}", "AC{_r(r, HEX, 32)}")\n', ksecret,
+            "pair-twilio-key", "twilio-api-key")
+    return out
+
+
+# Vendor token families in the generations and lengths the base TOKENS leave out.
+FAMILY_TOKENS: dict[str, tuple[TokenGen, tuple[str, ...]]] = {
+    "vault-service-short": (lambda r: "hvs." + _mixed(r, ALNUM, 24), ("VAULT_TOKEN",)),
+    "vault-service-long": (lambda r: "hvs.CAESI" + _mixed(r, B64URL, r.randint(86, 130)),
+                           ("VAULT_TOKEN", "token")),
+    "vault-batch": (lambda r: "hvb.AAAAAQ" + _mixed(r, B64URL, r.randint(110, 180)),
+                    ("VAULT_TOKEN",)),
+    "vault-recovery": (lambda r: "hvr." + _mixed(r, ALNUM, r.choice([24, 90])),
+                       ("VAULT_RECOVERY_TOKEN",)),
+    "vault-legacy": (lambda r: "s." + _mixed(r, ALNUM, 24), ("VAULT_TOKEN", "vault_token")),
+    "github-refresh": (lambda r: "ghr_" + _mixed(r, ALNUM, 76), ("GITHUB_REFRESH_TOKEN",)),
+    "gitlab-pat-routable": (lambda r: "glpat-" + _mixed(r, B64URL, r.randint(27, 60)) + ".01."
+                            + _r(r, LOWERNUM, 7), ("GITLAB_TOKEN",)),
+    "gitlab-feed": (lambda r: "glft-" + _mixed(r, B64URL, 20), ("GITLAB_FEED_TOKEN",)),
+    "gitlab-scim": (lambda r: "glsoat-" + _mixed(r, B64URL, 20), ("GITLAB_SCIM_TOKEN",)),
+    "gitlab-job": (lambda r: "glcbt-" + _r(r, HEX, 2) + "_" + _mixed(r, B64URL, 20),
+                   ("CI_JOB_TOKEN",)),
+    "slack-config": (lambda r: "xoxe.xoxp-1-" + _mixed(r, UPPERNUM, 164),
+                     ("SLACK_CONFIG_TOKEN",)),
+    "slack-refresh": (lambda r: "xoxe-1-" + _mixed(r, UPPERNUM, 146), ("SLACK_REFRESH_TOKEN",)),
+    "stripe-test": (lambda r: "sk_test_" + _mixed(r, ALNUM, r.choice([24, 99])),
+                    ("STRIPE_SECRET_KEY",)),
+    "stripe-restricted": (lambda r: "rk_live_" + _mixed(r, ALNUM, 99), ("STRIPE_RESTRICTED_KEY",)),
+    "openai-svcacct": (lambda r: "sk-svcacct-" + _r(r, B64URL, 74) + "T3BlbkFJ"
+                       + _r(r, B64URL, 74), ("OPENAI_API_KEY",)),
+    "openai-admin": (lambda r: "sk-admin-" + _r(r, B64URL, 74) + "T3BlbkFJ" + _r(r, B64URL, 74),
+                     ("OPENAI_ADMIN_KEY",)),
+    "anthropic-admin": (lambda r: "sk-ant-admin01-" + _r(r, B64URL, 93) + "AA",
+                        ("ANTHROPIC_ADMIN_KEY",)),
+    "hf-org": (lambda r: "api_org_" + _r(r, UPPER + LOWER, 34), ("HUGGINGFACE_ORG_TOKEN",)),
+    "databricks-suffixed": (lambda r: "dapi" + _r(r, HEX, 32) + "-2", ("DATABRICKS_TOKEN",)),
+    "google-oauth-access": (lambda r: "ya29." + _mixed(r, B64URL, r.randint(120, 200)),
+                            ("GOOGLE_ACCESS_TOKEN",)),
+    "npm-legacy-uuid": (_uuid, ("NPM_TOKEN",)),
+    "slack-client": (lambda r: f"xoxc-{_r(r, DIGITS, 12)}-{_r(r, DIGITS, 13)}-{_r(r, DIGITS, 13)}-"
+                     f"{_r(r, HEX, 64)}", ("SLACK_TOKEN",)),
+    "openai-none": (lambda r: "sk-None-" + _r(r, B64URL, 40) + "T3BlbkFJ" + _r(r, B64URL, 40),
+                    ("OPENAI_API_KEY",)),
+    "pypi-test": (lambda r: "pypi-AgENdGVzdC5weXBpLm9yZw" + _r(r, B64URL, r.randint(100, 180)),
+                  ("TWINE_PASSWORD",)),
+    # AI services a proxy for AI traffic sees keys of most
+    "nvidia": (lambda r: "nvapi-" + _mixed(r, B64URL, 64), ("NVIDIA_API_KEY",)),
+    "tavily": (lambda r: "tvly-" + r.choice(["", "dev-", "prod-"]) + _mixed(r, ALNUM, 32),
+               ("TAVILY_API_KEY",)),
+    "pinecone": (lambda r: f"pcsk_{_mixed(r, ALNUM, 6)}_{_mixed(r, ALNUM, 64)}",
+                 ("PINECONE_API_KEY",)),
+    "langfuse": (lambda r: "sk-lf-" + _uuid(r), ("LANGFUSE_SECRET_KEY",)),
+    "firecrawl": (lambda r: "fc-" + _mixed(r, HEX, 32), ("FIRECRAWL_API_KEY",)),
+    "jina": (lambda r: "jina_" + _mixed(r, ALNUM, 60), ("JINA_API_KEY",)),
+    "cerebras": (lambda r: "csk-" + _mixed(r, LOWERNUM, 48), ("CEREBRAS_API_KEY",)),
+}
+
+# Names people use in front of a family token, beyond the vendor's own variable.
+FAMILY_CONTEXTS = ("env", "export", "yaml", "json", "python", "prose", "log", "markdown",
+                   "json-escaped", "docker")
+
+
+def _issue11_secret_samples(r: random.Random, per_context: int) -> list[SecretSample]:
+    out: list[SecretSample] = []
+    contexts = list(GENERIC_CONTEXTS.items())
+    for ctx_name, render in contexts:
+        for i in range(per_context):
+            name = KEY_NAMES[(i * 7 + len(ctx_name)) % len(KEY_NAMES)]
+            text, s, e = render(r, name, _key_value(r))
+            out.append(SecretSample(text, (Span(s, e, "generic-key"),), f"generic:{ctx_name}"))
+            name = PASSWORD_NAMES[(i * 5 + len(ctx_name)) % len(PASSWORD_NAMES)]
+            text, s, e = render(r, name, _password_value(r))
+            out.append(SecretSample(text, (Span(s, e, "generic-password"),),
+                                    f"generic:{ctx_name}"))
+    out += _header_samples(r, per_context * 6)
+    out += _password_command_samples(r, per_context * 6)
+    out += _credential_file_samples(r, per_context * 5)
+    out += _url_samples(r, len(URL_SCHEMES) * 3)
+    out += _pair_samples(r, per_context * 3)
+    for kind, (gen, names) in FAMILY_TOKENS.items():
+        for i in range(per_context):
+            ctx_name = FAMILY_CONTEXTS[(i + len(kind)) % len(FAMILY_CONTEXTS)]
+            render = NAMED_CONTEXTS.get(ctx_name) or BARE_CONTEXTS[ctx_name]
+            text, s, e = render(r, r.choice(names), gen(r))
+            out.append(SecretSample(text, (Span(s, e, kind),), f"family:{ctx_name}"))
+    return out
+
+
+# --------------------------------------------------------------------------- hard benign
+
+
+def _tool_schema(r: random.Random) -> str:
+    """A tool definition as coding agents send it: parameters named like secrets."""
+    params = r.sample(["api_key", "token", "password", "client_secret", "access_token",
+                       "secret_name", "private_key_path", "auth_token", "apiKey", "secretKey",
+                       "query", "path", "timeout", "command"], 4)
+    props = ", ".join(
+        f'"{p}": {{"type": "string", "description": "The {p.replace("_", " ")} to use; read it '
+        f'from the environment, never hard-code it."}}' for p in params)
+    name = r.choice(["deploy_service", "call_partner_api", "rotate_credentials", "db_query",
+                     "fetch_secret", "github_request"])
+    if r.random() < 0.5:  # Anthropic shape
+        return ('{"tools": [{"name": "' + name + '", "description": "Calls the service with '
+                'the caller\'s credentials. The API key and token are injected by the host.", '
+                '"input_schema": {"type": "object", "properties": {' + props + '}, '
+                f'"required": ["{params[0]}"]}}}}]}}')
+    return ('{"tools": [{"type": "function", "function": {"name": "' + name + '", '
+            '"parameters": {"type": "object", "properties": {' + props + '}, '
+            f'"required": ["{params[0]}", "{params[1]}"], "additionalProperties": false}}}}}}]}}')
+
+
+def _system_prompt(r: random.Random) -> str:
+    return r.choice([
+        "You are an interactive CLI tool that helps users with software engineering tasks. "
+        "IMPORTANT: Never introduce code that exposes or logs secrets and keys. Never commit "
+        "secrets or keys to the repository. If a file contains an API key, token or password, "
+        "do not print it. When the user asks to configure auth, tell them to set the "
+        "API_KEY environment variable (export API_KEY=<your key>) instead of pasting it.",
+        "# Environment\nWorking directory: /home/dev/project\nIs directory a git repo: Yes\n"
+        "Platform: linux\nToday's date: 2025-06-1" + str(r.randint(0, 9)) + "\n"
+        "gitStatus: M src/auth/token_store.py\n?? .env.example\n",
+        "When you write code that needs credentials, read them with os.environ['SERVICE_TOKEN'] "
+        "or process.env.SERVICE_TOKEN. Placeholders such as YOUR_API_KEY, <token>, ${SECRET} "
+        "or sk-xxxx are fine in documentation.",
+        "<system-reminder>The user opened the file config/settings.py in the IDE. token_budget: "
+        f"{r.randint(10000, 200000)}; max_tokens: {r.choice([4096, 8192, 32000])}; "
+        "key bindings: ctrl+k clears the input.</system-reminder>",
+    ])
+
+
+def _otlp(r: random.Random) -> str:
+    now = r.randint(1_730_000_000, 1_760_000_000) * 10**9 + r.randint(0, 10**9 - 1)
+    attrs = [("gen_ai.usage.input_tokens", f'{{"intValue": "{r.randint(10, 90000)}"}}'),
+             ("auth.method", '{"stringValue": "api_key"}'),
+             ("session.id", f'{{"stringValue": "{_uuid(r)}"}}'),
+             ("user.account_uuid", f'{{"stringValue": "{_uuid(r)}"}}'),
+             ("cache.key_hash", f'{{"stringValue": "{_sha(r, 64)}"}}'),
+             ("token.type", '{"stringValue": "output"}')]
+    attributes = ", ".join(f'{{"key": "{k}", "value": {v}}}' for k, v in r.sample(attrs, 4))
+    return ('{"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": '
+            '{"stringValue": "codex_cli_rs"}}]}, "scopeSpans": [{"spans": [{"traceId": "'
+            + _sha(r, 32) + '", "spanId": "' + _sha(r, 16) + '", "name": "api_request", '
+            f'"startTimeUnixNano": "{now}", "endTimeUnixNano": "{now + r.randint(10**6, 10**10)}", '
+            f'"attributes": [{attributes}]}}]}}]}}]}}')
+
+
+def _event_log(r: random.Random) -> str:
+    return json.dumps({"events": [{
+        "event_name": r.choice(["tengu_api_success", "tengu_tool_use", "session_start"]),
+        "session_id": _uuid(r), "device_id": _sha(r, 64),
+        "request_id": "req_011C" + _r(r, ALNUM, 20), "message_id": "msg_01" + _r(r, ALNUM, 22),
+        "input_tokens": r.randint(1, 50000), "cache_read_input_tokens": r.randint(0, 90000),
+        "prompt_cache_key": _uuid(r), "model": "claude-sonnet-4-5",
+        "timestamp": f"2025-0{r.randint(1, 9)}-1{r.randint(0, 9)}T10:00:00.{r.randint(100, 999)}Z",
+    }]})
+
+
+def _env_reference(r: random.Random) -> str:
+    name = r.choice(KEY_NAMES + PASSWORD_NAMES)
+    up, sn, cm = _upper(name), _snake(name), _camel(name)
+    return r.choice([
+        f"{sn} = os.environ[\"{up}\"]",
+        f"{sn} = os.getenv('{up}', '')",
+        f"{up} = env('{up}')",
+        f"{sn} = settings.{up}",
+        f"{sn} = config['{sn}']",
+        f"const {cm} = process.env.{up} ?? '';",
+        f"const {{ {up} }} = process.env;",
+        f"{cm} := os.Getenv(\"{up}\")",
+        f"String {cm} = System.getenv(\"{up}\");",
+        f"var {cm} = Environment.GetEnvironmentVariable(\"{up}\");",
+        f"{sn} = ENV.fetch(\"{up}\")",
+        f"${cm} = getenv('{up}');",
+        f"let {sn} = std::env::var(\"{up}\")?;",
+        f"curl -H \"X-API-Key: ${up}\" https://api.partner.io",
+        f"{sn}: ${{{{ secrets.{up} }}}}",
+        f"{sn} = var.{sn}",
+        f"{sn}: {{{{ .Values.{cm} }}}}",
+        f"{up}: ${{{up}:-}}",
+        f"{sn} = \"{{{{ {sn} }}}}\"",
+        f"<%= ENV['{up}'] %>",
+        f"- name: {up}\n  valueFrom:\n    secretKeyRef:\n      name: app-secrets\n      key: {sn}",
+        f"{sn} = {sn}",
+        f"client = PartnerClient({sn}={sn})",
+        f"client = PartnerClient({sn}=self.{sn}, timeout=30)",
+        f"return {{\"{sn}\": {cm}}}",
+        f"{cm}: {cm},",
+        f"{sn} = get_secret(\"prod/partner/{sn}\")",
+        f"{sn} = keyring.get_password(\"partner\", \"svc\")",
+        f"{sn} = getpass.getpass(\"{' '.join(_words_of(name))}: \")",
+        f"{sn} = secrets.token_urlsafe(32)",
+        f"export {up}=$(vault kv get -field={sn} secret/partner)",
+        f"export {up}=\"$(cat /run/secrets/{sn})\"",
+        f"{up}=$(aws ssm get-parameter --name /prod/{sn} --with-decryption --query "
+        "Parameter.Value --output text)",
+    ])
+
+
+def _type_declaration(r: random.Random) -> str:
+    name = r.choice(KEY_NAMES + PASSWORD_NAMES)
+    sn, cm, pc = _snake(name), _camel(name), _pascal(name)
+    return r.choice([
+        f"def connect(host: str, user: str, {sn}: str) -> Connection:",
+        f"    {sn}: Optional[str] = None",
+        f"    {cm}?: string;",
+        f"\t{pc} string `json:\"{sn}\" yaml:\"{sn}\"`",
+        f"    private String {cm};",
+        f"    public string {pc} {{ get; set; }}",
+        f"{sn} = models.CharField(max_length=128)",
+        f"{sn}: SecretStr = Field(..., description=\"{' '.join(_words_of(name))}\")",
+        f"    {sn} VARCHAR(255) NOT NULL,",
+        f"@property\ndef {sn}(self) -> str:\n    return self._{sn}",
+        f"interface Config {{ {cm}: string; region: string }}",
+    ])
+
+
+PLACEHOLDER_VALUES = (
+    "YOUR_API_KEY", "your-api-key", "<token>", "<YOUR_TOKEN_HERE>", "${SECRET}", "${API_TOKEN}",
+    "$(cat ~/.token)", "{{ api_key }}", "********", "xxxxxxxxxxxxxxxx", "null", "true", "None",
+    "changeme", "sk-xxxxxxxxxxxxxxxxxxxxxxxx", "EXAMPLE", "your_secret_here",
+    "replace-with-your-token", "{token}", "%(password)s", "[REDACTED]", "REDACTED",
+    "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", "0000000000000000", "__API_KEY__", "<password>",
+    "secret", "password", "TODO", "...", "sk-proj-...", "aaaaaaaaaaaaaaaaaaaa",
+    "insert-key-here", "my-secret-token", "test", "dummy-token-for-tests", "<redacted>",
+    "{{SECRET}}", "%API_KEY%", "@Password", ":password", "?", "$PASSWORD", "not-a-real-key",
+)
+
+
+def _placeholder(r: random.Random) -> str:
+    name = r.choice(KEY_NAMES + PASSWORD_NAMES)
+    value = r.choice(PLACEHOLDER_VALUES)
+    render = r.choice(list(GENERIC_CONTEXTS.values()))
+    text, _, _ = render(r, name, value)
+    return text
+
+
+def _placeholder_url(r: random.Random) -> str:
+    scheme = r.choice(URL_SCHEMES)
+    cred = r.choice(["user:password", "username:password", "<user>:<password>", "USER:PASS",
+                     "admin:admin", "guest:guest", "postgres:postgres", "{user}:{password}",
+                     "%s:%s", "${DB_USER}:${DB_PASSWORD}", "$PGUSER:$PGPASSWORD", "root:root",
+                     "user:pass", ":password", "myuser:mypassword", "app:<password>",
+                     "app:****", "app:xxxxxxxx", "{{ db_user }}:{{ db_password }}",
+                     "db_user:YOUR_PASSWORD", "user:secret", "default:yourpassword"])
+    return r.choice([f"DATABASE_URL={scheme}://{cred}@localhost:5432/app",
+                     f"Connection strings look like {scheme}://{cred}@host:port/db.",
+                     f"engine = create_engine(f\"{scheme}://{cred}@{{host}}/{{db}}\")"])
+
+
+def _hash_labelled(r: random.Random) -> str:
+    return r.choice([
+        f'"sha": "{_sha(r)}", "commit": {{"tree": {{"sha": "{_sha(r)}"}}}}',
+        f"etag: W/\"{_sha(r, 32)}\"",
+        f'"checksum": "{_sha(r, 64)}"',
+        f"md5sum: {_sha(r, 32)}  release.tar.gz",
+        f'"content_hash": "{_sha(r, 64)}"',
+        f"golang.org/x/crypto v0.{r.randint(10, 30)}.0 h1:{_r(r, B64, 43)}=",
+        f"[[package]]\nname = \"serde\"\nversion = \"1.0.{r.randint(100, 220)}\"\nchecksum = "
+        f"\"{_sha(r, 64)}\"",
+        f"{{file = \"requests-2.32.{r.randint(0, 3)}-py3-none-any.whl\", hash = \"sha256:"
+        f"{_sha(r, 64)}\"}}",
+        f"requests==2.32.3 --hash=sha256:{_sha(r, 64)}",
+        f"lodash@^4.17.21:\n  version \"4.17.21\"\n  resolved \"https://registry.yarnpkg.com/"
+        f"lodash/-/lodash-4.17.21.tgz#{_sha(r)}\"\n  integrity sha512-{_r(r, B64, 86)}==",
+        f'"digest": "sha256:{_sha(r, 64)}", "mediaType": "application/vnd.oci.image.manifest.v1'
+        '+json"',
+        f'<script src="app.js" integrity="sha384-{_r(r, B64, 64)}" crossorigin="anonymous">',
+        f"Change-Id: I{_sha(r)}",
+        f"git cat-file -p {_sha(r)}\ntree {_sha(r)}\nparent {_sha(r)}",
+        f'"key_fingerprint": "SHA256:{_r(r, B64, 43)}"',
+        f"cache-key: deps-{_sha(r, 64)}",
+        f'"hash_key": "{_sha(r, 40)}"',
+    ])
+
+
+def _ids_labelled(r: random.Random) -> str:
+    return r.choice([
+        f'"key_id": "{_uuid(r)}"', f'"api_key_id": "{_uuid(r)}"',
+        f'"kid": "{_sha(r, 40)}"', f'"token_id": "{_uuid(r)}"',
+        f'"idempotency_key": "{_uuid(r)}"', f'"client_id": "{_uuid(r)}"',
+        f'"publishable_key": "pk_live_{_r(r, ALNUM, 24)}"',
+        f'"site_key": "6L{_r(r, B64URL, 38)}"', f'"trace_id": "{_sha(r, 32)}"',
+        f'"token_expires_at": "2025-0{r.randint(1, 9)}-01T00:00:00Z"',
+        f'"max_tokens": {r.randint(100, 9000)}, "tokens_used": {r.randint(1, 99999)}',
+        f'"access_key_last_used": "2024-1{r.randint(0, 2)}-0{r.randint(1, 9)}"',
+        f'"secret_arn": "arn:aws:secretsmanager:eu-west-1:{r.randint(10**11, 10**12 - 1)}:'
+        f'secret:prod/db-{_r(r, ALNUM, 6)}"',
+        f'"kms_key_id": "arn:aws:kms:eu-west-1:{r.randint(10**11, 10**12 - 1)}:key/{_uuid(r)}"',
+        f'"token_count": {r.randint(1, 900)}, "token_type": "Bearer", "expires_in": 3600',
+        f"key: {r.choice(['checkout.title', 'nav.home', 'errors.required'])}",
+        f'"password_updated_at": "2024-0{r.randint(1, 9)}-1{r.randint(0, 9)}"',
+        '"private_key_path": "/home/dev/.ssh/id_ed25519"',
+        f'"session_token_ttl": {r.choice([900, 3600, 86400])}',
+    ])
+
+
+def _public_material(r: random.Random) -> str:
+    return r.choice([
+        '{"keys": [{"kty": "RSA", "kid": "' + _r(r, B64URL, 43) + '", "use": "sig", "alg": '
+        '"RS256", "n": "' + _r(r, B64URL, 342) + '", "e": "AQAB"}]}',
+        "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmQINBF" + _r(r, B64, 64) + "\n"
+        + _r(r, B64, 64) + "\n=" + _r(r, B64, 4) + "\n-----END PGP PUBLIC KEY BLOCK-----",
+        f"ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQ{_r(r, B64, 300)} deploy@ci",
+        f'public_key: "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE{_r(r, B64, 88)}"',
+        f"[Peer]\nPublicKey = {_r(r, B64, 43)}=\nAllowedIPs = 10.8.0.0/24",
+        f"age recipient: age1{_r(r, '023456789acdefghjklmnpqrstuvwxyz', 58)}",
+        f"Send the refund to 0x{_sha(r, 40)} on mainnet.",
+        f"BEGIN_PUBLIC_KEY={_r(r, B64, 60)}",
+    ])
+
+
+def _base64_benign(r: random.Random) -> str:
+    prose = r.choice(["Quarterly revenue grew 12 percent on strong demand in Europe.",
+                      "Please find attached the minutes of the steering committee meeting.",
+                      '{"user": 42, "theme": "dark", "lang": "en"}'])
+    blob = base64.b64encode((prose * r.randint(1, 4)).encode()).decode()
+    return r.choice([
+        f'{{"type": "document", "source": {{"type": "base64", "media_type": "text/plain", '
+        f'"data": "{blob}"}}}}',
+        f'"file_data": "data:text/plain;base64,{blob}"',
+        f"state={blob.rstrip('=')}&redirect_uri=https%3A%2F%2Fapp.acme.io%2Fcb",
+        f'"content": "{blob}", "encoding": "base64"',
+    ])
+
+
+def _doc_examples(r: random.Random) -> str:
+    return r.choice([
+        "aws configure set aws_access_key_id AKIAIOSFODNN7EXAMPLE\naws configure set "
+        "aws_secret_access_key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "stripe.api_key = \"sk_test_4eC39HqLyjWDarjtT1zdp7dc\"  # the key from Stripe's docs",
+        "client = OpenAI(api_key=\"sk-xxxx...\")\nresp = client.chat.completions.create(model="
+        "\"gpt-4o\", messages=msgs)",
+        "from twilio.rest import Client\naccount_sid = \"ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX\"\n"
+        "auth_token = \"your_auth_token\"\nclient = Client(account_sid, auth_token)",
+        "vault login hvs.XXXXXXXXXXXXXXXXXXXXXXXX",
+        "export VAULT_TOKEN=\"hvs.<token>\"",
+        "postgresql+psycopg2://scott:tiger@localhost/mydatabase",
+        "Incorrect API key provided: sk-proj-********************************************abcd. "
+        "You can find your API key at https://platform.openai.com/account/api-keys.",
+        "curl https://api.anthropic.com/v1/messages -H \"x-api-key: $ANTHROPIC_API_KEY\" "
+        "-H \"anthropic-version: 2023-06-01\"",
+        "const client = algoliasearch('YourApplicationID', 'YourWriteAPIKey');",
+        "BasicAWSCredentials creds = new BasicAWSCredentials(accessKey, secretKey);",
+        "client = Client(account_sid, auth_token)",
+    ])
+
+
+def _log_words(r: random.Random) -> str:
+    return r.choice([
+        f"2025-01-1{r.randint(0, 9)} INFO refreshing access token for user {r.randint(1, 9999)}",
+        "WARN token expired at 2025-01-02T10:00:00Z, re-authenticating",
+        "DEBUG key rotation finished: 3 keys rotated, 0 failed",
+        "ERROR password reset email bounced for ticket " + str(r.randint(1000, 9999)),
+        f"api_key_present=true api_key_source=env token_len={r.choice([40, 64])}",
+        "Set the secret in the dashboard, then restart: the token is read at startup.",
+        f"secret_version={r.randint(1, 40)} rotated_by=ops key_version=v{r.randint(1, 9)}",
+        "passwordless login enabled for tenant eu-1; password_policy=strong",
+    ])
+
+
+HARD_BENIGN_GENERATORS: tuple[tuple[str, Callable[[random.Random], str]], ...] = (
+    ("tool-schema", _tool_schema), ("system-prompt", _system_prompt), ("otlp", _otlp),
+    ("event-log", _event_log), ("env-reference", _env_reference),
+    ("type-declaration", _type_declaration), ("placeholder", _placeholder),
+    ("placeholder-url", _placeholder_url), ("hash-labelled", _hash_labelled),
+    ("ids-labelled", _ids_labelled), ("public-material", _public_material),
+    ("base64-benign", _base64_benign), ("doc-examples", _doc_examples),
+    ("log-words", _log_words),
+)
+
+
+def _hard_benign_samples(r: random.Random, count: int) -> list[BenignSample]:
+    return [BenignSample(gen(r), f"hard:{name}")
+            for i in range(count)
+            for name, gen in (HARD_BENIGN_GENERATORS[i % len(HARD_BENIGN_GENERATORS)],)]
+
+
 # --------------------------------------------------------------------------- entry point
 
 
 def generate_corpus(seed: int = 20240601, per_type: int = 12, benign: int = 1200) -> Corpus:
-    """Build the corpus. ``per_type`` secret samples per token type, ``benign`` benign ones."""
+    """Build the corpus. ``per_type`` secret samples per token type, ``benign`` benign ones,
+    then the issue-11 samples (contexts named ``group:detail``): credentials without a
+    prefix, URLs, pairs and token families (``per_type // 2`` per context) and hard
+    benign text (``benign * 7 // 10``). The issue-11 part has its own random stream, so
+    the first part is the same as before it existed."""
     rng = random.Random(seed)
-    secrets_ = tuple(_secret_samples(rng, per_type))
-    benign_ = tuple(_benign_samples(rng, benign))
-    return Corpus(secrets_, benign_)
+    secrets_ = _secret_samples(rng, per_type)
+    benign_ = _benign_samples(rng, benign)
+    rng11 = random.Random(seed * 31 + 11)
+    secrets_ += _issue11_secret_samples(rng11, max(1, per_type // 2))
+    benign_ += _hard_benign_samples(rng11, benign * 7 // 10)
+    return Corpus(tuple(secrets_), tuple(benign_))
 
 
 @dataclass(frozen=True)

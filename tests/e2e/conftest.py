@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .proxy_harness import RunningProxy, start_proxy
+from .proxy_harness import ROOT, RunningProxy, start_proxy
 from .standin.fixtures import standin, standin_clean, standin_pki  # noqa: F401 - fixtures
 
 E2E_RULESET = Path(__file__).resolve().parents[1] / "fixtures" / "rulesets" / "e2e.yaml"
@@ -39,5 +39,16 @@ def auth_proxy(tmp_path_factory, standin, standin_pki) -> RunningProxy:  # noqa:
         for user, pw in (("alice", "alice-pw"), ("intern", "intern-pw"))))
     p = start_proxy(work, E2E_RULESET, standin.port, standin_pki.ca_cert,
                     extra_args=["--set", f"proxyauth=@{htpasswd}"])
+    yield p
+    p.stop()
+
+
+@pytest.fixture(scope="session")
+def default_proxy(tmp_path_factory, standin, standin_pki) -> RunningProxy:  # noqa: F811
+    """The proxy with the shipped default ruleset and its client profiles: what a company
+    starts from (one scan worker: the clients here send one request at a time)."""
+    p = start_proxy(tmp_path_factory.mktemp("default-proxy"),
+                    ROOT / "rulesets" / "default.yaml", standin.port, standin_pki.ca_cert,
+                    extra_args=["--set", "aipolicy_scan_workers=1"], timeout=180)
     yield p
     p.stop()

@@ -7,8 +7,10 @@ test-only addon sends every upstream connection to the stand-in on loopback.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -75,6 +77,8 @@ class RunningProxy:
         return self.stderr_path.read_text(errors="replace")
 
     def stop(self) -> None:
+        """Stop the proxy and everything it started (its scan workers share its process
+        group), also when it never became ready."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -82,10 +86,12 @@ class RunningProxy:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(5)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
 
 
 def start_proxy(workdir: Path, ruleset: Path, standin_port: int, upstream_ca: Path,
-                extra_args: list[str] = (), timeout: float = 60.0) -> RunningProxy:
+                extra_args: list[str] = (), timeout: float = 180.0) -> RunningProxy:
     workdir.mkdir(parents=True, exist_ok=True)
     port, metrics_port = free_port(), free_port()
     confdir = workdir / "certs"
@@ -105,6 +111,7 @@ def start_proxy(workdir: Path, ruleset: Path, standin_port: int, upstream_ca: Pa
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with open(stderr_path, "wb") as err:
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env,
+                                start_new_session=True,
                                 cwd=ROOT)
     proxy = RunningProxy(proc, port, metrics_port, confdir, audit, stderr_path)
     deadline = time.monotonic() + timeout

@@ -49,7 +49,7 @@ def test_banned_app_openai_sdk_gets_permission_denied(proxy, standin_clean):
     rec = proxy.wait_audit(lambda r: r["reference"] == ref)
     assert rec["app"] == "deepseek-api" and rec["action"] == "block"
     assert rec["rule"] == "banned-apps"
-    assert rec["notice"] == "openai" and rec["path"] == "/v1/chat/completions"
+    assert rec["notice"] == "openai-chat-error" and rec["path"] == "/v1/chat/completions"
     assert len([r for r in proxy.audit() if r["app"] == "deepseek-api"]) == 1
     assert proxy.metric_value(
         'aipolicy_requests_total{action="block",app="deepseek-api"}') >= 1

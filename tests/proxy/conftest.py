@@ -15,5 +15,7 @@ def addon_modules():
     if str(ADDONS) not in sys.path:
         sys.path.insert(0, str(ADDONS))
     names = ("policy_state", "tls_scope", "enforcer", "audit_log", "metrics_exporter",
-             "streaming", "aipolicy_addons")
+             "streaming", "http1_reader", "log_privacy", "connection_guard", "http_guard",
+             "state_store",
+             "aipolicy_addons")
     return {name: importlib.import_module(name) for name in names}

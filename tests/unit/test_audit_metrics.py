@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
 
@@ -52,6 +53,42 @@ def test_audit_writer_file_and_rotation(tmp_path, pipeline):
     assert json.loads(target.read_text()) == {"a": 2}
 
 
+def test_audit_writer_keeps_lines_with_bytes_that_are_not_utf8(tmp_path, capsys):
+    """mitmproxy hands over a path with byte 0xff as a lone surrogate: the line must still
+    be written, as valid JSON that gives the same value back."""
+    record = {"path": "/v1/chat\udcff\\x", "app": "caf\u00e9"}
+    target = tmp_path / "audit.log"
+    w = AuditWriter(str(target))
+    w.write(record)
+    w.close()
+    assert json.loads(target.read_text(encoding="utf-8")) == record
+    AuditWriter("-").write(record)
+    assert json.loads(capsys.readouterr().out) == record
+
+
+def test_refusal_is_a_block_whatever_the_mode(pipeline):
+    from aipolicy.refusal import REQUEST_REFUSED, Refusal
+
+    info = RequestInfo("POST", "https", "api.openai.com", 443, "/v1/chat/completions",
+                       {"accept": "application/json"},
+                       ClientIdentity(ipaddress.ip_address("10.20.1.2")))
+    app = pipeline.classify(info)
+    v = pipeline.refusal_verdict(info, app, Refusal.TRAILERS)
+    rec = audit_record(v.outcome, pipeline.ruleset.policy)
+    assert rec["action"] == rec["enforced"] == "block" and rec["mode"] == "enforce"
+    assert rec["rule"] == REQUEST_REFUSED and rec["failure"] == Refusal.TRAILERS.value
+    assert rec["groups"] == ["engineering", "everyone"]  # the client's groups, as usual
+    assert v.notice is not None and v.notice.status == 403
+    assert Refusal.TRAILERS.value in json.loads(v.notice.body)["error"]["message"]
+    # An app access already blocks keeps that block (and its notice); the refusal is
+    # recorded as the failure.
+    contractor = dataclasses.replace(
+        info, client=ClientIdentity(ipaddress.ip_address("10.99.1.2")))
+    v = pipeline.refusal_verdict(contractor, app, Refusal.TRAILERS)
+    assert v.outcome.decision.rule_id == "contractors-only-sanctioned"
+    assert v.outcome.enforced.value == "block" and v.outcome.failure == Refusal.TRAILERS.value
+
+
 def test_audit_writer_rejects_missing_directory(tmp_path):
     with pytest.raises(ValueError):
         AuditWriter(str(tmp_path / "nope" / "audit.log"))
@@ -77,8 +114,8 @@ def test_metrics_server_endpoints():
     import urllib.request
 
     m = PolicyMetrics()
-    ready = {"v": False}
-    server = MetricsServer(m, "127.0.0.1", 0, ready=lambda: ready["v"])
+    problem: dict[str, str | None] = {"v": "no scan worker is ready"}
+    server = MetricsServer(m, "127.0.0.1", 0, unready=lambda: problem["v"])
     server.start()
     try:
         host, port = server.address
@@ -88,8 +125,8 @@ def test_metrics_server_endpoints():
         assert urllib.request.urlopen(base + "/healthz").status == 200
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(base + "/readyz")
-        assert e.value.code == 503
-        ready["v"] = True
+        assert e.value.code == 503 and e.value.read() == b"no scan worker is ready\n"
+        problem["v"] = None
         assert urllib.request.urlopen(base + "/readyz").status == 200
     finally:
         server.stop()

@@ -66,11 +66,13 @@ def test_repeated_values_share_a_placeholder_and_json_stays_valid():
         {"role": "assistant", "content": "ok, a@x.io"},
         {"role": "user", "content": "unrelated"}])
     findings = _find(ex, "a@x.io") + _find(ex, "b@x.io")
-    new, counts = redact(ex, findings)
+    result = redact(ex.segments, findings)
+    new = ex.rewrite(result.texts)
     doc = json.loads(new)
     assert doc["messages"][0]["content"] == "mail [EMAIL_ADDRESS_1] and [EMAIL_ADDRESS_2]"
     assert doc["messages"][1]["content"] == "ok, [EMAIL_ADDRESS_1]"
-    assert counts == {"EMAIL_ADDRESS": 3}
+    assert result.replaced == {"EMAIL_ADDRESS": 3}
+    assert result.distinct == {"EMAIL_ADDRESS": 2}  # two addresses, in three places
     # untouched fields keep their bytes: everything after the last changed literal
     tail = body[body.index(b'"unrelated"') - 40:]
     assert new.endswith(tail)
@@ -193,13 +195,14 @@ def test_resent_history_is_served_from_cache(pipeline, monkeypatch):
     calls = []
     real = insp._detect
 
-    def counting(batch):
+    def counting(batch, data=None, scopes=None):
         calls.append(len(batch))
-        return real(batch)
+        return real(batch, data, scopes)
 
     monkeypatch.setattr(insp, "_detect", counting)
     again = insp.scan(texts + ["turn 5: new text with ops@corp-mail.com"])
-    assert calls == [1]  # only the new segment was scanned
+    # only the new segment was scanned, then at most its two new joins (joins.pairs)
+    assert calls[0] == 1 and sum(calls[1:]) <= 2
     assert [(f.segment, f.type, f.start, f.end) for f in again[:len(first)]] == \
         [(f.segment, f.type, f.start, f.end) for f in first]
     assert again[-1].segment == 5 and again[-1].type == "EMAIL_ADDRESS"

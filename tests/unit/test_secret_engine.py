@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -11,10 +12,13 @@ from pathlib import Path
 import pytest
 
 from aipolicy.detect.entropy import shannon_entropy
+from aipolicy.detect.prefilter import Window
+from aipolicy.detect.secret_checks import Allowlist, combine
 from aipolicy.detect.secrets import (
     SecretMatch,
     SecretRuleSet,
     SecretScanner,
+    _may_start,
     load_secret_rules,
 )
 from aipolicy.errors import ConfigError
@@ -364,6 +368,29 @@ def test_empty_rule_set_and_empty_text(scanner: SecretScanner) -> None:
     empty = SecretScanner(SecretRuleSet((), RULES.allowlist, "<none>"))
     assert empty.scan("ghp_" + "a1" * 18) == []
     assert scanner.scan("") == []
+
+
+def test_allowlist_regexes_with_backreferences_are_not_joined() -> None:
+    # Joined into one alternation, "\\1" would name another pattern's group.
+    allow = Allowlist((re.compile(r"^(x)y$"), re.compile(r"^(\w)\1{3}$")), (), ())
+    assert allow.allows("aaaa", "aaaa", "") and allow.allows("xy", "xy", "")
+    assert not allow.allows("xxxx-", "xxxx-", "") and not allow.allows("abab", "abab", "")
+    assert len(combine([re.compile("a"), re.compile("b"), re.compile(r"(c)\1")])) == 2
+
+
+def test_may_start_finds_a_window_by_binary_search_as_a_scan_would() -> None:
+    rng = random.Random(9)
+    for _ in range(300):
+        windows, pos = [], 0
+        for _ in range(rng.randrange(0, 12)):  # disjoint, in text order
+            start = pos + rng.randrange(0, 20)
+            last = start + rng.randrange(0, 15)
+            windows.append(Window(start, last + rng.randrange(0, 30), last))
+            pos = last + 1
+        start = rng.randrange(0, pos + 20)
+        end = start + rng.randrange(1, 40)
+        expected = any(w.start < end and w.last_start >= start for w in windows)
+        assert _may_start(windows, start, end) is expected
 
 
 def test_entropy() -> None:

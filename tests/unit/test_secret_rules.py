@@ -19,8 +19,10 @@ from aipolicy.detect.secrets import (
     SecretRule,
     SecretRuleSet,
     SecretScanner,
+    anchor_example_failures,
     example_failures,
     load_secret_rules,
+    pair_example_failures,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -180,9 +182,35 @@ def test_brief_coverage_is_present() -> None:
         "huggingface-access-token", "replicate-api-token", "groq-api-key",
         "perplexity-api-key", "cohere-api-key", "mistral-api-key", "xai-api-key",
         "private-key", "jwt", "database-connection-password", "url-basic-auth",
-        "generic-api-key", "generic-password",
+        "generic-api-key", "generic-password", "named-setting-secret", "password-argument",
+        "slack-session-token",
     }
     assert wanted - set(RULE_IDS) == set()
+
+
+def test_pairs_cover_the_identifiers_the_product_promises() -> None:
+    """Secrets recognised by the identifier beside them (issue 11): as pairs, data."""
+    anchors = {(pair.anchor, pair.reports) for pair in RULES.pairs}
+    assert {("twilio-account-sid", "twilio-auth-token"),
+            ("twilio-api-key", "twilio-auth-token"),
+            ("aws-access-key-id", "aws-secret-access-key"),
+            ("algolia-application-id", "algolia-api-key"),
+            ("google-oauth-client-id", "gcp-oauth-client-secret"),
+            ("oauth-client-id", "generic-api-key")} <= anchors
+
+
+@pytest.mark.parametrize("pair_id", [pair.id for pair in RULES.pairs])
+def test_pair_examples_behave(pair_id: str) -> None:
+    pair = next(p for p in RULES.pairs if p.id == pair_id)
+    assert len(pair.match_examples) >= 2 and len(pair.no_match_examples) >= 1
+    assert pair_example_failures(pair, RULES) == []
+
+
+@pytest.mark.parametrize("anchor_id", [anchor.id for anchor in RULES.anchors])
+def test_anchor_examples_behave(anchor_id: str) -> None:
+    anchor = RULES.anchor(anchor_id)
+    assert anchor is not None
+    assert anchor_example_failures(anchor, RULES.allowlist) == []
 
 
 # --------------------------------------------------------------------------- corpora

@@ -6,16 +6,24 @@ connection whose first byte is not a TLS handshake is served as plain HTTP. Ever
 request is recorded with its body bytes exactly as received (after HTTP/1.1 chunked
 framing, before any Content-Encoding), so tests can see what reached "upstream".
 
+A WebSocket upgrade is accepted and its client messages recorded in
+`StandIn.websocket_messages` (see `websocket.py`).
+
 Test controls, as request headers:
   x-test-gate: NAME   a streamed reply sends its first event, then waits for
                       `StandIn.release(NAME)` (or the gate timeout, after which the
                       stream is cut off, so a forgotten release fails loudly).
   x-test-reply: TEXT  the assistant text to answer with (ASCII).
+  x-test-trailers: 1  end a streamed reply with a trailer field (X-Test-Trailer).
+  x-test-switch: 1    answer 101 Switching Protocols (to the request's Upgrade, else
+                      "test"), then echo every byte received, recording each read as a
+                      request with method "RAW" (what a proxy relays after a switch).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import json
 import socket
@@ -28,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from socketserver import ThreadingMixIn
 from typing import Any, Self
 
+from . import websocket
 from .bodies import MultipartPart, decode_content, parse_multipart
 from .pki import StandinPKI
 from .replies import DEFAULT_REPLY, Incoming, Reply, StreamReply, respond
@@ -247,6 +256,12 @@ class _Handler(BaseHTTPRequestHandler):
             body=body,
         )
         self.standin.requests.append(record)
+        if self.headers.get("x-test-switch"):
+            self._switch_protocols(record)
+            return
+        if websocket.is_upgrade(self.headers):
+            websocket.serve(self, record.host, self.standin.websocket_messages)
+            return
 
         try:
             decoded = decode_content(body, self.headers.get("content-encoding"))
@@ -269,6 +284,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_reply(reply)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch
+    do_QUERY = do_PROPFIND = do_SEARCH = _dispatch
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("transfer-encoding", "").lower():
@@ -294,6 +310,26 @@ class _Handler(BaseHTTPRequestHandler):
             raise ValueError("truncated body")
         return data
 
+    def _switch_protocols(self, record: RecordedRequest) -> None:
+        self.send_response(101)
+        self.send_header("Upgrade", self.headers.get("upgrade") or "test")
+        self.send_header("Connection", "Upgrade")
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        self.connection.settimeout(5)
+        while True:
+            try:
+                data = self.rfile.read1(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.standin.requests.append(
+                dataclasses.replace(record, method="RAW", headers=(), body=data))
+            self.wfile.write(data)
+            self.wfile.flush()
+
     def _send_reply(self, reply: Reply) -> None:
         self.send_response(reply.status)
         for name, value in reply.headers:
@@ -318,7 +354,8 @@ class _Handler(BaseHTTPRequestHandler):
             if index == 0 and gate and not self.standin._gates.pass_through(gate):
                 self.close_connection = True  # cut the stream: no terminating chunk
                 return
-        self.wfile.write(b"0\r\n\r\n")
+        trailer = b"X-Test-Trailer: 1\r\n" if self.headers.get("x-test-trailers") else b""
+        self.wfile.write(b"0\r\n%s\r\n" % trailer)
 
 
 def _host_of(host_header: str | None) -> str:
@@ -346,6 +383,7 @@ class StandIn:
         self.reply_text = reply_text
         self.idle_timeout = idle_timeout
         self.requests = RequestLog()
+        self.websocket_messages = websocket.MessageLog()
         self._gates = _Gates(gate_timeout)
         self._lock = threading.Lock()
         self._connection_ids = itertools.count(1)
@@ -430,6 +468,7 @@ class StandIn:
     def reset(self) -> None:
         """Forget recorded requests, connections and gates (between tests)."""
         self.requests.clear()
+        self.websocket_messages.clear()
         self._gates.reset()
         with self._lock:
             self._connections.clear()

@@ -1,0 +1,276 @@
+"""Views of a text worth scanning besides the text itself: normalised and decoded.
+
+``Normalizer.views(text, data)`` runs one Hyperscan pass (``Triggers``) over the bytes
+every detector pass reads anyway; only what it finds is looked at further: a base64 or
+hex run, ``%XX``, ``\\uXXXX``, ``&#NN;``, a run of single characters, a reversed or
+rotated keyword, a hint such as "rot13" (and ``str.isascii`` for the Unicode folding).
+An ordinary prompt gets no view at all. Views of views are made down to ``max_depth``
+(base64 of percent-encoding); views hold at most ``view_chars`` characters, or
+``view_ratio`` times the text's length, per text. A text that needs more, or that still
+decodes to text at the last depth, cannot be inspected: ``InspectionError`` (fail closed).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import hyperscan
+
+from ..extract.errors import InspectionError
+from . import decode
+from .normalize import SpacedJoiner, UnicodeFolder
+from .normalize_rules import NormalizeRules, WordHints
+from .prefilter import scan_bytes
+from .textmap import View, rewrite
+
+# Trigger kinds
+_B64, _HEXSEP, _PERCENT, _ESCAPE, _ENTITY, _SPACED = range(6)
+_REV, _REV_HINT, _ROT, _ROT_HINT = range(6, 10)
+_ID_BITS = 16
+_NO_EXT = (0, 0, 0, 0, 0, 0)
+_B64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
+# Base64 characters become "a", everything else a space: runs are then found with
+# bytes.find, far faster than a regex (or a Hyperscan pattern that reports where each
+# run starts) on prose, where most characters are letters.
+_B64_MASK = bytes(0x61 if i in _B64_CHARS else 0x20 for i in range(256))
+# A run worth decoding has a digit, "+" or "/", or a lower-case letter before a capital.
+_B64_MIXED = re.compile(r"[0-9+/]|[a-z][A-Z]")
+_HEX_BYTES = (rb"(?:[0-9A-Fa-f]{2}[ :,]){%d}[0-9A-Fa-f]{2}",
+              rb"(?:0[xX][0-9A-Fa-f]{2}[ ,]{0,2}){%d}0[xX][0-9A-Fa-f]{2}")
+
+INTERNAL_ERROR = "encoded text too deep or too large to inspect"
+
+
+@dataclass
+class _Hits:
+    spans: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+
+    def add(self, kind: int, start: int, end: int) -> None:
+        self.spans.setdefault(kind, []).append((start, end))
+
+    def get(self, kind: int) -> list[tuple[int, int]]:
+        return self.spans.get(kind, [])
+
+
+def _word_pattern(word: str, *, start_bound: bool, end_bound: bool) -> bytes:
+    body = "".join(f"\\x{ord(c):02x}" for c in word)
+    head = r"\b" if start_bound and word[0].isalnum() else ""
+    tail = r"\b" if end_bound and word[-1].isalnum() else ""
+    return (head + body + tail).encode("ascii")
+
+
+class Triggers:
+    """One Hyperscan pass: where a decoder or normaliser has something to do."""
+
+    def __init__(self, rules: NormalizeRules, spaced: SpacedJoiner,
+                 keywords: Iterable[str]) -> None:
+        exprs: list[bytes] = []
+        kinds: list[int] = []
+        flags: list[int] = []
+        ext: list[tuple[int, ...]] = []
+
+        def add(expr: bytes, kind: int, flag: int = 0, min_length: int = 0) -> None:
+            exprs.append(expr)
+            kinds.append(kind)
+            flags.append(flag)
+            ext.append((hyperscan.HS_EXT_FLAG_MIN_LENGTH, 0, 0, min_length, 0, 0)
+                       if min_length else _NO_EXT)
+
+        som, single = hyperscan.HS_FLAG_SOM_LEFTMOST, hyperscan.HS_FLAG_SINGLEMATCH
+        caseless = hyperscan.HS_FLAG_CASELESS
+        self.min_run = min(rules.base64_min_chars, rules.hex_min_chars)
+        add(rb"[A-Za-z0-9+/_\-]{%d}" % self.min_run, _B64, single)
+        pairs = rules.hex_min_chars // 2 - 1
+        for expr in _HEX_BYTES:
+            add(expr % pairs, _HEXSEP, som)
+        add(rb"%[0-9A-Fa-f]{2}", _PERCENT, single)
+        add(rb"\\[uUx][0-9A-Fa-f]{2}", _ESCAPE, single)
+        add(rb"&#?[A-Za-z0-9]{2,31};", _ENTITY, single)
+        for expr in spaced.hyperscan_patterns:
+            add(expr, _SPACED, som)
+        # Secret-rule keywords start a token: reversed, they end one; rotated, they still
+        # start one. Rule words are whole words either way.
+        # Short keywords only when they hold a non-letter ("hf_", "sk-"), or they would
+        # turn up reversed or rotated in ordinary words.
+        kw = sorted({k.lower() for k in keywords if k.isascii() and (
+            len(k) >= 4 or (len(k) == 3 and not k.isalpha()))})
+        for word in kw:
+            add(_word_pattern(word[::-1], start_bound=False, end_bound=True), _REV, caseless)
+            if decode.rot13(word) != word:
+                add(_word_pattern(decode.rot13(word), start_bound=True, end_bound=False),
+                    _ROT, caseless)
+        self._words(add, rules.reversed, _REV, _REV_HINT, decode.reverse, caseless)
+        self._words(add, rules.rot13, _ROT, _ROT_HINT, decode.rot13, caseless)
+        for shape in rules.reversed.shapes:
+            add(shape.encode("ascii"), _REV)
+        self._exprs = (exprs, flags, ext)
+        self._kinds = tuple(kinds)
+        self._som = tuple(f & som for f in flags)
+        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs),
+                         flags=flags, ext=ext)
+        self._local = threading.local()
+
+    @staticmethod
+    def _words(add, hints: WordHints, kind: int, hint_kind: int, transform, flag: int) -> None:
+        seen = set()
+        for word in hints.words:
+            t = transform(word)
+            if t != word and t not in seen:
+                seen.add(t)
+                add(_word_pattern(t, start_bound=True, end_bound=True), kind, flag)
+        for hint in hints.hints:
+            add(_word_pattern(hint, start_bound=True, end_bound=True), hint_kind, flag)
+
+    def scan(self, data: bytes) -> _Hits:
+        """Spans (start, end) per trigger kind; ``end`` only (start = end) for words."""
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = hyperscan.Scratch(self._db)
+        hits = _Hits()
+        kinds, som = self._kinds, self._som
+
+        def on_match(index: int, start: int, end: int, _flags: int, _ctx: object) -> None:
+            hits.add(kinds[index], start if som[index] else end, end)
+
+        self._db.scan(data + b"\n", match_event_handler=on_match, scratch=scratch)
+        if _B64 in hits.spans:
+            hits.spans[_B64] = self._runs(data)
+        return hits
+
+    def _runs(self, data: bytes) -> list[tuple[int, int]]:
+        """Runs of base64 characters at least ``min_run`` long that look encoded."""
+        masked = data.translate(_B64_MASK)
+        needle = b"a" * self.min_run
+        out = []
+        pos = 0
+        while (i := masked.find(needle, pos)) >= 0:
+            j = masked.find(b" ", i + self.min_run)
+            j = len(masked) if j < 0 else j
+            if _B64_MIXED.search(data[i:j].decode("ascii")):
+                pad = j + len(data[j:j + 2]) - len(data[j:j + 2].lstrip(b"="))  # "=" / "=="
+                out.append((i, pad))
+            pos = j
+        return out
+
+
+class _Budget:
+    def __init__(self, chars: int) -> None:
+        self.left = chars
+
+    def take(self, n: int) -> None:
+        self.left -= n
+        if self.left < 0:
+            raise InspectionError(INTERNAL_ERROR)
+
+
+class Normalizer:
+    """Views of a text (normalised, decoded) and the bytes to scan them with. Build once
+    per rule set; thread-safe."""
+
+    def __init__(self, rules: NormalizeRules, keywords: Iterable[str] = ()) -> None:
+        self.rules = rules
+        self.unicode = UnicodeFolder(rules)
+        self.spaced = SpacedJoiner(rules)
+        self.blobs = decode.BlobDecoder(rules.base64_min_chars, rules.hex_min_chars,
+                                        rules.min_printable)
+        self.triggers = Triggers(rules, self.spaced, keywords)
+
+    def __repr__(self) -> str:
+        return f"Normalizer({self.rules.source})"
+
+    def views(self, text: str, data: bytes | None = None) -> list[tuple[View, bytes]]:
+        """Every view of ``text`` worth scanning, with its ``scan_bytes``."""
+        if not text:
+            return []
+        data = scan_bytes(text) if data is None else data
+        budget = _Budget(max(self.rules.view_chars, self.rules.view_ratio * len(text)))
+        out: list[tuple[View, bytes]] = []
+        self._expand(text, data, None, out, budget)
+        return out
+
+    def _expand(self, text: str, data: bytes, parent: View | None,
+                out: list[tuple[View, bytes]], budget: _Budget) -> None:
+        made = self._derive(text, data, parent)
+        if not made:
+            return
+        if made[0].depth >= self.rules.max_depth:  # still more to decode at the last depth
+            raise InspectionError(INTERNAL_ERROR)
+        for view in made:
+            budget.take(len(view.text))
+            view_data = scan_bytes(view.text)
+            out.append((view, view_data))
+            self._expand(view.text, view_data, view, out, budget)
+
+    def _derive(self, text: str, data: bytes, parent: View | None) -> list[View]:
+        """Views made from ``text`` directly. Below the top, only runs that touch what the
+        parent changed are looked at (the rest was looked at one level up)."""
+        rules = self.rules
+        hits = self.triggers.scan(data)
+        made: list[View | None] = []
+        own = parent.technique if parent is not None else ""
+
+        def fresh(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+            if parent is None:
+                return list(spans)
+            return [(s, e) for s, e in spans if parent.touches_change(s, max(e, s + 1))]
+
+        def exact(technique: str, changes: list[tuple[int, int, str]]) -> None:
+            if parent is not None:
+                changes = [c for c in changes if parent.touches_change(c[0], c[1])]
+            made.append(rewrite(text, changes, technique, True, parent,
+                                before=rules.context_before, after=rules.context_after))
+
+        if own != "unicode":
+            made.append(self.unicode.view(text, parent, data))
+        if hits.get(_SPACED) and own != "spaced":
+            made.append(self.spaced.view(text, fresh(hits.get(_SPACED)), parent))
+        if hits.get(_PERCENT):
+            exact(decode.PERCENT, decode.percent(text))
+        if hits.get(_ESCAPE):
+            exact(decode.ESCAPE, decode.escapes(text))
+        if hits.get(_ENTITY):
+            exact(decode.ENTITY, decode.entities(text))
+        blobs = []
+        if hits.get(_B64):
+            blobs += self.blobs.decode_runs(text, fresh(hits.get(_B64)))
+        if hits.get(_HEXSEP):
+            blobs += self.blobs.decode_hex_bytes(text, fresh(_merge(hits.get(_HEXSEP))))
+        for technique in (decode.BASE64, decode.HEX):
+            changes = sorted({(s, e, d) for s, e, d, t in blobs if t == technique})
+            made.append(rewrite(text, _disjoint(changes), technique, False, parent,
+                                before=rules.context_before, after=0))
+        for kind, hint, transform, mirrored, technique in (
+                (_REV, _REV_HINT, decode.reverse, True, decode.REVERSED),
+                (_ROT, _ROT_HINT, decode.rot13, False, decode.ROT13)):
+            if own == technique:
+                continue
+            regions = decode.line_regions(text, [e - 1 for _, e in fresh(hits.get(kind))])
+            regions += decode.line_regions(text, [e - 1 for _, e in fresh(hits.get(hint))],
+                                           following_lines=2)
+            if regions:
+                made.append(decode.line_view(text, _merge(regions), transform, mirrored,
+                                             technique, parent))
+        return [v for v in made if v is not None]
+
+
+def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def _disjoint(changes: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    out: list[tuple[int, int, str]] = []
+    for c in changes:
+        if out and c[0] < out[-1][1]:
+            continue
+        out.append(c)
+    return out

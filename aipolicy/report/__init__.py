@@ -1,0 +1,1 @@
+"""Shadow-AI discovery and usage reports from the audit logs (``aipolicy report``)."""
