@@ -25,12 +25,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
+from ..errors import ConfigError, ConfigProblem
 from ..sources import FileReader, Sources
 from .pii_context import DirectName, RecordFinder, merge_ranges
+from .pii_fields import FieldDetector
 from .pii_names import NameFinder, load_name_lexicon
 from .pii_ner import OTHER, NerEngine
 from .pii_recognizers import Candidate, RecognizerSet
 from .pii_rules import DEFAULT_PATTERNS_PATH, load_pii_rules
+from .prefilter import scan_bytes
+from .structure import Lines
 
 PERSON = "PERSON"
 PERSON_MODES = ("contextual", "all", "off")
@@ -43,6 +47,7 @@ DEFAULT_ENTITIES = frozenset({
     "US_DRIVER_LICENSE",
 })
 _INDEX_WORD = re.compile(r"\w+")
+_STRUCTURAL = re.compile(r"[\"{}\[\]:=<>|@/\\_\d]")
 _WORD_CHAR = re.compile(r"\w")
 # NER snippets are at most this long (a CSV of 10 000 rows, a minified line).
 _CHUNK = 1500
@@ -110,7 +115,17 @@ class PiiDetector:
             )
         self.settings = settings
         self._recognizers = RecognizerSet(rules.recognizers, rules.address_lines)
+        # A recognizer that misses its own examples (at the default threshold: a ruleset
+        # may ask for more) is refused, as a secret rule is.
+        failures = self._recognizers.example_failures(lambda _: DEFAULT_THRESHOLD)
+        if failures:
+            raise ConfigError([ConfigProblem(rules.file, spec.line,
+                                             f"recognizers.{spec.id}.examples", message)
+                               for spec, message in failures])
         self._records = RecordFinder(rules.person, rules.ner, rules.ner.score)
+        # what table headers, keys and labels say about the values under them
+        self._fields = FieldDetector(rules.fields, self._recognizers.recognizers,
+                                     self._records.shape) if rules.fields is not None else None
         self._ner_score = rules.ner.score
         self._all_sentences = rules.ner.all_neighbour_sentences
         self._want_person = PERSON in settings.entities and settings.person_mode != "off"
@@ -173,16 +188,32 @@ class PiiDetector:
                 for n in plan.names if n.entity != PERSON or self._names is None
                 or self._names.plausible_person(texts[i], n.start, n.end, record=True)
             )
+        if self._names is not None:
+            names = self._names
+            per_text = [[c for c in found if c.entity != PERSON
+                         or not names.looks_like_code(texts[i], c.start, c.end)]
+                        for i, found in enumerate(per_text)]
         return [self._finish(self._propagate(texts[i], c)) for i, c in enumerate(per_text)]
 
     # -- steps --------------------------------------------------------------------------
     def _plan(self, text: str, data: bytes | None) -> _Plan:
-        candidates = tuple(self._recognizers.analyze(text, data=data))
+        if data is None:  # every Hyperscan pass below reads the same bytes
+            data = scan_bytes(text)
+        found = self._recognizers.analyze(text, data=data)
+        lines = Lines(text)
+        fields = None
+        if self._fields is not None:
+            fields = self._fields.find(text, lines, data, self._anchors(found))
+            found = self._fields.merge(text, lines, found, fields)
+        candidates = tuple(found)
         if self._ner is None and not self._want_person:
             return _Plan(candidates, (), (), ())
-        anchors = [(c.start, c.end) for c in candidates
-                   if c.score >= self.settings.threshold(c.entity)]
-        cues = self._records.cues(text, anchors, data)
+        anchors = self._anchors(candidates)
+        if fields is not None and self._want_person:
+            cues = self._records.cues(text, anchors, data, lines, fields.names, fields.marks,
+                                      fields.proven_lines)
+        else:
+            cues = self._records.cues(text, anchors, data, lines)
         names = cues.names if self._want_person else ()
         every_name = self.settings.person_mode == "all" and self._want_person
         areas = _paragraph_chunks(text) if every_name else cues.windows
@@ -210,6 +241,11 @@ class PiiDetector:
         return _Plan(candidates, names, cues.windows,
                      _split_long(text, chunks) if self._ner else ())
 
+    def _anchors(self, candidates: Sequence[Candidate]) -> list[tuple[int, int]]:
+        """Identifiers found: the spans of candidates that will be reported."""
+        return [(c.start, c.end) for c in candidates
+                if c.score >= self.settings.threshold(c.entity)]
+
     def _ner_candidates(self, snippet: str, plan: _Plan, offset: int,
                         ents) -> list[Candidate]:
         """Candidates from the model's entities in ``snippet`` (the text the model read,
@@ -228,6 +264,10 @@ class PiiDetector:
                 if self._names is not None and not self._names.plausible_person(
                         snippet, start, end):
                     continue
+            elif _STRUCTURAL.search(snippet, start, end):
+                continue  # 'leave"},{"record_id': the model read minified JSON
+            if self._records.only_labels(snippet, start, end):
+                continue  # "Dirección", "Führerschein-Nr": a field label
             start, end = start + offset, end + offset
             if ent.entity != PERSON and self.settings.person_mode == "all" and not _inside(
                     plan.windows, start, end):
@@ -252,7 +292,7 @@ class PiiDetector:
             return candidates
         out = list(candidates)
         seen: set[str] = set()
-        index: dict[str, list[int]] = {}  # word -> where it stands as a whole word
+        todo: list[tuple[str, Candidate]] = []
         for c in sorted(persons, key=lambda c: -c.score):
             value = text[c.start:c.end]
             forms = [value] + (self._names.short_forms(value) if self._names else [])
@@ -261,15 +301,33 @@ class PiiDetector:
                 if form in seen or first is None or first.start() != 0:
                     continue
                 seen.add(form)
-                word = first.group()
-                if word not in index:
-                    index[word] = _whole_word_starts(text, word)
-                for pos in index[word]:
-                    end = pos + len(form)
-                    if pos != c.start and text.startswith(form, pos) and (
-                            end == len(text) or not text[end].isalnum()):
-                        out.append(Candidate(PERSON, pos, end, c.score, c.detector))
+                todo.append((form, c))
+        index = _word_index(text, {_INDEX_WORD.match(form).group() for form, _ in todo})
+        for form, c in todo:
+            for pos in index.get(_INDEX_WORD.match(form).group(), ()):
+                end = pos + len(form)
+                # not inside a hyphenated compound ("Friedrich-Ebert-Damm")
+                if pos != c.start and text.startswith(form, pos) and (
+                        end == len(text) or not (text[end].isalnum() or text[end] == "-")
+                ) and not (pos and text[pos - 1] == "-"):
+                    out.append(Candidate(PERSON, pos, end, c.score, c.detector))
         return out
+
+
+_MANY_WORDS = 32  # more first words than this: one pass over the text's words
+
+
+def _word_index(text: str, words: set[str]) -> dict[str, list[int]]:
+    """Where each of ``words`` stands as a whole word. A few are searched for one by one;
+    many (a 1 MB export with thousands of names) are found in one pass over the text's
+    words, so the cost stays linear in the text."""
+    if len(words) <= _MANY_WORDS:
+        return {word: _whole_word_starts(text, word) for word in words}
+    out: dict[str, list[int]] = {}
+    for m in _INDEX_WORD.finditer(text):
+        if m.group() in words:
+            out.setdefault(m.group(), []).append(m.start())
+    return out
 
 
 def _whole_word_starts(text: str, word: str) -> list[int]:
@@ -331,12 +389,33 @@ def _resolve_overlaps(candidates: list[Candidate]) -> list[Candidate]:
                                   max(last.score, c.score), best.detector)
         else:
             group.append(c)
-    merged = [c for group in by_type.values() for c in group]
-    merged.sort(key=lambda c: (c.detector == NER_DETECTOR or c.detector.startswith(
+    merged = sorted((c for group in by_type.values() for c in group),
+                    key=lambda c: (c.start, c.end))
+    # Spans that overlap nothing else are kept as they are; each run of overlapping
+    # spans is settled on its own, so a text with thousands of findings (an export)
+    # costs no more than the sum of its runs.
+    kept: list[Candidate] = []
+    run: list[Candidate] = []
+    run_end = -1
+    for c in merged:
+        if run and c.start >= run_end:
+            kept += _settle(run)
+            run = []
+        run.append(c)
+        run_end = max(run_end, c.end) if len(run) > 1 else c.end
+    kept += _settle(run)
+    return kept
+
+
+def _settle(run: list[Candidate]) -> list[Candidate]:
+    """One run of overlapping spans: each character once, by priority."""
+    if len(run) < 2:
+        return run
+    run = sorted(run, key=lambda c: (c.detector == NER_DETECTOR or c.detector.startswith(
         LEXICON_DETECTOR), -c.score, -(c.end - c.start), c.start))
     starts: list[int] = []  # kept spans, sorted and disjoint
     kept: list[Candidate] = []
-    for c in merged:
+    for c in run:
         i = bisect.bisect_left(starts, c.start)
         if i > 0 and kept[i - 1].end > c.start:
             continue

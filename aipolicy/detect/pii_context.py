@@ -12,13 +12,14 @@ model is allowed to look for more. A prompt with none of these gets no NER at al
 from __future__ import annotations
 
 import bisect
-import itertools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 
 from .pii_rules import NerSettings, PersonContext
+from .pii_validators import fold_accents
 from .prefilter import Prefilter
+from .structure import Lines
 
 # A name token: letters with inner ' or -, optionally an initial with a dot ("T.").
 _NAME_TOKEN = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?\.?")
@@ -31,9 +32,10 @@ _UNIT_WORDS = frozenset(("apt", "apartment", "suite", "ste", "unit", "flat", "fl
                          "p.o", "po", "psc", "apo", "fpo", "dpo", "office", "desk", "fax",
                          "mobile", "work", "home", "cell", "phone", "tel", "website"))
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[^\W\d_])")
-_TABLE_DELIMITERS = ("\t", "|", ";", ",")
 _PROSE_REACH = 400  # characters of a long sentence kept either side of an identifier
 _CAPITALISED = re.compile(r"(?<![\w'’-])[^\W\d_a-z][\w'’-]*\.?")
+_LABEL_SPLIT = re.compile(r"[\W\d_]+")
+_ADDRESS_BEFORE = re.compile(r"[ \t]*[<(\[][^<>()\[\]\s]+@[^<>()\[\]\s]+[>)\]][ \t]*\Z")
 _DISPLAY_NAME = re.compile(r"\s*\"?(?P<name>[^\"<>,;@]+?)\"?\s*<[^<>@\s]+@[^<>\s]+>")
 
 
@@ -52,7 +54,7 @@ class DirectName:
 class Cues:
     names: tuple[DirectName, ...]
     windows: tuple[tuple[int, int], ...]  # merged, sorted text ranges for NER
-    lines: _Lines  # the text's lines, for open_windows
+    lines: Lines  # the text's lines, for open_windows
 
 
 def _first_upper(token: str) -> bool:
@@ -121,7 +123,7 @@ class NameShape:
             while start < end and text[start] in " \t":
                 start += 1
         value = text[start:end]
-        if len(value) < 2 or any(ch.isdigit() or ch in "@/\\#_=<>{}[]|:" for ch in value):
+        if len(value) < 2 or any(ch.isdigit() or ch in "@/\\#_=<>{}[]|:;\"" for ch in value):
             return None
         words = [w.strip(".,'’-") for w in value.split()]
         if all(w.lower() in self._not_names or not w for w in words):
@@ -131,24 +133,7 @@ class NameShape:
         return start, end
 
 
-class _Lines:
-    """Line offsets of a text, for line-based record logic."""
-
-    def __init__(self, text: str) -> None:
-        self.rows: list[str] = text.split("\n")
-        self.starts: list[int] = [0, *itertools.accumulate(len(r) + 1 for r in self.rows)]
-        self.starts.pop()
-        self.ends: list[int] = [s + len(r) for s, r in zip(self.starts, self.rows, strict=True)]
-
-    def index(self, offset: int) -> int:
-        """The line holding ``offset``."""
-        return bisect.bisect_right(self.starts, offset) - 1
-
-    def __len__(self) -> int:
-        return len(self.starts)
-
-
-def _sentence_bounds(text: str, lines: _Lines, i: int) -> list[int]:
+def _sentence_bounds(text: str, lines: Lines, i: int) -> list[int]:
     """Sentence starts of line ``i``, then the line's end."""
     start, end = lines.starts[i], lines.ends[i]
     return [start, *(m.end() for m in _SENTENCE_END.finditer(text, start, end)), end]
@@ -165,8 +150,8 @@ def merge_ranges(ranges: Sequence[tuple[int, int]]) -> tuple[tuple[int, int], ..
 
 
 # The PersonContext regexes searched in whole texts, and their matches in one text.
-_PHRASES = ("residence", "name_field", "header_field", "self_identification",
-            "self_introduction", "closing", "greeting")
+_PHRASES = ("residence", "header_field", "self_identification", "self_introduction",
+            "closing", "inline_closing", "reply_header", "greeting")
 _Found = dict[str, list[re.Match[str]]]
 
 
@@ -194,14 +179,20 @@ class RecordFinder:
     def shape(self) -> NameShape:
         return self._shape
 
+    def only_labels(self, text: str, start: int, end: int) -> bool:
+        """Whether every word of ``text[start:end]`` is a field label or a word that is
+        never a name ("Führerschein-Nr", "Passport No"): not a person the model saw."""
+        words = _LABEL_SPLIT.split(fold_accents(text[start:end]))
+        return all(w in self._label_words or w in self._p.not_names for w in words if w)
+
     # -- windows ------------------------------------------------------------------------
-    def _is_short(self, text: str, lines: _Lines, i: int) -> bool:
+    def _is_short(self, text: str, lines: Lines, i: int) -> bool:
         return lines.ends[i] - lines.starts[i] <= self._line_chars
 
-    def _blank(self, text: str, lines: _Lines, i: int) -> bool:
+    def _blank(self, text: str, lines: Lines, i: int) -> bool:
         return not text[lines.starts[i]:lines.ends[i]].strip()
 
-    def _reach(self, text: str, lines: _Lines, i: int, step: int, limit: int,
+    def _reach(self, text: str, lines: Lines, i: int, step: int, limit: int,
                cross_blank: bool) -> int:
         """Walk from line ``i`` over short lines (and single blank lines if allowed)."""
         j, blanks = i, 0
@@ -220,7 +211,7 @@ class RecordFinder:
             j -= step
         return j
 
-    def window(self, text: str, lines: _Lines, start: int, end: int,
+    def window(self, text: str, lines: Lines, start: int, end: int,
                record: bool = True) -> tuple[int, int]:
         """The text around ``text[start:end]`` where NER runs: for an identifier
         (``record``) its block of short lines (up to ``neighbour_lines`` either side, not
@@ -233,7 +224,7 @@ class RecordFinder:
         return self._prose_window(text, _sentence_bounds(text, lines, i), start, end,
                                   self._neighbours)
 
-    def _block(self, text: str, lines: _Lines, i: int, start: int, end: int,
+    def _block(self, text: str, lines: Lines, i: int, start: int, end: int,
                reach: int) -> tuple[int, int]:
         """Short line ``i`` holding ``text[start:end]``, with up to ``reach`` short lines
         of the same block either side."""
@@ -264,31 +255,37 @@ class RecordFinder:
 
     # -- cues ---------------------------------------------------------------------------
     def cues(self, text: str, anchors: Sequence[tuple[int, int]],
-             data: bytes | None = None) -> Cues:
-        lines = _Lines(text)
-        names: list[DirectName] = []
-        marks: list[tuple[int, int]] = []  # record markers: their own line or sentence
-        ranges: list[tuple[int, int]] = []  # finished windows (signatures, tables)
+             data: bytes | None = None, lines: Lines | None = None,
+             fields: Sequence[DirectName] = (), field_marks: Sequence[tuple[int, int]] = (),
+             proven_lines: Container[int] = ()) -> Cues:
+        """Record names and NER windows. ``fields``/``field_marks``: names under name keys
+        and their key..value spans (pii_fields); ``proven_lines``: table rows whose names
+        their header proves, which need no model run around their identifiers."""
+        lines = Lines(text) if lines is None else lines
+        names: list[DirectName] = list(fields)
+        marks: list[tuple[int, int]] = list(field_marks)  # record markers: own line/sentence
+        ranges: list[tuple[int, int]] = []  # finished windows (signatures)
         found = self._phrases.matches(text, data)
-        self._name_fields(text, found, names, marks)
         self._headers(text, found, names, marks)
         self._self_identification(text, found, lines, anchors, names, marks)
         self._greetings(text, found, lines, anchors, names)
         self._signatures(text, found, lines, names, ranges)
-        self._tables(text, lines, anchors, names, ranges)
+        self._reply_headers(text, found, names, marks)
         self._residence(text, found, names, marks)
         self._record_heads(text, lines, anchors, names)
-        windows = self._anchor_windows(text, lines, anchors)
+        windows = self._anchor_windows(text, lines, anchors, proven_lines)
         windows += [self.window(text, lines, s, e, record=False) for s, e in marks]
         return Cues(tuple(names), merge_ranges(windows + ranges), lines)
 
-    def _anchor_windows(self, text: str, lines: _Lines,
-                        anchors: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    def _anchor_windows(self, text: str, lines: Lines, anchors: Sequence[tuple[int, int]],
+                        proven_lines: Container[int] = ()) -> list[tuple[int, int]]:
         """Windows around identifiers; one per short line however many it holds."""
         out: list[tuple[int, int]] = []
         done: set[int] = set()
         for start, end in anchors:
             i = lines.index(start)
+            if i in proven_lines:
+                continue
             if self._is_short(text, lines, i) and lines.index(max(start, end - 1)) == i:
                 if i in done:
                     continue
@@ -297,7 +294,7 @@ class RecordFinder:
             out.append(self.window(text, lines, start, end))
         return out
 
-    def _record_heads(self, text: str, lines: _Lines, anchors: Sequence[tuple[int, int]],
+    def _record_heads(self, text: str, lines: Lines, anchors: Sequence[tuple[int, int]],
                       names: list[DirectName]) -> None:
         """A contact card or address label starts with the person's name on a line of its
         own ("Jane Roe\n12 Oak Street\n..."): the first line of the record holding an
@@ -322,37 +319,10 @@ class RecordFinder:
                    ) -> None:
         """'Jane Roe lives at ...': the capitalised words right before the phrase."""
         for m in found.get("residence", ()):
-            start, end, count = None, m.start(), 0
-            tokens = list(_NAME_TOKEN.finditer(text, max(0, m.start() - 80), m.start()))
-            for tok in reversed(tokens):
-                word = tok.group()
-                if count == 4 or not _NAME_GAP.fullmatch(text, tok.end(), end):
-                    break
-                if word.lower().rstrip(".") in self._p.not_names:
-                    break
-                if not (_first_upper(word) or (count and word.lower() in _PARTICLES)):
-                    break
-                start, end, count = tok.start(), tok.start(), count + 1
-            span = self._shape.span(text, start, m.start(), whole=True) if count else None
+            span = self._name_before(text, m.start())
             if span:
                 names.append(DirectName(*span, self._score - 0.05, "residence"))
                 marks.append((span[0], m.end()))
-
-    def _name_fields(self, text: str, found: _Found, names: list[DirectName], marks: list
-                     ) -> None:
-        """'Patient: Jane Roe' -- the value of a name field, when it looks like a name."""
-        for m in found.get("name_field", ()):
-            key = m.group("key")
-            vstart, vend = m.span("value")
-            span = self._shape.span(text, vstart, vend)
-            if span is None:
-                continue
-            # A lower-case "name:" is usually configuration (YAML, code), not a person.
-            if key.lower() == "name" and not key[0].isupper():
-                continue
-            marks.append((m.start("key"), vend))
-            if not text[span[1]:vend].lstrip()[:1].isalnum():
-                names.append(DirectName(*span, self._score, "name-field"))
 
     def _headers(self, text: str, found: _Found, names: list[DirectName], marks: list
                  ) -> None:
@@ -365,7 +335,7 @@ class RecordFinder:
                 if span:
                     names.append(DirectName(*span, self._score, "header"))
 
-    def _self_identification(self, text: str, found: _Found, lines: _Lines,
+    def _self_identification(self, text: str, found: _Found, lines: Lines,
                              anchors: Sequence[tuple[int, int]], names: list[DirectName],
                              marks: list) -> None:
         """'My name is Jane Roe' (the phrase proves it); 'I'm Jane Roe, ...' (proven when an
@@ -393,13 +363,17 @@ class RecordFinder:
                 names.append(DirectName(*span, self._score - 0.05, "self-introduction"))
             marks.append((m.start(), span[1]))
 
-    def _signatures(self, text: str, found: _Found, lines: _Lines, names: list[DirectName],
+    def _signatures(self, text: str, found: _Found, lines: Lines, names: list[DirectName],
                     marks: list) -> None:
-        """'Best regards,' on a line of its own: the next non-blank line names the writer."""
+        """'Best regards,' on a line of its own: the next non-blank line names the writer
+        (quote markers of a reply, "> ", skipped); 'Thanks, Manon Menard' on one line: a
+        full name after the closing."""
         for m in found.get("closing", ()):
             i = lines.index(m.start())
             for j in range(i + 1, min(i + 3, len(lines))):
                 s, e = lines.starts[j], lines.ends[j]
+                while s < e and text[s] in " \t>":
+                    s += 1
                 if not text[s:e].strip():
                     continue
                 last = min(j + 2, len(lines) - 1)
@@ -408,77 +382,153 @@ class RecordFinder:
                 if span:
                     names.append(DirectName(*span, self._score - 0.05, "signature"))
                 break
+        for m in found.get("inline_closing", ()):
+            end = lines.ends[lines.index(m.start())]
+            span = self._shape.span(text, m.end(), end, whole=True)
+            # a given name alone ("Thanks, Claude") may address the reader
+            if span and " " in text[span[0]:span[1]].strip():
+                names.append(DirectName(*span, self._score - 0.05, "signature"))
+                marks.append((m.start(), end))
 
-    def _tables(self, text: str, lines: _Lines, anchors: Sequence[tuple[int, int]],
-                names: list[DirectName], marks: list) -> None:
-        """Runs of two or more lines with the same number of one delimiter (CSV, TSV,
-        markdown): cells under name columns of a personal table are names."""
-        rows = lines.rows
-        i = 0
-        n = len(rows)
-        while i < n:
-            row = rows[i]
-            core = row.strip(" |")
-            for delim in _TABLE_DELIMITERS:
-                if delim in core:
-                    break
-            else:
-                i += 1
+    def _reply_headers(self, text: str, found: _Found, names: list[DirectName],
+                       marks: list) -> None:
+        """'On Tue, 3 Jun 2025, Jane Roe <jane@...> wrote:': the writer of a quoted mail."""
+        for m in found.get("reply_header", ()):
+            end = m.start()
+            bracket = _ADDRESS_BEFORE.search(text, max(0, end - 120), end)
+            if bracket:
+                end = bracket.start()
+            span = self._name_before(text, end)
+            if span:
+                names.append(DirectName(*span, self._score - 0.05, "reply-header"))
+                marks.append((span[0], m.end()))
+
+    def _name_before(self, text: str, end: int) -> tuple[int, int] | None:
+        """The capitalised words (a name's shape) right before ``end`` (blanks between)."""
+        stop = end
+        while stop > 0 and text[stop - 1] in " \t":
+            stop -= 1
+        start, edge, count = None, stop, 0
+        for tok in reversed(list(_NAME_TOKEN.finditer(text, max(0, stop - 80), stop))):
+            joined = tok.end() == stop if count == 0 else bool(
+                _NAME_GAP.fullmatch(text, tok.end(), edge))
+            if count == 4 or not joined:
+                break
+            word = tok.group()
+            if word.lower().rstrip(".") in self._p.not_names:
+                break
+            if not (_first_upper(word) or (count and word.lower() in _PARTICLES)):
+                break
+            start, edge, count = tok.start(), tok.start(), count + 1
+        return self._shape.span(text, start, stop, whole=True) if count else None
+
+    def _residence(self, text: str, found: _Found, names: list[DirectName], marks: list
+                   ) -> None:
+        """'Jane Roe lives at ...': the capitalised words right before the phrase."""
+        for m in found.get("residence", ()):
+            span = self._name_before(text, m.start())
+            if span:
+                names.append(DirectName(*span, self._score - 0.05, "residence"))
+                marks.append((span[0], m.end()))
+
+    def _headers(self, text: str, found: _Found, names: list[DirectName], marks: list
+                 ) -> None:
+        """'From: Jane Roe <jane@...>' -- display names in e-mail header lines."""
+        for m in found.get("header_field", ()):
+            vstart, vend = m.span("value")
+            marks.append((m.start("key"), max(vend, m.end("key"))))
+            for d in _DISPLAY_NAME.finditer(text, vstart, vend):
+                span = self._shape.span(text, d.start("name"), d.end("name"), whole=True)
+                if span:
+                    names.append(DirectName(*span, self._score, "header"))
+
+    def _self_identification(self, text: str, found: _Found, lines: Lines,
+                             anchors: Sequence[tuple[int, int]], names: list[DirectName],
+                             marks: list) -> None:
+        """'My name is Jane Roe' (the phrase proves it); 'I'm Jane Roe, ...' (proven when an
+        identifier is in the same sentences, else a window for the model)."""
+        lowercase_text: bool | None = None  # read only if a phrase is found: O(text)
+        for m in found.get("self_identification", ()):
+            if lowercase_text is None:
+                lowercase_text = not any(ch.isupper() for ch in text)
+            limit = text.find("\n", m.end())
+            limit = len(text) if limit < 0 else limit
+            span = self._shape.span(text, m.end(), limit, upper=not lowercase_text)
+            if span:
+                marks.append((m.start(), span[1]))
+                names.append(DirectName(*span, self._score, "self-identification"))
+        for m in found.get("self_introduction", ()):
+            limit = text.find("\n", m.end())
+            limit = len(text) if limit < 0 else limit
+            span = self._shape.span(text, m.end(), limit, upper=True, max_tokens=3)
+            if span is None:
                 continue
-            width = row.strip().strip("|").count(delim)
-            j = i + 1
-            while j < n:
-                cells = rows[j].strip()
-                if not cells or cells.strip("|").count(delim) != width:
-                    break
-                j += 1
-            if j - i >= 2:
-                self._table(text, lines, i, j, delim, anchors, names, marks)
-            i = max(j, i + 1)
+            # "Hi, this is Jane Roe. Call me on ...": with an identifier in the same
+            # sentences it is a self-introduction; otherwise the model decides.
+            ws, we = self.window(text, lines, m.start(), span[1], record=False)
+            if any(ws <= a < we for a, _ in anchors):
+                names.append(DirectName(*span, self._score - 0.05, "self-introduction"))
+            marks.append((m.start(), span[1]))
 
-    def _cells(self, text: str, start: int, end: int, delim: str) -> list[tuple[int, int]]:
-        cells: list[tuple[int, int]] = []
-        pos = start
-        row = text[start:end]
-        if delim == "|":
-            stripped = row.strip()
-            lead = row.find(stripped)
-            pos = start + lead + (1 if stripped.startswith("|") else 0)
-            end = start + lead + len(stripped) - (1 if stripped.endswith("|") else 0)
-        while True:
-            k = text.find(delim, pos, end)
-            if k < 0:
-                cells.append((pos, end))
-                return cells
-            cells.append((pos, k))
-            pos = k + 1
+    def _signatures(self, text: str, found: _Found, lines: Lines, names: list[DirectName],
+                    marks: list) -> None:
+        """'Best regards,' on a line of its own: the next non-blank line names the writer
+        (quote markers of a reply, "> ", skipped); 'Thanks, Manon Menard' on one line: a
+        full name after the closing."""
+        for m in found.get("closing", ()):
+            i = lines.index(m.start())
+            for j in range(i + 1, min(i + 3, len(lines))):
+                s, e = lines.starts[j], lines.ends[j]
+                while s < e and text[s] in " \t>":
+                    s += 1
+                if not text[s:e].strip():
+                    continue
+                last = min(j + 2, len(lines) - 1)
+                marks.append((m.start(), lines.ends[last]))
+                span = self._shape.span(text, s, e, whole=True)
+                if span:
+                    names.append(DirectName(*span, self._score - 0.05, "signature"))
+                break
+        for m in found.get("inline_closing", ()):
+            end = lines.ends[lines.index(m.start())]
+            span = self._shape.span(text, m.end(), end, whole=True)
+            # a given name alone ("Thanks, Claude") may address the reader
+            if span and " " in text[span[0]:span[1]].strip():
+                names.append(DirectName(*span, self._score - 0.05, "signature"))
+                marks.append((m.start(), end))
 
-    def _table(self, text: str, lines: _Lines, first: int, stop: int, delim: str,
-               anchors: Sequence[tuple[int, int]], names: list[DirectName],
-               marks: list) -> None:
-        header = [text[s:e].strip(" \t\"'*#").lower()
-                  for s, e in self._cells(text, lines.starts[first], lines.ends[first], delim)]
-        table_start, table_end = lines.starts[first], lines.ends[stop - 1]
-        has_anchor = any(table_start <= a < table_end for a, _ in anchors)
-        personal = has_anchor or any(p in h for h in header for p in self._p.personal_columns)
-        name_cols = {k for k, h in enumerate(header) if h in self._p.name_columns
-                     and (h != "name" or personal)}
-        if not name_cols:
-            return
-        place_cols = {k for k, h in enumerate(header) if h in self._p.location_columns}
-        for r in range(first + 1, stop):
-            cells = self._cells(text, lines.starts[r], lines.ends[r], delim)
-            for k in sorted(name_cols | place_cols):
-                if k < len(cells):
-                    span = self._shape.span(text, cells[k][0], cells[k][1], whole=True)
-                    if span and k in name_cols:
-                        names.append(DirectName(*span, self._score, "table-column"))
-                    elif span:
-                        names.append(DirectName(*span, self._score - 0.1, "table-column",
-                                                "LOCATION"))
-        marks.append((table_start, table_end))
+    def _reply_headers(self, text: str, found: _Found, names: list[DirectName],
+                       marks: list) -> None:
+        """'On Tue, 3 Jun 2025, Jane Roe <jane@...> wrote:': the writer of a quoted mail."""
+        for m in found.get("reply_header", ()):
+            end = m.start()
+            bracket = _ADDRESS_BEFORE.search(text, max(0, end - 120), end)
+            if bracket:
+                end = bracket.start()
+            span = self._name_before(text, end)
+            if span:
+                names.append(DirectName(*span, self._score - 0.05, "reply-header"))
+                marks.append((span[0], m.end()))
 
-    def _greetings(self, text: str, found: _Found, lines: _Lines,
+    def _name_before(self, text: str, end: int) -> tuple[int, int] | None:
+        """The capitalised words (a name's shape) right before ``end``."""
+        start, stop, count = None, end, 0
+        while stop > 0 and text[stop - 1] in " \t":
+            stop -= 1
+        last = stop
+        for tok in reversed(list(_NAME_TOKEN.finditer(text, max(0, stop - 80), stop))):
+            word = tok.group()
+            if count == 4 or not _NAME_GAP.fullmatch(text, tok.end(), last) and count or (
+                    not count and tok.end() != stop):
+                break
+            if word.lower().rstrip(".") in self._p.not_names:
+                break
+            if not (_first_upper(word) or (count and word.lower() in _PARTICLES)):
+                break
+            start, last, count = tok.start(), tok.start(), count + 1
+        return self._shape.span(text, start, stop, whole=True) if count else None
+
+    def _greetings(self, text: str, found: _Found, lines: Lines,
                    anchors: Sequence[tuple[int, int]],
                    names: list[DirectName]) -> None:
         """'Hi Sophie,' opening a message that carries identifiers (within
@@ -493,7 +543,9 @@ class RecordFinder:
             if not any(abs(i - a) <= reach for a in anchor_lines):
                 continue
             limit = lines.ends[i]
-            span = self._shape.span(text, m.end(), limit, max_tokens=3)
+            title = self._title.match(text, m.end(), limit)  # "Dear Mr. Navarro,"
+            span = self._shape.span(text, title.end() if title else m.end(), limit,
+                                    max_tokens=3)
             if span and text[span[1]:span[1] + 1] in (",", "!", "", " ", "\n"):
                 names.append(DirectName(*span, self._score - 0.05, "greeting"))
 
@@ -523,7 +575,7 @@ class RecordFinder:
                     closed is not None and closed(word)):
                 yield m.start(), m.end()
 
-    def open_windows(self, text: str, lines: _Lines, areas: Sequence[tuple[int, int]],
+    def open_windows(self, text: str, lines: Lines, areas: Sequence[tuple[int, int]],
                      known: Sequence[tuple[int, int]], closed: Callable[[str], bool] | None,
                      sentences: int) -> tuple[tuple[int, int], ...]:
         """Where the model reads in ``all`` mode: around each open word of the ``areas``,

@@ -40,8 +40,11 @@ _GAP = re.compile(r"[ \t]{1,2}")
 _LEXICON_LINE = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?(?: [^\W\d_](?:[\w'’-]*[^\W\d_])?)*")
 # A house number right before or after the words: a street named after someone
 # ("Joaquin Suarez 2906", "214 Pavlou Drandaki").
-_NUMBER_BEFORE = re.compile(r"(?<![\w.,/-])\d{1,6}[A-Za-z]?[ \t]{1,2}$")
-_NUMBER_AFTER = re.compile(r"[ \t]{1,2}\d{1,5}[A-Za-z]?(?![\w/:-]|[.,]\d)")
+# (blanks, not tabs: a tab ends a TSV cell, and the next cell may be any number)
+_NUMBER_BEFORE = re.compile(r"(?<![\w.,/-])\d{1,6}[A-Za-z]? {1,2}$")
+_NUMBER_AFTER = re.compile(r" {1,2}\d{1,5}[A-Za-z]?(?![\w/:-]|[.,]\d)")
+# a UK postcode after the words: a town ("York YO1 7HH"), not a person
+_POSTCODE_AFTER = re.compile(r",? {1,2}[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b")
 _LIST_GAP = re.compile(r"[ \t]*,[ \t]*|[ \t]*,?[ \t]+(?:and|&|or|und|et|y|e)[ \t]+")
 _SLOT_REACH = 40  # characters before a word searched for a slot phrase
 _LOOKBEHIND = 12  # characters before a span checked for a house number or street word
@@ -50,6 +53,14 @@ _PARTICLES = frozenset(
      "von", "der", "den", "ter", "ten", "bin", "binti", "al", "el", "ibn", "af", "zu")
 )
 _MAX_TOKENS = 4
+# the word before a name in code: a declaration or an expression keyword
+_PREVIOUS_WORD = re.compile(r"\b([a-z]+)[ \t]+\Z")
+# (only keywords prose does not put before a name: "verses from Faina D. Yefremova")
+_DECLARATIONS = frozenset((
+    "class", "def", "function", "import", "extends", "implements", "interface", "struct",
+    "enum", "const", "let", "var", "typeof", "instanceof", "fn", "impl", "trait"))
+# "OpenAI" -> "Open", "UserService" -> "User": the first hump of a camel-case word
+_CAMEL_HUMP = re.compile(r"([A-Z][a-z]+)[A-Z]")
 
 # token kinds
 GIVEN = "G"  # a given name that is not a common word
@@ -390,7 +401,8 @@ class NameFinder:
         """Whether the words are a street named after a person: a house number right
         before or after them, or a street word before them ("Rua", "ul.", "Via")."""
         before = text[max(0, start - _LOOKBEHIND):start]
-        if _NUMBER_BEFORE.search(before) or _NUMBER_AFTER.match(text, end):
+        if _NUMBER_BEFORE.search(before) or _NUMBER_AFTER.match(text, end) or \
+                _POSTCODE_AFTER.match(text, end):
             return True
         words = before.replace(".", " ").split()
         return bool(words) and before[-1:] in " \t" and fold(words[-1]) in self._street_prefix
@@ -412,6 +424,29 @@ class NameFinder:
             return False
         kinds = [self.lexicon.kind(w) for w in words]
         return not all(k == WORD or w in self._stop for k, w in zip(kinds, words, strict=True))
+
+    def looks_like_code(self, text: str, start: int, end: int) -> bool:
+        """Whether a PERSON span is an identifier in code: a call or attribute access
+        ("OpenAI(", "Anthropic.", "client.Messages"), a declaration ("class UserProfile",
+        "new GoogleGenerativeAI"), or a camel-case word whose first hump is a common word
+        ("OpenAI", "ChatGPT", "UserService"; "McDonald", "DeShawn", "MaryAnn" are names)."""
+        after = text[end:end + 2]
+        if after[:1] in ("(", "[", "{", "<", "$") or after == "::" or (
+                after[:1] in "._" and after[1:2].isalpha()):
+            return True
+        before = text[max(0, start - 2):start]
+        if before[-1:] in ("_", "$", "#") or before == "::" or (
+                before[-1:] == "." and start >= 2 and text[start - 2].isalnum()):
+            return True
+        word = _PREVIOUS_WORD.search(text, max(0, start - 16), start)
+        if word and word.group(1) in _DECLARATIONS:
+            return True
+        for m in _WORD.finditer(text, start, end):
+            hump = _CAMEL_HUMP.match(m.group())
+            if hump and self.lexicon.kind(fold(hump.group(1))) == WORD \
+                    and len(hump.group(1)) >= 3:
+                return True
+        return False
 
     def common_word(self, low: str) -> bool:
         """A common English word that is not also a name ("the", "explain", "station")."""

@@ -18,6 +18,8 @@ from .pii_rules import AddressLines, RecognizerSpec
 from .pii_validators import VALIDATORS, Validator
 from .prefilter import LiteralFinder, LiteralSet, Prefilter, Window
 
+_WORD_CHAR = re.compile(r"\w")
+
 # Where each context word starts in a text (from one LiteralFinder pass), or None when
 # the text must be searched with the context regexes.
 WordStarts = Mapping[str, list[int]] | None
@@ -40,7 +42,8 @@ class AddressExtender:
     def __init__(self, cfg: AddressLines) -> None:
         part = cfg.part.pattern
         self._lead = re.compile(r"[ \t>?*,-]*")  # quote and list markers before a line
-        self._line = re.compile(r"(?:" + part + r")(?:[ \t]*,?[ \t]*(?:" + part + r"))*")
+        # parts of one line are separated by blanks and commas, not tabs (a TSV cell ends)
+        self._line = re.compile(r"(?:" + part + r")(?:[ ]*,?[ ]*(?:" + part + r"))*")
         self._forbid = cfg.forbid
         self._max_lines = cfg.max_lines
         self._max_chars = cfg.max_line_chars
@@ -59,7 +62,8 @@ class AddressExtender:
         # but digits followed by a word are a phone or a count ("416 60 039 office").
         prose_after_place = tail.lstrip()[:1].islower() and any(
             ch.isalpha() for ch in line[lead:m.end()])
-        if whole and tail[0] not in "?!.;" and not prose_after_place:
+        # (a sentence may end after it, but "399.433.1818" is a phone number, not "399")
+        if whole and (tail[0] not in "?!.;" or tail[1:2].isalnum()) and not prose_after_place:
             return None
         return m.end()
 
@@ -73,7 +77,9 @@ class AddressExtender:
             if n is None or not (rest.lstrip(" \t").startswith(",") or "," in rest[:n]
                                  or any(ch.isdigit() for ch in rest[:n])):
                 return end
-            return end + n
+            if rest[n:].strip(" \t.,"):
+                return end + n
+            end += n  # the line ended with it ("Rd #34"): the next lines may go on
         pos = line_end
         for _ in range(self._max_lines):
             if pos >= len(text):
@@ -111,8 +117,13 @@ class PatternRecognizer:
         self._context_first = spec.context_required and not trims
         self._extender = extender if spec.extend == "address_lines" else None
         self._context_words = frozenset(spec.context_words)
-        # A required context a LiteralFinder can locate (ASCII words only)
-        self._findable = spec.context_required and all(w.isascii() for w in spec.context_words)
+        # A required context is located for the whole text at once (RecognizerSet)
+        self._findable = spec.context_required
+
+    @property
+    def validate(self) -> Validator | None:
+        """The validator, built once (the field shapes of pii_fields reuse it)."""
+        return self._validate
 
     def context_starts(self, found: WordStarts) -> list[int] | None:
         """Sorted starts of this recognizer's required-context words in a text, given
@@ -146,14 +157,19 @@ class PatternRecognizer:
         return kept
 
     def _near(self, rx: re.Pattern[str] | None, starts: list[int] | None, text: str,
-              start: int, end: int) -> bool:
+              start: int, end: int, line: bool = False) -> bool:
         """Whether ``rx`` matches within the context span before or after a finding;
-        ``starts`` (where its words start, if known) skips searches that cannot match."""
+        ``starts`` (where its words start, if known) skips searches that cannot match.
+        ``line``: only on the finding's own line."""
         if rx is None:
             return False
         spec = self.spec
         lo = max(0, start - spec.context_before)
         hi = min(len(text), end + spec.context_after)
+        if line:
+            lo = text.rfind("\n", lo, start) + 1 or lo
+            newline = text.find("\n", end, hi)
+            hi = hi if newline < 0 else newline
         before = after = True
         if starts is not None:
             i = bisect.bisect_left(starts, lo)
@@ -204,7 +220,9 @@ class PatternRecognizer:
                     continue
                 if has_context:
                     score += spec.context_boost
-                if self._near(spec.negative_context, None, text, start, end):
+                # what else a number is ("order 4111...") is said on its line; a CSV
+                # header's "id" names another column
+                if self._near(spec.negative_context, None, text, start, end, line=True):
                     score -= spec.negative_penalty
                 if self._extender is not None:
                     extended = self._extender.extend(text, end)
@@ -215,6 +233,40 @@ class PatternRecognizer:
         return out
 
 
+class _Accented:
+    """The words of a list that hold a non-ASCII letter, looked for in a text (lower
+    case, only the start bounded, as ``LiteralFinder`` does for ASCII words) only when
+    the text holds one of their non-ASCII letters: most texts are then not lowered."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words = tuple(sorted({w for w in words if not w.isascii()}))
+        letters = {ch for w in self._words for ch in w if not ch.isascii()}
+        self._letters = tuple(sorted(letters | {ch.upper() for ch in letters}))
+
+    def starts(self, text: str) -> dict[str, list[int]] | None:
+        """Each found word's starts; None when lower-casing moves offsets."""
+        if not self._words or text.isascii() or not any(c in text for c in self._letters):
+            return {}
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character whose lower case is longer
+            return None
+        out: dict[str, list[int]] = {}
+        for word in self._words:
+            pos = lowered.find(word)
+            while pos >= 0:
+                if not (pos and _WORD_CHAR.match(lowered, pos - 1)):
+                    out.setdefault(word, []).append(pos)
+                pos = lowered.find(word, pos + 1)
+        return out
+
+    def present(self, text: str) -> set[str]:
+        """The words in ``text.lower()`` (substrings, as ``LiteralSet.present``)."""
+        if not self._words or text.isascii() or not any(c in text for c in self._letters):
+            return set()
+        lowered = text.lower()
+        return {w for w in self._words if w in lowered}
+
+
 class RecognizerSet:
     """All pattern recognizers of a ruleset, run in file order."""
 
@@ -222,13 +274,21 @@ class RecognizerSet:
         extender = AddressExtender(address_lines)
         self.recognizers = tuple(PatternRecognizer(s, extender) for s in specs)
         # Keyword gates ("@" for e-mail, "passport" for passports) in one pass
-        self._keywords = LiteralSet(k for s in specs for k in s.keywords)
+        self._keywords = LiteralSet(k for s in specs for k in s.keywords if k.isascii())
+        # Keywords with accented letters ("né le", "nació") are looked for only in texts
+        # holding one of those letters: lower-casing every text for them costs more than
+        # the whole pattern pass.
+        self._accented_keywords = _Accented(k for s in specs for k in s.keywords)
         # Where the words of required contexts occur, in one more pass: most candidates
         # of those recognizers have none near them, and are then dropped without a regex
         # search. (Boosts and penalties are checked only for validated candidates, a
         # few per text; their lists hold common words such as "to" and "from".)
-        self._context = LiteralFinder(
-            w for s in specs if s.context_required for w in s.context_words)
+        required = {w for s in specs if s.context_required for w in s.context_words}
+        self._context = LiteralFinder(required)
+        # The few that are not ASCII ("né le", "nació"), which a LiteralFinder never
+        # reports: one regex search, and only in texts that are not ASCII. Like the
+        # LiteralFinder's, its starts are a superset: only the start is bounded.
+        self._other_context = _Accented(required)
         # One Hyperscan pass finds where each pattern can match; Python's re then runs
         # only in those windows, with exactly the matches a whole-text scan would give.
         self._prefilter = Prefilter(
@@ -237,15 +297,34 @@ class RecognizerSet:
             for p, pattern in enumerate(rec.spec.patterns)
         )
 
+    def example_failures(self, threshold: Callable[[str], float]) -> list[tuple[RecognizerSpec,
+                                                                                  str]]:
+        """Examples that misbehave, each recognizer alone: a ``match`` value not found
+        exactly at or above its entity's ``threshold``, a ``no_match`` text with a finding.
+        Messages name the example by number, never its text."""
+        out: list[tuple[RecognizerSpec, str]] = []
+        for rec in self.recognizers:
+            spec = rec.spec
+            limit = threshold(spec.entity)
+            for i, example in enumerate(spec.examples_match):
+                hits = self.analyze(example.text, only=[spec.id])
+                if example.value not in {example.text[c.start:c.end] for c in hits
+                                         if c.score >= limit}:
+                    out.append((spec, f"match example {i + 1}: value not found"))
+            for i, text in enumerate(spec.examples_no_match):
+                if any(c.score >= limit for c in self.analyze(text, only=[spec.id])):
+                    out.append((spec, f"no_match example {i + 1}: found"))
+        return out
+
     def analyze(self, text: str, only: Iterable[str] | None = None,
                 data: bytes | None = None) -> list[Candidate]:
         """Candidates of every recognizer (or of those with an id in ``only``); ``data``:
         ``prefilter.scan_bytes(text)``, if the caller has it."""
-        present = self._keywords.present(text, data)
+        present = self._keywords.present(text, data) | self._accented_keywords.present(text)
         ids = None if only is None else set(only)
         wanted = {r for r, rec in enumerate(self.recognizers)
                   if (ids is None or rec.id in ids) and rec.needs(present)}
-        words = self._context.starts(text, data) if wanted else None
+        words = self._context_starts(text, data) if wanted else None
         starts = {r: self.recognizers[r].context_starts(words) for r in wanted}
         # A required context none of whose words starts anywhere: nothing to find
         wanted = {r for r in wanted if starts[r] != []}
@@ -255,6 +334,18 @@ class RecognizerSet:
             out.extend(self.recognizers[r].analyze(
                 text, lambda p, r=r: found.get((r, p), ()), starts[r]))
         return out
+
+    def _context_starts(self, text: str, data: bytes | None) -> dict[str, list[int]] | None:
+        """Where each required-context word starts (None: search with the regexes)."""
+        words = self._context.starts(text, data)
+        if words is None:
+            return None
+        found = self._other_context.starts(text)
+        if found is None:
+            return None
+        for word, starts in found.items():
+            words.setdefault(word, []).extend(starts)
+        return words
 
     def _matches(self, text: str, wanted: set[int], data: bytes | None,
                  starts: Mapping[int, list[int] | None]

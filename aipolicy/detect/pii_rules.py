@@ -18,7 +18,8 @@ from ..paths import RULESETS
 from ..schema import Checker
 from ..sources import FileReader, Sources, absolute
 from ..yamlsrc import Src, load_yaml
-from .pii_validators import VALIDATORS
+from .pii_field_rules import FieldRules, load_field_rules, phrase_words
+from .pii_validators import VALIDATORS, parse_iin_range
 
 DEFAULT_PATTERNS_PATH = RULESETS / "pii.yaml"
 
@@ -62,6 +63,7 @@ class RecognizerSpec:
     # the words behind ``context`` and ``negative_context`` (lower case)
     context_words: tuple[str, ...] = ()
     negative_words: tuple[str, ...] = ()
+    line: int | None = None  # where the recognizer starts in the file
 
 
 @dataclass(frozen=True)
@@ -74,14 +76,12 @@ class AddressLines:
 
 @dataclass(frozen=True)
 class PersonContext:
-    name_field: re.Pattern[str]  # "Name: value" on one line; group "value"
     header_field: re.Pattern[str]  # "From: value"; group "value"
     self_identification: re.Pattern[str]  # phrase; the name follows the match
     self_introduction: re.Pattern[str]  # weaker phrase: NER decides
     closing: re.Pattern[str]  # a whole line that opens a signature
-    name_columns: frozenset[str]
-    personal_columns: tuple[str, ...]
-    location_columns: frozenset[str]
+    inline_closing: re.Pattern[str]  # "Thanks, " opening a line: a full name may follow
+    reply_header: re.Pattern[str]  # "wrote:" of a quoted mail: the writer precedes it
     not_names: frozenset[str]
     residence: re.Pattern[str]  # "lives at": the name precedes the match
     greeting: re.Pattern[str]  # "Hi Sophie," at a line start; the name follows the match
@@ -128,6 +128,7 @@ class PiiRules:
     person: PersonContext
     lexicon: PersonLexicon
     ner: NerSettings
+    fields: FieldRules | None = None  # what table headers, keys and labels say
 
     @property
     def entities(self) -> frozenset[str]:
@@ -202,7 +203,7 @@ class _Loader:
         top = self.check.mapping(
             doc, root, required=("version", "recognizers", "address_lines", "person_context",
                                  "person_lexicon", "ner"),
-            optional=("defaults", "terms"),
+            optional=("defaults", "terms", "fields"),
         )
         if top is None:
             return None
@@ -214,12 +215,28 @@ class _Loader:
             top.get("recognizers"), root.key(top, "recognizers"), defaults
         )
         address = self._address_lines(top.get("address_lines"), root.key(top, "address_lines"))
-        person = self._person(top.get("person_context"), root.key(top, "person_context"))
-        lexicon = self._lexicon(top.get("person_lexicon"), root.key(top, "person_lexicon"))
         ner = self._ner(top.get("ner"), root.key(top, "ner"))
+        fields = None
+        if "fields" in top and ner is not None:
+            entities = frozenset(r.entity for r in recognizers) | frozenset(ner.labels.values())
+            fields = self._fields(top["fields"], root.key(top, "fields"), entities)
+        person = self._person(top.get("person_context"), root.key(top, "person_context"),
+                              fields)
+        lexicon = self._lexicon(top.get("person_lexicon"), root.key(top, "person_lexicon"))
         if address is None or person is None or lexicon is None or ner is None:
             return None
-        return PiiRules(self.file, recognizers, address, person, lexicon, ner)
+        return PiiRules(self.file, recognizers, address, person, lexicon, ner, fields)
+
+    def _fields(self, value: Any, src: Src, entities: frozenset[str]) -> FieldRules | None:
+        """The field-type file named by ``fields`` (next to this file)."""
+        name = self.check.string(value, src)
+        if name is None:
+            return None
+        path = Path(absolute(Path(self.file).parent / name))
+        if not self.sources.include(path):
+            self.check.fail(src, f"no such file next to {self.file}")
+            return None
+        return load_field_rules(path, self.check, entities, self.sources)
 
     def _defaults(self, value: Any, src: Src) -> dict[str, float]:
         out = {"context_before": 48, "context_after": 24, "context_boost": 0.35,
@@ -321,7 +338,7 @@ class _Loader:
             extend_boost=self._score(d["extend_boost"], src.key(d, "extend_boost"))
             if "extend_boost" in d else 0.0,
             examples_match=examples[0], examples_no_match=examples[1],
-            context_words=context_words, negative_words=negative_words,
+            context_words=context_words, negative_words=negative_words, line=src.line,
         )
 
     def _patterns(self, value: Any, src: Src) -> tuple[PatternSpec, ...]:
@@ -363,6 +380,16 @@ class _Loader:
                     out[key] = n
             elif option_kind == "string_list":
                 out[key] = self.check.string_list(value, ksrc)
+            elif option_kind == "iin_ranges":
+                ranges = []
+                for text in self.check.string_list(value, ksrc):
+                    parsed = parse_iin_range(text)
+                    if parsed is None:
+                        self.check.fail(ksrc, f"{text!r} is not an IIN range such as "
+                                              "'2221-2720:16' or '4:13-19'")
+                    else:
+                        ranges.append(parsed)
+                out[key] = tuple(ranges)
             else:  # int_mapping
                 m = self.check.mapping(value, ksrc, optional=tuple(value)
                                        if isinstance(value, dict) else ())
@@ -411,22 +438,19 @@ class _Loader:
             part=part, forbid=forbid,
         )
 
-    def _person(self, value: Any, src: Src) -> PersonContext | None:
-        keys = ("name_fields", "header_fields", "self_identification", "self_introduction",
-                "not_names", "closings", "name_columns", "personal_columns", "location_columns",
-                "residence_phrases", "greetings", "ner_skip_words",
-                "titles")
+    def _person(self, value: Any, src: Src, fields: FieldRules | None) -> PersonContext | None:
+        keys = ("header_fields", "self_identification", "self_introduction",
+                "not_names", "closings", "reply_phrases", "residence_phrases", "greetings",
+                "ner_skip_words", "titles")
         d = self.check.mapping(value, src, required=keys)
         if d is None:
             return None
         w = {k: self._words(d.get(k), src.key(d, k), nonempty=True) for k in keys}
-        field_sep = r"[ \t]*(?:[:=]|\t|-[ \t])[ \t]*"
+        # the words of field keys ("first_name", "Geburtsdatum") are labels, never names
+        field_words = frozenset(
+            word for f in (fields.fields if fields else ()) for phrase in (*f.keys, *f.weak_keys)
+            for word in phrase_words(phrase) if len(word) > 1)
         return PersonContext(
-            name_field=re.compile(
-                r"(?im)^[ \t>*#\-|]*(?P<key>" + _alternation(w["name_fields"]) + r")\**"
-                + field_sep
-                + r"(?P<value>[^\n]*)"
-            ),
             header_field=re.compile(
                 r"(?im)^[ \t>]*(?P<key>" + _alternation(w["header_fields"]) + r")[ \t]*:[ \t]*"
                 + r"(?P<value>[^\n]*)"
@@ -436,17 +460,19 @@ class _Loader:
             closing=re.compile(
                 r"(?im)^[ \t>-]*" + _alternation(w["closings"]) + r"[ \t]*[,.!]?[ \t]*$"
             ),
-            name_columns=frozenset(w["name_columns"]),
-            personal_columns=w["personal_columns"],
-            location_columns=frozenset(w["location_columns"]),
+            inline_closing=re.compile(
+                r"(?im)^[ \t>-]*" + _alternation(w["closings"])
+                + r"(?:[ \t]*[,!]|[ \t]+[-–—]{1,2})[ \t]+(?=[^\W\d_])"
+            ),
+            reply_header=re.compile(r"(?i)(?<=[\w>)\]])[ \t]*(?:"
+                                    + _alternation(w["reply_phrases"]) + r")[ \t]*:"),
             not_names=frozenset(w["not_names"]),
             residence=re.compile(_word_regex(w["residence_phrases"])),
             greeting=re.compile(r"(?im)^[ \t>]*" + _alternation(w["greetings"]) + r",?[ \t]+"),
             titles=frozenset(w["titles"]),
-            label_words=frozenset(
-                word for k in ("name_fields", "header_fields", "name_columns",
-                               "personal_columns", "location_columns", "closings",
-                               "greetings", "titles", "ner_skip_words")
+            label_words=field_words | frozenset(
+                word for k in ("header_fields", "closings", "greetings", "titles",
+                               "ner_skip_words")
                 for phrase in w[k] for word in phrase.replace("_", " ").split()
             ),
         )

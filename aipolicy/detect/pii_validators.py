@@ -14,6 +14,7 @@ import hashlib
 import ipaddress
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ ACCEPT = Verdict()
 Validator = Callable[[str], Verdict | None]
 
 # Option kinds a validator may declare; the rules loader checks YAML values against them.
-OPTION_KINDS = ("number", "string_list", "int_mapping")
+OPTION_KINDS = ("number", "string_list", "int_mapping", "iin_ranges")
 
 
 @dataclass(frozen=True)
@@ -80,19 +81,57 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+@dataclass(frozen=True)
+class IinRange:
+    """Card numbers whose first digits lie in ``low``..``high`` (equal widths) and whose
+    length is within ``lengths``: one scheme's issuer identification numbers."""
+
+    low: int
+    high: int
+    width: int
+    min_length: int
+    max_length: int
+
+    def holds(self, digits: str) -> bool:
+        return (self.min_length <= len(digits) <= self.max_length
+                and self.low <= int(digits[:self.width]) <= self.high)
+
+
+_IIN_RANGE = re.compile(r"(\d{1,6})(?:-(\d{1,6}))?:(\d{2})(?:-(\d{2}))?")
+
+
+def parse_iin_range(text: str) -> IinRange | None:
+    """``"2221-2720:16"``, ``"4:13-19"`` -> an IinRange; None if malformed."""
+    m = _IIN_RANGE.fullmatch(text.strip())
+    if not m:
+        return None
+    low, high = m.group(1), m.group(2) or m.group(1)
+    if len(low) != len(high) or int(low) > int(high):
+        return None
+    shortest, longest = int(m.group(3)), int(m.group(4) or m.group(3))
+    if not 12 <= shortest <= longest <= 19:
+        return None
+    return IinRange(int(low), int(high), len(low), shortest, longest)
+
+
 def _build_luhn(options: Mapping[str, Any]) -> Validator:
     weak_score = float(options.get("weak_score", 0.3))
+    ranges: tuple[IinRange, ...] = tuple(options.get("iin_ranges", ()))
 
     def validate(value: str) -> Verdict | None:
         digits = _digits(value)
         if not 12 <= len(digits) <= 19 or _trivial(digits) or not luhn_ok(digits):
             return None
-        # 12 digits, 13 starting with 1 (epoch milliseconds) or a prefix no card network
-        # uses pass Luhn one time in ten by chance: they need a card word nearby.
-        if (len(digits) == 12 or (len(digits) == 13 and digits[0] == "1")
-                or digits[0] not in "123456"):
-            return Verdict(score=weak_score)
-        return ACCEPT
+        # A number no card scheme issues at this length (19-digit nanosecond timestamps,
+        # 13-digit epoch milliseconds) passes Luhn one time in ten by chance: it needs a
+        # card word nearby. Without a range table, a 12-digit number or a prefix no
+        # network uses is weak.
+        if ranges:
+            known = any(r.holds(digits) for r in ranges)
+        else:
+            known = not (len(digits) == 12 or (len(digits) == 13 and digits[0] == "1")
+                         or digits[0] not in "123456")
+        return ACCEPT if known else Verdict(score=weak_score)
 
     return validate
 
@@ -177,6 +216,14 @@ def _build_ip(options: Mapping[str, Any]) -> Validator:
 _DOMAIN_MEMO = 4096  # domain verdicts kept per validator; the memo starts over when full
 
 
+_ROLE_TAIL = re.compile(r"[+].*|[-_.]?\d+$")
+
+
+def _role_part(local: str) -> str:
+    """The role word of a local part: "noreply+abc" -> "noreply", "support2" -> "support"."""
+    return _ROLE_TAIL.sub("", local.lower())
+
+
 def _build_email(options: Mapping[str, Any]) -> Validator:
     # The bundled Public Suffix List snapshot only: no URLs, no cache directory, so
     # nothing is ever fetched or written (an air-gapped proxy must not reach out).
@@ -184,9 +231,13 @@ def _build_email(options: Mapping[str, Any]) -> Validator:
     extractor("warm.example.com")  # load the snapshot now, not on the first request
     reserved = tuple(d.lower() for d in options.get("reserved_domains", ()))
     reserved_score = float(options.get("reserved_score", 0.3))
+    # A mailbox of a role or a machine, not of a person: "noreply@", "support@", and any
+    # address at a domain that only hands out such (users.noreply.github.com).
+    roles = frozenset(w.lower() for w in options.get("role_local_parts", ()))
+    bots = tuple(d.lower() for d in options.get("role_domains", ()))
 
     def domain_verdict(domain: str) -> Verdict | None:
-        if any(domain == r or domain.endswith("." + r) for r in reserved):
+        if any(domain == r or domain.endswith("." + r) for r in reserved + bots):
             return Verdict(score=reserved_score)
         parts = extractor(domain)
         if not parts.suffix or not parts.domain:
@@ -199,7 +250,10 @@ def _build_email(options: Mapping[str, Any]) -> Validator:
     known: dict[bytes, Verdict | None] = {}
 
     def validate(value: str) -> Verdict | None:
-        domain = value.rpartition("@")[2].lower()
+        local, _, domain = value.rpartition("@")
+        domain = domain.lower()
+        if roles and _role_part(local) in roles:
+            return Verdict(score=reserved_score)
         digest = hashlib.blake2b(domain.encode("utf-8", "surrogatepass"), key=hash_key,
                                  digest_size=16).digest()
         if digest in known:
@@ -275,7 +329,13 @@ _MONTHS = {
     )
 }
 _NUMS = re.compile(r"\d+")
-_MONTH_WORD = re.compile(r"(?i)(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def fold_accents(word: str) -> str:
+    """Lower case without accents: "Février" -> "fevrier", "März" -> "marz"."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _real_date(year: int, month: int, day: int, earliest: int) -> bool:
@@ -292,23 +352,94 @@ def _real_date(year: int, month: int, day: int, earliest: int) -> bool:
 
 def _build_birth_date(options: Mapping[str, Any]) -> Validator:
     earliest = int(options.get("earliest_year", 1900))
+    # month words (any language, without accents) -> month number; English
+    # three-letter prefixes when the ruleset gives none
+    months: Mapping[str, int] = {fold_accents(k): v for k, v in
+                                 (options.get("months") or _MONTHS).items()}
+
+    def month_of(value: str) -> int | None:
+        for m in _LETTERS.finditer(value):
+            word = fold_accents(m.group()).rstrip(".")
+            if word in months:
+                return months[word]
+            if len(word) >= 3 and word[:3] in months:
+                return months[word[:3]]
+        return None
 
     def validate(value: str) -> Verdict | None:
-        nums = [int(n) for n in _NUMS.findall(value)]
-        month_word = _MONTH_WORD.search(value)
-        if month_word:
-            if len(nums) != 2:
+        texts = _NUMS.findall(value)
+        nums = [int(n) for n in texts]
+        if any(ch.isalpha() for ch in value):
+            month = month_of(value)
+            if month is None or len(nums) != 2:
                 return None
             day, year = nums
-            month = _MONTHS[month_word.group(1).lower()]
             return ACCEPT if _real_date(year, month, day, earliest) else None
+        if len(texts) == 1 and len(texts[0]) == 8:  # 19790727
+            text = texts[0]
+            nums = [int(text[:4]), int(text[4:6]), int(text[6:])]
+            texts = [text[:4], text[4:6], text[6:]]
         if len(nums) != 3:
             return None
         a, b, c = nums
-        if len(_NUMS.findall(value)[0]) == 4:  # ISO: year first
+        if len(texts[0]) == 4:  # ISO: year first
             return ACCEPT if _real_date(a, b, c, earliest) else None
         ok = _real_date(c, a, b, earliest) or _real_date(c, b, a, earliest)
         return ACCEPT if ok else None
+
+    return validate
+
+
+# --------------------------------------------------------------------------- documents
+_GROUP_SPLIT = re.compile(r"[ -]")
+
+
+def _build_licence_number(options: Mapping[str, Any]) -> Validator:
+    """Driver's licence and similar document numbers: letters and digits in one to six
+    groups (``A123-4567-8901``, ``S 912 958 848 711``, ``WDLTFCFTE3R3``). Every group after
+    the first holds a digit; the first is a short letter prefix or holds a digit, so
+    words ("Class C", "Expired 2024") are refused."""
+    min_digits = int(options.get("min_digits", 1))
+
+    def validate(value: str) -> Verdict | None:
+        groups = [g for g in _GROUP_SPLIT.split(value) if g]
+        if not groups or len(groups) > 6:
+            return None
+        first = groups[0]
+        if not (any(ch.isdigit() for ch in first) or (first.isalpha() and len(first) <= 3)
+                or (len(groups) == 1 and len(first) >= 9)):
+            return None
+        if any(not any(ch.isdigit() for ch in g) for g in groups[1:]):
+            return None
+        digits = _digits(value)
+        if len(digits) < min_digits or (len(digits) >= 4 and _trivial(digits)):
+            return None
+        return ACCEPT
+
+    return validate
+
+
+_ADDRESS_NOT = re.compile(r"[@=<>{}\[\]|\\]|://|\b(?:null|none|n/a|tbd|unknown)\b", re.I)
+_ADDRESS_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _build_address_value(options: Mapping[str, Any]) -> Validator:
+    """A value under an address column or label: words and, unless ``need_digit`` is 0,
+    a house number or postcode; not an e-mail, a URL, code or a placeholder."""
+    need_digit = bool(options.get("need_digit", 1))
+    max_words = int(options.get("max_words", 16))
+
+    def validate(value: str) -> Verdict | None:
+        if _ADDRESS_NOT.search(value) or not value[:1].isalnum():
+            return None
+        words = _ADDRESS_WORD.findall(value)
+        if not words or len(value.split()) > max_words:
+            return None
+        if need_digit and not any(ch.isdigit() for ch in value):
+            return None
+        if not any(w[0].isupper() for w in words):
+            return None  # "see below", "same as billing"
+        return ACCEPT
 
     return validate
 
@@ -381,19 +512,24 @@ def _build_street_name(options: Mapping[str, Any]) -> Validator:
 
 
 VALIDATORS: Mapping[str, ValidatorKind] = {
-    "luhn": ValidatorKind({"weak_score": "number"}, _build_luhn),
+    "luhn": ValidatorKind({"weak_score": "number", "iin_ranges": "iin_ranges"}, _build_luhn),
     "us_ssn": ValidatorKind({"never_issued": "string_list"}, _build_us_ssn),
     "iban": ValidatorKind({"lengths": "int_mapping"}, _build_iban, trims=True),
     "ip_address": ValidatorKind({"non_public_score": "number"}, _build_ip),
     "email": ValidatorKind(
-        {"reserved_domains": "string_list", "reserved_score": "number"}, _build_email
+        {"reserved_domains": "string_list", "reserved_score": "number",
+         "role_local_parts": "string_list", "role_domains": "string_list"}, _build_email
     ),
     "phone": ValidatorKind({"regions": "string_list"}, _build_phone),
     "phone_loose": ValidatorKind(
         {"min_digits": "number", "max_digits": "number"}, _build_phone_loose
     ),
     "digits_not_trivial": ValidatorKind({}, _build_digits_not_trivial),
-    "birth_date": ValidatorKind({"earliest_year": "number"}, _build_birth_date),
+    "birth_date": ValidatorKind({"earliest_year": "number", "months": "int_mapping"},
+                                _build_birth_date),
+    "licence_number": ValidatorKind({"min_digits": "number"}, _build_licence_number),
+    "address_value": ValidatorKind({"need_digit": "number", "max_words": "number"},
+                                   _build_address_value),
     "capitalized_words": ValidatorKind(
         {"connectors": "string_list", "reject_words": "string_list"}, _build_capitalized_words
     ),

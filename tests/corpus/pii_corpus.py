@@ -12,7 +12,10 @@ Two halves:
   ``10.0.19045.1``, order and tracking numbers, timestamps, ISO dates, prices, ports,
   private IP addresses), configuration with ``name:`` keys, product tables.
 
-``generate(seed)`` is deterministic: the same seed gives the same corpus.
+A second part (``pii_layouts``) adds the layouts people paste -- exports, SQL dumps,
+tables, JSON/YAML, forms, vCards, letters, notes -- in several languages, with their
+structured hard negatives. ``generate(seed)`` is deterministic: the same seed gives the
+same corpus.
 """
 
 from __future__ import annotations
@@ -516,12 +519,16 @@ def _benign(r: random.Random) -> tuple[str, str]:
     return families[name](), name
 
 
-def generate(seed: int = 7, n_records: int = 420, n_benign: int = 600) -> list[Sample]:
-    """The whole corpus, records first, then benign prompts."""
+def generate(seed: int = 7, n_records: int = 420, n_benign: int = 600,
+             n_layouts: int = 380, n_layout_benign: int = 320) -> list[Sample]:
+    """The whole corpus: prompts and records, benign prompts, then the layouts of
+    ``pii_layouts`` (exports, dumps, forms, letters) and their hard negatives."""
+    from .pii_layouts import generate_layouts  # it builds on this module's _Builder
+
     r = random.Random(seed)
     values = _Values(r)
     out = [r.choice(_RECORD_KINDS)(values) for _ in range(n_records)]
     for _ in range(n_benign):
         text, family = _benign(r)
         out.append(Sample(text, (), f"benign-{family}", benign=True))
-    return out
+    return out + generate_layouts(seed, n_layouts, n_layout_benign)

@@ -24,31 +24,15 @@ from ..conftest import ROOT
 from ..e2e.clients import FAKE_KEYS
 from ..e2e.standin.bodies import decode_content
 
-# Requests today's detectors get wrong (issue 11 item 5). Keyed by client, method, host
-# and path so that a re-capture keeps them; strict, so each flips to a failure once fixed.
-KNOWN_FALSE_POSITIVES = {
-    ("claude-code", "POST", "api.anthropic.com", "/v1/messages"):
-        "Claude Code's attribution reminder: noreply@anthropic.com is redacted as "
-        "EMAIL_ADDRESS, and 'Claude' in 'Claude Code' / 'Claude Opus' as PERSON (x3)",
-    ("codex", "POST", "ab.chatgpt.com", "/otlp/v1/metrics"):
-        "Codex's OTLP metrics: 19-digit timeUnixNano/startTimeUnixNano values that pass "
-        "the Luhn check are redacted as CREDIT_CARD",
-    ("codex-default", "POST", "ab.chatgpt.com", "/otlp/v1/metrics"):
-        "Codex's OTLP metrics: 19-digit timeUnixNano/startTimeUnixNano values that pass "
-        "the Luhn check are redacted as CREDIT_CARD",
-}
-
 # An engineering workstation in the default ruleset's `engineering` group.
 CLIENT = ClientIdentity(ipaddress.ip_address("10.20.4.17"), None)
 
 
 def _cases() -> list:
-    cases = []
-    for req in load_all():
-        reason = KNOWN_FALSE_POSITIVES.get((req.client, req.method, req.host, req.path))
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        cases.append(pytest.param(req, id=req.id, marks=marks))
-    return cases
+    # Claude Code's attribution reminder (noreply@anthropic.com, "Claude Code") and
+    # Codex's OTLP metrics (19-digit, partly Luhn-valid timeUnixNano values) were redacted
+    # before issue 11; every request here must now pass as it is.
+    return [pytest.param(req, id=req.id) for req in load_all()]
 
 
 CASES = _cases()
@@ -66,12 +50,6 @@ def test_every_client_has_fixtures():
     sent = {(c.values[0].client, c.values[0].path) for c in CASES}
     assert {("claude-code", "/v1/messages"), ("codex", "/v1/responses"),
             ("codex-default", "/v1/responses"), ("aider", "/v1/chat/completions")} <= sent
-
-
-def test_known_false_positives_name_captured_requests():
-    captured = {(c.values[0].client, c.values[0].method, c.values[0].host, c.values[0].path)
-                for c in CASES}
-    assert set(KNOWN_FALSE_POSITIVES) <= captured
 
 
 @pytest.mark.parametrize("req", CASES)

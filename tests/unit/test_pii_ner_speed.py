@@ -185,8 +185,8 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
     """A copy of pii.yaml with one line changed, beside the files it names."""
     text = DEFAULT_PATTERNS_PATH.read_text(encoding="utf-8")
     assert old in text
-    lexicon = DEFAULT_PATTERNS_PATH.parent / RULES.lexicon.file.name
-    (tmp_path / lexicon.name).symlink_to(lexicon)
+    for name in (RULES.lexicon.file.name, Path(RULES.fields.file).name):
+        (tmp_path / name).symlink_to(DEFAULT_PATTERNS_PATH.parent / name)
     path = tmp_path / "pii.yaml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path

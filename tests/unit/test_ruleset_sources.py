@@ -33,8 +33,8 @@ def ruleset(tmp_path: Path) -> Path:
 def test_every_named_file_is_in_the_snapshot(ruleset: Path) -> None:
     rs = load_ruleset(ruleset)
     names = {p.name for p in rs.source_files}
-    assert names == {"policy.yaml", "catalog.yaml", "pii.yaml", "person_names.txt",
-                     "secrets.yaml", "codenames.txt", "normalize.yaml",
+    assert names == {"policy.yaml", "catalog.yaml", "pii.yaml", "pii_fields.yaml",
+                     "person_names.txt", "secrets.yaml", "codenames.txt", "normalize.yaml",
                      "confusables.txt"}
     assert all(p.is_absolute() for p in rs.source_files)
     assert rs.sources.root == str(ruleset)
@@ -81,3 +81,13 @@ def test_the_reader_reads_each_file_once(tmp_path: Path) -> None:
     assert snapshot.read_text(f) == "one\ntwo\n" and snapshot.paths == (f,)
     with pytest.raises(FileNotFoundError):
         snapshot.read_text(tmp_path / "other.txt")
+
+
+def test_the_pii_field_file_comes_from_the_snapshot(ruleset: Path) -> None:
+    """pii_fields.yaml is read once with the rest: a worker builds the field reading from
+    the validated bytes, even after the file is gone from disk."""
+    rs = load_ruleset(ruleset)
+    (ruleset.parent / "pii_fields.yaml").unlink()
+    again = load_ruleset(rs.sources.root, rs.sources)
+    found = Inspector(again.inspection, again.sources).scan(["name,ssn\nAda,536221984\n"])
+    assert [f.type for f in found] == ["US_SSN"]
