@@ -2,8 +2,8 @@
 
 What the record may hold is decided here and nowhere else: time, reference, client
 address, user and groups, app, host, method, path WITHOUT query string, action, rule,
-policy version, latency, finding types and counts, the notice's shape and the client
-profile it was shaped for. Never bodies, query strings,
+activity (prompt, upload, other), policy version, latency, finding types and counts, the
+notice's shape and the client profile it was shaped for. Never bodies, query strings,
 credentials or matched values.
 """
 
@@ -44,6 +44,7 @@ def audit_record(outcome: Outcome, policy: PolicyInfo) -> dict[str, Any]:
         "enforced": outcome.enforced.value,
         "mode": d.mode.value,
         "rule": d.rule_id,
+        "activity": d.activity.value if d.activity else None,
         "policy_version": policy.version,
         "latency_ms": round(outcome.decision_seconds * 1000, 3),
     }

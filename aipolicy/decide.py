@@ -6,16 +6,22 @@ Pure functions over the ruleset and the request description; no I/O, no mitmprox
 
 from __future__ import annotations
 
-from .model import ACTION_STRENGTH, App, ClientIdentity, Decision
+from .model import ACTION_STRENGTH, Activity, App, Decision, RequestInfo
 from .ruleset import AccessRule, Ruleset
 
 
-def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity) -> Decision:
-    """First matching rule wins; the explicit default applies when none matches."""
+def decide_access(ruleset: Ruleset, app: App, request: RequestInfo,
+                  activity: Activity | None = None) -> Decision:
+    """First matching rule wins; the explicit default applies when none matches.
+
+    ``activity`` is what the request does as the ruleset's activity table reads its
+    request line; a caller passes another only when the body showed more (a file)."""
     status = ruleset.status_of(app)
-    groups = ruleset.directory.groups_for(client)
+    groups = ruleset.directory.groups_for(request.client)
+    activity = activity or ruleset.activities.of(request)
     rule: AccessRule = next(
-        (r for r in ruleset.rules if r.when.applies(app, status, groups)), ruleset.default_rule
+        (r for r in ruleset.rules if r.when.applies(app, status, groups, activity)),
+        ruleset.default_rule,
     )
     return Decision(
         action=rule.action,
@@ -27,6 +33,7 @@ def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity) -> Decisio
         groups=groups,
         alternative=ruleset.alternative_app(rule),
         alternative_text=rule.alternative_text,
+        activity=activity,
     )
 
 

@@ -25,7 +25,7 @@ from .detect.textmap import View
 from .detect.views import Normalizer
 from .extract import BodyInput, decode_body, extract
 from .inspection_config import DataRule, InspectionSettings
-from .model import Action, App, Decision, Extraction, Finding, Mode, Status
+from .model import Action, Decision, Extraction, Finding, Mode
 from .outcome import FindingSummary
 from .sources import Sources
 
@@ -318,13 +318,13 @@ def summarize(findings: Sequence[Finding]) -> FindingSummary:
     return FindingSummary(tuple((k, t, lbl, n) for (k, t, lbl), n in counts.items()))
 
 
-def _rule_matches(rule: DataRule, f: Finding, app: App, status: Status,
-                  groups: Sequence[str]) -> bool:
+def _rule_matches(rule: DataRule, f: Finding, access: Decision) -> bool:
     w = rule.when
+    assert access.app and access.status and access.activity  # set by decide_access
     return (
         (not w.findings or f.kind in w.findings or f.type in w.findings)
         and (rule.min_score is None or f.score >= rule.min_score)
-        and w.requests.applies(app, status, tuple(groups))
+        and w.requests.applies(access.app, access.status, access.groups, access.activity)
     )
 
 
@@ -344,8 +344,7 @@ def decide_content(settings: InspectionSettings, inspection: Inspection, access:
     decisions: list[Decision] = []
     redact: list[tuple[Finding, Decision]] = []
     for f in inspection.findings:
-        rule = next((r for r in settings.rules
-                     if _rule_matches(r, f, access.app, access.status, access.groups)),
+        rule = next((r for r in settings.rules if _rule_matches(r, f, access)),
                     settings.default)
         decision = by_rule.get(rule.id)
         if decision is None:

@@ -331,7 +331,8 @@ def _data_rule(check: Checker, value: Any, src: Src, known: Mapping[str, frozens
 def _data_match(check: Checker, value: Any, src: Src,
                 known: Mapping[str, frozenset[str]]) -> DataMatch | None:
     fields = {"finding": "findings", "app": "apps", "vendor": "vendors",
-              "category": "categories", "status": "statuses", "group": "groups"}
+              "category": "categories", "status": "statuses", "group": "groups",
+              "activity": "activities"}
     m = check.mapping(value, src, required=("finding",), optional=tuple(fields))
     if m is None:
         return None

@@ -37,6 +37,14 @@ class Mode(StrEnum):
     REPORT = "report"  # record what would have happened, pass everything
 
 
+class Activity(StrEnum):
+    """What a request does with an AI app (``aipolicy.activity`` tells them apart)."""
+
+    PROMPT = "prompt"  # sends a prompt: chat, completion, messages, generate, conversation
+    UPLOAD = "upload"  # sends a file (or starts or completes sending one)
+    OTHER = "other"  # anything else: page loads, settings, history, polling
+
+
 # --------------------------------------------------------------------------- catalog
 @dataclass(frozen=True)
 class DataHandling:
@@ -72,14 +80,17 @@ class AppConditions:
     categories: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()  # Status values (a StrEnum compares equal to its str)
     groups: tuple[str, ...] = ()
+    activities: tuple[str, ...] = ()  # Activity values
 
-    def applies(self, app: App, status: str, groups: tuple[str, ...]) -> bool:
+    def applies(self, app: App, status: str, groups: tuple[str, ...],
+                activity: Activity) -> bool:
         return (
             (not self.apps or app.id in self.apps)
             and (not self.vendors or app.vendor in self.vendors)
             and (not self.categories or app.category in self.categories)
             and (not self.statuses or status in self.statuses)
             and (not self.groups or any(g in self.groups for g in groups))
+            and (not self.activities or activity in self.activities)
         )
 
 
@@ -147,6 +158,7 @@ class Decision:
     groups: tuple[str, ...] = ()
     alternative: App | None = None  # the approved app to use instead, if named
     alternative_text: str | None = None
+    activity: Activity | None = None  # what the request does, as the rules saw it
 
     @property
     def enforced_action(self) -> Action:

@@ -12,11 +12,12 @@ import logging
 import time
 from dataclasses import dataclass
 
+from .activity import carries_files
 from .decide import combine, decide_access
 from .destination import ConnectionScope, Destination, DestinationClassifier
 from .extract import BodyInput, InspectionError
 from .inspect import ContentDecision, Inspection, Inspector, decide_content, summarize
-from .model import Action, App, Decision, DestinationNames, Mode, RequestInfo
+from .model import Action, Activity, App, Decision, DestinationNames, Mode, RequestInfo
 from .notices import (
     ClientView,
     Notice,
@@ -57,7 +58,9 @@ class Pipeline:
         self.ruleset = ruleset
         self.inspector = (Inspector(ruleset.inspection, ruleset.sources)
                           if ruleset.inspection and inspect_here else None)
-        self.destinations = DestinationClassifier(ruleset.catalog, ruleset.destinations)
+        self.destinations = DestinationClassifier(
+            ruleset.catalog, ruleset.destinations,
+            ruleset.tenants.sign_in_hosts if ruleset.tenants else frozenset())
         self.loaded_at = time.time()
 
     @classmethod
@@ -84,7 +87,7 @@ class Pipeline:
         if not (names.destination or names.sni or names.hosts):
             names = DestinationNames(destination=request.host)
         return self.destinations.classify(
-            names, request.path, lambda app: decide_access(self.ruleset, app, request.client))
+            names, request.path, lambda app: decide_access(self.ruleset, app, request))
 
     def classify(self, request: RequestInfo) -> App | None:
         """The app ``request`` belongs to (``destination`` also says whether its names
@@ -101,7 +104,7 @@ class Pipeline:
         (its bodies are scanned in the scan workers), never a silent allow."""
         started = time.perf_counter()
         reference = new_reference()
-        access = decide_access(self.ruleset, app, request.client)
+        access = decide_access(self.ruleset, app, request)
         settings = self.ruleset.inspection
         if body is None or settings is None or access.enforced_action is Action.BLOCK:
             return self._finish(reference, request, access, started, body=body)
@@ -118,6 +121,13 @@ class Pipeline:
             log.error(f"aipolicy: inspection error ({type(exc).__name__}) on {request.host}")
             return self._failed(reference, request, access, started, "a detector failed",
                                 body)
+        if access.activity is not Activity.UPLOAD and carries_files(inspection.extraction):
+            # A file inside the body (a document block, an attachment, a PDF in a chat
+            # message) is an upload too: the stricter of the two decisions stands.
+            upload = decide_access(self.ruleset, app, request, Activity.UPLOAD)
+            access = dataclasses.replace(combine(upload, access), activity=Activity.UPLOAD)
+            if access.enforced_action is Action.BLOCK:
+                return self._finish(reference, request, access, started, body=body)
         content = decide_content(settings, inspection, access, self.ruleset.mode)
         return self._apply(reference, request, access, inspection, content, started, body)
 
@@ -132,7 +142,8 @@ class Pipeline:
             action=Action.BLOCK, rule_id=refusal.rule_id, reason=refusal.reason,
             mode=self.ruleset.mode, app=app,
             status=self.ruleset.status_of(app) if app is not None else None,
-            groups=self.ruleset.directory.groups_for(request.client))
+            groups=self.ruleset.directory.groups_for(request.client),
+            activity=self.ruleset.activities.of(request))
         verdict = self._finish(new_reference(), request, decision, started,
                                problem=refusal.reason)
         if verdict.notice is None:  # report mode: recorded, not refused
@@ -144,7 +155,7 @@ class Pipeline:
                         body: bytes | None = None) -> Verdict:
         """For failures outside ``evaluate`` (the time budget ran out). ``body`` only
         shapes the notice (model name, streaming)."""
-        access = decide_access(self.ruleset, app, request.client)
+        access = decide_access(self.ruleset, app, request)
         return self._failed(new_reference(), request, access, time.perf_counter(), reason,
                             body)
 
@@ -155,7 +166,7 @@ class Pipeline:
     def refusal_verdict(self, request: RequestInfo, app: App, reason: Refusal) -> Verdict:
         """The proxy cannot pass this request on as sent (see ``aipolicy.refusal``): a
         block in report mode too and whatever ``on_error`` says."""
-        access = decide_access(self.ruleset, app, request.client)
+        access = decide_access(self.ruleset, app, request)
         text = f"The proxy refused this request: {reason}."
         refusal = dataclasses.replace(access, action=Action.BLOCK, rule_id=REQUEST_REFUSED,
                                       reason=text, mode=Mode.ENFORCE, alternative=None,

@@ -15,15 +15,17 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .activity import ActivityTable, load_activities_ref
 from .catalog import Catalog, load_catalog
 from .clients import ClientProfiles, load_client_profiles
 from .destination_config import DestinationSettings, parse_destinations
 from .errors import ConfigError
 from .identity import EVERYONE, Group, GroupDirectory
 from .inspection_config import InspectionSettings, parse_inspection
-from .model import Action, App, AppConditions, Mode, Status
+from .model import Action, Activity, App, AppConditions, Mode, Status
 from .schema import Checker
 from .sources import FileReader, Snapshot, Sources, absolute
+from .tenants import TenantRestriction, parse_tenants
 from .yamlsrc import LineDict, Src, load_yaml
 
 _ACCESS_ACTIONS = (Action.ALLOW.value, Action.MONITOR.value, Action.BLOCK.value)
@@ -66,9 +68,11 @@ class Ruleset:
     rules: tuple[AccessRule, ...]
     default_rule: AccessRule
     sources: Snapshot  # the bytes of every file this ruleset was built from
+    activities: ActivityTable  # what a request does: prompt, upload, other
     inspection: InspectionSettings | None = None  # None: no content inspection
     destinations: DestinationSettings = DestinationSettings()  # decryption scope, fronting
     clients: ClientProfiles | None = None  # None: every client gets the provider's 403
+    tenants: TenantRestriction | None = None  # tenant headers set on the way out
 
     @property
     def source_files(self) -> tuple[Path, ...]:
@@ -82,7 +86,7 @@ class Ruleset:
 
 
 _TOP_KEYS = ("policy", "mode", "catalog", "identity", "apps", "access")
-_OPTIONAL_TOP = ("inspection", "destinations", "clients")
+_OPTIONAL_TOP = ("inspection", "destinations", "clients", "activities", "tenants")
 
 
 def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
@@ -106,6 +110,12 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
     rules, default_rule = _access(
         check, top["access"], root.key(top, "access"), catalog, directory
     )
+    activities = load_activities_ref(check, top.get("activities"),
+                                     root.key(top, "activities"), path.parent, reader)
+    tenants = None
+    if "tenants" in top:
+        tenants = parse_tenants(check, top["tenants"], root.key(top, "tenants"), path.parent,
+                                reader)
     inspection = None
     if "inspection" in top:
         known = {
@@ -114,6 +124,7 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
             "categories": catalog.categories,
             "statuses": frozenset(s.value for s in Status),
             "groups": directory.ids,
+            "activities": frozenset(a.value for a in Activity),
         }
         inspection = parse_inspection(check, top["inspection"], root.key(top, "inspection"),
                                       path.parent, known, reader)
@@ -126,7 +137,7 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
         clients = _load_clients(check, top, root, path, frozenset(a.id for a in catalog.apps),
                                 reader)
     check.raise_if_any()
-    assert policy and mode and catalog and default_status and default_rule
+    assert policy and mode and catalog and default_status and default_rule and activities
     return Ruleset(
         path=path,
         policy=policy,
@@ -138,9 +149,11 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
         rules=rules,
         default_rule=default_rule,
         sources=reader.snapshot(path) if isinstance(reader, FileReader) else reader,
+        activities=activities,
         inspection=inspection,
         destinations=destinations,
         clients=clients,
+        tenants=tenants,
     )
 
 
@@ -315,7 +328,7 @@ def _rule(
 def _match(
     check: Checker, value: Any, src: Src, catalog: Catalog, directory: GroupDirectory
 ) -> Match | None:
-    keys = ("app", "vendor", "category", "status", "group")
+    keys = ("app", "vendor", "category", "status", "group", "activity")
     m = check.mapping(value, src, optional=keys)
     if m is None:
         return None
@@ -341,4 +354,5 @@ def _match(
         categories=listed("category", catalog.categories, "category"),
         statuses=tuple(Status(s) for s in statuses if s in Status._value2member_map_),
         groups=listed("group", directory.ids, "group"),
+        activities=listed("activity", frozenset(a.value for a in Activity), "activity"),
     )

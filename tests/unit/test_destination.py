@@ -152,7 +152,7 @@ def classify(pipeline, settings=None, client=EVERYONE, **names):
     classifier = DestinationClassifier(ruleset.catalog, settings or DestinationSettings())
     req = request(client=client, **names)
     return classifier.classify(req.names, req.path,
-                               lambda app: decide_access(ruleset, app, client))
+                               lambda app: decide_access(ruleset, app, req))
 
 
 @pytest.mark.parametrize(("names", "app", "host"), [
