@@ -8,7 +8,7 @@ or, better for production, the launcher (fails hard on any start-up problem):
 
 Each addon does one thing; they share the policy state object and talk through
 ``flow.metadata``. Order matters: the protocol guard, enforcement, the decision guard,
-then audit and metrics.
+tenant headers (on what is forwarded), then audit and metrics.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from metrics_exporter import MetricsExporter
 from policy_state import PolicyState
 from state_store import StateStoreAddon
 from streaming import Streaming
+from tenant_headers import TenantHeaders
 from tls_scope import TlsScope
 
 from aipolicy.metrics import PolicyMetrics
@@ -42,6 +43,7 @@ def build_addons() -> list[object]:
         ProtocolGuard(state),
         Enforcer(state),
         DecisionGuard(state),
+        TenantHeaders(state, metrics),
         AuditLog(state),
         MetricsExporter(state, metrics),
         Streaming(),
