@@ -194,10 +194,14 @@ def cmd_test(args: argparse.Namespace) -> int:
     )
     destination = pipeline.destination(info)
     app = destination.app
+    tenants = pipeline.ruleset.tenants
+    tenant_headers = {h.name: h.value for h in tenants.for_names(names)} if tenants else {}
     if app is None and destination.refusal is None:
         scope = pipeline.connection_scope(names.sni, names.destination)
         print(json.dumps({"ai": False, "host": info.host, "intercepted": scope.decrypt,
-                          "connection": scope.scope.value}, indent=2))
+                          "connection": scope.scope.value,
+                          "tenant_headers": tenant_headers if scope.decrypt else {}},
+                         indent=2))
         return 0
     if destination.host:
         info = dataclasses.replace(info, host=destination.host)
@@ -223,7 +227,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     out = {
         "ai": True, "app": app.id, "app_name": app.name, "vendor": app.vendor,
         "category": app.category, "status": d.status.value if d.status else None,
-        "groups": list(d.groups), "rule": d.rule_id, "action": d.action.value,
+        "groups": list(d.groups), "activity": d.activity.value if d.activity else None,
+        "rule": d.rule_id, "action": d.action.value,
         "enforced": verdict.outcome.enforced.value, "mode": d.mode.value, "reason": d.reason,
         "notice_format": verdict.outcome.notice_format,
         "client_profile": pipeline.identify(info, app).profile.id
@@ -232,6 +237,8 @@ def cmd_test(args: argparse.Namespace) -> int:
         "findings": verdict.outcome.findings.by_type(),
         "failure": verdict.outcome.failure,
         "response_headers": dict(verdict.response_headers),
+        # set on the way out when the request is forwarded (every client copy removed)
+        "tenant_headers": tenant_headers if verdict.notice is None else {},
     }
     if verdict.outcome.scan_seconds is not None:
         out["scan_ms"] = round(verdict.outcome.scan_seconds * 1000, 2)

@@ -390,4 +390,4 @@ def test_cli_shows_the_decision_for_chosen_names(capsys, test_ruleset_path):
     assert out["app"] == "openai-api" and out["action"] == "allow"
     out = run_cli(capsys, test_ruleset_path, "https://203.0.113.9/", "--sni", "example.org")
     assert out == {"ai": False, "host": "203.0.113.9", "intercepted": True,
-                   "connection": "ip-connect"}
+                   "connection": "ip-connect", "tenant_headers": {}}

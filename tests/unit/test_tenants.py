@@ -248,3 +248,26 @@ def test_default_ruleset_tenant_example_is_valid_when_uncommented(tmp_path):
     assert {h.preset for h in rs.tenants.headers} == {
         "chatgpt-workspaces", "openai-organizations", "anthropic-organizations",
         "google-domains", "microsoft-tenant-policy", "github-enterprises"}
+
+
+# ----------------------------------------------------------------------------- aipolicy test
+def test_cli_shows_activity_and_tenant_headers(capsys, tmp_path, test_ruleset_path):
+    import json
+
+    from aipolicy.cli import main
+
+    rs = ruleset_with(tmp_path, TENANTS, test_ruleset_path)
+
+    def run(*args) -> dict:
+        assert main(["test", *args, "--ruleset", str(rs.path)]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    out = run("https://chatgpt.com/backend-api/files")
+    assert out["activity"] == "upload"
+    assert out["tenant_headers"] == {"chatgpt-allowed-workspace-id": f"{WS1},{WS2}"}
+    out = run("https://login.microsoftonline.com/common/oauth2/v2.0/token")
+    assert out["ai"] is False and out["connection"] == "sign-in"
+    assert out["tenant_headers"] == {"sec-restrict-tenant-access-policy": POLICY}
+    # a blocked request goes nowhere: no headers
+    out = run("https://chatgpt.com/backend-api/conversation", "--client-ip", "10.99.0.1")
+    assert out["action"] == "block" and out["tenant_headers"] == {}
