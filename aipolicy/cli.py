@@ -125,6 +125,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"{rs.path}: OK — policy {rs.policy.name!r} version {rs.policy.version}, "
           f"mode {rs.mode.value}, {len(rs.catalog)} catalog apps, "
           f"{len(rs.directory.groups)} groups, {len(rs.rules)} access rules")
+    if rs.tenants:
+        print(f"tenant headers: {', '.join(h.preset for h in rs.tenants.headers)}")
+        if rs.tenants.sign_in_hosts:
+            print("decrypted for tenant headers (no AI apps): "
+                  f"{', '.join(sorted(rs.tenants.sign_in_hosts))}")
     overdue = review_overdue_days(rs.policy.next_review)
     if overdue:
         print(f"warning: the policy's review is overdue by {overdue} day(s) (next_review "

@@ -271,3 +271,16 @@ def test_cli_shows_activity_and_tenant_headers(capsys, tmp_path, test_ruleset_pa
     # a blocked request goes nowhere: no headers
     out = run("https://chatgpt.com/backend-api/conversation", "--client-ip", "10.99.0.1")
     assert out["action"] == "block" and out["tenant_headers"] == {}
+
+
+def test_check_names_the_presets_and_the_hosts_decrypted_for_them(capsys, tmp_path,
+                                                                   test_ruleset_path):
+    from aipolicy.cli import main
+
+    rs = ruleset_with(tmp_path, TENANTS, test_ruleset_path)
+    assert main(["check", str(rs.path)]) == 0
+    out = capsys.readouterr().out
+    assert "tenant headers: chatgpt-workspaces, openai-organizations" in out
+    assert ("decrypted for tenant headers (no AI apps): api.github.com, github.com, "
+            "login.live.com, login.microsoft.com, login.microsoftonline.com, "
+            "login.windows.net") in out
