@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from aipolicy.activity import carries_files, load_activities, normalise_path
+from aipolicy.audit import audit_record
 from aipolicy.decide import decide_access
 from aipolicy.errors import ConfigError
 from aipolicy.extract import BodyInput, extract
@@ -254,6 +255,8 @@ def test_file_inside_a_chat_message_is_an_upload(upload_pipeline):
     d = verdict.outcome.decision
     assert verdict.notice is not None and d.rule_id == "no-uploads"
     assert d.activity is Activity.UPLOAD
+    line = audit_record(verdict.outcome, upload_pipeline.ruleset.policy)
+    assert line["activity"] == "upload" and line["rule"] == "no-uploads"
 
 
 def test_plain_chat_stays_a_prompt_and_passes(upload_pipeline):
