@@ -13,6 +13,7 @@ import ipaddress
 from mitmproxy import connection, ctx, http
 from mitmproxy.proxy.mode_specs import RegularMode, UpstreamMode
 
+from aipolicy.extract.envelope import EnvelopeEdit
 from aipolicy.model import ClientIdentity, DestinationNames, RequestInfo
 from aipolicy.notices import Notice
 from aipolicy.respond import frame_note
@@ -87,6 +88,28 @@ def client_named_destination(client: connection.Client) -> bool:
     return isinstance(client.proxy_mode, RegularMode | UpstreamMode)
 
 
+def rewrite_envelope(request: http.Request, edit: EnvelopeEdit) -> None:
+    """Redacted path, query string and header/trailer values, written into the request
+    (field positions as ``describe`` listed them; names and order are kept)."""
+    if edit.path is not None or edit.query is not None:
+        path, _, query = request.path.partition("?")
+        path = edit.path if edit.path is not None else path
+        query = edit.query if edit.query is not None else query
+        request.path = f"{path}?{query}" if query else path
+    if edit.fields:
+        request.headers.fields = _replaced(request.headers.fields, edit.fields)
+    if edit.trailers and request.trailers is not None:
+        request.trailers.fields = _replaced(request.trailers.fields, edit.trailers)
+
+
+def _replaced(fields: tuple[tuple[bytes, bytes], ...], values: tuple[tuple[int, str], ...]
+              ) -> tuple[tuple[bytes, bytes], ...]:
+    out = list(fields)
+    for index, value in values:
+        out[index] = (out[index][0], value.encode("utf-8", "surrogateescape"))
+    return tuple(out)
+
+
 def respond(flow: http.HTTPFlow, notice: Notice) -> None:
     flow.response = http.Response.make(notice.status, notice.body, dict(notice.headers))
 
@@ -118,15 +141,16 @@ class Enforcer:
             verdict = pipeline.evaluate(info, app)
         elif flow.request.raw_content is None:  # streamed past us: cannot be inspected
             verdict = pipeline.failure_verdict(info, app, "the request body was streamed")
-        elif not flow.request.raw_content:
-            verdict = pipeline.evaluate(info, app)
-        else:  # scanning is CPU work: the scan service does it off the event loop
+        else:  # any method; an empty body still has a path, a query and header fields;
+            # scanning is CPU work: the scan service does it off the event loop
             verdict = await in_force.evaluate_body(info, app, flow.request.raw_content)
         flow.metadata[METADATA_KEY] = verdict.outcome
         flow.metadata[POLICY_KEY] = pipeline.ruleset.policy
         if verdict.notice is not None:
             respond(flow, verdict.notice)
             return
+        if verdict.new_envelope:  # before the body: its edits are by header position
+            rewrite_envelope(flow.request, verdict.new_envelope)
         if verdict.new_body is not None:
             # The redacted body goes out identity-encoded with a correct Content-Length.
             flow.request.headers.pop("content-encoding", None)
@@ -154,10 +178,15 @@ class Enforcer:
         app = handshake.decision.app
         if app is None or in_force.scanner is None:
             return
-        content_type = "text/plain" if message.is_text else "application/octet-stream"
-        if message.is_text and message.content[:1] in (b"{", b"["):
-            content_type = "application/json"
+        # Binary frames and text frames alike are read by content: JSON when they parse
+        # as JSON, else text in any encoding (SignalR's JSON records end in 0x1E), a known
+        # file format; what cannot be read is refused.
+        content_type = "" if message.is_text else "application/octet-stream"
+        # The handshake's path, query and header fields were inspected (and redacted)
+        # with the handshake: a frame is its content only.
         info = dataclasses.replace(handshake.request, method="POST", websocket=True,
+                                   path=flow.request.path.partition("?")[0], query="",
+                                   fields=(), trailers=(),
                                    headers={**handshake.request.headers,
                                             "content-type": content_type,
                                             "content-encoding": ""})

@@ -36,7 +36,7 @@ import dataclasses
 import logging
 
 from connection_guard import PROXY_FAILED
-from enforcer import METADATA_KEY, WS_OUTCOME_KEY, describe, respond
+from enforcer import METADATA_KEY, POLICY_KEY, WS_OUTCOME_KEY, describe, respond
 from http1_reader import REQUEST_TRAILERS
 from mitmproxy import ctx, exceptions, http
 
@@ -137,6 +137,7 @@ class ProtocolGuard:
             return
         verdict = pipeline.refusal_verdict(*found, reason)
         flow.metadata[METADATA_KEY] = verdict.outcome
+        flow.metadata[POLICY_KEY] = pipeline.ruleset.policy
         respond(flow, verdict.notice)
 
     def response(self, flow: http.HTTPFlow) -> None:
@@ -189,6 +190,7 @@ class DecisionGuard:
         log.error(f"aipolicy: the enforcer left a request to {verdict.outcome.request.host} "
                   "undecided; refused it")
         flow.metadata[METADATA_KEY] = verdict.outcome
+        flow.metadata[POLICY_KEY] = pipeline.ruleset.policy
         respond(flow, verdict.notice)
 
     def websocket_message(self, flow: http.HTTPFlow) -> None:
@@ -205,6 +207,7 @@ class DecisionGuard:
         message.drop()
         verdict = pipeline.refusal_verdict(handshake.request, handshake.decision.app,
                                            Refusal.UNDECIDED)
-        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome)
+        flow.metadata[WS_OUTCOME_KEY] = (message.timestamp, verdict.outcome,
+                                         pipeline.ruleset.policy)
         log.error(f"aipolicy: the enforcer left a WebSocket message to {flow.request.host} "
                   "undecided; dropped it")

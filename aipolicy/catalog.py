@@ -31,7 +31,7 @@ API_FORMATS = ("openai", "anthropic", "gemini")
 
 _TOP_KEYS = {"required": ("version", "categories", "apps"), "optional": ("shared_domains",)}
 _APP_REQUIRED = ("id", "name", "vendor", "category")
-_APP_OPTIONAL = ("url", "domains", "paths", "api_format", "data")
+_APP_OPTIONAL = ("url", "domains", "paths", "api_format", "data", "credentials")
 _DATA_KEYS = ("trains_on_user_data", "retention", "enterprise_tier", "notes")
 
 # Used only while loading: one DNS label, lower-case letters/digits/hyphens.
@@ -95,13 +95,18 @@ class _Node:
 class Catalog:
     """A validated, immutable set of apps with compiled host and path indexes."""
 
-    __slots__ = ("_apps", "_by_id", "_categories", "_paths", "_root", "_vendors", "_version")
+    __slots__ = ("_apps", "_by_id", "_categories", "_credential_sources", "_paths", "_root",
+                 "_vendors", "_version")
 
     def __init__(
         self, apps: Iterable[App], version: str, categories: Iterable[str] | None = None,
+        credential_sources: Iterable[tuple[str, Src]] = (),
     ) -> None:
         self._apps = tuple(apps)
         self._version = version
+        # (secret rule id, where an app names it): checked against the secret rules by
+        # the ruleset that uses this catalog with inspection.
+        self._credential_sources = tuple(credential_sources)
         self._by_id: dict[str, App] = {}
         for app in self._apps:
             if app.id in self._by_id:
@@ -150,6 +155,11 @@ class Catalog:
     @property
     def version(self) -> str:
         return self._version
+
+    @property
+    def credential_sources(self) -> tuple[tuple[str, Src], ...]:
+        """Every secret rule id an app's ``credentials`` names, with its location."""
+        return self._credential_sources
 
     @property
     def vendors(self) -> frozenset[str]:
@@ -233,10 +243,11 @@ def load_catalog(path: str | Path, sources: Sources | None = None) -> Catalog:
         version = checker.string(top["version"], root.key(top, "version"))
     categories = _check_categories(checker, top, root)
     shared = _check_shared(checker, top, root)
-    apps = _AppsCheck(checker, categories, shared).run(top.get("apps"), root.key(top, "apps"))
+    check_apps = _AppsCheck(checker, categories, shared)
+    apps = check_apps.run(top.get("apps"), root.key(top, "apps"))
     checker.raise_if_any()
     try:
-        return Catalog(apps, version or "", categories)
+        return Catalog(apps, version or "", categories, check_apps.credential_sources)
     except ValueError as exc:  # the checks above should have caught it: report, do not crash
         raise ConfigError.single(file, None, "apps", str(exc)) from None
 
@@ -313,6 +324,7 @@ class _AppsCheck:
             ".".join(d.split(".")[i:]) for d in shared for i in range(len(d.split(".")))
         }
         self.ids: dict[str, int | None] = {}
+        self.credential_sources: list[tuple[str, Src]] = []
         self.domains: dict[str, tuple[str, int | None]] = {}
         self.paths: dict[tuple[str, str], tuple[str, int | None]] = {}
 
@@ -357,12 +369,20 @@ class _AppsCheck:
         if "domains" not in m and "paths" not in m:
             self.c.fail(src, "needs 'domains' or 'paths': an app without them never matches")
         data = self.data(m["data"], src.key(m, "data")) if "data" in m else DataHandling()
+        credentials: tuple[str, ...] = ()
+        if "credentials" in m:
+            csrc = src.key(m, "credentials")
+            credentials = self.c.string_list(m["credentials"], csrc, nonempty=True, ident=True)
+            value = m["credentials"]
+            self.credential_sources.extend(
+                (rule_id, csrc.item(value, i) if isinstance(value, list) else csrc)
+                for i, rule_id in enumerate(credentials))
         if len(self.c.problems) > before or None in (app_id, name, vendor, category, data):
             return None
         return App(
             id=app_id, name=name, vendor=vendor, category=category,  # type: ignore[arg-type]
             domains=domains, paths=paths, api_format=api_format,
-            data=data, url=url,  # type: ignore[arg-type]
+            data=data, url=url, credentials=credentials,  # type: ignore[arg-type]
         )
 
     def domain_list(self, m: Any, src: Src, owner: str) -> tuple[str, ...]:

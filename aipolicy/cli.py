@@ -227,7 +227,9 @@ def cmd_test(args: argparse.Namespace) -> int:
     elif args.prompt is not None:
         body = json.dumps({"model": "test", "messages": [
             {"role": "user", "content": args.prompt}]}).encode()
-    verdict = pipeline.evaluate(info, app, body if pipeline.needs_body(info) else None)
+    if pipeline.needs_body(info):  # the URL's path and query are inspected too
+        body = body or b""
+    verdict = pipeline.evaluate(info, app, body)
     d = verdict.outcome.decision
     out = {
         "ai": True, "app": app.id, "app_name": app.name, "vendor": app.vendor,
@@ -249,6 +251,11 @@ def cmd_test(args: argparse.Namespace) -> int:
         out["scan_ms"] = round(verdict.outcome.scan_seconds * 1000, 2)
     if args.show_body and verdict.new_body is not None:
         out["forwarded_body"] = verdict.new_body.decode("utf-8", "replace")
+    edit = verdict.new_envelope
+    if args.show_body and (edit.path is not None or edit.query is not None):
+        path = edit.path if edit.path is not None else info.path
+        query = edit.query if edit.query is not None else info.query
+        out["forwarded_path"] = f"{path}?{query}" if query else path
     print(json.dumps(out, indent=2, ensure_ascii=False))
     return 0
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from .decide import combine
@@ -24,19 +25,58 @@ from .detect.secrets import SecretScanner, load_secret_rules
 from .detect.textmap import View
 from .detect.views import Normalizer
 from .extract import BodyInput, decode_body, extract
+from .extract.envelope import Envelope, EnvelopeEdit, read_envelope
 from .inspection_config import DataRule, InspectionSettings
-from .model import Action, Decision, Extraction, Finding, Mode
+from .model import (
+    SCAN_ALL,
+    SCAN_CREDENTIAL,
+    Action,
+    App,
+    Decision,
+    Extraction,
+    Finding,
+    Mode,
+    RequestInfo,
+    Segment,
+)
 from .outcome import FindingSummary
+from .redact import placeholder_name
 from .sources import Sources
 
 
 @dataclass(frozen=True)
 class Inspection:
+    """What was found in one request: its body's segments, then its envelope's (path,
+    query, header and trailer fields); ``Finding.segment`` indexes ``segments``."""
+
     extraction: Extraction
     findings: tuple[Finding, ...]
     seconds: float
+    envelope: Envelope | None = None
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        if self.envelope is None:
+            return self.extraction.segments
+        return self.extraction.segments + self.envelope.segments
+
+    def recorded_path(self, path: str) -> str:
+        """``path`` with every path segment a finding is in replaced by the finding's type
+        ("/v1/files/[US_SSN]"): what the audit log may hold."""
+        return _marked_path(path, self.envelope, self.findings, len(self.extraction.segments))
+
+    def rewrite(self, replacements: Mapping[int, str]) -> tuple[bytes | None, EnvelopeEdit]:
+        """The body (None when unchanged) and the envelope edit for new segment texts."""
+        body_count = len(self.extraction.segments)
+        body = {i: t for i, t in replacements.items() if i < body_count}
+        rest = {i - body_count: t for i, t in replacements.items() if i >= body_count}
+        new_body = self.extraction.rewrite(body) if body else None
+        if rest and self.envelope is None:
+            raise IndexError("no envelope segments")
+        return new_body, self.envelope.rewrite(rest) if rest else EnvelopeEdit()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # (kind, type, label, start, end, score, detector, exact) for one segment, offsets in the
 # segment; for a join of two segments, start and end are in one side's window and the
 # side (0, 1) comes last.
@@ -85,6 +125,15 @@ class SegmentCache:
 
     def digest(self, text: str) -> bytes:
         return self.digests([text])[0]
+
+    def digest_in(self, text: str, context: str, scope: str) -> bytes:
+        """The key of a text scanned with a context before it, or for fewer detectors.
+        0xFF, which UTF-8 never produces, separates the parts: no plain text's key can
+        be one of these."""
+        h = self._keyed.copy()
+        h.update(b"\xff" + scope.encode() + b"\xff" + context.encode("utf-8", "surrogatepass")
+                 + b"\xff" + text.encode("utf-8", "surrogatepass"))
+        return h.digest()[:16]
 
     def digests(self, texts: Sequence[str]) -> list[bytes]:
         keyed = self._keyed
@@ -142,25 +191,82 @@ class Inspector:
             keywords = [k for rule in rules if rule.id in enabled for k in rule.keywords]
             self.normalizer = Normalizer(settings.normalize, keywords)
             self.joiner = Joiner(settings.normalize)
+        # Secrets that never count in a credential position: generic rules and the
+        # formats any service uses for its own sessions.
+        self._ignored_in_credentials = frozenset(
+            {rule.id for rule in rules if rule.generic}
+            | settings.http_fields.credential_formats)
 
-    def inspect(self, body: BodyInput) -> Inspection:
-        """Decode, extract and scan. Raises ``InspectionError`` (fixed reason) on failure."""
+    def inspect(self, body: BodyInput, envelope: Envelope | None = None,
+                credentials: frozenset[str] = frozenset()) -> Inspection:
+        """Decode, extract and scan the body, and scan the envelope. ``credentials``: the
+        secret kinds that are the destination's own credentials (see ``scan_segments``). Raises
+        ``InspectionError`` (fixed reason) on failure."""
         started = time.perf_counter()
         max_bytes = self.settings.max_body_bytes
         decoded = decode_body(body.body, body.content_encoding, max_bytes)
         extraction = extract(
             BodyInput(body.method, body.host, body.path, body.content_type, "", decoded),
             max_bytes=max_bytes)
-        segments = extraction.segments
-        findings = self.scan([s.text for s in segments], [s.role for s in segments])
-        return Inspection(extraction, tuple(findings), time.perf_counter() - started)
+        segments = extraction.segments + (envelope.segments if envelope else ())
+        findings = self.scan_segments(segments, credentials, len(extraction.segments))
+        return Inspection(extraction, tuple(findings), time.perf_counter() - started,
+                          envelope)
 
-    def scan(self, texts: Sequence[str], roles: Sequence[str] | None = None) -> list[Finding]:
+    def recorded_path(self, request: RequestInfo) -> str:
+        """The request's path as the audit log may hold it (see
+        ``Inspection.recorded_path``), for a request that was not inspected."""
+        envelope = read_envelope(request.path, "", (), (), self.settings.http_fields)
+        return _marked_path(request.path, envelope, self.scan_segments(envelope.segments), 0)
+
+    def inspect_request(self, request: RequestInfo, app: App, body: bytes) -> Inspection:
+        """``inspect`` of a request as the proxy describes it: its body, its path, query,
+        header and trailer fields, and the app's own credential kinds."""
+        envelope = read_envelope(request.path, request.query, request.fields,
+                                 request.trailers, self.settings.http_fields)
+        return self.inspect(
+            BodyInput(request.method, request.host, request.path, request.content_type,
+                      request.headers.get("content-encoding", ""), body),
+            envelope, frozenset(app.credentials))
+
+    def scan_segments(self, segments: Sequence[Segment],
+                      credentials: frozenset[str] = frozenset(),
+                      messages: int | None = None) -> list[Finding]:
+        """Findings of segments, each scanned with its context and for its scope. In a
+        credential position (``SCAN_CREDENTIAL``) a secret counts only when it is of a
+        service's own kind that is not the destination's: the app's ``credentials``,
+        formats any service uses for sessions (JWTs) and generic rules do not count.
+        Values split between consecutive segments are looked for among the first
+        ``messages`` segments (the body's; the envelope's fields are not messages)."""
+        count = len(segments) if messages is None else messages
+        roles = [s.role if i < count and s.scope == SCAN_ALL else "file"
+                 for i, s in enumerate(segments)]
+        plain = all(s.scope == SCAN_ALL and not s.context for s in segments)
+        if plain:
+            return self.scan([s.text for s in segments], roles)
+        findings = self.scan([s.text for s in segments], roles,
+                             contexts=[s.context for s in segments],
+                             scopes=[s.scope for s in segments])
+        ignored = self._ignored_in_credentials | credentials
+        return [f for f in findings
+                if not (segments[f.segment].scope == SCAN_CREDENTIAL and f.type in ignored)]
+
+    def scan(self, texts: Sequence[str], roles: Sequence[str] | None = None, *,
+             contexts: Sequence[str] | None = None,
+             scopes: Sequence[str] | None = None) -> list[Finding]:
         """Findings of every text, and of values split between consecutive texts (the
-        messages of one request, in order; ``roles`` says which are uploaded files, not
-        joined). Texts and joins scanned before (re-sent history) come from cache."""
+        messages of one request, in order; ``roles`` says which are uploaded files or
+        fields, not joined). Texts and joins scanned before (re-sent history) come from
+        cache. ``contexts``: text read before each one (never part of a finding);
+        ``scopes``: which detectors run on each (``SCAN_ALL`` when not given)."""
         cache = self.cache
-        digests = cache.digests(texts)
+        if contexts is None and scopes is None:
+            digests = cache.digests(texts)
+        else:
+            contexts = contexts or [""] * len(texts)
+            scopes = scopes or [SCAN_ALL] * len(texts)
+            digests = [cache.digest(t) if s == SCAN_ALL and not c else cache.digest_in(t, c, s)
+                       for t, c, s in zip(texts, contexts, scopes, strict=True)]
         entries = cache.get_many(digests)
         # New texts, each once: the same new text twice in one request (a quoted
         # paragraph) is scanned once.
@@ -170,7 +276,10 @@ class Inspector:
                 todo.setdefault(digests[i], i)
         made: dict[bytes, _Entry] = {}
         if todo:
-            fresh = self._scan_fresh([texts[i] for i in todo.values()])
+            fresh = self._scan_fresh(
+                [texts[i] for i in todo.values()],
+                [contexts[i] for i in todo.values()] if contexts else None,
+                [scopes[i] for i in todo.values()] if scopes else None)
             made = {d: cache.put(d, rows) for d, rows in zip(todo, fresh, strict=True)}
         findings: list[Finding] = []
         for i, entry in enumerate(entries):
@@ -232,30 +341,45 @@ class Inspector:
             out.extend(groups.values())
         return out
 
-    def _scan_fresh(self, texts: Sequence[str]) -> list[_SegmentFindings]:
+    def _scan_fresh(self, texts: Sequence[str], contexts: Sequence[str] | None = None,
+                    scopes: Sequence[str] | None = None) -> list[_SegmentFindings]:
         """Scan texts not seen before, and their views (``detect.views``); per text, its
-        findings as cacheable rows."""
-        data = [scan_bytes(t) for t in texts]
+        findings as cacheable rows, with offsets in the text (a context's length taken
+        off; findings inside it dropped). Only plain text (no context, every detector)
+        gets normalised and decoded views."""
+        n = len(texts)
+        contexts = contexts or [""] * n
+        scopes = scopes or [SCAN_ALL] * n
+        scanned = [c + t for c, t in zip(contexts, texts, strict=True)]
+        data = [scan_bytes(t) for t in scanned]
         owners: list[tuple[int, View]] = []  # per view: the text it came from
-        all_texts, all_data = list(texts), list(data)
+        all_texts, all_data, all_scopes = list(scanned), list(data), list(scopes)
         if self.normalizer is not None:
             for i, text in enumerate(texts):
+                if contexts[i] or scopes[i] != SCAN_ALL:
+                    continue
                 for view, view_data in self.normalizer.views(text, data[i]):
                     owners.append((i, view))
                     all_texts.append(view.text)
                     all_data.append(view_data)
+                    all_scopes.append(SCAN_ALL)
         rows: list[list[_Row]] = [[] for _ in texts]
         seen: list[list[Finding]] = [[] for _ in texts]
         from_views: list[tuple[int, Finding]] = []
-        for f in self._detect(all_texts, all_data):
-            if f.segment < len(texts):
-                seen[f.segment].append(f)
-                rows[f.segment].append((f.kind, f.type, f.label, f.start, f.end, f.score,
-                                        f.detector, True))
-            else:
-                from_views.append((f.segment - len(texts), f))
-        for n, f in from_views:
-            i, view = owners[n]
+        for f in self._detect(all_texts, all_data, all_scopes):
+            if f.segment >= n:
+                from_views.append((f.segment - n, f))
+                continue
+            shift = len(contexts[f.segment])
+            if f.end <= shift:
+                continue  # in the context only (a header's name): not this text's
+            if shift:
+                f = dataclasses.replace(f, start=max(f.start - shift, 0), end=f.end - shift)
+            seen[f.segment].append(f)
+            rows[f.segment].append((f.kind, f.type, f.label, f.start, f.end, f.score,
+                                    f.detector, True))
+        for k, f in from_views:
+            i, view = owners[k]
             where = view.resolve(f.start, f.end)
             if not where.techniques:
                 continue  # untouched text around a change: the text as written says it
@@ -266,7 +390,8 @@ class Inspector:
                             "+".join((f.detector, *where.techniques)), where.exact))
         return [tuple(dict.fromkeys(r)) for r in rows]
 
-    def _detect(self, texts: Sequence[str], data: Sequence[bytes] | None = None
+    def _detect(self, texts: Sequence[str], data: Sequence[bytes] | None = None,
+                scopes: Sequence[str] | None = None
                 ) -> list[Finding]:
         findings: list[Finding] = []
         taken: dict[int, list[tuple[int, int]]] = {}
@@ -277,10 +402,26 @@ class Inspector:
                 findings.append(Finding("secret", m.rule_id, m.label, i, m.start, m.end, 1.0,
                                         "secrets"))
                 taken.setdefault(i, []).append((m.start, m.end))
+            if scopes is not None and scopes[i] == SCAN_CREDENTIAL:
+                continue
             for c in self.settings.custom.scan(text, data[i]):
                 findings.append(Finding("custom", c.detector_id, c.label, i, c.start, c.end,
                                         1.0, "custom"))
-        for i, matches in enumerate(self.pii.scan_many(list(texts), list(data))):
+        # Personal data only where people write: not in credentials, client strings or
+        # the readable strings of binaries. A lone surrogate (a JSON "\ud800" escape, a
+        # header byte that is not UTF-8) is shown to the model as U+FFFD: same length,
+        # and the model's tokenizer cannot encode it.
+        wanted = [i for i in range(len(texts)) if scopes is None or scopes[i] == SCAN_ALL]
+        pii_texts = [_SURROGATE.sub("\ufffd", texts[i]) for i in wanted]
+        if len(wanted) == len(texts):
+            pii = self.pii.scan_many(pii_texts, data)
+        else:
+            pii = [[] for _ in texts]
+            for i, matches in zip(wanted, self.pii.scan_many(pii_texts,
+                                                             [data[i] for i in wanted]),
+                                  strict=True):
+                pii[i] = matches
+        for i, matches in enumerate(pii):
             spans = taken.get(i, ())
             for m in matches:
                 if any(m.start < e and s < m.end for s, e in spans):
@@ -289,6 +430,18 @@ class Inspector:
                 findings.append(Finding("pii", m.entity, label, i, m.start, m.end, m.score,
                                         m.detector))
         return findings
+
+
+def _marked_path(path: str, envelope: Envelope | None, findings: Sequence[Finding],
+                 offset: int) -> str:
+    """``path`` with the path segments that findings are in (envelope segment indexes
+    plus ``offset``) replaced by the findings' types."""
+    if envelope is None or not findings:
+        return path
+    marks = {f.segment - offset: f"[{placeholder_name(f)}]" for f in findings
+             if f.segment - offset in envelope.path_segments}
+    edit = envelope.rewrite(marks) if marks else EnvelopeEdit()
+    return edit.path if edit.path is not None else path
 
 
 # ----------------------------------------------------------------------------- decide
@@ -302,8 +455,12 @@ class ContentDecision:
     problem: str | None = None  # the fixed reason, when ``decision`` is a forced block
 
 
-_NOT_REDACTABLE = ("Personal data was found in an uploaded document, where it cannot be "
-                   "removed automatically. Remove it and upload the document again.")
+INSPECTION_FAILED = "inspection-failed"
+_NOT_REDACTABLE = ("Personal data was found where it cannot be removed automatically (in an "
+                   "uploaded document, a file name or a request header). Remove it and try "
+                   "again.")
+_UNREADABLE = ("Part of this request could not be read (an unreadable, encrypted or unknown "
+               "file), and the policy does not let uninspected content through.")
 _UNINSPECTABLE_UPLOAD = "Uploads whose content cannot be inspected are not allowed."
 _ENCODED = ("Personal data was found in encoded or disguised text (base64, hex, reversed or "
             "ROT13), where it cannot be removed automatically. Remove it and send the "
@@ -353,27 +510,39 @@ def decide_content(settings: InspectionSettings, inspection: Inspection, access:
         if decision.enforced_action is Action.REDACT:
             redact.append((f, decision))
     forced: dict[int, str] = {}  # id of a forced decision -> its fixed reason
-    segments = inspection.extraction.segments
+
+    def force(decision: Decision, reason: str) -> None:
+        decisions.append(decision)
+        forced[id(decision)] = reason
+
+    segments = inspection.segments
     unwritable = next((d for f, d in redact if not segments[f.segment].redactable), None)
     if unwritable is not None:  # a redaction that cannot be written back becomes a block
-        block = dataclasses.replace(unwritable, action=Action.BLOCK, reason=_NOT_REDACTABLE)
-        decisions.append(block)
-        forced[id(block)] = _NOT_REDACTABLE
+        force(dataclasses.replace(unwritable, action=Action.BLOCK, reason=_NOT_REDACTABLE),
+              _NOT_REDACTABLE)
     encoded = next((d for f, d in redact if not f.exact), None)
     if encoded is not None:  # a redaction of an encoded value becomes a block
-        block = dataclasses.replace(encoded, action=Action.BLOCK, reason=_ENCODED)
-        decisions.append(block)
-        forced[id(block)] = _ENCODED
-    if inspection.extraction.uninspectable:
-        binary = settings.binary_uploads
-        reason = (_UNINSPECTABLE_UPLOAD if binary is Action.BLOCK else
-                  "An upload could not be inspected; it was recorded.")
-        uploads = dataclasses.replace(access, action=binary, rule_id="inspection",
-                                      reason=reason, mode=mode, alternative=None,
-                                      alternative_text=None)
-        decisions.append(uploads)
+        force(dataclasses.replace(encoded, action=Action.BLOCK, reason=_ENCODED), _ENCODED)
+    extraction = inspection.extraction
+    if extraction.uninspectable:  # content that cannot be read: as a body that cannot be
+        failed = dataclasses.replace(  # parsed, ``on_error`` decides
+            access, action=settings.on_error, rule_id=INSPECTION_FAILED,
+            reason=_UNREADABLE, mode=mode, alternative=None, alternative_text=None)
+        if settings.on_error is Action.BLOCK:
+            force(failed, _UNREADABLE)
+        else:
+            decisions.append(failed)
+    if extraction.media:  # images, sounds, unopenable archives: out of scope, the policy
+        binary = settings.binary_uploads  # for binary uploads decides
+        uploads = dataclasses.replace(
+            access, action=binary, rule_id="inspection",
+            reason=(_UNINSPECTABLE_UPLOAD if binary is Action.BLOCK else
+                    "An upload could not be inspected; it was recorded."),
+            mode=mode, alternative=None, alternative_text=None)
         if binary is Action.BLOCK:
-            forced[id(uploads)] = _UNINSPECTABLE_UPLOAD
+            force(uploads, _UNINSPECTABLE_UPLOAD)
+        else:
+            decisions.append(uploads)
     if not decisions:
         return ContentDecision(None, ())
     decision = combine(*decisions)

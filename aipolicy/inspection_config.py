@@ -16,6 +16,7 @@ from typing import Any
 from .detect.custom import VALIDATORS, CustomDetectors, RegexDetector, TermListDetector
 from .detect.normalize_rules import NormalizeRules
 from .errors import ConfigError
+from .extract.httpfields import HttpFields, load_http_fields
 from .model import Action, AppConditions, Mode
 from .schema import Checker
 from .sources import Sources, absolute
@@ -55,8 +56,8 @@ class InspectionSettings:
     max_body_bytes: int
     timeout_seconds: float  # one scan's budget, from when a scanner takes the body
     queue_seconds: float  # the longest a body waits for a free scanner
-    on_error: Action  # when a body cannot be inspected: block (default) or allow/monitor
-    binary_uploads: Action  # uploads whose text cannot be read (images, archives)
+    on_error: Action  # when content cannot be inspected: block (default) or allow/monitor
+    binary_uploads: Action  # identified images, audio, video, archives that cannot be opened
     person_mode: str
     entities: Mapping[str, EntitySetting]  # PII types to report
     pii_patterns: Path
@@ -65,6 +66,8 @@ class InspectionSettings:
     custom: CustomDetectors
     rules: tuple[DataRule, ...]
     default: DataRule
+    http_fields: HttpFields  # how header fields and query parameters are read
+    secret_ids: frozenset[str] = frozenset()  # every rule id of the secret rules file
     # Normalisation and decoding before detection (rulesets/normalize.yaml by default);
     # None: switched off with ``normalize: off``.
     normalize: NormalizeRules | None = None
@@ -120,6 +123,11 @@ def parse_inspection(
     default = None
     if "default" in m:
         default = _data_rule(check, m["default"], src.key(m, "default"), types, is_default=True)
+    try:  # shipped with the package; validated (with its examples) like every rules file
+        http_fields = load_http_fields()
+    except ConfigError as exc:
+        check.problems.extend(exc.problems)
+        return None
     if pii is None or secrets is None or default is None or on_error is None or binary is None:
         return None
     (person_mode, entities, patterns) = pii
@@ -129,7 +137,8 @@ def parse_inspection(
         binary_uploads=binary, person_mode=person_mode,
         entities=MappingProxyType(entities), pii_patterns=patterns,
         secret_rules=secrets[0], secrets_disabled=secrets[1], custom=custom,
-        rules=tuple(rules), default=default, normalize=normalize)
+        rules=tuple(rules), default=default, http_fields=http_fields,
+        secret_ids=secrets[2], normalize=normalize)
 
 
 def _action(check: Checker, m: LineDict, src: Src, key: str, allowed: tuple[str, ...],

@@ -69,6 +69,9 @@ class App:
     api_format: str | None = None  # "openai" | "anthropic" | "gemini": native error shape
     data: DataHandling = field(default_factory=DataHandling)
     url: str | None = None  # the service's public address, for notices and reports
+    # Secret rule ids of the keys and tokens the app's own clients send it (an OpenAI key
+    # to the OpenAI API): in a credential header they are expected, not a leak.
+    credentials: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,19 +172,32 @@ class Decision:
 
 
 # --------------------------------------------------------------------------- inspection
+# What a segment is scanned for (Segment.scope).
+SCAN_ALL = "all"  # secrets, personal data, custom detectors
+SCAN_SECRETS = "secrets"  # secrets and custom detectors: text nobody typed as prose
+#                           (file metadata, readable strings of a binary, client ids)
+SCAN_CREDENTIAL = "credential"  # a credential header or parameter: secrets only, and the
+#                 destination's own credential kinds and generic rules do not count
+
+
 @dataclass(frozen=True)
 class Segment:
-    """One piece of user-supplied text found in a request body.
+    """One piece of user-supplied text found in a request (body, path, query, headers).
 
     ``where`` is a short description for people ("messages[2].content"), never content.
     ``redactable`` is False for text that cannot be written back (text extracted from
-    a PDF, say): a redaction there has to become a block.
+    a PDF, a request header's name, say): a redaction there has to become a block.
+    ``context`` is text that stands right before this one in the request (a header's or
+    a parameter's name): the detectors read it, so "x-aws-secret-access-key: ..." is
+    recognised, but it is never part of a finding or rewritten.
     """
 
     text: str
     where: str
     role: str = "user"
     redactable: bool = True
+    context: str = ""
+    scope: str = SCAN_ALL
 
     def __repr__(self) -> str:  # explicit: prompt text never appears in a repr
         return f"Segment({self.where!r} role={self.role} {len(self.text)} chars)"
@@ -195,6 +211,7 @@ class Extraction:
     segments: tuple[Segment, ...]
     rewrite: Callable[[Mapping[int, str]], bytes]
     uninspectable: tuple[str, ...] = ()  # descriptions of parts that could not be read
+    media: tuple[str, ...] = ()  # identified images/audio/video/archives: out of scope
 
     def __repr__(self) -> str:
         return f"Extraction({self.adapter}, {len(self.segments)} segments)"

@@ -15,8 +15,16 @@ from dataclasses import dataclass
 from .activity import carries_files
 from .decide import combine, decide_access
 from .destination import ConnectionScope, Destination, DestinationClassifier
-from .extract import BodyInput, InspectionError
-from .inspect import ContentDecision, Inspection, Inspector, decide_content, summarize
+from .extract import InspectionError
+from .extract.envelope import EnvelopeEdit, masked_path
+from .inspect import (
+    INSPECTION_FAILED,
+    ContentDecision,
+    Inspection,
+    Inspector,
+    decide_content,
+    summarize,
+)
 from .model import Action, Activity, App, Decision, DestinationNames, Mode, RequestInfo
 from .notices import (
     ClientView,
@@ -36,9 +44,6 @@ from .ruleset import Ruleset, load_ruleset
 
 log = logging.getLogger("aipolicy")
 
-INSPECTION_FAILED = "inspection-failed"
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-
 
 @dataclass(frozen=True)
 class Verdict:
@@ -49,6 +54,7 @@ class Verdict:
     new_body: bytes | None = None  # forward this (identity-encoded) body instead
     response_headers: tuple[tuple[str, str], ...] = ()  # add to the upstream's response
     note: ResponseNote | None = None  # add to the start of the upstream's streamed answer
+    new_envelope: EnvelopeEdit = EnvelopeEdit()  # redacted path, query, header values
 
 
 class Pipeline:
@@ -95,7 +101,9 @@ class Pipeline:
         return self.destination(request).app
 
     def needs_body(self, request: RequestInfo) -> bool:
-        return self.ruleset.inspection is not None and request.method in _BODY_METHODS
+        """Whether the request is inspected: with inspection configured, every request of
+        any method, its body (even empty) and its path, query and header fields."""
+        return self.ruleset.inspection is not None
 
     # -- decide and act ------------------------------------------------------------------
     def evaluate(self, request: RequestInfo, app: App, body: bytes | None = None) -> Verdict:
@@ -112,9 +120,7 @@ class Pipeline:
             raise RuntimeError("this pipeline has no detectors (inspect_here=False): "
                                "bodies must go to the scan workers")
         try:
-            inspection = self.inspector.inspect(BodyInput(
-                request.method, request.host, request.path, request.content_type,
-                request.headers.get("content-encoding", ""), body))
+            inspection = self.inspector.inspect_request(request, app, body)
         except InspectionError as exc:
             return self._failed(reference, request, access, started, exc.reason, body)
         except Exception as exc:  # a detector bug must not let the request through
@@ -180,10 +186,10 @@ class Pipeline:
                inspection: Inspection, content: ContentDecision, started: float,
                body: bytes) -> Verdict:
         decision = combine(access, content.decision)
-        new_body, headers, note, profile = None, (), None, None
+        new_body, new_envelope, headers, note, profile = None, EnvelopeEdit(), (), None, None
         if decision.enforced_action is Action.REDACT:
-            redaction = redact(inspection.extraction, content.redact)
-            new_body = redaction.body
+            redaction = redact(inspection.segments, content.redact)
+            new_body, new_envelope = inspection.rewrite(redaction.texts)
             headers = (("x-aipolicy-redacted",
                         ",".join(f"{k}={v}" for k, v in sorted(redaction.replaced.items()))),
                        ("x-aipolicy-reference", reference))
@@ -193,11 +199,13 @@ class Pipeline:
                                       redaction.described(), self.reply_context(request, body))
             profile = view.profile.id if view.profile else None
         problem = content.problem if decision is content.decision else None
-        return self._finish(reference, request, decision, started,
-                            findings=summarize(inspection.findings),
-                            scan_seconds=inspection.seconds, new_body=new_body,
-                            headers=headers, problem=problem, body=body, note=note,
-                            client_profile=profile)
+        recorded = dataclasses.replace(request, path=inspection.recorded_path(request.path))
+        verdict = self._finish(reference, recorded, decision, started,
+                               findings=summarize(inspection.findings),
+                               scan_seconds=inspection.seconds, new_body=new_body,
+                               headers=headers, problem=problem, body=body, note=note,
+                               client_profile=profile, recorded=True)
+        return dataclasses.replace(verdict, new_envelope=new_envelope)
 
     def _failed(self, reference: str, request: RequestInfo, access: Decision, started: float,
                 reason: str, body: bytes | None) -> Verdict:
@@ -215,14 +223,29 @@ class Pipeline:
         return self._finish(reference, request, decision, started, failure=reason,
                             problem=problem, body=body)
 
+    def _recorded_path(self, request: RequestInfo) -> str:
+        """The path scanned and marked (``Inspector.recorded_path``), or masked where no
+        scanner runs or the scanner failed (the failure being recorded)."""
+        if self.inspector is not None:
+            try:
+                return self.inspector.recorded_path(request)
+            except Exception:  # noqa: BLE001 - a detector bug: the verdict must still come
+                pass
+        return masked_path(request.path)
+
     def _finish(self, reference: str, request: RequestInfo, decision: Decision, started: float,
                 *, findings: FindingSummary | None = None, scan_seconds: float | None = None,
                 new_body: bytes | None = None, headers: tuple[tuple[str, str], ...] = (),
                 failure: str | None = None, problem: str | None = None,
                 body: bytes | None = None, note: ResponseNote | None = None,
-                client_profile: str | None = None) -> Verdict:
+                client_profile: str | None = None, recorded: bool = False) -> Verdict:
         enforced = decision.enforced_action
         findings = findings or FindingSummary()
+        # The outcome is what the audit log records: a path that carried a secret or
+        # personal data is recorded without it (``recorded``: already so; else scanned
+        # here, or masked where no scanner runs: a failure decided in the main process).
+        if not recorded and self.ruleset.inspection is not None:
+            request = dataclasses.replace(request, path=self._recorded_path(request))
         notice = None
         if enforced is Action.BLOCK:
             facts = NoticeFacts(reference, decision, self.ruleset.policy, request.host,

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from .model import Extraction, Finding
+from .model import Finding, Segment
 
 _NON_WORD = re.compile(r"[^A-Z0-9]+")
 
@@ -37,7 +37,7 @@ def merge_overlaps(findings: Sequence[Finding]) -> list[Finding]:
 
 @dataclass(frozen=True)
 class Redaction:
-    body: bytes  # the rewritten body
+    texts: Mapping[int, str]  # the new text of every segment with a finding
     replaced: Mapping[str, int]  # placeholder type -> places replaced
     distinct: Mapping[str, int]  # placeholder type -> different values replaced
     labels: Mapping[str, str]  # placeholder type -> what notices call it
@@ -47,8 +47,10 @@ class Redaction:
         return tuple((self.labels[name], n) for name, n in sorted(self.distinct.items()))
 
 
-def redact(extraction: Extraction, findings: Sequence[Finding]) -> Redaction:
-    """Replace every finding; counts per placeholder type, never values."""
+def redact(segments: Sequence[Segment], findings: Sequence[Finding]) -> Redaction:
+    """Replace every finding in the texts of ``segments``; counts per placeholder type,
+    never values. The same value gets the same placeholder in every segment; the caller
+    writes the texts back (``Extraction.rewrite``, ``Inspection.rewrite``)."""
     numbers: dict[tuple[str, str], int] = {}  # (type, value) -> n; lives only in this call
     per_type: dict[str, int] = {}
     counts: dict[str, int] = {}
@@ -58,7 +60,7 @@ def redact(extraction: Extraction, findings: Sequence[Finding]) -> Redaction:
         by_segment.setdefault(f.segment, []).append(f)
     new_texts: dict[int, str] = {}
     for index in sorted(by_segment):
-        text = extraction.segments[index].text
+        text = segments[index].text
         parts: list[str] = []
         cursor = 0
         for f in by_segment[index]:
@@ -74,4 +76,4 @@ def redact(extraction: Extraction, findings: Sequence[Finding]) -> Redaction:
             labels.setdefault(name, f.label)
         parts.append(text[cursor:])
         new_texts[index] = "".join(parts)
-    return Redaction(extraction.rewrite(new_texts), counts, per_type, labels)
+    return Redaction(new_texts, counts, per_type, labels)

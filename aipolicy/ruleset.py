@@ -128,6 +128,11 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
         }
         inspection = parse_inspection(check, top["inspection"], root.key(top, "inspection"),
                                       path.parent, known, reader)
+        if inspection is not None and catalog is not None:
+            for rule_id, src in catalog.credential_sources:
+                if rule_id not in inspection.secret_ids:
+                    check.fail(src, f"unknown secret rule {rule_id!r} (not in "
+                                    f"{inspection.secret_rules.name})")
     destinations = DestinationSettings()
     if "destinations" in top:
         destinations = parse_destinations(check, top["destinations"],

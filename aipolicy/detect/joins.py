@@ -155,10 +155,21 @@ class Joiner:
 
 def pairs(roles: Sequence[str]) -> list[tuple[int, int]]:
     """Index pairs of texts to join: each text with the next and the one after next,
-    among texts of messages (not uploaded files)."""
+    among texts of messages (not uploaded files); and, since one message may give several
+    texts (a tool call's name and arguments), the last text of each run of one role with
+    the first texts of the next two runs."""
     eligible = [i for i, role in enumerate(roles) if role != "file"]
-    out = []
+    out = set()
     for n, i in enumerate(eligible):
         for j in eligible[n + 1:n + 3]:
-            out.append((i, j))
-    return out
+            out.add((i, j))
+    runs: list[list[int]] = []
+    for i in eligible:
+        if runs and roles[runs[-1][-1]] == roles[i]:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    for n, run in enumerate(runs):
+        for later in runs[n + 1:n + 3]:
+            out.add((run[-1], later[0]))
+    return sorted(out)

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_from_bytes, unquote_to_bytes
 
-from ..model import Segment
+from ..model import SCAN_ALL, SCAN_SECRETS, Segment
 from . import files, jsonpos
 from .jsonpos import ARRAY, OBJECT, STRING, JNode
-from .keys import NON_PROSE_JSON_KEYS
+from .keys import KNOWN_JSON_KEYS, NON_PROSE_JSON_KEYS
 from .layers import Layer, Slot, json_literal
 
 # Documents inside documents (JSON in a JSON string in a form field...) are followed this
@@ -28,8 +28,16 @@ MAX_NESTING = 4
 # A string this long made only of base64 characters (and MIME line breaks, but no spaces:
 # prose must not qualify) is tried as an embedded file.
 _BASE64_MIN = 256
+# A bare string in a file field up to this long is also scanned as text: a key in an
+# image field decodes as base64 too. (Longer values are files; keys are shorter.)
+_RAW_SCAN_MAX = 1024
 _BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]+={0,2}\s*|[A-Za-z0-9_\-\r\n]+={0,2}\s*")
 _DATA_URL = re.compile(r"data:([^,;]*)((?:;[^,;]*)*),", re.IGNORECASE)
+# A value under a non-prose key that is an enum, a model name, a UUID, a lower-case id or
+# a word without digits (USER, Europe/Berlin): not scanned. Anything else there (mixed
+# case with digits, '=', spaces: a pasted key) is scanned for secrets: a client can put
+# any text in any field.
+ENUM_LIKE = re.compile(r"[a-z0-9][a-z0-9_.:/-]{0,79}|[A-Za-z][A-Za-z_/-]{0,39}")
 _SAFE_KEY = re.compile(r"[A-Za-z0-9_$@.:\-]{1,64}")
 _CONTAINERS_AND_STRINGS = frozenset({OBJECT, ARRAY, STRING})
 _ROLES = {
@@ -60,6 +68,9 @@ class Label(str):
     """A path component shown as it is ("file:report.pdf"), not as an object key."""
 
 
+KEY = Label("(key)")  # the last step of an object key's path: "metadata.?.(key)"
+
+
 Path = tuple[Any, ...]
 
 
@@ -82,6 +93,15 @@ def file_label(filename: str | None) -> Label:
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable())[:100].strip()
     return Label(f"file:{name or 'upload'}")
+
+
+def key_context(path: Path) -> str:
+    """The key a JSON string sits under when it is not an API field name, as context for
+    the detectors: ``{"aws_secret_access_key": "..."}`` names what its value is."""
+    key = path[-1] if path else None
+    if type(key) is str and key not in KNOWN_JSON_KEYS:
+        return f"{key}: "
+    return ""
 
 
 def normalize_role(role: str | None, default: str = "user") -> str:
@@ -158,21 +178,28 @@ class Collector:
         self.max_bytes = max_bytes
         self.segments: list[Segment] = []
         self.uninspectable: list[str] = []
+        self.media: list[str] = []
         # JSON nodes already taken care of. The set holds the nodes themselves (identity
         # hash): ids of freed nodes of an earlier nested document could be reused.
         self._handled: set[JNode] = set()
+        # Object keys that are not API field names, by text: one segment each, written
+        # back wherever the key occurs.
+        self._keys: dict[str, int] = {}
 
     # -- segments --------------------------------------------------------------------------
     def add_text(
         self, layer: Layer, start: int, end: int, text: str, encode: Callable,
-        path: Path, role: str,
+        path: Path, role: str, scope: str = SCAN_ALL, context: str = "",
     ) -> None:
         """A redactable segment stored in ``layer[start:end]`` as ``encode(text)``."""
         if not text.strip():
             return
         index = len(self.segments)
-        self.segments.append(Segment(text, render_path(path), role, True))
+        self.segments.append(Segment(text, render_path(path), role, True, context, scope))
         layer.slots.append(Slot(start, end, encode, segment=index))
+        for embedded in files.embedded_texts(text, self.max_bytes):
+            self.segments.append(Segment(embedded, render_path((*path, Label("(data)"))),
+                                         role, False, scope=scope))
 
     def add_file(
         self, layer: Layer, start: int, end: int, data: bytes, encode: Callable,
@@ -181,23 +208,44 @@ class Collector:
     ) -> None:
         """A file stored in ``layer[start:end]`` as ``encode(file bytes)``.
 
-        Text files become redactable segments, PDF/DOCX text read-only ones, anything else
-        an ``uninspectable`` note ("binary upload image/png"), except images/audio/video
-        inside JSON when ``quiet_media`` (they are out of scope and very common). ``read``
-        is the result of reading ``data`` when the caller already has it.
+        Text files become redactable segments, PDF/Office/archive text read-only ones,
+        their other readable text (metadata, package parts, strings of binaries) a
+        segment scanned for secrets only. An identified image, sound or archive is
+        noted in ``media`` (``binary_uploads`` decides), except images/audio/video
+        inside JSON when ``quiet_media`` (out of scope and very common); anything that
+        could not be read in ``uninspectable`` ("unknown upload application/x-foo").
+        ``read`` is the result of reading ``data`` when the caller already has it.
         """
         result = read if read is not None else files.read_file(data, declared, self.max_bytes)
+        where = render_path(path)
         if isinstance(result, files.Opaque):
-            if not (quiet_media and result.is_media and result.reason == "binary"):
-                self.uninspectable.append(result.describe(what))
+            self._opaque(result, what, quiet_media)
+            self._secrets_only(result.strings, where, role)
             return
-        if not result.text.strip():
-            return
-        if result.redactable:
-            self.add_text(layer, start, end, result.text,
-                          lambda text: encode(result.encode(text)), path, role)
-        else:
-            self.segments.append(Segment(result.text, render_path(path), role, False))
+        if result.text.strip():
+            if result.redactable:
+                self.add_text(layer, start, end, result.text,
+                              lambda text: encode(result.encode(text)), path, role)
+            else:
+                self.segments.append(Segment(result.text, where, role, False))
+        self._secrets_only(result.extra, where, role)
+        for part in result.parts:
+            self._opaque(part, what, quiet_media=False)
+
+    def _opaque(self, result: files.Opaque, what: str, quiet_media: bool) -> None:
+        if not result.identified:
+            self.uninspectable.append(result.describe(what))
+        elif not (quiet_media and result.is_media):
+            self.media.append(result.describe(what))
+
+    def _secrets_only(self, text: str, where: str, role: str) -> None:
+        if text.strip():
+            self.segments.append(Segment(text, where, role, False, scope=SCAN_SECRETS))
+
+    def add_readonly(self, text: str, path: Path, role: str, scope: str = SCAN_ALL) -> None:
+        """Text that is scanned but cannot be written back (a name in a part header)."""
+        if text.strip():
+            self.segments.append(Segment(text, render_path(path), role, False, scope=scope))
 
     def value(
         self, layer: Layer, start: int, end: int, text: str, encode: Callable,
@@ -229,13 +277,14 @@ class Collector:
         layer.slots.append(Slot(start, end, encode, child=child))
         return JV(node, child, path)
 
-    def text(self, v: JV, role: str) -> bool:
+    def text(self, v: JV, role: str, scope: str = SCAN_ALL) -> bool:
         """The string at ``v`` as one segment (nothing when ``v`` is not a string)."""
         value = v.string
         if value is None:
             return False
         self._handled.add(v.node)
-        self.add_text(v.layer, v.node.start, v.node.end, value, json_literal, v.path, role)
+        self.add_text(v.layer, v.node.start, v.node.end, value, json_literal, v.path, role,
+                      scope, key_context(v.path))
         return True
 
     def skip(self, v: JV) -> None:
@@ -268,12 +317,22 @@ class Collector:
 
     def file(self, v: JV, declared: str = "") -> None:
         """A string holding a file: a ``data:`` URL or bare base64. Falls back to plain text
-        when it is neither."""
+        when it is neither. A short bare string that happens to be valid base64 ("AKIA"
+        plus 16 letters is) is also scanned as it is."""
         value = v.string
         if value is None:
             return
         self._handled.add(v.node)
-        if not self._file_string(v, value, declared):
+        read = None
+        if len(value) <= _RAW_SCAN_MAX and not _DATA_URL.match(value):
+            data = _b64decode(value)
+            if data is None:
+                self.text(v, "file")
+                return
+            read = files.read_file(data, declared, self.max_bytes)
+            if not _surely_a_file(read):
+                self._secrets_only(value, render_path(v.path), "file")
+        if not self._file_string(v, value, declared, read):
             self.text(v, "file")
 
     def _file_string(
@@ -308,55 +367,84 @@ class Collector:
         self._walk(v, role, frozenset())
 
     def residual(self, v: JV, role: str = "field") -> None:
-        """Every string below ``v`` not handled yet, except under non-prose keys."""
+        """Every string below ``v`` not handled yet; under non-prose keys (ids, enums,
+        model names) only values that do not look like one, and only for secrets."""
         self._walk(v, role, NON_PROSE_JSON_KEYS)
 
-    def _walk(self, v: JV, role: str, skip_keys: frozenset[str]) -> None:
+    def _walk(self, v: JV, role: str, skip_keys: frozenset[str], scope: str = SCAN_ALL
+              ) -> None:
         node = v.node
         if node is None or node in self._handled:
             return
         self._handled.add(node)
         if node.kind == STRING:
-            self._loose_string(v, role, skip_keys)
+            self._loose_string(v, role, skip_keys, scope)
             return
         if node.kind == OBJECT:
-            children = ((k, n) for k, n in node.value if k not in skip_keys)
+            for index, (key, child) in enumerate(node.value):
+                if key not in KNOWN_JSON_KEYS:
+                    self._key(v, index, key, role, scope)
+                if child.kind in _CONTAINERS_AND_STRINGS:  # numbers and constants: no text
+                    self._walk(JV(child, v.layer, (*v.path, key)), role, skip_keys,
+                               SCAN_SECRETS if key in skip_keys else scope)
         elif node.kind == ARRAY:
-            children = enumerate(node.value)
-        else:
-            return
-        for step, child in children:
-            if child.kind in _CONTAINERS_AND_STRINGS:  # numbers and constants hold no text
-                self._walk(JV(child, v.layer, (*v.path, step)), role, skip_keys)
+            for index, child in enumerate(node.value):
+                if child.kind in _CONTAINERS_AND_STRINGS:
+                    self._walk(JV(child, v.layer, (*v.path, index)), role, skip_keys, scope)
 
-    def _loose_string(self, v: JV, role: str, skip_keys: frozenset[str]) -> None:
+    def _key(self, v: JV, index: int, key: str, role: str, scope: str) -> None:
+        """An object key that is not an API field name (a name in a tool's arguments, a
+        user's own data as a key): a segment, written back wherever the same key text
+        occurs in this body."""
+        if not key.strip():
+            return
+        segment = self._keys.get(key)
+        if segment is None:
+            segment = self._keys[key] = len(self.segments)
+            self.segments.append(Segment(key, render_path((*v.path, key, KEY)), role, True,
+                                         scope=scope))
+        start, end = v.node.keys[index]
+        v.layer.slots.append(Slot(start, end, json_literal, segment=segment))
+
+    def _loose_string(self, v: JV, role: str, skip_keys: frozenset[str], scope: str
+                      ) -> None:
         """A string of unknown meaning: a data: URL, a JSON document, a base64 file, or
         text."""
         value = v.node.value
-        if not value.strip():
+        if not value.strip() or (scope != SCAN_ALL and ENUM_LIKE.fullmatch(value)):
             return
         if value[:5].lower() == "data:" and _DATA_URL.match(value):
             if not self._file_string(v, value, ""):
-                self.text(v, role)
+                self.text(v, role, scope)
             return
         inner = self.nested_json(v)
         if inner is not None:
-            self._walk(inner, role, skip_keys)
+            self._walk(inner, role, skip_keys, scope)
             return
         if len(value) >= _BASE64_MIN and _BASE64.fullmatch(value) and self._base64_file(v):
             return
-        self.text(v, role)
+        self.text(v, role, scope)
 
     def _base64_file(self, v: JV) -> bool:
-        """Take a long base64 string as a file when its bytes are a known format; an
-        unknown blob (a long token, a hex dump) stays text so it is still scanned."""
+        """Take a long base64 string as a file when its bytes are a known format or
+        Unicode text; anything else (a long token whose bytes happen to read as 8-bit
+        text, a hex dump) stays text so it is still scanned as it is."""
         data = _b64decode(v.node.value)
         if data is None:
             return False
         result = files.read_file(data, "", self.max_bytes)
-        if isinstance(result, files.Opaque) and result.mime == files.OCTET:
+        if not _surely_a_file(result):
             return False
         return self._file_string(v, v.node.value, "", read=result)
+
+
+def _surely_a_file(result: files.FileText | files.Opaque) -> bool:
+    """Whether decoded base64 is surely a file (a parsed format, an identified image, or
+    Unicode text), not a token that happens to be valid base64 and to read as 8-bit text
+    or as nothing."""
+    if isinstance(result, files.Opaque):
+        return result.identified
+    return result.kind != "text" or result.codec.startswith("utf-")
 
 
 def _b64decode(payload: str) -> bytes | None:

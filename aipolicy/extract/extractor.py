@@ -15,6 +15,7 @@ from .errors import ExtractionError
 from .formenc import parse_form
 from .layers import Slot, json_literal, utf8
 from .multipart import MultipartError
+from .protobuf import PROTOBUF_TYPES
 from .registry import FORM, JSON, RAW, Route, find_route
 
 MULTIPART = "multipart/form-data"
@@ -117,11 +118,16 @@ def _by_route(route: Route, req: BodyInput, media: str, max_bytes: int, shortcut
 def _generic(req: BodyInput, media: str, max_bytes: int) -> Extraction:
     c = Collector(req.body, max_bytes)
     if media == FORM_URLENCODED:
-        generic.form_body(parse_form(req.body), c)
+        if b"\x00" in req.body:  # a form in UTF-16 or UTF-32: its fields, read-only
+            generic.wide_form_body(req.body, req.content_type, c)
+        else:
+            generic.form_body(parse_form(req.body), c)
         return _finish("generic-form", c)
     if is_json_type(media):
         generic.json_body(_json_root(c, strict=True), c)
         return _finish("generic-json", c)
+    if media in PROTOBUF_TYPES and generic.protobuf_body(req.body, req.content_type, c):
+        return _finish("protobuf", c)
     if not media.startswith("text/") and req.body.lstrip()[:1] in (b"{", b"["):
         root = _json_root(c, strict=False)  # undeclared JSON (octet-stream, no type)
         if root is not None:
@@ -250,4 +256,5 @@ def _finish(adapter: str, c: Collector) -> Extraction:
         rendered = root.render(changes) if changes else None
         return body if rendered is None else rendered
 
-    return Extraction(adapter, segments, rewrite, tuple(dict.fromkeys(c.uninspectable)))
+    return Extraction(adapter, segments, rewrite, tuple(dict.fromkeys(c.uninspectable)),
+                      tuple(dict.fromkeys(c.media)))

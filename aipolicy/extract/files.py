@@ -1,94 +1,96 @@
 """Text of uploaded or embedded files, by content (file names and declared types lie).
 
-``read_file`` returns ``FileText`` for text files (any UTF-8/UTF-16/UTF-32 text, or a
-declared 8-bit charset), PDF and DOCX, and ``Opaque`` for everything else. Only plain
-text can be written back: the text of a PDF or DOCX is for scanning, a redaction there
-has to become a block.
+``read_file`` believes a format only after a real parse: a PDF is what pypdf opens, an
+archive or Office document what zipfile/tarfile/gzip open, an image or a sound what
+passes ``formats.identify``'s structural checks. Everything else is tried as text in
+every common encoding (``textcodec``). What is left is unreadable.
+
+Results: ``FileText`` (plain text, which can be written back; or the text of a PDF, an
+Office document or an archive's members, which cannot), or ``Opaque`` (an identified
+image/audio/video or an archive of a kind this package cannot open, out of scope; or a
+file that could not be read, which the policy refuses).
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import codecs
 import io
 import logging
 import re
-import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import docx
-from docx.oxml.ns import qn
-from docx.oxml.parser import parse_xml
 from pypdf import PdfReader
+
+from . import archives, formats, office
+from .textcodec import decode_text
 
 # pypdf logs its repairs of malformed files with excerpts of the raw file bytes, which may
 # be the very personal data being inspected: nothing from it may reach the logs.
 logging.getLogger("pypdf").setLevel(logging.CRITICAL + 1)
 
 PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+DOCX = office.DOCX
+XLSX = office.XLSX
+PPTX = office.PPTX
+ZIP = "application/zip"
 OCTET = "application/octet-stream"
+# Archives inside archives are followed this many levels deep; deeper ones are refused.
+MAX_DEPTH = 3
 
-# Magic numbers of common binary formats: ((offset, bytes), ...) all must match.
-_MAGIC: tuple[tuple[tuple[tuple[int, bytes], ...], str], ...] = (
-    (((0, b"\x89PNG\r\n\x1a\n"),), "image/png"),
-    (((0, b"\xff\xd8\xff"),), "image/jpeg"),
-    (((0, b"GIF87a"),), "image/gif"),
-    (((0, b"GIF89a"),), "image/gif"),
-    (((0, b"RIFF"), (8, b"WEBP")), "image/webp"),
-    (((0, b"RIFF"), (8, b"WAVE")), "audio/wav"),
-    (((0, b"BM"),), "image/bmp"),
-    (((0, b"II*\x00"),), "image/tiff"),
-    (((0, b"MM\x00*"),), "image/tiff"),
-    (((4, b"ftypheic"),), "image/heic"),
-    (((4, b"ftypavif"),), "image/avif"),
-    (((4, b"ftyp"),), "video/mp4"),
-    (((0, b"\x1a\x45\xdf\xa3"),), "video/webm"),
-    (((0, b"ID3"),), "audio/mpeg"),
-    (((0, b"\xff\xfb"),), "audio/mpeg"),
-    (((0, b"OggS"),), "audio/ogg"),
-    (((0, b"fLaC"),), "audio/flac"),
-    (((0, b"\x1f\x8b"),), "application/gzip"),
-    (((0, b"7z\xbc\xaf\x27\x1c"),), "application/x-7z-compressed"),
-    (((0, b"Rar!\x1a\x07"),), "application/vnd.rar"),
-    (((0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),), "application/x-ole-storage"),  # .doc/.xls
-    (((0, b"\x7fELF"),), "application/x-elf"),
-    (((0, b"MZ"),), "application/x-msdownload"),
-)
-# Members of a ZIP that tell the Office formats apart.
-_ZIP_KINDS: tuple[tuple[str, str], ...] = (
-    ("word/document.xml", DOCX),
-    ("xl/workbook.xml", XLSX),
-    ("ppt/presentation.xml", PPTX),
-)
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# C0 controls other than whitespace, ESC and form feed, and DEL: binary data is full of
-# them, text almost never has any.
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 _MIME = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,63}/[a-z0-9][a-z0-9!#$&^_.+-]{0,127}")
-# DOCX parts besides the main document that hold text people write.
-_DOCX_TEXT_PARTS = ("/word/header", "/word/footer", "/word/footnotes", "/word/endnotes",
-                    "/word/comments")
-# Uncompressed size a DOCX may have, relative to the inspection limit (images included).
-_DOCX_EXPANSION = 4
+# Reasons an Opaque is out of scope rather than unreadable.
+IDENTIFIED = frozenset({formats.MEDIA, formats.ARCHIVE, "textless"})
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A file whose text could not be read. ``reason``: media (a validated image, audio
+    or video file) | archive (a validated archive of a kind that cannot be opened here) |
+    textless (a PDF without text: scanned pages) | encrypted | unreadable (looks like a
+    format but does not parse) | unknown (neither text nor a known format) | oversized |
+    nested (archives nested too deep).
+
+    ``strings``: the file's readable strings (metadata, comments), for a secret scan."""
+
+    mime: str
+    reason: str
+    strings: str = field(default="", repr=False, compare=False)
+
+    @property
+    def identified(self) -> bool:
+        """Positively identified and out of scope (``binary_uploads`` decides); otherwise
+        the content could not be inspected and the policy refuses it."""
+        return self.reason in IDENTIFIED
+
+    @property
+    def is_media(self) -> bool:
+        return self.reason == formats.MEDIA
+
+    def describe(self, what: str) -> str:
+        """Fixed-vocabulary description, e.g. "media upload image/png"."""
+        return f"{self.reason} {what} {self.mime}"
+
+    def __repr__(self) -> str:
+        return f"Opaque({self.reason} {self.mime})"
 
 
 @dataclass(frozen=True)
 class FileText:
-    """Readable text of a file. For ``kind == "text"`` it can be encoded back."""
+    """Readable text of a file. For ``kind == "text"`` it can be encoded back.
 
-    kind: str  # "text" | "pdf" | "docx"
+    ``extra``: more text of the file (an Office package's other parts, an ASCII PDF's
+    source, readable strings of embedded binaries) to scan for secrets only. ``parts``:
+    members of an archive that could not be read, or are media."""
+
+    kind: str  # "text" | "pdf" | "docx" | "xlsx" | "pptx" | "zip" | "tar" | "compressed"
     mime: str
     text: str
     codec: str = "utf-8"
     bom: bytes = b""
+    extra: str = field(default="", repr=False)
+    parts: tuple[Opaque, ...] = ()
 
     @property
     def redactable(self) -> bool:
@@ -100,26 +102,6 @@ class FileText:
     def encode(self, text: str) -> bytes:
         """The file bytes for a new text, in the file's own encoding (and BOM)."""
         return self.bom + text.encode(self.codec, errors="replace")
-
-
-@dataclass(frozen=True)
-class Opaque:
-    """A file whose text could not be read. ``reason``: binary | encrypted | unreadable |
-    textless (a PDF of scanned pages) | oversized."""
-
-    mime: str
-    reason: str
-
-    @property
-    def is_media(self) -> bool:
-        return self.mime.split("/", 1)[0] in ("image", "audio", "video")
-
-    def describe(self, what: str) -> str:
-        """Fixed-vocabulary description, e.g. "binary upload image/png"."""
-        return f"{self.reason} {what} {self.mime}"
-
-    def __repr__(self) -> str:
-        return f"Opaque({self.reason} {self.mime})"
 
 
 def media_type(content_type: str) -> str:
@@ -141,85 +123,102 @@ def charset(content_type: str) -> str | None:
     return None
 
 
-def sniff_binary(data: bytes) -> str | None:
-    """The media type of a known binary format, or None."""
-    for conditions, mime in _MAGIC:
-        if all(data[off : off + len(magic)] == magic for off, magic in conditions):
-            return mime
-    return None
-
-
 def read_text(data: bytes, declared: str = "") -> FileText | None:
-    """Decode ``data`` as text if it is text: BOM, then UTF-16 without BOM, UTF-8, the
-    declared charset, and finally Windows-1252 for 8-bit text with no control bytes."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            text = _decode(data[len(bom) :], codec)
-            return FileText("text", "text/plain", text, codec, bom) if text is not None else None
-    candidates: list[str] = []
-    if b"\x00" in data:
-        candidates.extend(_utf16_guess(data))
-    else:
-        candidates.append("utf-8")
-        declared_charset = charset(declared)
-        if declared_charset and declared_charset not in candidates:
-            candidates.append(declared_charset)
-        candidates.append("cp1252")
-    for codec in candidates:
-        text = _decode(data, codec)
-        if text is not None:
-            return FileText("text", "text/plain", text, codec)
-    return None
-
-
-def _decode(data: bytes, codec: str) -> str | None:
-    try:
-        text = data.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    """``data`` as a plain text file (see ``textcodec.decode_text``), or None."""
+    decoded = decode_text(data, charset(declared))
+    if decoded is None:
         return None
-    # A handful of stray control characters is tolerated; binary has them everywhere.
-    if len(_CONTROL.findall(text)) * 1000 > max(len(text), 1):
-        return None
-    return text
+    return FileText("text", "text/plain", decoded.text, decoded.codec, decoded.bom)
 
 
-def _utf16_guess(data: bytes) -> list[str]:
-    """UTF-16 without BOM: mostly-ASCII text has a NUL in every other byte."""
-    sample = data[:4096]
-    if len(sample) < 2:
-        return []
-    odd = sample[1::2].count(0) / len(sample[1::2])
-    even = sample[0::2].count(0) / len(sample[0::2])
-    if odd > 0.4 and even < 0.05:
-        return ["utf-16-le"]
-    if even > 0.4 and odd < 0.05:
-        return ["utf-16-be"]
-    return []
-
-
-def read_file(data: bytes, declared: str, limit: int) -> FileText | Opaque:
+def read_file(data: bytes, declared: str, limit: int, *, depth: int = 0
+              ) -> FileText | Opaque:
     """The text of a file, judged by its bytes; ``declared`` (a Content-Type value or a
     media type) only names a charset and the type reported for unknown binaries.
-    ``limit`` caps the characters of extracted text and the unpacked size of a DOCX."""
-    head = data[:1024]
-    if b"%PDF-" in head:
-        return _pdf(data, limit)
-    if data.startswith(b"PK\x03\x04"):
-        return _zip(data, limit)
-    mime = sniff_binary(data)
-    if mime is not None:
-        return Opaque(mime, "binary")
+    ``limit`` caps the characters of extracted text and the unpacked size of archives."""
+    if depth > MAX_DEPTH:
+        return Opaque(OCTET, "nested")
+    broken: Opaque | None = None  # a format that started but did not parse
+    if b"%PDF-" in data[:1024]:
+        pdf = _pdf(data, limit)
+        if pdf is not None:
+            return pdf
+        broken = Opaque(PDF, "unreadable")
+    elif archives.is_zip(data):
+        try:
+            return _zip(data, limit, depth)
+        except archives.ArchiveError as exc:
+            broken = Opaque(exc.office_kind or ZIP, exc.reason)
+            if exc.reason == "oversized":
+                return broken
+    elif archives.is_tar(data):
+        try:
+            members = archives.read_tar(data, limit)
+        except archives.ArchiveError as exc:
+            return Opaque("application/x-tar", exc.reason)
+        return _from_members("tar", "application/x-tar", "", members, limit, depth,
+                             package=False)
+    else:
+        try:
+            content = archives.decompress(data, limit)
+        except archives.ArchiveError as exc:
+            content, broken = None, Opaque("application/gzip", exc.reason)
+            if exc.reason == "oversized":
+                return broken
+        if content is not None:
+            return _compressed(read_file(content, "", limit, depth=depth + 1))
     text = read_text(data, declared)
     if text is not None:
-        if len(text.text) > limit:
-            return Opaque(text.mime, "oversized")
-        return text
-    return Opaque(media_type(declared) or OCTET, "binary")
+        return Opaque(text.mime, "oversized") if len(text.text) > limit else text
+    fmt = formats.identify(data)
+    if fmt is not None:
+        return Opaque(fmt.mime, fmt.kind, formats.printable_runs(data))
+    return broken or Opaque(media_type(declared) or OCTET, "unknown")
 
 
-def _pdf(data: bytes, limit: int) -> FileText | Opaque:
+# A base64 data: URL inside a text (a prompt that says "decode this: data:...").
+_EMBEDDED = re.compile(r"data:[\w.+/-]{0,100}(?:;[\w.+=-]{0,100}){0,5};base64,"
+                       r"([A-Za-z0-9+/_-]{4,}={0,2})", re.IGNORECASE)
+
+
+def has_embedded_data(text: str) -> bool:
+    """Whether ``text`` may hold a base64 data: URL (cheap; ``embedded_texts`` reads it)."""
+    return ";base64," in text or (";" in text and ";base64," in text.lower())
+
+
+def embedded_texts(text: str, limit: int) -> list[str]:
+    """The text of every base64 data: URL inside ``text`` that holds text (a model reads
+    base64 as easily as plain text). Images and anything unreadable are left alone: the
+    URL itself was scanned as text."""
+    if not has_embedded_data(text):
+        return []
+    out = []
+    for match in _EMBEDDED.finditer(text):
+        payload = match.group(1)
+        try:
+            data = base64.b64decode(payload + "=" * (-len(payload) % 4),
+                                    altchars=b"-_" if "-" in payload or "_" in payload
+                                    else None)
+        except (binascii.Error, ValueError):
+            continue
+        result = read_file(data, "", limit, depth=MAX_DEPTH)
+        if isinstance(result, FileText):
+            out.extend(t for t in (result.text, result.extra) if t.strip())
+    return out
+
+
+def _compressed(inner: FileText | Opaque) -> FileText | Opaque:
+    """A gzip/bzip2/xz file's content: read like the file it holds; never rewritten."""
+    if isinstance(inner, Opaque):
+        return inner
+    return FileText("compressed", inner.mime, inner.text, extra=inner.extra,
+                    parts=inner.parts)
+
+
+def _pdf(data: bytes, limit: int) -> FileText | Opaque | None:
+    """A PDF's page text; None when pypdf cannot open ``data`` as a PDF with pages."""
     # pypdf raises many exception types on malformed files (its own, KeyError, ValueError,
-    # struct errors...); any of them means the same thing here: the PDF is unreadable.
+    # struct errors...); any of them means the same thing here: not a readable PDF.
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -228,6 +227,8 @@ def _pdf(data: bytes, limit: int) -> FileText | Opaque:
                     return Opaque(PDF, "encrypted")
             except Exception:  # noqa: BLE001 - e.g. the AES dependency is missing
                 return Opaque(PDF, "encrypted")
+        if not reader.pages:
+            return None
         pages: list[str] = []
         total = 0
         for page in reader.pages:
@@ -237,70 +238,55 @@ def _pdf(data: bytes, limit: int) -> FileText | Opaque:
                 return Opaque(PDF, "oversized")
             pages.append(text)
     except Exception:  # noqa: BLE001 - see above
-        return Opaque(PDF, "unreadable")
+        return None
     text = "\n".join(pages)
+    # A PDF written as plain text (uncommon, or made to order) can carry text outside
+    # its pages; such source is scanned for secrets too.
+    source = decode_text(data)
     if not text.strip():
-        return Opaque(PDF, "textless")
-    return FileText("pdf", PDF, text)
+        return Opaque(PDF, "textless", source.text if source else formats.printable_runs(data))
+    return FileText("pdf", PDF, text, extra=source.text if source else "")
 
 
-def _zip(data: bytes, limit: int) -> FileText | Opaque:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return Opaque("application/zip", "unreadable")
-    mime = next((kind for member, kind in _ZIP_KINDS if member in names), "application/zip")
-    if mime != DOCX:
-        return Opaque(mime, "binary")
-    # zipfile never inflates a member past its declared size, so this bounds the work.
-    if unpacked > limit * _DOCX_EXPANSION:
-        return Opaque(DOCX, "oversized")
-    try:
-        text = _docx_text(data)
-    except Exception:  # noqa: BLE001 - python-docx/lxml raise many types on broken files
-        return Opaque(DOCX, "unreadable")
-    if len(text) > limit:
-        return Opaque(DOCX, "oversized")
-    if not text.strip():
-        return Opaque(DOCX, "textless")
-    return FileText("docx", DOCX, text)
+def _zip(data: bytes, limit: int, depth: int) -> FileText | Opaque:
+    archive = archives.read_zip(data, limit)
+    kind = archive.office_kind
+    if kind is None:
+        return _from_members("zip", ZIP, "", archive.members, limit, depth, package=False)
+    name = {DOCX: "docx", XLSX: "xlsx", PPTX: "pptx"}[kind]
+    result = _from_members(name, kind, archive.document_text, archive.members, limit, depth,
+                           package=True)
+    if isinstance(result, FileText) and not result.text.strip():
+        return Opaque(kind, "textless", result.extra)
+    return result
 
 
-_W_P = qn("w:p")
-_W_R = qn("w:r")
-_W_T = qn("w:t")
-_W_DEL_TEXT = qn("w:delText")
-_W_TAB = qn("w:tab")
-_W_BREAKS = (qn("w:br"), qn("w:cr"))
-_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-
-
-def _docx_text(data: bytes) -> str:
-    """Every paragraph of the body (tables, text boxes and tracked changes included),
-    then headers, footers, notes and comments: all text a reader of the file can see."""
-    document = docx.Document(io.BytesIO(data))
-    lines = _paragraphs(document.element.body)
-    for part in document.part.package.iter_parts():
-        if str(part.partname).startswith(_DOCX_TEXT_PARTS):
-            lines.extend(_paragraphs(parse_xml(part.blob)))
-    return "\n".join(lines)
-
-
-def _paragraphs(root) -> list[str]:
-    lines: list[str] = []
-    for paragraph in root.iter(_W_P):
-        # Text boxes are stored twice (modern and fallback markup): read one copy.
-        if any(ancestor.tag == _MC_FALLBACK for ancestor in paragraph.iterancestors()):
+def _from_members(kind: str, mime: str, text: str, members: tuple[archives.Member, ...],
+                  limit: int, depth: int, *, package: bool) -> FileText | Opaque:
+    """An archive's reading from its members. ``package``: the members are the parts of
+    an Office document besides its text (read for secrets only; a binary part that is
+    not a known format is part of the format, its strings are scanned)."""
+    texts = [text] if text else []
+    secrets_only: list[str] = []
+    parts: list[Opaque] = []
+    for member in members:
+        if member.data is None:
+            parts.append(Opaque(OCTET, member.problem))
             continue
-        pieces: list[str] = []
-        for node in paragraph.iter(_W_T, _W_DEL_TEXT, _W_TAB, *_W_BREAKS):
-            if node.tag in (_W_T, _W_DEL_TEXT):
-                pieces.append(node.text or "")
-            elif node.getparent().tag != _W_R:  # tab stops and breaks outside runs
-                continue
-            else:
-                pieces.append("\t" if node.tag == _W_TAB else "\n")
-        lines.append("".join(pieces))
-    return lines
+        result = read_file(member.data, "", limit, depth=depth + 1)
+        if isinstance(result, FileText):
+            (secrets_only if package else texts).append(result.text)
+            if result.extra:
+                secrets_only.append(result.extra)
+            parts.extend(result.parts)
+        else:
+            if result.strings:
+                secrets_only.append(result.strings)
+            # An Office document's images and binary parts belong to the format.
+            if not (package and (result.identified or result.reason == "unknown")):
+                parts.append(result)
+    joined = "\n".join(t for t in texts if t)
+    extra = "\n".join(t for t in secrets_only if t)
+    if len(joined) > limit or len(extra) > limit:
+        return Opaque(mime, "oversized")
+    return FileText(kind, mime, joined, extra=extra, parts=tuple(parts))

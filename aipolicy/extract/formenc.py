@@ -12,8 +12,10 @@ class FormField:
     value: str  # decoded; invalid UTF-8 shows as U+FFFD
     start: int  # span of the encoded value in the body
     end: int
+    name_start: int = 0  # span of the encoded name
+    name_end: int = 0
 
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:  # names only: values are content
         return f"FormField({self.name!r} [{self.start}:{self.end}])"
 
 
@@ -30,9 +32,9 @@ def parse_form(body: bytes) -> list[FormField]:
         if end > pos:
             eq = body.find(b"=", pos, end)
             if eq < 0:  # a bare name: its (empty) value sits at the end of the pair
-                fields.append(FormField(_decode(body[pos:end]), "", end, end))
+                fields.append(FormField(_decode(body[pos:end]), "", end, end, pos, end))
             else:
                 fields.append(FormField(_decode(body[pos:eq]), _decode(body[eq + 1 : end]),
-                                        eq + 1, end))
+                                        eq + 1, end, pos, eq))
         pos = end + 1
     return fields

@@ -45,16 +45,19 @@ class JNode:
 
     ``value`` is the decoded str for strings, True/False/None for constants, None for
     numbers (nothing reads them), a list of (key, JNode) pairs for objects (in order,
-    duplicates kept) and a list of JNode for arrays.
+    duplicates kept) and a list of JNode for arrays. ``keys`` holds, for objects, the
+    (start, end) of each member's key literal, in the same order.
     """
 
-    __slots__ = ("kind", "start", "end", "value")
+    __slots__ = ("kind", "start", "end", "value", "keys")
 
-    def __init__(self, kind: str, start: int, end: int, value: Any) -> None:
+    def __init__(self, kind: str, start: int, end: int, value: Any,
+                 keys: list[tuple[int, int]] | None = None) -> None:
         self.kind = kind
         self.start = start
         self.end = end
         self.value = value
+        self.keys = keys
 
     def __repr__(self) -> str:  # positions only: values may be sensitive
         return f"JNode({self.kind} [{self.start}:{self.end}])"
@@ -117,7 +120,7 @@ def build(value: Any, text: str, *, max_depth: int = MAX_DEPTH) -> JNode:
     # The root's span: the document without surrounding blanks (a fresh node: scalars
     # are shared).
     start = len(text) - len(text.lstrip(_WS))
-    return JNode(node.kind, start, len(text.rstrip(_WS)), node.value)
+    return JNode(node.kind, start, len(text.rstrip(_WS)), node.value, node.keys)
 
 
 def _literals(text: str) -> Iterator[tuple[int, int]]:
@@ -158,11 +161,12 @@ def _build(value: Any, literals: Iterator[tuple[int, int]], depth: int, max_dept
                 for v in value
             ])
         members = []
+        keys = []
         for key, v in value:
-            next(literals)  # the key's literal
+            keys.append(next(literals))  # the key's literal
             members.append((key, ANY_NUMBER if type(v) in (int, float)
                             else _build(v, literals, depth, max_depth)))
-        return JNode(OBJECT, -1, -1, members)
+        return JNode(OBJECT, -1, -1, members, keys)
     if kind is int or kind is float:
         return ANY_NUMBER
     return _CONSTANT_NODES[id(value)]

@@ -7,7 +7,7 @@ part's content and keep the boundaries and every other part byte for byte.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 
@@ -22,11 +22,23 @@ class Part:
     content_type: str  # as declared, "" when absent
     start: int  # content span in the body
     end: int
+    other_headers: str = field(default="", repr=False)  # every header line but
+    #                                                     Content-Disposition
+
+
+@dataclass(frozen=True)
+class Multipart:
+    parts: list[Part]
+    preamble_end: int  # body[:preamble_end] comes before the first boundary
+    epilogue_start: int  # body[epilogue_start:] comes after the closing boundary
 
     def __repr__(self) -> str:  # names only: a filename can carry personal data
         return f"Part({self.name!r} file={self.filename is not None} [{self.start}:{self.end}])"
 
 
+# A part's Content-Type that is only a media type (and a charset): nothing to scan.
+_PLAIN_TYPE = re.compile(r"[\w!#$&^.+-]{1,64}/[\w!#$&^.+-]{1,128}"
+                         r"(?:\s*;\s*charset=\"?[\w.:-]{1,40}\"?)?", re.IGNORECASE)
 _PARAM = re.compile(r';\s*([^\s=;]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
 
 
@@ -67,19 +79,27 @@ def _disposition(value: str) -> dict[str, str]:
 
 
 def parse_multipart(body: bytes, content_type: str) -> list[Part]:
+    return read_multipart(body, content_type).parts
+
+
+def read_multipart(body: bytes, content_type: str) -> Multipart:
+    """The parts, and where the preamble ends and the epilogue starts (both reach the
+    server as they are, so they are content too)."""
     delimiter = b"--" + boundary_of(content_type)
     pos = body.find(delimiter)
     if pos < 0 or (pos > 0 and body[pos - 1 : pos] != b"\n"):
         raise MultipartError("multipart body without an opening boundary")
+    preamble_end = pos
     parts: list[Part] = []
     while True:
         pos += len(delimiter)
         if body.startswith(b"--", pos):  # the close delimiter; an epilogue may follow
-            return parts
+            return Multipart(parts, preamble_end, pos + 2)
         eol = body.find(b"\n", pos)
         if eol < 0 or body[pos:eol].strip(b" \t\r"):
             raise MultipartError("multipart boundary line is malformed")
         headers: dict[str, str] = {}
+        other: list[str] = []
         line_start = eol + 1
         while True:
             eol = body.find(b"\n", line_start)
@@ -92,9 +112,11 @@ def parse_multipart(body: bytes, content_type: str) -> list[Part]:
             name, sep, value = line.partition(b":")
             if not sep:
                 raise MultipartError("multipart part header is malformed")
-            headers[name.strip().lower().decode("latin-1")] = value.strip().decode(
-                "utf-8", "replace"
-            )
+            key = name.strip().lower().decode("latin-1")
+            headers[key] = value.strip().decode("utf-8", "replace")
+            if key != "content-disposition" and not (
+                    key == "content-type" and _PLAIN_TYPE.fullmatch(headers[key])):
+                other.append(line.decode("utf-8", "replace"))
         content_start = line_start
         nxt = body.find(b"\n" + delimiter, content_start - 1)
         if nxt < 0:
@@ -103,5 +125,6 @@ def parse_multipart(body: bytes, content_type: str) -> list[Part]:
         content_end = max(content_end, content_start)
         disposition = _disposition(headers.get("content-disposition", ""))
         parts.append(Part(disposition.get("name"), disposition.get("filename"),
-                          headers.get("content-type", ""), content_start, content_end))
+                          headers.get("content-type", ""), content_start, content_end,
+                          "\n".join(other)))
         pos = nxt + 1

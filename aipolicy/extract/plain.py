@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..model import Segment
+from ..model import SCAN_ALL, SCAN_SECRETS, Segment
 from . import jsonpos
 from .adapters import anthropic, openai
-from .collect import normalize_role, render_path, takes_as_text
+from .collect import ENUM_LIKE, KEY, key_context, normalize_role, render_path, takes_as_text
+from .files import has_embedded_data
 from .jsonpos import MAX_DEPTH, Pairs
-from .keys import NON_PROSE_JSON_KEYS
+from .keys import KNOWN_JSON_KEYS, NON_PROSE_JSON_KEYS
 
 _NO_KEYS: frozenset[str] = frozenset()
 # "messages[i].content" for the first messages, made once: a history has one per message.
@@ -41,16 +42,19 @@ class _NotPlain(Exception):
 
 class Read:
     """The segments a plain reader found, each with the path of its JSON string in the
-    document (for a rewrite), or None when it lies in a nested document."""
+    document (for a rewrite), or None when it lies in a nested document or is an object
+    key (the full reader writes those back)."""
 
-    __slots__ = ("segments", "paths")
+    __slots__ = ("segments", "paths", "keys")
 
     def __init__(self) -> None:
         self.segments: list[Segment] = []
         self.paths: list[tuple[Any, ...] | None] = []
+        self.keys: set[str] = set()  # object keys already made a segment
 
-    def add(self, text: str, where: str, role: str, path: tuple[Any, ...]) -> None:
-        self.segments.append(Segment(text, where, role, True))
+    def add(self, text: str, where: str, role: str, path: tuple[Any, ...],
+            scope: str = SCAN_ALL) -> None:
+        self.segments.append(Segment(text, where, role, True, key_context(path), scope))
         self.paths.append(path)
 
 
@@ -82,7 +86,19 @@ def _text(out: Read, value: str, path: tuple[Any, ...], role: str, where: str | 
           ) -> None:
     """``Collector.text`` on a string: one segment unless blank."""
     if value and not value.isspace():  # not value.strip(), without copying the text
+        if has_embedded_data(value):
+            raise _NotPlain  # a data: URL inside the text: the full reader decodes it
         out.add(value, render_path(path) if where is None else where, role, path)
+
+
+def _key(out: Read, key: str, path: tuple[Any, ...], role: str, scope: str = SCAN_ALL
+         ) -> None:
+    """``Collector._key``: an object key that is no API field name, once per text."""
+    if key in KNOWN_JSON_KEYS or key in out.keys or not key.strip():
+        return
+    out.keys.add(key)
+    out.segments.append(Segment(key, render_path((*path, key, KEY)), role, True, scope=scope))
+    out.paths.append(None)
 
 
 def _check_depth(value: Any, depth: int) -> None:
@@ -96,25 +112,28 @@ def _check_depth(value: Any, depth: int) -> None:
 
 
 def _walk(out: Read, value: Any, path: tuple[Any, ...], role: str,
-          skip_keys: frozenset[str], depth: int) -> None:
-    """``Collector._walk``: every string below ``value`` (``depth`` its nesting)."""
+          skip_keys: frozenset[str], depth: int, scope: str = SCAN_ALL) -> None:
+    """``Collector._walk``: every string below ``value`` (``depth`` its nesting); under
+    ``skip_keys`` only what does not look like an id or enum, for secrets."""
     kind = type(value)
     if kind is str:
-        if value.strip():
-            if not takes_as_text(value):
+        if value.strip() and not (scope != SCAN_ALL and ENUM_LIKE.fullmatch(value)):
+            if not takes_as_text(value) or has_embedded_data(value):
                 raise _NotPlain
-            out.add(value, render_path(path), role, path)
+            out.add(value, render_path(path), role, path, scope)
         return
     if kind is not Pairs and kind is not list:
         return  # numbers and constants hold no text
     if depth >= MAX_DEPTH:
         raise _NotPlain
-    steps = enumerate(value) if kind is list else value
-    for step, child in steps:
-        if step in skip_keys:
-            _check_depth(child, depth + 1)
-        else:
-            _walk(out, child, (*path, step), role, skip_keys, depth + 1)
+    if kind is list:
+        for index, child in enumerate(value):
+            _walk(out, child, (*path, index), role, skip_keys, depth + 1, scope)
+        return
+    for key, child in value:
+        _key(out, key, path, role, scope)
+        _walk(out, child, (*path, key), role, skip_keys, depth + 1,
+              SCAN_SECRETS if key in skip_keys else scope)
 
 
 def _residual(out: Read, pairs: Pairs, path: tuple[Any, ...], role: str,
@@ -122,12 +141,10 @@ def _residual(out: Read, pairs: Pairs, path: tuple[Any, ...], role: str,
     """``Collector.residual`` on an object whose ``taken`` members the adapter handled
     (and the caller has read or depth-checked)."""
     for key, child in pairs:
-        if key in taken:
-            continue
-        if key in NON_PROSE_JSON_KEYS:
-            _check_depth(child, depth + 1)
-        else:
-            _walk(out, child, (*path, key), role, NON_PROSE_JSON_KEYS, depth + 1)
+        _key(out, key, path, role)
+        if key not in taken:
+            _walk(out, child, (*path, key), role, NON_PROSE_JSON_KEYS, depth + 1,
+                  SCAN_SECRETS if key in NON_PROSE_JSON_KEYS else SCAN_ALL)
 
 
 # ----------------------------------------------------------------------------- OpenAI
@@ -145,8 +162,10 @@ def _openai_chat(root: Pairs, out: Read) -> None:
             if key == "content":
                 key, other, role, content = other, key, content, role
             if (key == "role" and other == "content" and type(role) is str
-                    and type(content) is str):
+                    and type(content) is str and ENUM_LIKE.fullmatch(role)):
                 if content and not content.isspace():
+                    if has_embedded_data(content):
+                        raise _NotPlain
                     where = (_CONTENT_WHERE[i] if i < len(_CONTENT_WHERE)
                              else f"messages[{i}].content")
                     segments.append(Segment(content, where,
@@ -185,10 +204,11 @@ def _openai_message(out: Read, message: Pairs, i: int) -> None:
         _function(out, _fields(function_call), (*path, "function_call"), role)
     # The residual walk; tool calls were handled in part.
     for key, child in message:
+        _key(out, key, path, role)
         if key in taken:
             continue
         if key in NON_PROSE_JSON_KEYS:
-            _check_depth(child, 3)
+            _walk(out, child, (*path, key), role, NON_PROSE_JSON_KEYS, 3, SCAN_SECRETS)
         elif key == "tool_calls" and type(child) is list:
             for j, call in enumerate(child):
                 call_path = (*path, key, j)
@@ -216,8 +236,10 @@ def _tool_call(out: Read, call: dict[str, Any], path: tuple[Any, ...], role: str
 
 def _function(out: Read, function: dict[str, Any], path: tuple[Any, ...],
               role: str) -> None:
-    """A function call: the name is skipped, the arguments are ``Collector.json_text``."""
-    _check_depth(function.get("name"), len(path) + 1)  # one path step per nesting level
+    """A function call: the name is text, the arguments are ``Collector.json_text``."""
+    name = function.get("name")
+    if type(name) is str:
+        _text(out, name, (*path, "name"), role)
     arguments = function.get("arguments")
     if type(arguments) is not str:
         return
@@ -238,8 +260,9 @@ def _function(out: Read, function: dict[str, Any], path: tuple[Any, ...],
 
 def _call_residual(out: Read, call: Pairs, path: tuple[Any, ...], role: str) -> None:
     for key, child in call:
+        _key(out, key, path, role)
         if key in NON_PROSE_JSON_KEYS:
-            _check_depth(child, 5)
+            _walk(out, child, (*path, key), role, NON_PROSE_JSON_KEYS, 5, SCAN_SECRETS)
         elif key == "function" and type(child) is Pairs:
             _function_residual(out, child, (*path, key), role, 5)
         elif key == "custom" and type(child) is Pairs:
@@ -252,9 +275,9 @@ def _call_residual(out: Read, call: Pairs, path: tuple[Any, ...], role: str) -> 
 
 def _function_residual(out: Read, function: Pairs, path: tuple[Any, ...], role: str,
                        depth: int) -> None:
-    arguments = dict(function).get("arguments")
-    _residual(out, function, path, role,
-              ("name", "arguments") if type(arguments) is str else ("name",), depth)
+    fields = dict(function)
+    taken = tuple(key for key in ("name", "arguments") if type(fields.get(key)) is str)
+    _residual(out, function, path, role, taken, depth)
 
 
 def _openai_part(out: Read, part: Any, i: int, j: int, role: str) -> None:
@@ -277,10 +300,7 @@ def _openai_part(out: Read, part: Any, i: int, j: int, role: str) -> None:
         if type(text) is str:
             _text(out, text, (*path, key), role)
             taken = (key,)
-    elif kind in openai.SILENT_PARTS:
-        _check_depth(part, 4)
-        return
-    elif kind in ("file", "input_file"):
+    elif kind in openai.FILE_PARTS:
         raise _NotPlain
     _residual(out, part, path, role, taken, 4)
 
@@ -344,10 +364,12 @@ def _block(out: Read, block: Pairs, path: tuple[Any, ...], role: str,
             _text(out, text, (*path, kind), role)
             taken = (kind,)
     elif kind in _TOOL_USE:
-        _check_depth(fields.get("name"), depth + 1)
+        name = fields.get("name")
+        if type(name) is str:
+            _text(out, name, (*path, "name"), role)
         if "input" in fields:  # the tool's arguments, any key, any depth
             _walk(out, fields["input"], (*path, "input"), role, _NO_KEYS, depth + 1)
-        taken = ("name", "input")
+        taken = ("name", "input") if type(name) is str else ("input",)
     elif kind in _TOOL_RESULT:
         if _blocks(out, fields.get("content"), (*path, "content"), "tool", depth + 1):
             taken = ("content",)
@@ -355,11 +377,8 @@ def _block(out: Read, block: Pairs, path: tuple[Any, ...], role: str,
     elif kind == "search_result":
         if _blocks(out, fields.get("content"), (*path, "content"), role, depth + 1):
             taken = ("content",)
-    elif kind == "document":
+    elif kind in ("document", "image"):
         raise _NotPlain
-    elif kind in anthropic.SILENT_BLOCKS:
-        _check_depth(block, depth)
-        return
     _residual(out, block, path, role, taken, depth)
 
 

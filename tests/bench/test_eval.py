@@ -68,6 +68,7 @@ def _ruleset(tmp_path: Path, name: str, *, regex: str | None, action: str = "red
     data = yaml.safe_load(src.read_text(encoding="utf-8"))
     base = src.parent
     data["catalog"] = str((base / data["catalog"]).resolve())
+    data["clients"] = str((base / data["clients"]).resolve())
     insp = data["inspection"]
     insp["pii"]["patterns"] = str((base / insp["pii"]["patterns"]).resolve())
     insp["secrets"]["rules"] = str((base / insp["secrets"]["rules"]).resolve())

@@ -200,8 +200,9 @@ def test_streaming_enabled_for_responses(addon_modules):
 
 def test_entry_module_builds_all_addons(addon_modules):
     names = [type(a).__name__ for a in addon_modules["aipolicy_addons"].build_addons()]
-    assert names == ["PolicyState", "TlsScope", "ConnectionGuard", "ProtocolGuard", "Enforcer",
-                     "DecisionGuard", "AuditLog", "MetricsExporter", "Streaming"]
+    assert names == ["StateStoreAddon", "PolicyState", "TlsScope", "ConnectionGuard",
+                     "ProtocolGuard", "Enforcer", "DecisionGuard", "AuditLog",
+                     "MetricsExporter", "Streaming"]
 
 
 def test_respond_builds_response(addon_modules):
@@ -295,3 +296,69 @@ async def test_readiness_says_what_is_missing(inspecting_stack, addon_modules):
     assert "aipolicy_scan_workers_ready 0.0" in metrics.exposition().decode()
     fresh = addon_modules["policy_state"].PolicyState(PolicyMetrics())
     assert fresh.unready() == "no ruleset"
+
+
+async def test_envelope_redaction_is_written_into_the_flow(inspecting_stack):
+    """Personal data in the query, the path and a custom header is replaced where it is;
+    header names, order and every other byte stay as sent."""
+    tctx, addons, metrics, audit = inspecting_stack
+    body = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hi"}]})
+    f = ai_flow(host="api.openai.com", method="POST",
+                path="/v1/chat/completions?user=ops.lead%40corp-mail.com&n=1",
+                headers={"content-type": "application/json", "X-Customer": "ops.lead@corp-mail.com",
+                         "x-other": "keep me"}, content=body.encode())
+    f.client_conn.peername = ("192.0.2.9", 5000)
+    await run_request(tctx, addons, f)
+    assert f.response is None
+    assert f.request.path == "/v1/chat/completions?user=%5BEMAIL_ADDRESS_1%5D&n=1"
+    assert list(f.request.headers.fields) == [
+        (b"host", b"api.openai.com"), (b"content-type", b"application/json"),
+        (b"X-Customer", b"[EMAIL_ADDRESS_1]"), (b"x-other", b"keep me")]
+    assert f.request.content == body.encode()  # the body had nothing to change
+    assert f.metadata["aipolicy"].enforced.value == "redact"
+    assert "ops.lead" not in audit.read_text()
+
+
+async def test_get_without_body_is_inspected_and_a_secret_in_a_header_blocks(inspecting_stack):
+    tctx, addons, metrics, audit = inspecting_stack
+    f = ai_flow(host="api.openai.com", path="/v1/models", method="GET", content=b"",
+                headers={"x-note": "ghp_Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"})
+    f.client_conn.peername = ("192.0.2.9", 5000)
+    await run_request(tctx, addons, f)
+    assert f.response is not None and f.response.status_code == 403
+    line = json.loads(audit.read_text().splitlines()[-1])
+    assert line["method"] == "GET" and line["findings"] == {"github-pat": 1}
+    assert "ghp_" not in audit.read_text()
+
+
+async def test_websocket_binary_and_unreadable_frames(inspecting_stack):
+    from mitmproxy import websocket
+    from mitmproxy.proxy.layers.websocket import WebsocketMessageHook
+
+    tctx, addons, metrics, audit = inspecting_stack
+    f = tflow.twebsocketflow(messages=False)
+    f.request.host, f.request.path = "copilot.microsoft.com", "/c/api/chat?api-version=2"
+    f.request.headers["host"] = "copilot.microsoft.com"
+    f.client_conn.peername = ("192.0.2.9", 5000)
+    upgrade, f.response = f.response, None
+    await run_request(tctx, addons, f)
+    f.response = upgrade
+
+    async def send(content: bytes, is_text: bool):
+        f.websocket.messages.append(websocket.WebSocketMessage(
+            1 if is_text else 2, True, content))
+        for a in addons:
+            if hasattr(a, "websocket_message"):
+                await tctx.master.addons.invoke_addon(a, WebsocketMessageHook(f))
+        return f.websocket.messages[-1]
+
+    utf16 = "token ghp_Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A".encode("utf-16")
+    assert (await send(utf16, is_text=False)).dropped  # a binary frame, read as text
+    assert (await send(b"BM token ghp_Ab3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A", True)).dropped
+    unreadable = bytes(range(256)) * 8
+    assert (await send(unreadable, is_text=False)).dropped  # refused: cannot be read
+    fine = await send("hello there".encode("utf-16"), is_text=False)
+    assert not fine.dropped
+    lines = [json.loads(x) for x in audit.read_text().splitlines()]
+    ws = [x for x in lines if x["method"] == "WEBSOCKET"]
+    assert [x["action"] for x in ws] == ["block", "block", "block", "allow"]

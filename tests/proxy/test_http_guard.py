@@ -345,7 +345,7 @@ async def test_websocket_message_left_undecided_is_dropped(addon_modules, tmp_pa
 
         async def broken(*args, **kwargs):
             raise RuntimeError("simulated scanner bug outside the enforcer's handling")
-        tctx.master.addons.get("enforcer")._inspect = broken
+        state.in_force.scanner.evaluate = broken
         f.websocket.messages.append(websocket.WebSocketMessage(1, True, b'{"event":"send"}'))
         await tctx.master.addons.trigger_event(WebsocketMessageHook(f))
     assert f.websocket.messages[-1].dropped

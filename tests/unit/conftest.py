@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from aipolicy.detect.pii import PiiDetector
+from aipolicy.pipeline import Pipeline
+
+DEFAULT_RULESET = Path(__file__).resolve().parents[2] / "rulesets" / "default.yaml"
+
+
+@pytest.fixture(scope="session")
+def default_pipeline() -> Pipeline:
+    """The real pipeline with the shipped default ruleset (built once: it loads the model)."""
+    return Pipeline.from_file(str(DEFAULT_RULESET))
 
 
 @pytest.fixture

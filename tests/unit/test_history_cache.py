@@ -300,8 +300,11 @@ def test_plain_reader_handles_tool_calls_and_text_parts():
     got = extract(BodyInput(*CHAT, body), max_bytes=MAX)
     assert [(s.where, s.role) for s in got.segments] == [
         ("messages[0].content", "system"), ("messages[1].content[0].text", "user"),
+        ("messages[2].tool_calls[0].function.name", "assistant"),
+        ("messages[2].tool_calls[0].function.arguments.to.(key)", "assistant"),
         ("messages[2].tool_calls[0].function.arguments.to", "assistant"),
         ("messages[3].content", "tool"), ("messages[3].name", "tool"),
+        ("messages[4].function_call.name", "assistant"),
         # arguments too deep for a JSON document are scanned as text
         ("messages[4].function_call.arguments", "assistant"), ("user", "field")]
 
@@ -311,9 +314,11 @@ def test_repeated_keys_in_a_swept_object_are_written_back_in_place():
             b' "metadata": {"note": "first note", "note": "second note"}}')
     assert _same(CHAT, body)
     fast = extract(BodyInput(*CHAT, body), max_bytes=MAX)
-    assert [s.where for s in fast.segments] == ["messages[0].content", "metadata.note",
-                                                "metadata.note"]
-    assert fast.rewrite({1: "X"}) == body.replace(b'"first note"', b'"X"')
+    assert [s.where for s in fast.segments] == ["messages[0].content", "metadata.note.(key)",
+                                                "metadata.note", "metadata.note"]
+    assert fast.rewrite({2: "X"}) == body.replace(b'"first note"', b'"X"')
+    # one key text, one segment, written back wherever it occurs
+    assert fast.rewrite({1: "N"}) == body.replace(b'"note"', b'"N"')
 
 
 @pytest.mark.parametrize("body", [
@@ -383,12 +388,12 @@ def test_each_turn_scans_only_its_new_messages(inspector, monkeypatch):
     joins: list[int] = []
     real = inspector._detect
 
-    def counting(texts, data=None):
+    def counting(texts, data=None, scopes=None):
         if scanned or joins:  # a later call of one scan: the joins of new pairs
             joins.append(len(texts))
         else:
             scanned.extend(texts)
-        return real(texts, data)
+        return real(texts, data, scopes)
 
     monkeypatch.setattr(inspector, "_detect", counting)
     history = [{"role": "system", "content": "History test: answer briefly, turn-by-turn."}]

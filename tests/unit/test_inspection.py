@@ -66,8 +66,8 @@ def test_repeated_values_share_a_placeholder_and_json_stays_valid():
         {"role": "assistant", "content": "ok, a@x.io"},
         {"role": "user", "content": "unrelated"}])
     findings = _find(ex, "a@x.io") + _find(ex, "b@x.io")
-    result = redact(ex, findings)
-    new = result.body
+    result = redact(ex.segments, findings)
+    new = ex.rewrite(result.texts)
     doc = json.loads(new)
     assert doc["messages"][0]["content"] == "mail [EMAIL_ADDRESS_1] and [EMAIL_ADDRESS_2]"
     assert doc["messages"][1]["content"] == "ok, [EMAIL_ADDRESS_1]"
@@ -195,9 +195,9 @@ def test_resent_history_is_served_from_cache(pipeline, monkeypatch):
     calls = []
     real = insp._detect
 
-    def counting(batch, data=None):
+    def counting(batch, data=None, scopes=None):
         calls.append(len(batch))
-        return real(batch, data)
+        return real(batch, data, scopes)
 
     monkeypatch.setattr(insp, "_detect", counting)
     again = insp.scan(texts + ["turn 5: new text with ops@corp-mail.com"])

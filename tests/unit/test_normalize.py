@@ -218,7 +218,7 @@ def test_normalize_can_be_switched_off(tmp_path):
     assert "\n  secrets:\n" in text
     off = tmp_path / "off.yaml"
     off.write_text(text.replace("\n  secrets:\n", "\n  normalize: off\n  secrets:\n", 1))
-    for name in ("catalog.yaml", "pii.yaml", "secrets.yaml", "person_names.txt"):
+    for name in ("catalog.yaml", "pii.yaml", "secrets.yaml", "person_names.txt", "clients.yaml"):
         if (ROOT / "rulesets" / name).exists():
             (tmp_path / name).write_text((ROOT / "rulesets" / name).read_text())
     assert load_ruleset(off).inspection.normalize is None

@@ -46,7 +46,13 @@ def write_ruleset(directory: Path, *, timeout: float = 5.0, queue: float = 10.0)
     it in a few seconds."""
     directory.mkdir(parents=True, exist_ok=True)
     secrets = yaml.safe_load((ROOT / "rulesets" / "secrets.yaml").read_text())
-    secrets["rules"] = [r for r in secrets["rules"] if r["id"].startswith("aws-")]
+    catalog = yaml.safe_load((ROOT / "rulesets" / "catalog.yaml").read_text())
+    credentials = {c for app in catalog["apps"] for c in app.get("credentials", [])}
+    secrets["rules"] = [r for r in secrets["rules"]
+                        if r["id"].startswith("aws-") or r["id"] in credentials]
+    known = {r["id"] for r in secrets["rules"]} | {a["id"] for a in secrets.get("anchors", [])}
+    secrets["pairs"] = [p for p in secrets.get("pairs", [])
+                        if p["reports"] in known and p["anchor"] in known]
     (directory / "aws-secrets.yaml").write_text(yaml.safe_dump(secrets, sort_keys=False))
     text = (E2E.read_text().replace("../../../rulesets/", f"{ROOT}/rulesets/")
             .replace(f"{ROOT}/rulesets/secrets.yaml", "aws-secrets.yaml")

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from ..collect import JV, Collector, normalize_role
 
-SILENT_BLOCKS = frozenset({"image", "redacted_thinking", "container_upload"})
+
+def image(block: JV, c: Collector) -> None:
+    source = block.get("source")
+    kind = source.get("type").string
+    if kind == "base64":
+        c.file(source.get("data"), source.get("media_type").string or "image/*")
+    elif kind == "url":
+        c.text(source.get("url"), "file")
+    c.residual(block, "file")
 
 
 def blocks(v: JV, role: str, c: Collector) -> None:
@@ -18,7 +26,7 @@ def blocks(v: JV, role: str, c: Collector) -> None:
         elif kind == "thinking":
             c.text(block.get("thinking"), role)
         elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
-            c.skip(block.get("name"))
+            c.text(block.get("name"), role)
             c.leaves(block.get("input"), role)  # the tool's arguments, any depth
         elif kind in ("tool_result", "mcp_tool_result"):
             blocks(block.get("content"), "tool", c)
@@ -27,8 +35,8 @@ def blocks(v: JV, role: str, c: Collector) -> None:
             document(block, c)
         elif kind == "search_result":
             blocks(block.get("content"), role, c)
-        elif kind in SILENT_BLOCKS:
-            c.skip(block)
+        elif kind == "image":
+            image(block, c)
         c.residual(block, role)
 
 
@@ -41,9 +49,7 @@ def document(block: JV, c: Collector) -> None:
         c.file(source.get("data"), source.get("media_type").string or "")
     elif kind == "content":
         blocks(source.get("content"), "file", c)
-    elif kind in ("url", "file"):
-        c.skip(source)  # fetched by the provider, not part of this request
-    c.residual(block, "file")
+    c.residual(block, "file")  # a URL or file id is scanned as it is
 
 
 def messages(root: JV, c: Collector) -> None:

@@ -3,8 +3,9 @@
 
 Messages carry ``content.parts``: strings, and objects for images etc. in
 ``multimodal_text``. Other content types (code, user_editable_context with the custom
-instructions) are swept up from the content object. The rest of the body is client
-metadata and is not scanned.
+instructions) are swept up from the content object; the rest of each message (author,
+metadata with attachment names) and of the body (client settings) by the residual walk:
+every field the web app adds tomorrow is scanned too.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ def _message(message: JV, c: Collector) -> None:
             c.residual(part, role)  # image pointers carry nothing; transcripts carry text
     c.text(body.get("text"), role)
     c.residual(body, role)
+    c.residual(message, role)
 
 
 def conversation(root: JV, c: Collector) -> None:
@@ -31,3 +33,4 @@ def conversation(root: JV, c: Collector) -> None:
         _message(message, c)
     if partial.is_obj:
         _message(partial, c)
+    c.residual(root)

@@ -1,5 +1,6 @@
-"""claude.ai ``/api/organizations/{org}/chat_conversations/{conv}/completion``: the prompt
-and the text the web app extracted from attached files."""
+"""claude.ai ``/api/organizations/{org}/chat_conversations/{conv}/completion``: the prompt,
+the text the web app extracted from attached files, and (residual walk) every other field
+(file names, personal styles, whatever is added later)."""
 
 from __future__ import annotations
 
@@ -13,3 +14,5 @@ def completion(root: JV, c: Collector) -> None:
     c.text(prompt, "user")
     for attachment in root.get("attachments").items():
         c.text(attachment.get("extracted_content"), "file")
+        c.residual(attachment, "file")
+    c.residual(root)

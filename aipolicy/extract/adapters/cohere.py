@@ -30,7 +30,7 @@ def chat_v2(root: JV, c: Collector) -> None:
                 c.residual(part, role)
         c.text(message.get("tool_plan"), role)
         for call in message.get("tool_calls").items():
-            c.skip(call.get("function").get("name"))
+            c.text(call.get("function").get("name"), role)
             c.json_text(call.get("function").get("arguments"), role)
         c.residual(message, role)
     _documents(root.get("documents"), c)

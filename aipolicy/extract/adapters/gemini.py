@@ -12,12 +12,11 @@ def parts(v: JV, role: str, c: Collector) -> None:
         inline = part.first("inlineData", "inline_data")
         if inline.exists:
             c.file(inline.get("data"), inline.first("mimeType", "mime_type").string or "")
-        c.skip(part.first("fileData", "file_data"))  # a reference to an uploaded file
         call = part.first("functionCall", "function_call")
-        c.skip(call.get("name"))
+        c.text(call.get("name"), role)
         c.leaves(call.get("args"), role)
         answer = part.first("functionResponse", "function_response")
-        c.skip(answer.get("name"))
+        c.text(answer.get("name"), "tool")
         c.leaves(answer.get("response"), "tool")
         c.text(part.first("executableCode", "executable_code").get("code"), role)
         c.text(part.first("codeExecutionResult", "code_execution_result").get("output"), "tool")

@@ -1,5 +1,6 @@
 """Gemini web app ``StreamGenerate``: the form field ``f.req`` holds the JSON
-``[null, "<inner JSON>"]`` and the prompt is ``inner[0][0]``."""
+``[null, "<inner JSON>"]`` and the prompt is ``inner[0][0]``. The rest of both documents
+and the other form fields are swept up by the generic walks."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from .. import jsonpos
 from ..collect import Collector, Unrecognized
 from ..formenc import FormField
 from ..layers import form_value
+from . import generic
 
 
 def stream_generate(fields: list[FormField], c: Collector) -> None:
@@ -26,3 +28,6 @@ def stream_generate(fields: list[FormField], c: Collector) -> None:
     prompt = next(first.items(), None) if first is not None else None
     if prompt is None or not c.text(prompt, "user"):
         raise Unrecognized
+    c.residual(inner)
+    c.residual(outer)
+    generic.form_body([f for f in fields if f is not request], c)

@@ -7,8 +7,21 @@ from ..collect import JV, Collector, normalize_role
 
 # Content part types by the field that holds their text.
 TEXT_PARTS = {"text": "text", "input_text": "text", "output_text": "text", "refusal": "refusal"}
-# Parts that carry no text (images and audio are out of scope): handled, nothing recorded.
-SILENT_PARTS = frozenset({"image_url", "input_image", "input_audio", "image", "audio"})
+# Parts that carry a file, an image or a sound (data: URL, bare base64 or a URL).
+FILE_PARTS = frozenset({"file", "input_file", "image_url", "input_image", "input_audio"})
+
+
+def _media(part: JV, kind: str, c: Collector) -> None:
+    if kind == "file":  # chat: {"type":"file","file":{"file_data","filename"}}
+        c.file(part.get("file").get("file_data"))
+    elif kind == "input_file":  # responses: {"type":"input_file","file_data",...}
+        c.file(part.get("file_data"))
+    elif kind in ("image_url", "input_image"):  # {"url": ...} (chat) or a string
+        url = part.get("image_url")
+        c.file(url.get("url") if url.is_obj else url, "image/*")
+    else:  # input_audio: {"data": base64, "format": "wav" | "mp3"}
+        audio = part.get("input_audio")
+        c.file(audio.get("data"), f"audio/{audio.get('format').string or '*'}")
 
 
 def content(v: JV, role: str, c: Collector) -> None:
@@ -21,13 +34,9 @@ def content(v: JV, role: str, c: Collector) -> None:
         kind = part.get("type").string or ("text" if part.get("text").exists else None)
         if kind in TEXT_PARTS:
             c.text(part.get(TEXT_PARTS[kind]), role)
-        elif kind in SILENT_PARTS:
-            c.skip(part)
-        elif kind == "file":  # chat: {"type":"file","file":{"file_data","filename"}}
-            c.file(part.get("file").get("file_data"))
-        elif kind == "input_file":  # responses: {"type":"input_file","file_data",...}
-            c.file(part.get("file_data"))
-        c.residual(part, role)
+        elif kind in FILE_PARTS:
+            _media(part, kind, c)
+        c.residual(part, role)  # every other field, e.g. a "text" beside an image
 
 
 def chat(root: JV, c: Collector) -> None:
@@ -38,10 +47,10 @@ def chat(root: JV, c: Collector) -> None:
         content(message.get("content"), role, c)
         c.text(message.get("refusal"), role)
         for call in message.get("tool_calls").items():
-            c.skip(call.get("function").get("name"))
+            c.text(call.get("function").get("name"), role)
             c.json_text(call.get("function").get("arguments"), role)
             c.text(call.get("custom").get("input"), role)
-        c.skip(message.get("function_call").get("name"))  # legacy function calling
+        c.text(message.get("function_call").get("name"), role)  # legacy function calling
         c.json_text(message.get("function_call").get("arguments"), role)
         c.residual(message, role)
     c.residual(root)
@@ -60,7 +69,7 @@ def response_item(item: JV, c: Collector) -> None:
         c.residual(item, role)
         return
     if kind == "function_call":
-        c.skip(item.get("name"))
+        c.text(item.get("name"), "assistant")
         c.json_text(item.get("arguments"), "assistant")
     elif kind == "custom_tool_call":
         c.text(item.get("input"), "assistant")

@@ -4,10 +4,11 @@ file to blob storage)."""
 
 from __future__ import annotations
 
+from ...model import SCAN_SECRETS
 from .. import files
-from ..collect import Collector, Label, file_label
-from ..keys import NON_PROSE_FORM_FIELDS
-from ..multipart import parse_multipart
+from ..collect import KEY, Collector, Label, file_label
+from ..keys import KNOWN_FORM_FIELDS, NON_PROSE_FORM_FIELDS
+from ..multipart import read_multipart
 
 
 def _same(data: bytes) -> bytes:
@@ -23,7 +24,26 @@ def _text_field_codec(content_type: str) -> str | None:
 
 
 def multipart_body(body: bytes, content_type: str, c: Collector) -> None:
-    for index, part in enumerate(parse_multipart(body, content_type)):
+    """Every part's content, its field name and file name when they are not known words
+    (they sit in part headers: read-only, a redaction there becomes a block), its other
+    header lines (for secrets), and whatever stands before the first boundary or after
+    the last: the server receives all of it."""
+    multipart = read_multipart(body, content_type)
+    for where, start, end in (("preamble", 0, multipart.preamble_end),
+                              ("epilogue", multipart.epilogue_start, len(body))):
+        if body[start:end].strip():
+            c.add_file(c.root, start, end, body[start:end], _same, "",
+                       (Label(f"({where})"),), where, quiet_media=False, role="field",
+                       read=_read_only(files.read_file(body[start:end], "", c.max_bytes)))
+    for index, part in enumerate(multipart.parts):
+        label = part.name if part.name else Label(f"part[{index}]")
+        if part.name and part.name not in KNOWN_FORM_FIELDS:
+            c.add_readonly(part.name, (label, KEY), "field")
+        if part.filename:
+            c.add_readonly(part.filename, (file_label(part.filename), Label("(name)")), "file")
+        if part.other_headers:
+            c.add_readonly(part.other_headers, (label, Label("(headers)")), "field",
+                           SCAN_SECRETS)
         data = body[part.start : part.end]
         codec = _text_field_codec(part.content_type) if part.filename is None else None
         if codec is not None:
@@ -36,12 +56,19 @@ def multipart_body(body: bytes, content_type: str, c: Collector) -> None:
             else:
                 c.value(c.root, part.start, part.end, text,
                         lambda new, codec=codec: new.encode(codec, errors="replace"),
-                        (part.name if part.name else Label(f"part[{index}]"),), "field")
+                        (label,), "field")
                 continue
         if not data:
             continue  # an empty file input
         c.add_file(c.root, part.start, part.end, data, _same, part.content_type,
                    (file_label(part.filename),), "upload", quiet_media=False)
+
+
+def _read_only(result: files.FileText | files.Opaque) -> files.FileText | files.Opaque:
+    """A reading that is scanned but never written back (text outside the parts)."""
+    if isinstance(result, files.FileText) and result.redactable:
+        return files.FileText("outside", result.mime, result.text)
+    return result
 
 
 def raw_upload(body: bytes, content_type: str, c: Collector) -> None:

@@ -6,6 +6,9 @@ connection whose first byte is not a TLS handshake is served as plain HTTP. Ever
 request is recorded with its body bytes exactly as received (after HTTP/1.1 chunked
 framing, before any Content-Encoding), so tests can see what reached "upstream".
 
+A WebSocket upgrade is accepted and its client messages recorded in
+`StandIn.websocket_messages` (see `websocket.py`).
+
 Test controls, as request headers:
   x-test-gate: NAME   a streamed reply sends its first event, then waits for
                       `StandIn.release(NAME)` (or the gate timeout, after which the
@@ -33,6 +36,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from socketserver import ThreadingMixIn
 from typing import Any, Self
 
+from . import websocket
 from .bodies import MultipartPart, decode_content, parse_multipart
 from .pki import StandinPKI
 from .replies import DEFAULT_REPLY, Incoming, Reply, StreamReply, respond
@@ -255,6 +259,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("x-test-switch"):
             self._switch_protocols(record)
             return
+        if websocket.is_upgrade(self.headers):
+            websocket.serve(self, record.host, self.standin.websocket_messages)
+            return
 
         try:
             decoded = decode_content(body, self.headers.get("content-encoding"))
@@ -277,6 +284,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_reply(reply)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _dispatch
+    do_QUERY = do_PROPFIND = do_SEARCH = _dispatch
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("transfer-encoding", "").lower():
@@ -375,6 +383,7 @@ class StandIn:
         self.reply_text = reply_text
         self.idle_timeout = idle_timeout
         self.requests = RequestLog()
+        self.websocket_messages = websocket.MessageLog()
         self._gates = _Gates(gate_timeout)
         self._lock = threading.Lock()
         self._connection_ids = itertools.count(1)
@@ -459,6 +468,7 @@ class StandIn:
     def reset(self) -> None:
         """Forget recorded requests, connections and gates (between tests)."""
         self.requests.clear()
+        self.websocket_messages.clear()
         self._gates.reset()
         with self._lock:
             self._connections.clear()

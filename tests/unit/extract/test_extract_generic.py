@@ -36,32 +36,42 @@ def test_generic_json_walks_every_prose_string() -> None:
     }).encode()
     result = run(body, "www.perplexity.ai", "/rest/sse/perplexity_ask")
     assert result.adapter == "generic-json"
-    got = _segments(result)
-    assert got[:6] == [
+    values = [(s.where, s.text) for s in result.segments
+              if not s.where.endswith(".(key)") and s.scope == "all"]
+    assert values[:5] == [
         ("query_str", "Who is the CEO of Initech? Reply to peter@initech.example"),
         ("params.frontend_uuid", "f-1"),
         ("params.history[0].text", "earlier question"),
         ("payload.note", "nested JSON string"),
         ("attachment", "file text"),
-        ("pdf", result.segments[5].text),
     ]
-    assert "jane.roe@example.org" in result.segments[5].text
-    assert result.segments[5].redactable is False
-    assert got[6:] == [("token", token), ("?", "shown with a placeholder")]
-    assert result.uninspectable == ()
+    pdf = next(s for s in result.segments if s.where == "pdf" and s.scope == "all")
+    assert "jane.roe@example.org" in pdf.text and pdf.redactable is False
+    assert values[6:] == [("token", token), ("?", "shown with a placeholder")]
+    # Every key that is not an API field name is scanned too (weird ones included).
+    keys = [s.text for s in result.segments if s.where.endswith(".(key)")]
+    assert keys == ["query_str", "params", "frontend_uuid", "history", "payload", "note",
+                    "attachment", "picture", "pdf", "token", "weird key with spaces", "empty"]
+    assert result.uninspectable == () and result.media == ()  # an image in JSON is quiet
     # Nested JSON and data: URLs are written back in their own encoding.
-    out = json.loads(result.rewrite({3: "<X>", 4: "<Y>"}))
+    index = {s.where: i for i, s in enumerate(result.segments)}
+    out = json.loads(result.rewrite({index["payload.note"]: "<X>", index["attachment"]: "<Y>",
+                                     index["?.(key)"]: "<K>"}))
     assert json.loads(out["payload"]) == {"note": "<X>", "n": 2}
     assert base64.b64decode(out["attachment"].split(",", 1)[1]) == b"<Y>"
+    assert out["<K>"] == "shown with a placeholder"  # a key is written back as a key
 
 
 def test_generic_form() -> None:
     body = b"q=hello+J%C3%BCrgen&at=XSRF123&meta=%7B%22city%22%3A%22Berlin%22%7D&flag"
     result = run(body, "example-ai.app", "/submit", "application/x-www-form-urlencoded")
     assert result.adapter == "generic-form"
-    assert _segments(result) == [("q", "hello Jürgen"), ("meta.city", "Berlin")]
-    out = result.rewrite({0: "hello <PERSON>", 1: "<CITY>"})
-    assert out == b"q=hello+%3CPERSON%3E&at=XSRF123&meta=%7B%22city%22%3A%22%3CCITY%3E%22%7D&flag"
+    assert _segments(result) == [("q", "hello Jürgen"), ("meta.(key)", "meta"),
+                                 ("meta.city.(key)", "city"), ("meta.city", "Berlin"),
+                                 ("flag.(key)", "flag")]
+    out = result.rewrite({0: "hello <PERSON>", 3: "<CITY>", 4: "<F>"})
+    assert out == (b"q=hello+%3CPERSON%3E&at=XSRF123&meta=%7B%22city%22%3A%22%3CCITY%3E%22%7D"
+                   b"&%3CF%3E")
 
 
 @pytest.mark.parametrize(("content_type", "body", "adapter", "segments"), [
@@ -72,7 +82,8 @@ def test_generic_form() -> None:
     ("application/octet-stream", b"{not json but text", "generic-body",
      [("body", "{not json but text")]),
     ("application/vnd.api+json", b'{"data": {"attributes": {"body": "hi"}}}', "generic-json",
-     [("data.attributes.body", "hi")]),
+     [("data.attributes.(key)", "attributes"), ("data.attributes.body.(key)", "body"),
+      ("data.attributes.body", "hi")]),
 ])
 def test_generic_by_content_type(content_type: str, body: bytes, adapter: str,
                                  segments: list) -> None:
@@ -89,10 +100,13 @@ def test_generic_text_body_rewrite_keeps_its_charset() -> None:
     assert result.rewrite({0: "Caf\u00e9 f\u00fcr <PERSON>"}) == expected
 
 
-def test_binary_body_is_uninspectable() -> None:
+def test_image_body_is_media_and_unknown_binary_is_uninspectable() -> None:
     result = run(base64.b64decode(PNG_B64), "example-ai.app", "/x", "image/png")
     assert result.segments == ()
-    assert result.uninspectable == ("binary body image/png",)
+    assert (result.media, result.uninspectable) == (("media body image/png",), ())
+    blob = bytes((i * 7919 + 13) % 251 for i in range(4096))
+    result = run(blob, "example-ai.app", "/x", "application/octet-stream")
+    assert result.uninspectable == ("unknown body application/octet-stream",)
 
 
 def test_empty_body() -> None:
@@ -104,7 +118,9 @@ def test_web_adapter_falls_back_to_the_generic_walk_on_an_unknown_shape() -> Non
     body = b'{"conversation_id": "c1", "new_field": {"prompt_text": "hi there"}}'
     result = run(body, "chatgpt.com", "/backend-api/f/conversation")
     assert result.adapter == "generic-json"
-    assert _segments(result) == [("new_field.prompt_text", "hi there")]
+    assert _segments(result) == [("new_field.(key)", "new_field"),
+                                 ("new_field.prompt_text.(key)", "prompt_text"),
+                                 ("new_field.prompt_text", "hi there")]
     broken = b"f.req=%5Bnull%2C%22not%20json%22%5D&at=x"
     result = run(broken, "gemini.google.com",
                  "/_/BardChatUi/data/assistant.lamda.BardFrontendService/StreamGenerate",
@@ -180,3 +196,35 @@ def test_reprs_never_show_content() -> None:
     shown = [repr(text), repr(collector.root), repr(parse_form(f"a={secret}".encode())),
              repr(BodyInput("POST", "h", "/", "text/plain", "", secret.encode()))]
     assert all(secret not in s for s in shown)
+
+
+def _pb_field(number: int, payload: bytes) -> bytes:
+    def varint(value: int) -> bytes:
+        out = bytearray()
+        while True:
+            out.append((value & 0x7F) | (0x80 if value > 0x7F else 0))
+            value >>= 7
+            if not value:
+                return bytes(out)
+    return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+
+def test_protobuf_bodies_are_read_without_their_schema() -> None:
+    inner = _pb_field(1, b"mail jane.roe@example.org") + _pb_field(2, bytes(range(40)))
+    message = (_pb_field(1, b"Summarise this file") + _pb_field(3, inner)
+               + b"\x20\x96\x01")  # field 4, varint 150
+    for content_type, body in (
+            ("application/x-protobuf", message),
+            ("application/connect+proto", b"\x00" + len(message).to_bytes(4, "big") + message),
+            ("application/grpc-web+proto", b"\x00" + len(message).to_bytes(4, "big") + message
+             + b"\x80\x00\x00\x00\x0bgrpc-status")):
+        result = run(body, "api2.cursor.sh", "/aiserver.v1.ChatService/StreamChat",
+                     content_type)
+        assert result.adapter == "protobuf"
+        texts = [s.text for s in result.segments if s.scope == "all"]
+        assert texts[:2] == ["Summarise this file", "mail jane.roe@example.org"]
+        assert not any(s.redactable for s in result.segments)  # lengths are encoded
+        assert result.uninspectable == ()
+    # not protobuf after all: read by content (here: unknown binary, refused)
+    result = run(b"\x07\xff\xff\xff" * 50, "api2.cursor.sh", "/x", "application/proto")
+    assert result.adapter == "generic-body" and result.uninspectable

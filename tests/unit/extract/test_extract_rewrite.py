@@ -28,9 +28,11 @@ def _check(case: Case, body: bytes, replacements: dict[int, str]) -> bytes:
         json.loads(out)
     after = run(out, case.host, case.path, case.content_type)
     assert after.adapter == before.adapter
-    assert [s.where for s in after.segments] == [s.where for s in before.segments]
+    if not any(before.segments[i].where.endswith(".(key)") for i in replacements):
+        assert [s.where for s in after.segments] == [s.where for s in before.segments]
     for i, (old, new) in enumerate(zip(before.segments, after.segments, strict=True)):
-        assert new.text == replacements.get(i, old.text)
+        if old.redactable:  # a read-only view (a base64 value as it is) follows its file
+            assert new.text == replacements.get(i, old.text)
     return out
 
 
@@ -110,7 +112,7 @@ def test_gemini_web_prompt_three_layers_deep() -> None:
 def test_base64_text_file_is_rewritten_in_its_encoding() -> None:
     body = fixture("openai_responses.json")
     extraction = run(body, "api.openai.com", "/v1/responses")
-    index = next(i for i, s in enumerate(extraction.segments) if s.role == "file")
+    index = next(i for i, s in enumerate(extraction.segments) if s.where.endswith("file_data"))
     out = extraction.rewrite({index: "Meeting notes: <PERSON> agreed."})
     data_url = json.loads(out)["input"][0]["content"][2]["file_data"]
     assert data_url.startswith("data:text/plain;base64,")
