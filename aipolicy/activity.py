@@ -26,7 +26,7 @@ from .catalog import host_list
 from .errors import ConfigError
 from .extract.files import media_type
 from .extract.registry import ROUTES, Route, find_route
-from .model import Activity, Extraction, RequestInfo
+from .model import SCAN_ALL, Activity, Extraction, RequestInfo
 from .paths import RULESETS
 from .schema import Checker
 from .sources import Sources, absolute
@@ -38,6 +38,7 @@ _KEYS = ("upload_media_types", "adapters", "endpoints", "examples")
 _MEDIA = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/(?:\*|[a-z0-9][a-z0-9!#$&^_.+-]*\*?)")
 _METHOD = re.compile(r"[A-Z]+")
 _ACTIVITIES = tuple(a.value for a in Activity)
+_FETCHED_SCHEMES = frozenset({"http", "https", "gs", "s3"})  # file references, not data
 
 
 @dataclass(frozen=True)
@@ -104,10 +105,26 @@ def normalise_path(path: str) -> str:
 
 
 def carries_files(extraction: Extraction) -> bool:
-    """The body holds a file: a document, an attachment, file data in a chat message, or
-    an upload whose content could not be read. Images and audio inside a chat message
-    are part of the prompt."""
-    return bool(extraction.uninspectable) or any(s.role == "file" for s in extraction.segments)
+    """The body holds a file: a document or attachment (as text or as file data), an
+    image or a sound sent inline, or content that could not be read. A screenshot
+    pasted into a chat is an upload: its text is not read, so "uploads blocked" must
+    cover it. A URL or a file id the provider fetches itself carries no file; text a
+    file part holds besides its data (ids, media types) is no file either."""
+    return bool(extraction.uninspectable) or extraction.files > 0 or any(
+        s.role == "file" and s.scope == SCAN_ALL and not _reference(s.text)
+        for s in extraction.segments)
+
+
+def _reference(text: str) -> bool:
+    """A lone URL: the provider fetches what it names, nothing of it is in the request."""
+    text = text.strip()
+    if not text or any(c.isspace() for c in text):
+        return False
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in _FETCHED_SCHEMES and bool(parts.netloc)
 
 
 # ----------------------------------------------------------------------------- loading

@@ -212,6 +212,7 @@ class Extraction:
     rewrite: Callable[[Mapping[int, str]], bytes]
     uninspectable: tuple[str, ...] = ()  # descriptions of parts that could not be read
     media: tuple[str, ...] = ()  # identified images/audio/video/archives: out of scope
+    files: int = 0  # file contents inside a message (documents, images, sounds): uploads
 
     def __repr__(self) -> str:
         return f"Extraction({self.adapter}, {len(self.segments)} segments)"

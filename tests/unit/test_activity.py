@@ -6,6 +6,8 @@ from __future__ import annotations
 import base64
 import ipaddress
 import json
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -224,8 +226,45 @@ def _extraction(host: str, path: str, body: bytes, ctype: str = "application/jso
     return extract(BodyInput("POST", host, path, ctype, "", body), max_bytes=1 << 20)
 
 
+def _png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+PNG = base64.b64encode(_png()).decode()
+
+
+def _openai_image(url: str) -> bytes:
+    return json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": [
+        {"type": "text", "text": "what is on this screenshot"},
+        {"type": "image_url", "image_url": {"url": url}}]}]}).encode()
+
+
+def _anthropic_image(source: dict) -> bytes:
+    return json.dumps({"model": "claude", "max_tokens": 10, "messages": [{"role": "user",
+        "content": [{"type": "image", "source": source}, {"type": "text", "text": "hi"}]}]}
+    ).encode()
+
+
 @pytest.mark.parametrize(("host", "path", "body", "files"), [
     ("api.openai.com", "/v1/chat/completions", _chat_with_file("meeting notes"), True),
+    # A screenshot sent inline is a file (its text is not read); one the provider
+    # fetches from a URL is not in the request at all.
+    ("api.openai.com", "/v1/chat/completions", _openai_image(f"data:image/png;base64,{PNG}"),
+     True),
+    ("api.openai.com", "/v1/chat/completions", _openai_image("https://example.com/a.png"),
+     False),
+    ("api.anthropic.com", "/v1/messages",
+     _anthropic_image({"type": "base64", "media_type": "image/png", "data": PNG}), True),
+    ("api.anthropic.com", "/v1/messages",
+     _anthropic_image({"type": "url", "url": "https://example.com/a.png"}), False),
+    # A URL followed by text is no lone reference: the text rides along.
+    ("api.anthropic.com", "/v1/messages",
+     _anthropic_image({"type": "url", "url": "https://example.com/a.png the secret plan"}),
+     True),
     ("api.openai.com", "/v1/chat/completions",
      json.dumps({"messages": [{"role": "user", "content": "hello"}]}).encode(), False),
     ("api.anthropic.com", "/v1/messages", json.dumps({"messages": [{"role": "user", "content": [
@@ -257,6 +296,15 @@ def test_file_inside_a_chat_message_is_an_upload(upload_pipeline):
     assert d.activity is Activity.UPLOAD
     line = audit_record(verdict.outcome, upload_pipeline.ruleset.policy)
     assert line["activity"] == "upload" and line["rule"] == "no-uploads"
+
+
+@pytest.mark.parametrize(("url", "blocked"), [
+    (f"data:image/png;base64,{PNG}", True), ("https://example.com/a.png", False)])
+def test_a_pasted_screenshot_is_an_upload(upload_pipeline, url, blocked):
+    req = request("POST", "api.openai.com", "/v1/chat/completions")
+    verdict = upload_pipeline.evaluate(req, upload_pipeline.classify(req), _openai_image(url))
+    assert (verdict.notice is not None) is blocked
+    assert verdict.outcome.decision.activity is (Activity.UPLOAD if blocked else Activity.PROMPT)
 
 
 def test_plain_chat_stays_a_prompt_and_passes(upload_pipeline):
