@@ -8,8 +8,8 @@ or, better for production, the launcher (fails hard on any start-up problem):
 
 Each addon does one thing; they share the policy state object and talk through
 ``flow.metadata``. Order matters: the protocol guard, enforcement (escalated people
-first), the decision guard, incidents (delivered, counted towards escalation), then
-audit and metrics.
+first), the decision guard, incidents (delivered, counted towards escalation), tenant
+headers (on what is forwarded), then audit and metrics.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from metrics_exporter import MetricsExporter
 from policy_state import PolicyState
 from state_store import StateStoreAddon
 from streaming import Streaming
+from tenant_headers import TenantHeaders
 from tls_scope import TlsScope
 
 from aipolicy.incidents.escalation import Escalations
@@ -49,6 +50,7 @@ def build_addons() -> list[object]:
         Enforcer(state, store, metrics, escalations),
         DecisionGuard(state),
         IncidentsAddon(state, escalations, metrics),
+        TenantHeaders(state, metrics),
         AuditLog(state),
         MetricsExporter(state, metrics),
         Streaming(),

@@ -185,6 +185,9 @@ class PolicyState:
         log.info(f"aipolicy: ruleset {rs.path} version {rs.policy.version} in force "
                  f"({len(rs.catalog)} apps, {len(rs.rules)} access rules, mode {rs.mode.value}, "
                  f"{scan})")
+        if rs.tenants and rs.tenants.sign_in_hosts:
+            log.info("aipolicy: decrypting sign-in hosts for tenant headers: "
+                     f"{', '.join(sorted(rs.tenants.sign_in_hosts))}")
 
     def changed(self) -> bool:
         return any(stamp(p) != s for p, s in self._stamps.items())

@@ -2,11 +2,12 @@
 
 What the record may hold is decided here and nowhere else: time, reference, client
 address, user and groups, app, host, method, path WITHOUT query string, action, rule,
-policy version, latency, finding types and counts, the notice's shape and the client
-profile it was shaped for, whether the user acknowledged the policy, a state store
-failure, the incident's severity and rule. Never bodies, query strings, credentials or
-matched values. Besides request lines, event lines (``event``): acknowledgements, coach
-proceeds and cancels, an escalation that blocks a person, and its release.
+activity (prompt, upload, other), policy version, latency, finding types and counts, the
+notice's shape and the client profile it was shaped for, whether the user acknowledged
+the policy, a state store failure, the incident's severity and rule. Never bodies, query
+strings, credentials or matched values. Besides request lines, event lines (``event``):
+acknowledgements, coach proceeds and cancels, an escalation that blocks a person, and its
+release.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ def audit_record(outcome: Outcome, policy: PolicyInfo) -> dict[str, Any]:
         "enforced": outcome.enforced.value,
         "mode": d.mode.value,
         "rule": d.rule_id,
+        "activity": d.activity.value if d.activity else None,
         "policy_version": policy.version,
         "latency_ms": round(outcome.decision_seconds * 1000, 3),
     }

@@ -183,6 +183,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     print(f"{rs.path}: OK — policy {rs.policy.name!r} version {rs.policy.version}, "
           f"mode {rs.mode.value}, {len(rs.catalog)} catalog apps, "
           f"{len(rs.directory.groups)} groups, {len(rs.rules)} access rules")
+    if rs.tenants:
+        print(f"tenant headers: {', '.join(h.preset for h in rs.tenants.headers)}")
+        if rs.tenants.sign_in_hosts:
+            print("decrypted for tenant headers (no AI apps): "
+                  f"{', '.join(sorted(rs.tenants.sign_in_hosts))}")
     overdue = review_overdue_days(rs.policy.next_review)
     if overdue:
         print(f"warning: the policy's review is overdue by {overdue} day(s) (next_review "
@@ -261,10 +266,14 @@ def cmd_test(args: argparse.Namespace) -> int:
     )
     destination = pipeline.destination(info)
     app = destination.app
+    tenants = pipeline.ruleset.tenants
+    tenant_headers = {h.name: h.value for h in tenants.for_names(names)} if tenants else {}
     if app is None and destination.refusal is None:
         scope = pipeline.connection_scope(names.sni, names.destination)
         print(json.dumps({"ai": False, "host": info.host, "intercepted": scope.decrypt,
-                          "connection": scope.scope.value}, indent=2))
+                          "connection": scope.scope.value,
+                          "tenant_headers": tenant_headers if scope.decrypt else {}},
+                         indent=2))
         return 0
     if destination.host:
         info = dataclasses.replace(info, host=destination.host)
@@ -292,7 +301,8 @@ def cmd_test(args: argparse.Namespace) -> int:
     out = {
         "ai": True, "app": app.id, "app_name": app.name, "vendor": app.vendor,
         "category": app.category, "status": d.status.value if d.status else None,
-        "groups": list(d.groups), "rule": d.rule_id, "action": d.action.value,
+        "groups": list(d.groups), "activity": d.activity.value if d.activity else None,
+        "rule": d.rule_id, "action": d.action.value,
         "enforced": verdict.outcome.enforced.value, "mode": d.mode.value, "reason": d.reason,
         "notice_format": verdict.outcome.notice_format,
         "client_profile": pipeline.identify(info, app).profile.id
@@ -301,6 +311,8 @@ def cmd_test(args: argparse.Namespace) -> int:
         "findings": verdict.outcome.findings.by_type(),
         "failure": verdict.outcome.failure,
         "response_headers": dict(verdict.response_headers),
+        # set on the way out when the request is forwarded (every client copy removed)
+        "tenant_headers": tenant_headers if verdict.notice is None else {},
     }
     if verdict.outcome.scan_seconds is not None:
         out["scan_ms"] = round(verdict.outcome.scan_seconds * 1000, 2)

@@ -12,12 +12,13 @@ from typing import Protocol
 
 from .model import (
     ACTION_STRENGTH,
+    Activity,
     App,
-    ClientIdentity,
     CoachOptions,
     CoachStep,
     Decision,
     IncidentMark,
+    RequestInfo,
     Status,
     Unmet,
 )
@@ -61,19 +62,23 @@ def first_match[R: _Rule](rules: Sequence[R], default: R,
     return RuleChoice(default, tuple(passed))
 
 
-def choose_access_rule(ruleset: Ruleset, app: App, status: Status,
-                       groups: tuple[str, ...]) -> RuleChoice[AccessRule]:
+def choose_access_rule(ruleset: Ruleset, app: App, status: Status, groups: tuple[str, ...],
+                       activity: Activity) -> RuleChoice[AccessRule]:
     return first_match(ruleset.rules, ruleset.default_rule,
-                       lambda rule: rule.when.unmet(app, status, groups))
+                       lambda rule: rule.when.unmet(app, status, groups, activity))
 
 
-def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity,
-                  proceeded: frozenset[str] = frozenset()) -> Decision:
+def decide_access(ruleset: Ruleset, app: App, request: RequestInfo,
+                  activity: Activity | None = None) -> Decision:
     """First matching rule wins; the explicit default applies when none matches.
-    ``proceeded``: the coach scopes this person has proceeded past for ``app``."""
+
+    ``activity`` is what the request does as the ruleset's activity table reads its
+    request line; a caller passes another only when the body showed more (a file). The
+    request's ``proceeded``: the coach scopes this person has proceeded past for ``app``."""
     status = ruleset.status_of(app)
-    groups = ruleset.directory.groups_for(client)
-    rule = choose_access_rule(ruleset, app, status, groups).rule
+    groups = ruleset.directory.groups_for(request.client)
+    activity = activity or ruleset.activities.of(request)
+    rule = choose_access_rule(ruleset, app, status, groups, activity).rule
     mode = rule.mode or ruleset.mode
     return Decision(
         action=rule.action,
@@ -85,8 +90,9 @@ def decide_access(ruleset: Ruleset, app: App, client: ClientIdentity,
         groups=groups,
         alternative=ruleset.alternative_app(rule),
         alternative_text=rule.alternative_text,
-        coach=coach_step(ACCESS_SCOPE, rule.coach, proceeded),
+        coach=coach_step(ACCESS_SCOPE, rule.coach, request.proceeded),
         incident=IncidentMark(rule.incident, rule.id, "access", mode) if rule.incident else None,
+        activity=activity,
     )
 
 

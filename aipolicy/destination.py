@@ -19,7 +19,8 @@ bypass gets nowhere. A name that is not a host name at all is refused with 400. 
 the strictest app is blocked anyway, its own block notice is the answer.
 
 ``scope`` decides, at the TLS handshake, which connections are decrypted at all: AI
-hosts; configured front hosts; connections that give no name to check (no SNI, or an
+hosts; identity providers' sign-in hosts that get tenant headers (only when the ruleset
+asks for them); configured front hosts; connections that give no name to check (no SNI, or an
 explicit CONNECT to an IP address; configurable); or every one.
 """
 
@@ -45,6 +46,7 @@ class Scope(StrEnum):
     """Why a TLS connection is decrypted (or that it is not)."""
 
     AI = "ai"  # its SNI or CONNECT target is an AI host
+    SIGN_IN = "sign-in"  # an identity provider's host that gets tenant headers
     FRONT = "front"  # it names a configured front host: decrypted to check for fronting
     NO_SNI = "no-sni"  # no server name: decrypted to classify each request by its Host
     IP_CONNECT = "ip-connect"  # an explicit CONNECT to an IP address: likewise
@@ -110,10 +112,14 @@ class Destination:
 class DestinationClassifier:
     """Built once per ruleset: the catalog and the ``destinations`` settings."""
 
-    def __init__(self, catalog: Catalog, settings: DestinationSettings) -> None:
+    def __init__(self, catalog: Catalog, settings: DestinationSettings,
+                 sign_in_hosts: frozenset[str] = frozenset()) -> None:
+        """``sign_in_hosts``: exact host names decrypted so that their requests get tenant
+        restriction headers (``aipolicy.tenants``); they are no AI apps."""
         self._catalog = catalog
         self._settings = settings
         self._fronts = frozenset(settings.fronts)
+        self._sign_in = sign_in_hosts
 
     def scope(self, sni: str | None, destination: str | None,
               explicit: bool = True) -> ConnectionScope:
@@ -129,6 +135,8 @@ class DestinationClassifier:
         names = [h.name for h in (sni, destination) if h and h.kind is HostKind.NAME]
         if any(self._catalog.intercepts_name(name) for name in names):
             return ConnectionScope(Scope.AI, named)
+        if any(name in self._sign_in for name in names):
+            return ConnectionScope(Scope.SIGN_IN, named)
         if any(self._is_front(name) for name in names):
             return ConnectionScope(Scope.FRONT, named)
         if not named and self._decrypts(self._settings.no_sni, destination):

@@ -41,7 +41,7 @@ from .decide import ACCESS_SCOPE, decide_access
 from .events import EventKind, PolicyEvent, Via
 from .inspection_config import FINDING_KINDS
 from .metrics import PolicyMetrics
-from .model import Action, App, CoachOptions, CoachStep, Decision, Mode, RequestInfo
+from .model import Action, Activity, App, CoachOptions, CoachStep, Decision, Mode, RequestInfo
 from .notices import ClientView, Notice, NoticeContent, NoticeKind, describe_findings, render
 from .outcome import FindingSummary, new_reference
 from .pages import (
@@ -127,7 +127,7 @@ class Gate:
             verdict, coach_error = await self._coach(pipeline, request, app, view, evaluate,
                                                      events)
         except _Unavailable as down:
-            access = decide_access(pipeline.ruleset, app, request.client, request.proceeded)
+            access = decide_access(pipeline.ruleset, app, request)
             return Decided(pipeline.unavailable_verdict(request, access, down.check, body),
                            tuple(events))
         if verdict.outcome.decision.pending_coach is not None:
@@ -148,7 +148,7 @@ class Gate:
         record on the request's audit line (and the check the store failed)."""
         ruleset = pipeline.ruleset
         settings = ruleset.policy.acknowledgement
-        if decide_access(ruleset, app, request.client).enforced_action is Action.BLOCK:
+        if decide_access(ruleset, app, request).enforced_action is Action.BLOCK:
             return None, None  # the block notice says what matters; no page before it
         # Report mode records a missing acknowledgement and shows nothing.
         enforced = ruleset.mode is Mode.ENFORCE and (
@@ -178,7 +178,7 @@ class Gate:
         proceeded = set(request.proceeded)
         failed = False
         # An access coach is cleared before the body goes to a scanner: scanned once.
-        access = decide_access(ruleset, app, request.client, request.proceeded)
+        access = decide_access(ruleset, app, request)
         if access.pending_coach is not None:
             passed, down = await self._pass(ruleset, request, app, access,
                                             access.pending_coach, view, header, events)
@@ -488,7 +488,7 @@ def _coach_target(ruleset: Ruleset, request: RequestInfo, app: App, rule_id: str
     if not rule_id or not scope:
         return None
     if scope == ACCESS_SCOPE:
-        access = decide_access(ruleset, app, request.client)
+        access = decide_access(ruleset, app, request)
         if access.rule_id != rule_id or access.coach is None:
             return None
         options = access.coach.options
@@ -499,8 +499,11 @@ def _coach_target(ruleset: Ruleset, request: RequestInfo, app: App, rule_id: str
         return None
     rule = next((r for r in ruleset.inspection.rules if r.id == rule_id), None)
     groups = ruleset.directory.groups_for(request.client)
-    if (rule is None or rule.coach is None
-            or not rule.when.requests.applies(app, ruleset.status_of(app), groups)):
+    # The page request is not the request that was coached: its activity is unknown here,
+    # so the rule's other conditions decide.
+    conditions = dataclasses.replace(rule.when.requests, activities=()) if rule else None
+    if (rule is None or rule.coach is None or conditions is None
+            or not conditions.applies(app, ruleset.status_of(app), groups, Activity.OTHER)):
         return None
     return CoachFacts(app, rule.reason, rule_id, scope, rule.coach.remember_seconds), rule.coach
 

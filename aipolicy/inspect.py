@@ -31,6 +31,7 @@ from .model import (
     SCAN_ALL,
     SCAN_CREDENTIAL,
     Action,
+    Activity,
     App,
     Decision,
     Extraction,
@@ -479,11 +480,12 @@ def summarize(findings: Sequence[Finding]) -> FindingSummary:
 
 
 def choose_data_rule(settings: InspectionSettings, finding: Finding, app: App,
-                     status: Status, groups: tuple[str, ...]) -> RuleChoice[DataRule]:
+                     status: Status, groups: tuple[str, ...],
+                     activity: Activity) -> RuleChoice[DataRule]:
     """The data rule that decides a finding (the first that matches, or the default),
     and why the rules before it did not."""
     return first_match(settings.rules, settings.default, lambda rule: rule.unmet(
-        finding.kind, finding.type, finding.score, app, status, groups))
+        finding.kind, finding.type, finding.score, app, status, groups, activity))
 
 
 def _rule_decision(access: Decision, rule: DataRule, mode: Mode, kind: str,
@@ -503,7 +505,7 @@ def decide_content(settings: InspectionSettings, inspection: Inspection, access:
     else. ``access`` supplies the app, status and groups; ``mode`` is the ruleset's. A
     coach rule decides per finding kind: a proceed is remembered per kind
     (``proceeded``: the kinds this person proceeded past for this app)."""
-    assert access.app is not None and access.status is not None
+    assert access.app is not None and access.status is not None and access.activity is not None
     by_rule: dict[tuple[str, str], Decision] = {}
     decisions: list[Decision] = []
     redact: list[tuple[Finding, Decision]] = []
@@ -513,7 +515,7 @@ def decide_content(settings: InspectionSettings, inspection: Inspection, access:
         rule = chosen.get(same)
         if rule is None:
             rule = chosen[same] = choose_data_rule(settings, f, access.app, access.status,
-                                                   access.groups).rule
+                                                   access.groups, access.activity).rule
         key = (rule.id, f.kind if rule.coach else "")
         decision = by_rule.get(key)
         if decision is None:

@@ -20,7 +20,7 @@ from .errors import ConfigError
 from .extract.httpfields import HttpFields, load_http_fields
 from .incidents.config import parse_severity
 from .incidents.model import Severity
-from .model import Action, App, AppConditions, CoachOptions, Mode, Unmet
+from .model import Action, Activity, App, AppConditions, CoachOptions, Mode, Unmet
 from .schema import Checker
 from .sources import Sources, absolute
 from .yamlsrc import LineDict, Src
@@ -56,7 +56,7 @@ class DataRule:
     incident: Severity | None = None  # what this rule catches is an incident
 
     def unmet(self, kind: str, type_: str, score: float, app: App, status: str,
-              groups: tuple[str, ...]) -> Iterator[Unmet]:
+              groups: tuple[str, ...], activity: Activity) -> Iterator[Unmet]:
         """The conditions this rule sets that a finding (its kind, type and score) on a
         request does not meet; none when the rule applies."""
         w = self.when
@@ -64,7 +64,7 @@ class DataRule:
             yield Unmet("finding", w.findings, (kind, type_))
         if self.min_score is not None and score < self.min_score:
             yield Unmet("min_score", (f"{self.min_score:g}",), (f"{score:.2f}",))
-        yield from w.requests.unmet(app, status, groups)
+        yield from w.requests.unmet(app, status, groups, activity)
 
 
 @dataclass(frozen=True)
@@ -361,7 +361,8 @@ def _data_rule(check: Checker, value: Any, src: Src, known: Mapping[str, frozens
 def _data_match(check: Checker, value: Any, src: Src,
                 known: Mapping[str, frozenset[str]]) -> DataMatch | None:
     fields = {"finding": "findings", "app": "apps", "vendor": "vendors",
-              "category": "categories", "status": "statuses", "group": "groups"}
+              "category": "categories", "status": "statuses", "group": "groups",
+              "activity": "activities"}
     m = check.mapping(value, src, required=("finding",), optional=tuple(fields))
     if m is None:
         return None

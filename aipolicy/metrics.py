@@ -54,7 +54,7 @@ class PolicyMetrics:
             registry=r)
         self.decrypted = Counter(
             "aipolicy_decrypted_connections",
-            "TLS connections decrypted, by why: ai, front, no-sni, ip-connect, all.",
+            "TLS connections decrypted, by why: ai, sign-in, front, no-sni, ip-connect, all.",
             ["reason"], registry=r)
         self.no_sni = Counter(
             "aipolicy_no_sni_connections",
@@ -70,6 +70,10 @@ class PolicyMetrics:
             "Requests on connections decrypted only to be checked (front, no-sni, ip-connect, "
             "all) that named no AI service: forwarded untouched, not audited.",
             ["connection"], registry=r)
+        self.tenant_headers = Counter(
+            "aipolicy_tenant_headers",
+            "Requests forwarded with a tenant restriction header, by preset "
+            "(rulesets/tenant_headers.yaml).", ["preset"], registry=r)
         self.ruleset = Info("aipolicy_ruleset", "The ruleset in force.", registry=r)
         self.ruleset_loaded = Gauge(
             "aipolicy_ruleset_loaded_timestamp_seconds", "When the ruleset in force was loaded.",

@@ -45,6 +45,14 @@ class Mode(StrEnum):
     REPORT = "report"  # record what would have happened, pass everything
 
 
+class Activity(StrEnum):
+    """What a request does with an AI app (``aipolicy.activity`` tells them apart)."""
+
+    PROMPT = "prompt"  # sends a prompt: chat, completion, messages, generate, conversation
+    UPLOAD = "upload"  # sends a file (or starts or completes sending one)
+    OTHER = "other"  # anything else: page loads, settings, history, polling
+
+
 # --------------------------------------------------------------------------- catalog
 @dataclass(frozen=True)
 class DataHandling:
@@ -80,7 +88,7 @@ class Unmet:
     the values the rule asks for, and what the request has. Policy vocabulary only (app
     ids, groups, finding types), never content."""
 
-    key: str  # app | vendor | category | status | group | finding | min_score
+    key: str  # app | vendor | category | status | group | activity | finding | min_score
     wanted: tuple[str, ...]
     actual: tuple[str, ...]
 
@@ -97,8 +105,14 @@ class AppConditions:
     categories: tuple[str, ...] = ()
     statuses: tuple[str, ...] = ()  # Status values (a StrEnum compares equal to its str)
     groups: tuple[str, ...] = ()
+    activities: tuple[str, ...] = ()  # Activity values
 
-    def unmet(self, app: App, status: str, groups: tuple[str, ...]) -> Iterator[Unmet]:
+    def applies(self, app: App, status: str, groups: tuple[str, ...],
+                activity: Activity) -> bool:
+        return not any(self.unmet(app, status, groups, activity))
+
+    def unmet(self, app: App, status: str, groups: tuple[str, ...],
+              activity: Activity) -> Iterator[Unmet]:
         """The conditions that do not hold, in the rule's key order: none when the rule
         applies (``decide.first_match`` decides and explains with this one test)."""
         if self.apps and app.id not in self.apps:
@@ -111,6 +125,8 @@ class AppConditions:
             yield Unmet("status", tuple(str(s) for s in self.statuses), (str(status),))
         if self.groups and not any(g in self.groups for g in groups):
             yield Unmet("group", self.groups, tuple(groups))
+        if self.activities and activity not in self.activities:
+            yield Unmet("activity", self.activities, (str(activity),))
 
 
 @dataclass(frozen=True)
@@ -212,6 +228,7 @@ class Decision:
     alternative_text: str | None = None
     coach: CoachStep | None = None  # set when ``action`` is coach
     incident: IncidentMark | None = None  # the rule that made this decision marks an incident
+    activity: Activity | None = None  # what the request does, as the rules saw it
 
     @property
     def enforced_action(self) -> Action:
@@ -271,6 +288,7 @@ class Extraction:
     rewrite: Callable[[Mapping[int, str]], bytes]
     uninspectable: tuple[str, ...] = ()  # descriptions of parts that could not be read
     media: tuple[str, ...] = ()  # identified images/audio/video/archives: out of scope
+    files: int = 0  # file contents inside a message (documents, images, sounds): uploads
 
     def __repr__(self) -> str:
         return f"Extraction({self.adapter}, {len(self.segments)} segments)"

@@ -12,6 +12,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from .activity import carries_files
 from .decide import combine, decide_access, highest_incident
 from .destination import ConnectionScope, Destination, DestinationClassifier
 from .extract import InspectionError
@@ -25,7 +26,16 @@ from .inspect import (
     decide_content,
     summarize,
 )
-from .model import Action, App, Decision, DestinationNames, IncidentMark, Mode, RequestInfo
+from .model import (
+    Action,
+    Activity,
+    App,
+    Decision,
+    DestinationNames,
+    IncidentMark,
+    Mode,
+    RequestInfo,
+)
 from .notices import (
     ClientView,
     Notice,
@@ -85,7 +95,9 @@ class Pipeline:
         self.ruleset = ruleset
         self.inspector = (Inspector(ruleset.inspection, ruleset.sources)
                           if ruleset.inspection and inspect_here else None)
-        self.destinations = DestinationClassifier(ruleset.catalog, ruleset.destinations)
+        self.destinations = DestinationClassifier(
+            ruleset.catalog, ruleset.destinations,
+            ruleset.tenants.sign_in_hosts if ruleset.tenants else frozenset())
         self.loaded_at = time.time()
 
     @classmethod
@@ -112,7 +124,7 @@ class Pipeline:
         if not (names.destination or names.sni or names.hosts):
             names = DestinationNames(destination=request.host)
         return self.destinations.classify(
-            names, request.path, lambda app: decide_access(self.ruleset, app, request.client))
+            names, request.path, lambda app: decide_access(self.ruleset, app, request))
 
     def classify(self, request: RequestInfo) -> App | None:
         """The app ``request`` belongs to (``destination`` also says whether its names
@@ -138,7 +150,7 @@ class Pipeline:
         verdict: the inspection holds the text."""
         started = time.perf_counter()
         reference = new_reference()
-        access = decide_access(self.ruleset, app, request.client, request.proceeded)
+        access = decide_access(self.ruleset, app, request)
         settings = self.ruleset.inspection
         # A block, or a coach the person has not proceeded past, stops the request here:
         # its body is scanned once they have gone on.
@@ -157,6 +169,14 @@ class Pipeline:
             log.error(f"aipolicy: inspection error ({type(exc).__name__}) on {request.host}")
             return Examination(self._failed(reference, request, access, started,
                                             "a detector failed", body))
+        if access.activity is not Activity.UPLOAD and carries_files(inspection.extraction):
+            # A file inside the body (a document block, an attachment, a PDF in a chat
+            # message) is an upload too: the stricter of the two decisions stands.
+            upload = decide_access(self.ruleset, app, request, Activity.UPLOAD)
+            access = dataclasses.replace(combine(upload, access), activity=Activity.UPLOAD)
+            if access.enforced_action in (Action.BLOCK, Action.COACH):
+                return Examination(self._finish(reference, request, access, started,
+                                                body=body))
         content = decide_content(settings, inspection, access, self.ruleset.mode,
                                  request.proceeded)
         return Examination(
@@ -174,7 +194,8 @@ class Pipeline:
             action=Action.BLOCK, rule_id=refusal.rule_id, reason=refusal.reason,
             mode=self.ruleset.mode, app=app,
             status=self.ruleset.status_of(app) if app is not None else None,
-            groups=self.ruleset.directory.groups_for(request.client))
+            groups=self.ruleset.directory.groups_for(request.client),
+            activity=self.ruleset.activities.of(request))
         verdict = self._finish(new_reference(), request, decision, started,
                                problem=refusal.reason)
         if verdict.notice is None:  # report mode: recorded, not refused
@@ -186,14 +207,14 @@ class Pipeline:
                         body: bytes | None = None) -> Verdict:
         """For failures outside ``evaluate`` (the time budget ran out). ``body`` only
         shapes the notice (model name, streaming)."""
-        access = decide_access(self.ruleset, app, request.client, request.proceeded)
+        access = decide_access(self.ruleset, app, request)
         return self._failed(new_reference(), request, access, time.perf_counter(), reason,
                             body)
 
     def acknowledgement_verdict(self, request: RequestInfo, app: App) -> Verdict:
         """The person has not acknowledged the policy: a coach-like stop whose page is
         the policy summary (the proxy's gate shows it; report mode records it)."""
-        access = decide_access(self.ruleset, app, request.client)
+        access = decide_access(self.ruleset, app, request)
         decision = dataclasses.replace(access, action=Action.COACH,
                                        rule_id=ACKNOWLEDGEMENT_RULE, reason=_ACK_REASON,
                                        mode=self.ruleset.mode, alternative=None,
@@ -227,7 +248,7 @@ class Pipeline:
 
     def _gate_block(self, request: RequestInfo, app: App, rule_id: str,
                     reason: str) -> Verdict:
-        access = decide_access(self.ruleset, app, request.client)
+        access = decide_access(self.ruleset, app, request)
         decision = dataclasses.replace(access, action=Action.BLOCK, rule_id=rule_id,
                                        reason=reason, mode=self.ruleset.mode,
                                        alternative=None, alternative_text=None,
@@ -241,7 +262,7 @@ class Pipeline:
     def refusal_verdict(self, request: RequestInfo, app: App, reason: Refusal) -> Verdict:
         """The proxy cannot pass this request on as sent (see ``aipolicy.refusal``): a
         block in report mode too and whatever ``on_error`` says."""
-        access = decide_access(self.ruleset, app, request.client, request.proceeded)
+        access = decide_access(self.ruleset, app, request)
         text = f"The proxy refused this request: {reason}."
         refusal = dataclasses.replace(access, action=Action.BLOCK, rule_id=REQUEST_REFUSED,
                                       reason=text, mode=Mode.ENFORCE, alternative=None,

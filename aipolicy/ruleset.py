@@ -15,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .activity import ActivityTable, load_activities_ref
 from .catalog import Catalog, load_catalog
 from .clients import ClientProfiles, load_client_profiles
 from .coach_config import CoachSettings, parse_coach_section, rule_coach_options
@@ -24,11 +25,12 @@ from .identity import EVERYONE, Group, GroupDirectory
 from .incidents.config import IncidentSettings, parse_incidents, parse_severity
 from .incidents.model import Severity
 from .inspection_config import InspectionSettings, parse_inspection
-from .model import Action, App, AppConditions, CoachOptions, Mode, Status
+from .model import Action, Activity, App, AppConditions, CoachOptions, Mode, Status
 from .policy_text import OPTIONAL_KEYS as POLICY_TEXT_KEYS
 from .policy_text import AcknowledgementSettings, PolicySummary, parse_policy_text
 from .schema import Checker
 from .sources import FileReader, Snapshot, Sources, absolute
+from .tenants import TenantRestriction, parse_tenants
 from .yamlsrc import LineDict, Src, load_yaml
 
 _ACCESS_ACTIONS = (Action.ALLOW.value, Action.MONITOR.value, Action.COACH.value,
@@ -79,12 +81,14 @@ class Ruleset:
     rules: tuple[AccessRule, ...]
     default_rule: AccessRule
     sources: Snapshot  # the bytes of every file this ruleset was built from
+    activities: ActivityTable  # what a request does: prompt, upload, other
     inspection: InspectionSettings | None = None  # None: no content inspection
     destinations: DestinationSettings = DestinationSettings()  # decryption scope, fronting
     clients: ClientProfiles | None = None  # None: every client gets the provider's 403
     coach: CoachSettings | None = None  # the coach pages' choices; set when a rule coaches
     on_store_error: Action = Action.BLOCK  # acknowledgement/coach checks without a store
     incidents: IncidentSettings = IncidentSettings()  # sinks, queue bound, escalation
+    tenants: TenantRestriction | None = None  # tenant headers set on the way out
 
     @property
     def source_files(self) -> tuple[Path, ...]:
@@ -99,7 +103,7 @@ class Ruleset:
 
 _TOP_KEYS = ("policy", "mode", "catalog", "identity", "apps", "access")
 _OPTIONAL_TOP = ("inspection", "destinations", "clients", "coach", "on_store_error",
-                 "incidents")
+                 "incidents", "activities", "tenants")
 
 
 def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
@@ -123,6 +127,12 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
     rules, default_rule = _access(
         check, top["access"], root.key(top, "access"), catalog, directory
     )
+    activities = load_activities_ref(check, top.get("activities"),
+                                     root.key(top, "activities"), path.parent, reader)
+    tenants = None
+    if "tenants" in top:
+        tenants = parse_tenants(check, top["tenants"], root.key(top, "tenants"), path.parent,
+                                reader)
     inspection = None
     if "inspection" in top:
         known = {
@@ -131,6 +141,7 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
             "categories": catalog.categories,
             "statuses": frozenset(s.value for s in Status),
             "groups": directory.ids,
+            "activities": frozenset(a.value for a in Activity),
         }
         inspection = parse_inspection(check, top["inspection"], root.key(top, "inspection"),
                                       path.parent, known, reader)
@@ -162,7 +173,7 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
         incidents = parse_incidents(check, top["incidents"], root.key(top, "incidents"),
                                     path.parent, reader) or incidents
     check.raise_if_any()
-    assert policy and mode and catalog and default_status and default_rule
+    assert policy and mode and catalog and default_status and default_rule and activities
     return Ruleset(
         path=path,
         policy=policy,
@@ -174,12 +185,14 @@ def load_ruleset(path: str | Path, sources: Snapshot | None = None) -> Ruleset:
         rules=rules,
         default_rule=default_rule,
         sources=reader.snapshot(path) if isinstance(reader, FileReader) else reader,
+        activities=activities,
         inspection=inspection,
         destinations=destinations,
         clients=clients,
         coach=coach,
         on_store_error=on_store_error,
         incidents=incidents,
+        tenants=tenants,
     )
 
 
@@ -383,7 +396,7 @@ def _rule(
 def _match(
     check: Checker, value: Any, src: Src, catalog: Catalog, directory: GroupDirectory
 ) -> Match | None:
-    keys = ("app", "vendor", "category", "status", "group")
+    keys = ("app", "vendor", "category", "status", "group", "activity")
     m = check.mapping(value, src, optional=keys)
     if m is None:
         return None
@@ -409,4 +422,5 @@ def _match(
         categories=listed("category", catalog.categories, "category"),
         statuses=tuple(Status(s) for s in statuses if s in Status._value2member_map_),
         groups=listed("group", directory.ids, "group"),
+        activities=listed("activity", frozenset(a.value for a in Activity), "activity"),
     )

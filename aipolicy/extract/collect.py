@@ -179,6 +179,7 @@ class Collector:
         self.segments: list[Segment] = []
         self.uninspectable: list[str] = []
         self.media: list[str] = []
+        self.files = 0  # file contents in message fields (``add_file`` with role "file")
         # JSON nodes already taken care of. The set holds the nodes themselves (identity
         # hash): ids of freed nodes of an earlier nested document could be reused.
         self._handled: set[JNode] = set()
@@ -216,6 +217,8 @@ class Collector:
         could not be read in ``uninspectable`` ("unknown upload application/x-foo").
         ``read`` is the result of reading ``data`` when the caller already has it.
         """
+        if role == "file":
+            self.files += 1
         result = read if read is not None else files.read_file(data, declared, self.max_bytes)
         where = render_path(path)
         if isinstance(result, files.Opaque):

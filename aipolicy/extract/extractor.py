@@ -257,4 +257,4 @@ def _finish(adapter: str, c: Collector) -> Extraction:
         return body if rendered is None else rendered
 
     return Extraction(adapter, segments, rewrite, tuple(dict.fromkeys(c.uninspectable)),
-                      tuple(dict.fromkeys(c.media)))
+                      tuple(dict.fromkeys(c.media)), c.files)

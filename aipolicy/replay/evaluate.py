@@ -118,7 +118,8 @@ def _result(pipeline: Pipeline, request: CapturedRequest, message: int | None,
     decision = outcome.decision
     app, status, groups = decision.app, decision.status, decision.groups
     ruleset = pipeline.ruleset
-    access = (choose_access_rule(ruleset, app, status, groups)
+    activity = decision.activity or ruleset.activities.of(info)
+    access = (choose_access_rule(ruleset, app, status, groups, activity)
               if app is not None and status is not None else None)
     if destination is not None and destination.refusal is not None \
             and decision.rule_id == destination.refusal.rule_id:
@@ -127,7 +128,7 @@ def _result(pipeline: Pipeline, request: CapturedRequest, message: int | None,
         stage = Stage.REFUSAL
     elif decision.rule_id == INSPECTION_FAILED:
         stage = Stage.INSPECTION
-    elif app is not None and decision == decide_access(ruleset, app, info.client):
+    elif app is not None and decision == decide_access(ruleset, app, info):
         stage = Stage.ACCESS
     else:
         stage = Stage.DATA
@@ -144,7 +145,8 @@ def _result(pipeline: Pipeline, request: CapturedRequest, message: int | None,
             key = (f.kind, f.type, f.score)
             choice = chosen.get(key)
             if choice is None:
-                choice = chosen[key] = choose_data_rule(settings, f, app, status, groups)
+                choice = chosen[key] = choose_data_rule(settings, f, app, status, groups,
+                                                         activity)
                 choices[DataRuleChoice(f.kind, f.type, choice)] = None
             rule = choice.rule
             findings.append(_finding(f, safe_where(segments[f.segment].where), rule.id,

@@ -72,7 +72,10 @@ class RedisStore(StateStore):
                 pipe.zremrangebyscore(name, "-inf", at - window)
                 # A unique member per event: two events at the same instant both count.
                 pipe.zadd(name, {f"{at!r}:{secrets.token_hex(8)}": at})
-                pipe.zcount(name, f"({at - window}", at)
+                # Everything in the window, also events stamped later than ``at`` by a
+                # replica whose transaction ran first: the counts every caller sees then
+                # rise by one per event, so exactly one sees a threshold reached.
+                pipe.zcount(name, f"({at - window}", "+inf")
                 pipe.expire(name, max(1, int(window) + 1))
                 results = await pipe.execute()
             return int(results[2])

@@ -101,8 +101,9 @@ class SqliteStore(StateStore):
                 db.execute("DELETE FROM events WHERE ns=? AND key=? AND at <= ?",
                            (ns, key, at - window))
                 db.execute("INSERT INTO events (ns, key, at) VALUES (?, ?, ?)", (ns, key, at))
+                # also events stamped later by another process that got here first
                 row = db.execute("SELECT COUNT(*) FROM events WHERE ns=? AND key=? AND "
-                                 "at > ? AND at <= ?", (ns, key, at - window, at)).fetchone()
+                                 "at > ?", (ns, key, at - window)).fetchone()
             return int(row[0])
 
         return await self._run(work)

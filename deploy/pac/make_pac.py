@@ -4,8 +4,10 @@
         [--ruleset rulesets/default.yaml] [--out FILE]
 
 The hosts come from the catalog the ruleset names (every app's domains and the hosts of
-its path entries), so the PAC file cannot drift from what the proxy treats as AI.
-Regenerate it whenever the catalog changes. Exit 2 when the ruleset is invalid.
+its path entries), so the PAC file cannot drift from what the proxy treats as AI, plus
+the sign-in hosts the ruleset's tenant restriction decrypts (`tenants`, `sign_in: true`):
+sent DIRECT they would never get the tenant header. Regenerate it whenever the catalog
+or the `tenants` section changes. Exit 2 when the ruleset is invalid.
 """
 
 from __future__ import annotations
@@ -20,19 +22,26 @@ from pathlib import Path
 from aipolicy.catalog import Catalog
 from aipolicy.errors import ConfigError
 from aipolicy.paths import DEFAULT_RULESET
-from aipolicy.ruleset import load_ruleset
+from aipolicy.ruleset import Ruleset, load_ruleset
 
 TEMPLATE = Path(__file__).with_name("ai-only.pac.in")
 _PROXY = re.compile(r"(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):\d{1,5}")
 
 
-def ai_hosts(catalog: Catalog) -> list[str]:
-    """Every host name the PAC file must send to the proxy, without redundant subdomains."""
-    hosts: set[str] = set()
+def ai_hosts(catalog: Catalog, extra: Iterable[str] = ()) -> list[str]:
+    """Every host name the PAC file must send to the proxy (the catalog's, and ``extra``),
+    without redundant subdomains."""
+    hosts: set[str] = {h.lower().rstrip(".") for h in extra}
     for app in catalog:
         hosts.update(d.lower().rstrip(".") for d in app.domains)
         hosts.update(h.lower().rstrip(".") for h, _prefix in app.paths)
     return sorted(h for h in hosts if not _under_another(h, hosts))
+
+
+def proxied_hosts(ruleset: Ruleset) -> list[str]:
+    """The catalog's hosts and the sign-in hosts decrypted for tenant headers."""
+    return ai_hosts(ruleset.catalog,
+                    ruleset.tenants.sign_in_hosts if ruleset.tenants else ())
 
 
 def _under_another(host: str, hosts: set[str]) -> bool:
@@ -70,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     catalog = ruleset.catalog
     source = f"{args.ruleset.name}, catalog version {catalog.version}"
     try:
-        text = render(ai_hosts(catalog), args.proxy, source)
+        text = render(proxied_hosts(ruleset), args.proxy, source)
     except ValueError as exc:
         print(f"make_pac: {exc}", file=sys.stderr)
         return 2

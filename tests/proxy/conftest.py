@@ -16,6 +16,6 @@ def addon_modules():
         sys.path.insert(0, str(ADDONS))
     names = ("policy_state", "tls_scope", "enforcer", "audit_log", "metrics_exporter",
              "streaming", "http1_reader", "log_privacy", "connection_guard", "http_guard",
-             "state_store", "incidents",
+             "state_store", "incidents", "tenant_headers",
              "aipolicy_addons")
     return {name: importlib.import_module(name) for name in names}

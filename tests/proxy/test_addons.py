@@ -201,7 +201,8 @@ def test_streaming_enabled_for_responses(addon_modules):
 def test_entry_module_builds_all_addons(addon_modules):
     names = [type(a).__name__ for a in addon_modules["aipolicy_addons"].build_addons()]
     assert names == ["StateStoreAddon", "PolicyState", "TlsScope", "ConnectionGuard",
-                     "ProtocolGuard", "Enforcer", "DecisionGuard", "IncidentsAddon", "AuditLog",
+                     "ProtocolGuard", "Enforcer", "DecisionGuard", "IncidentsAddon",
+                     "TenantHeaders", "AuditLog",
                      "MetricsExporter", "Streaming"]
 
 

@@ -67,10 +67,10 @@ def pipeline() -> Pipeline:
 
 
 def _req(host: str, path: str = "/v1/chat/completions", proceeded=frozenset(),
-         user: str | None = None) -> RequestInfo:
+         user: str | None = None, ip: str = "192.0.2.1") -> RequestInfo:
     return RequestInfo("POST", "https", host, 443, path,
                        {"content-type": "application/json", "accept": "application/json"},
-                       ClientIdentity(ipaddress.ip_address("192.0.2.1"), user),
+                       ClientIdentity(ipaddress.ip_address(ip), user),
                        proceeded=frozenset(proceeded))
 
 
@@ -81,13 +81,14 @@ def _body(text: str) -> bytes:
 def test_access_coach_with_its_options(pipeline):
     rs = pipeline.ruleset
     app = rs.catalog.get("anthropic-api")
-    decision = decide_access(rs, app, ClientIdentity(None))
+    decision = decide_access(rs, app, _req("api.anthropic.com", "/v1/messages"))
     assert decision.action is Action.COACH and decision.rule_id == "coach-anthropic"
     assert decision.coach == CoachStep(ACCESS_SCOPE, CoachOptions(3600.0, True))
-    cleared = decide_access(rs, app, ClientIdentity(None), frozenset({ACCESS_SCOPE}))
+    cleared = decide_access(rs, app, _req("api.anthropic.com", "/v1/messages",
+                                          proceeded={ACCESS_SCOPE}))
     assert cleared.enforced_action is Action.MONITOR and cleared.coach.cleared
     # the default rule coaches unreviewed apps; remembered 8 hours; no header there
-    poe = decide_access(rs, rs.catalog.get("poe"), ClientIdentity(None))
+    poe = decide_access(rs, rs.catalog.get("poe"), _req("poe.com", "/"))
     assert poe.rule_id == "default" and poe.coach.options == CoachOptions(8 * 3600.0, False)
 
 
@@ -167,10 +168,10 @@ def test_default_ruleset_asks_for_acknowledgement_and_coaches_unreviewed_apps():
     assert rs.policy.summary.purpose and rs.policy.summary.dos and rs.policy.summary.donts
     assert rs.default_rule.action is Action.COACH and rs.coach is not None
     assert rs.on_store_error is Action.BLOCK
-    client = ClientIdentity(ipaddress.ip_address("10.20.1.1"))
+    client = _req("poe.com", "/", ip="10.20.1.1")
     assert decide_access(rs, rs.catalog.get("poe"), client).enforced_action is Action.COACH
     # contractors are still blocked, banned apps too: a coach never opens those
-    contractor = ClientIdentity(ipaddress.ip_address("10.99.1.1"))
+    contractor = _req("poe.com", "/", ip="10.99.1.1")
     assert decide_access(rs, rs.catalog.get("poe"), contractor).action is Action.BLOCK
     assert decide_access(rs, rs.catalog.get("deepseek-chat"), client).action is Action.BLOCK
 

@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 
 from aipolicy.decide import decide_access
-from aipolicy.model import Action, ClientIdentity, Mode
+from aipolicy.model import Action, ClientIdentity, Mode, RequestInfo
 from aipolicy.ruleset import load_ruleset
 
 
@@ -16,8 +16,10 @@ def ruleset(test_ruleset_path):
     return load_ruleset(test_ruleset_path)
 
 
-def client(ip: str, user: str | None = None) -> ClientIdentity:
-    return ClientIdentity(ipaddress.ip_address(ip), user)
+def client(ip: str, user: str | None = None) -> RequestInfo:
+    """A page load from this client (activity ``other``)."""
+    return RequestInfo("GET", "https", "example.test", 443, "/", {},
+                       ClientIdentity(ipaddress.ip_address(ip), user))
 
 
 CASES = [

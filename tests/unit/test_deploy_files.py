@@ -370,6 +370,25 @@ def test_generated_ai_only_pac_covers_the_whole_catalog():
         make_pac.render(hosts, ["not a proxy"], "test")
 
 
+def test_generated_pac_sends_tenant_sign_in_hosts_to_the_proxy(tmp_path):
+    make_pac = load_make_pac()
+    rs = tmp_path / "ruleset.yaml"
+    rs.write_text(FIXTURE_RULESET.read_text().replace(
+        "catalog: catalog.yaml", f"catalog: {FIXTURE_RULESET.parent / 'catalog.yaml'}") + """
+tenants:
+  restrict:
+    microsoft-tenant-policy:
+      values: ["550e8400-e29b-41d4-a716-446655440000:6ba7b810-9dad-11d1-80b4-00c04fd430c8"]
+      sign_in: true
+""")
+    ruleset = load_ruleset(rs)
+    hosts = make_pac.proxied_hosts(ruleset)
+    assert {"login.microsoftonline.com", "login.live.com"} <= set(hosts)
+    assert set(make_pac.ai_hosts(ruleset.catalog)) < set(hosts)
+    assert make_pac.proxied_hosts(load_ruleset(FIXTURE_RULESET)) == make_pac.ai_hosts(
+        ruleset.catalog)
+
+
 NODE_PAC_HARNESS = r"""
 const fs = require("fs"), vm = require("vm");
 const n = ip => ip.split(".").reduce((a, b) => a * 256 + Number(b), 0);

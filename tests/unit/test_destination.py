@@ -152,7 +152,7 @@ def classify(pipeline, settings=None, client=EVERYONE, **names):
     classifier = DestinationClassifier(ruleset.catalog, settings or DestinationSettings())
     req = request(client=client, **names)
     return classifier.classify(req.names, req.path,
-                               lambda app: decide_access(ruleset, app, client))
+                               lambda app: decide_access(ruleset, app, req))
 
 
 @pytest.mark.parametrize(("names", "app", "host"), [
@@ -390,4 +390,4 @@ def test_cli_shows_the_decision_for_chosen_names(capsys, test_ruleset_path):
     assert out["app"] == "openai-api" and out["action"] == "allow"
     out = run_cli(capsys, test_ruleset_path, "https://203.0.113.9/", "--sni", "example.org")
     assert out == {"ai": False, "host": "203.0.113.9", "intercepted": True,
-                   "connection": "ip-connect"}
+                   "connection": "ip-connect", "tenant_headers": {}}

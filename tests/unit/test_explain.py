@@ -9,7 +9,15 @@ import pytest
 
 from aipolicy.decide import choose_access_rule, decide_access, first_match
 from aipolicy.inspect import choose_data_rule
-from aipolicy.model import AppConditions, ClientIdentity, Finding, Status, Unmet
+from aipolicy.model import (
+    Activity,
+    AppConditions,
+    ClientIdentity,
+    Finding,
+    RequestInfo,
+    Status,
+    Unmet,
+)
 from aipolicy.ruleset import load_ruleset
 
 from ..conftest import FIXTURES
@@ -29,7 +37,13 @@ def choice(ruleset, app_id: str, ip: str | None, user: str | None = None):
     app = ruleset.catalog.get(app_id)
     client = ClientIdentity(ipaddress.ip_address(ip) if ip else None, user)
     groups = ruleset.directory.groups_for(client)
-    return choose_access_rule(ruleset, app, ruleset.status_of(app), groups)
+    return choose_access_rule(ruleset, app, ruleset.status_of(app), groups, Activity.PROMPT)
+
+
+def prompt(client: ClientIdentity) -> RequestInfo:
+    """A chat request from ``client`` (activity ``prompt``)."""
+    return RequestInfo("POST", "https", "example.test", 443, "/v1/chat/completions", {},
+                       client)
 
 
 def test_group_condition_names_the_clients_groups(ruleset):
@@ -79,12 +93,12 @@ def test_explanation_is_the_decision(ruleset, app_id, ip, user):
     app = ruleset.catalog.get(app_id)
     client = ClientIdentity(ipaddress.ip_address(ip), user)
     groups = ruleset.directory.groups_for(client)
-    c = choose_access_rule(ruleset, app, ruleset.status_of(app), groups)
-    assert decide_access(ruleset, app, client).rule_id == c.rule.id
+    c = choose_access_rule(ruleset, app, ruleset.status_of(app), groups, Activity.PROMPT)
+    assert decide_access(ruleset, app, prompt(client), Activity.PROMPT).rule_id == c.rule.id
     rules = {r.id: r for r in ruleset.rules}
     for passed in c.passed:
-        assert tuple(rules[passed.rule_id].when.unmet(app, ruleset.status_of(app),
-                                                      groups)) == passed.unmet
+        assert tuple(rules[passed.rule_id].when.unmet(app, ruleset.status_of(app), groups,
+                                                      Activity.PROMPT)) == passed.unmet
 
 
 def test_first_match_stops_at_the_first_rule_that_holds():
@@ -106,7 +120,7 @@ def test_first_match_stops_at_the_first_rule_that_holds():
 
 def test_empty_conditions_match_anything(ruleset):
     app = ruleset.catalog.get("openai-api")
-    assert tuple(AppConditions().unmet(app, Status.BANNED, ())) == ()
+    assert tuple(AppConditions().unmet(app, Status.BANNED, (), Activity.OTHER)) == ()
 
 
 def finding(kind: str, type_: str, score: float = 1.0) -> Finding:
@@ -117,7 +131,7 @@ def test_data_rule_explanation(e2e_ruleset):
     settings = e2e_ruleset.inspection
     app = e2e_ruleset.catalog.get("openai-api")
     c = choose_data_rule(settings, finding("pii", "EMAIL_ADDRESS"), app, Status.TOLERATED,
-                         ("everyone",))
+                         ("everyone",), Activity.PROMPT)
     assert c.rule.id == "pii-redact"
     assert [(p.rule_id, p.unmet) for p in c.passed] == [
         ("secrets-block", (Unmet("finding", ("secret",), ("pii", "EMAIL_ADDRESS")),)),
@@ -125,7 +139,7 @@ def test_data_rule_explanation(e2e_ruleset):
          (Unmet("finding", ("project-codenames",), ("pii", "EMAIL_ADDRESS")),)),
     ]
     c = choose_data_rule(settings, finding("secret", "aws-access-key-id"), app,
-                         Status.TOLERATED, ("everyone",))
+                         Status.TOLERATED, ("everyone",), Activity.PROMPT)
     assert c.rule.id == "secrets-block" and c.passed == ()
 
 
@@ -146,11 +160,11 @@ def test_data_rule_min_score_and_request_conditions(tmp_path):
     rs = load_ruleset(path)
     app = rs.catalog.get("openai-api")
     c = choose_data_rule(rs.inspection, finding("pii", "PERSON", 0.7), app, Status.TOLERATED,
-                         ("everyone",))
+                         ("everyone",), Activity.PROMPT)
     assert c.rule.id == "pii-redact"
     names = next(p for p in c.passed if p.rule_id == "sure-names-for-restricted")
     assert names.unmet == (Unmet("min_score", ("0.9",), ("0.70",)),
                            Unmet("group", ("restricted",), ("everyone",)))
     c = choose_data_rule(rs.inspection, finding("pii", "PERSON", 0.95), app,
-                         Status.TOLERATED, ("restricted", "everyone"))
+                         Status.TOLERATED, ("restricted", "everyone"), Activity.PROMPT)
     assert c.rule.id == "sure-names-for-restricted"

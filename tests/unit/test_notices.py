@@ -175,7 +175,8 @@ def test_plural(label, expected):
 
 def facts(ruleset, app_id="deepseek-chat", findings: FindingSummary | None = None):
     d = decide_access(ruleset, ruleset.catalog.get(app_id),
-                      ClientIdentity(ipaddress.ip_address("192.0.2.1")))
+                      RequestInfo("GET", "https", "chat.deepseek.com", 443, "/", {},
+                                  ClientIdentity(ipaddress.ip_address("192.0.2.1"))))
     return NoticeFacts("AIP-TESTREF234", d, ruleset.policy, "chat.deepseek.com",
                        findings or FindingSummary())
 

@@ -34,7 +34,8 @@ def test_every_named_file_is_in_the_snapshot(ruleset: Path) -> None:
     rs = load_ruleset(ruleset)
     names = {p.name for p in rs.source_files}
     assert names == {"policy.yaml", "catalog.yaml", "pii.yaml", "pii_fields.yaml",
-                     "person_names.txt", "secrets.yaml", "codenames.txt", "normalize.yaml",
+                     "person_names.txt", "secrets.yaml", "codenames.txt", "activities.yaml",
+                     "normalize.yaml",
                      "confusables.txt"}
     assert all(p.is_absolute() for p in rs.source_files)
     assert rs.sources.root == str(ruleset)
