@@ -5,7 +5,10 @@ receives (``Path=<pages>``, ``HttpOnly``, ``SameSite=Strict``, ``Secure`` over T
 the AI service never sees it; each form carries ``HMAC(key, session | purpose | host)``.
 A form posted from another site has neither the cookie (SameSite) nor the token (it
 cannot read the page), and the ``Origin`` and ``Sec-Fetch-Site`` headers must name this
-origin when the browser sends them.
+origin when the browser sends them. ``Origin: null`` (an opaque origin) never passes, so
+the pages must not hide their origin from their own forms: their ``Referrer-Policy`` is
+``same-origin`` (``aipolicy.pages``), since under ``no-referrer`` a browser posts with
+``Origin: null``.
 
 The key is random per process unless configured (``aipolicy_page_secret``): replicas
 behind a load balancer need the same key, or a form served by one is refused by another.

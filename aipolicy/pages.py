@@ -30,6 +30,10 @@ _MAX_RETURN = 2048
 _LAYOUT = Template(resources.files("aipolicy").joinpath("templates/page.html").read_text())
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
        "frame-ancestors 'none'; base-uri 'none'")
+# "same-origin", not "no-referrer": under "no-referrer" a browser sends ``Origin: null``
+# with the pages' own form posts (Fetch: serializing a request origin), which the CSRF
+# check rightly refuses; "same-origin" still gives other sites no referrer.
+PAGE_REFERRER_POLICY = "same-origin"
 _BADGES = {"info": ("#0a58ca", "#6ea8fe"), "stop": ("#b42318", "#ff8a80"),
            "ok": ("#1a7f37", "#56d364")}
 
@@ -95,7 +99,7 @@ def respond_html(page: str, status: int = 200, reference: str = "",
                  cookie: str | None = None) -> Notice:
     headers = [("content-type", "text/html; charset=utf-8"), ("cache-control", "no-store"),
                ("content-security-policy", CSP), ("x-content-type-options", "nosniff"),
-               ("referrer-policy", "no-referrer")]
+               ("referrer-policy", PAGE_REFERRER_POLICY)]
     if reference:
         headers.append(("x-aipolicy-reference", reference))
     if cookie:
@@ -104,7 +108,10 @@ def respond_html(page: str, status: int = 200, reference: str = "",
 
 
 def redirect(location: str, reference: str = "") -> Notice:
-    headers = [("location", location), ("cache-control", "no-store")]
+    # The request that follows carries no Referer: the service never learns which of the
+    # proxy's pages (and their query) the person came from.
+    headers = [("location", location), ("cache-control", "no-store"),
+               ("referrer-policy", "no-referrer")]
     if reference:
         headers.append(("x-aipolicy-reference", reference))
     return Notice(303, tuple(headers), b"", "redirect")

@@ -16,13 +16,7 @@ from .cdp import Chromium
 from .proxy_harness import ROOT, start_proxy
 from .test_browser import CHROMIUM
 
-pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed"),
-    # Known bug, not yet found: Chromium's post of the acknowledgement form is answered
-    # "Not accepted" (the CSRF/same-origin check in Gate._trusted or the form reader
-    # refuses it), while the same post through the addons (tests/proxy) is accepted.
-    pytest.mark.xfail(strict=True, reason="Chromium's form post is refused (open bug)"),
-]
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium not installed")
 
 ACKCOACH = ROOT / "tests" / "fixtures" / "rulesets" / "ackcoach.yaml"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -64,6 +58,39 @@ def acknowledge(b: Chromium, url: str, tmp_path: Path) -> None:
     b.evaluate("document.querySelector('button[value=acknowledge]').click()")
 
 
+_FORGED_POST = """(() => {{
+    const f = document.createElement('form');
+    f.method = 'post'; f.action = 'https://chatgpt.com/.aipolicy/acknowledge';
+    for (const [k, v] of [['csrf', {token!r}], ['return', '/'], ['decision', 'acknowledge']]) {{
+        const i = document.createElement('input');
+        i.type = 'hidden'; i.name = k; i.value = v; f.appendChild(i);
+    }}
+    document.body.appendChild(f); f.submit();
+}})()"""
+
+
+def cross_site_posts_are_refused(b: Chromium, proxy) -> None:
+    """Pages of another site post the acknowledgement form to chatgpt.com, even with the
+    token of the browser's own session: the browser keeps the SameSite cookie back and
+    says where the post comes from, so the proxy refuses it and records nothing."""
+    b.navigate("https://chatgpt.com/")
+    b.wait_for("location.pathname === '/.aipolicy/acknowledge'")  # sets the page cookie
+    token = b.evaluate("document.querySelector('input[name=csrf]').value")
+    b.call("Page.enable", session=True)  # setBypassCSP needs it
+    b.call("Page.setBypassCSP", session=True, enabled=True)  # let the forged form post
+    # another site (poe.com: its own acknowledgement page), then an opaque origin
+    for attacker, where in (("https://poe.com/", "location.host === 'poe.com'"),
+                            ("data:text/html,<body>elsewhere</body>",
+                             "location.protocol === 'data:'")):
+        b.navigate(attacker)
+        b.wait_for(where)
+        b.evaluate(_FORGED_POST.format(token=token))
+        b.wait_for("location.host === 'chatgpt.com' && "
+                   "document.body.innerText.includes('could not be accepted')")
+    b.call("Page.setBypassCSP", session=True, enabled=False)
+    assert not [x for x in proxy.audit() if x.get("event") == "acknowledgement"]
+
+
 def test_browser_acknowledgement_coach_and_block(standin, standin_pki, tmp_path, browser):
     work = tmp_path / "proxy"
     data = tmp_path / "data"
@@ -71,6 +98,7 @@ def test_browser_acknowledgement_coach_and_block(standin, standin_pki, tmp_path,
     proxy = start_proxy(work, ruleset(tmp_path), standin.port, standin_pki.ca_cert, args)
     try:
         b = browser(proxy)
+        cross_site_posts_are_refused(b, proxy)
         # first visit: the summary, "I acknowledge", then the page the person asked for
         acknowledge(b, "https://chatgpt.com/", tmp_path)
         b.wait_for("location.href === 'https://chatgpt.com/'")

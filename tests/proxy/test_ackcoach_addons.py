@@ -17,6 +17,7 @@ from mitmproxy.proxy.layers.websocket import WebsocketMessageHook
 from mitmproxy.test import taddons, tflow, tutils
 
 from aipolicy.metrics import PolicyMetrics
+from tests.browser_model import form_post_origin
 from tests.unit.test_coach_decisions import ACKCOACH, ROOT
 
 NAV = {"accept": "text/html", "sec-fetch-mode": "navigate", "sec-fetch-site": "none"}
@@ -104,11 +105,15 @@ async def test_acknowledgement_round_trip_through_the_addons(stack):
     cookie = page.response.headers["set-cookie"].split(";")[0]
     token = re.search(r'name="csrf" value="([^"]+)"', page.response.text)[1]
     form = urllib.parse.urlencode({"csrf": token, "return": "/c/1?x=2"}).encode()
+    origin = form_post_origin(page.response.headers.get("referrer-policy"),
+                              "https://chatgpt.com" + location, "/.aipolicy/acknowledge")
+    assert origin == "https://chatgpt.com"  # what Chromium sends (not "null")
     post = await send(tctx, addons, flow(
         "chatgpt.com", "/.aipolicy/acknowledge", "POST",
         {"content-type": "application/x-www-form-urlencoded", "cookie": cookie,
-         "origin": "https://chatgpt.com", "sec-fetch-site": "same-origin"}, form, peer))
+         "origin": origin, "sec-fetch-site": "same-origin"}, form, peer))
     assert post.response.status_code == 303 and post.response.headers["location"] == "/c/1?x=2"
+    assert post.response.headers["referrer-policy"] == "no-referrer"  # none to the app
     event = lines(audit)[-1]
     assert event["event"] == "acknowledgement" and event["ack_version"] == "3"
     assert event["client"] == "10.30.0.1" and event["policy_version"] == "3.1"

@@ -20,6 +20,7 @@ from aipolicy.model import Action, ClientIdentity, RequestInfo
 from aipolicy.pipeline import Pipeline
 from aipolicy.ruleset import load_ruleset
 from aipolicy.state import StateStore, StoreError, open_store, parse_store_url
+from tests.browser_model import form_post_origin
 
 ROOT = Path(__file__).resolve().parents[2]
 ACKCOACH = ROOT / "tests" / "fixtures" / "rulesets" / "ackcoach.yaml"
@@ -155,12 +156,15 @@ class Person:
 
     async def submit(self, host: str, page_notice, **fields: str):
         """Post the form of a page (as the browser does: its hidden fields, the cookie,
-        Origin and Sec-Fetch-Site of the same origin)."""
+        the Origin its referrer policy allows and Sec-Fetch-Site of the same origin)."""
         page = page_notice.body.decode()
         action = html.unescape(re.search(r'<form method="post" action="([^"]+)"', page)[1])
         hidden = {m[1]: html.unescape(m[2]) for m in
                   re.finditer(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page)}
-        return await self.post(host, action, {**hidden, **fields})
+        # the Origin the page's own Referrer-Policy lets the browser send ("null" for one)
+        origin = form_post_origin(dict(page_notice.headers).get("referrer-policy"),
+                                  f"https://{host}/", action)
+        return await self.post(host, action, {**hidden, **fields}, {"origin": origin})
 
     async def post(self, host: str, path: str, fields: dict[str, str],
                    headers: dict[str, str] | None = None):

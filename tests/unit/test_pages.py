@@ -23,9 +23,12 @@ from aipolicy.pages import (
     coach_page,
     message_page,
     pages_base,
+    redirect,
+    respond_html,
     safe_return,
 )
 from aipolicy.ruleset import load_ruleset
+from tests.browser_model import form_post_origin
 
 ACKCOACH = Path(__file__).resolve().parents[1] / "fixtures" / "rulesets" / "ackcoach.yaml"
 APP = App("evil-ai", 'Evil <script>alert("x")</script> AI', "Evil & Co", "chat-assistant",
@@ -193,9 +196,43 @@ def test_session_cookie():
     ("null", None, False),
     ("https://chatgpt.com", "same-site", False),
     ("https://chatgpt.com", "cross-site", False),
+    # Origin "null" (an opaque origin: a sandboxed frame, a data: URL, a page whose
+    # referrer policy hides its origin) is never taken for this origin
+    ("null", "same-origin", False),
+    ("null", "cross-site", False),
+    ("https://evil.example", "cross-site", False),
 ])
 def test_same_origin(origin, site, ok):
     assert same_origin(origin, site, "https", "chatgpt.com", 443) is ok
+
+
+@pytest.mark.parametrize("policy,page,action,origin", [
+    ("no-referrer", "https://a.test/p", "/f", "null"),
+    ("same-origin", "https://a.test/p", "/f", "https://a.test"),
+    ("same-origin", "https://a.test/p", "https://b.test/f", "null"),
+    (None, "https://a.test/p", "https://b.test/f", "https://a.test"),
+    (None, "https://a.test/p", "http://a.test/f", "null"),
+    ("unsafe-url, bogus", "https://a.test/p", "https://b.test/f", "https://a.test"),
+])
+def test_browser_model_origin(policy, page, action, origin):
+    assert form_post_origin(policy, page, action) == origin
+
+
+def test_a_pages_own_form_post_carries_its_origin(policy):
+    """The browser's Origin for the pages' own forms follows the pages' referrer policy:
+    with "no-referrer" Chromium posts ``Origin: null`` and every form was refused."""
+    for name in ("acknowledge", "coach", "message"):
+        headers = dict(respond_html(pages(policy)[name], 200, "AIP-TEST234567").headers)
+        policy_header = headers["referrer-policy"]
+        page = "https://chatgpt.com/.aipolicy/acknowledge?return=%2F"
+        sent = form_post_origin(policy_header, page, "/.aipolicy/acknowledge")
+        assert same_origin(sent, "same-origin", "https", "chatgpt.com", 443)
+        # other sites are still told nothing about the page ("same-origin")
+        assert form_post_origin(policy_header, page, "https://intranet.example.test/") \
+            == "null"
+    # after a page, the service is sent on without the page's address as Referer
+    assert dict(redirect("/c/1", "AIP-TEST234567").headers)["referrer-policy"] == \
+        "no-referrer"
 
 
 def test_justification_header():
