@@ -18,6 +18,8 @@ from urllib.parse import quote
 import httpx2 as httpx
 import pytest
 
+from aipolicy.inspect import INSPECTION_FAILED
+
 from .standin.websocket import WebSocketClient
 
 AWS_KEY = "AKIAZ3MHQ7TXKRV4PWUN"  # synthetic, well-formed
@@ -188,7 +190,7 @@ def test_an_unreadable_upload_is_refused(proxy, standin_clean):
                    headers={"content-type": content_type})
     _blocked(r, standin_clean)
     assert "could not be read" in r.json()["error"]["message"]
-    audit.one(action="block", rule="inspection")
+    audit.one(action="block", rule=INSPECTION_FAILED)
 
 
 # ------------------------------------------------------------------ fields of bodies
@@ -232,9 +234,15 @@ def copilot(proxy, standin_clean):
 def _frame_refused(ws, proxy, standin, content) -> None:
     audit = Audit(proxy)
     ws.send(content)
-    reply = json.loads(ws.receive())
-    assert reply["event"] == "error"  # the proxy's error frame, not the stand-in's answer
-    assert AWS_KEY not in reply["message"]
+    # the proxy's answer in Copilot's own message events (clients.yaml: copilot-web),
+    # not the stand-in's "received"
+    events = [json.loads(ws.receive())]
+    while events[-1]["event"] != "done":
+        events.append(json.loads(ws.receive()))
+    assert [e["event"] for e in events] == ["startMessage", "appendText", "partCompleted",
+                                            "done"]
+    assert "could not be inspected" in events[1]["text"] or "Blocked" in events[1]["text"]
+    assert AWS_KEY not in json.dumps(events)
     audit.one(method="WEBSOCKET", action="block")
     assert standin.websocket_messages.snapshot() == []
 

@@ -492,3 +492,12 @@ def test_allowlist_regex_matching_anywhere_is_honoured_in_long_texts(
     filler = "nothing to see here, just words. " * 800
     text = filler + "api_key = 'sk_live_xxxxxxxx1234'\n" + filler + "token = 'Qm9#pL2@zX8!rT5$'"
     assert _found(scanner, text) == [("generic-api-key", "Qm9#pL2@zX8!rT5$")]
+
+
+@pytest.mark.parametrize("tail", [40, 68, 200])
+def test_dotted_runs_of_capitals_do_not_backtrack(scanner: SecretScanner, tail: int) -> None:
+    # The dotted-code-reference allowlist once tried every split of a long run of
+    # capitals: this 100-character value took ten minutes. A pasted value must never
+    # hold a scanner that long (the request would fail on its time budget).
+    text = 'TOKEN = "' + "X" * 14 + ".ATLASV1." + "X" * tail + '"'
+    assert scanner.scan(text) == SecretScanner(RULES, prefilter=False).scan(text)
