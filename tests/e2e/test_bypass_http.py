@@ -266,7 +266,8 @@ def test_headers_cut_short_stay_out_of_the_log(proxy, standin_clean):
 def test_switch_to_uninspected_protocol_refused(proxy, standin_clean, upgrade):
     # The stand-in accepts any switch (x-test-switch) and then echoes raw bytes, as a
     # service would that speaks the protocol: before, the proxy relayed them untouched.
-    path = f"/v1/oddhttp/upgrade-{len(upgrade)}-{upgrade[9:12].strip()}"
+    # lower-case: a refusal's path is recorded with other segments masked (not scanned)
+    path = f"/v1/oddhttp/upgrade-{len(upgrade)}-{upgrade[9:12].strip().lower()}"
     sock = tunnel(proxy)
     sock.sendall(f"GET {path} HTTP/1.1\r\nHost: api.openai.com\r\nConnection: Upgrade\r\n"
                  f"{upgrade}x-test-switch: 1\r\n\r\n".encode())
@@ -354,9 +355,11 @@ def test_h2_request_trailers_refused(proxy, standin_clean):
 def test_h2_body_reaches_http1_upstream_framed(proxy, standin_clean):
     # An HTTP/2 body without content-length went to the HTTP/1 upstream unframed: the
     # upstream read an empty body, then the body as a second request nobody inspected
-    # (here a gzip-compressed chat request carrying an AWS key).
+    # (here a gzip-compressed chat request). The body is inspected whatever its type,
+    # the gzip member inside included: a benign one shows the framing, a secret one
+    # is blocked.
     path = "/v1/oddhttp/h2-smuggle"
-    inner = gzip.compress(SECRET_BODY)
+    inner = gzip.compress(chat("Summarise the quarterly plan, please."))
     smuggled = (b"POST /v1/chat/completions HTTP/1.1\r\nHost: api.openai.com\r\n"
                 b"Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
                 b"Content-Length: %d\r\n\r\n" % len(inner)) + inner
@@ -367,6 +370,17 @@ def test_h2_body_reaches_http1_upstream_framed(proxy, standin_clean):
     assert got.body == smuggled and got.header("content-length") == str(len(smuggled))
     assert audit_for(proxy, path)["app"] == "openai-api"
     assert standin_clean.requests.for_host(None, "/v1/chat/completions") == []
+    secret_path = "/v1/oddhttp/h2-smuggle-secret"
+    inner = gzip.compress(SECRET_BODY)
+    smuggled = (b"POST /v1/chat/completions HTTP/1.1\r\nHost: api.openai.com\r\n"
+                b"Content-Type: application/json\r\nContent-Encoding: gzip\r\n"
+                b"Content-Length: %d\r\n\r\n" % len(inner)) + inner
+    client = H2Client(proxy)
+    client.post(secret_path, smuggled, content_type="application/octet-stream")
+    status, _ = client.response()
+    assert status == 403
+    assert audit_for(proxy, secret_path)["action"] == "block"
+    nothing_upstream(standin_clean, secret_path)
 
 
 def test_h2_continuation_flood_closes_the_connection(proxy, standin_clean):
