@@ -190,8 +190,8 @@ CODEX = ClientProfile(
     setup=_codex_https_setup,
 )
 
-# Codex as installed, with no config: WebSocket first, HTTPS after the upgrade fails
-# (the stand-in has no WebSocket support yet). For captures; slow (~7 s of retries).
+# Codex as installed, with no config: the Responses API over a WebSocket (the stand-in
+# answers it with the Responses events).
 CODEX_DEFAULT = ClientProfile(
     name="codex-default",
     executable=NODE_BIN / "codex",

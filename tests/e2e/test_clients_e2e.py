@@ -149,13 +149,14 @@ def test_codex_answers_through_the_proxy(default_proxy, standin, tmp_path):
 
 
 def test_codex_default_config_answers_through_the_proxy(default_proxy, standin, tmp_path):
-    """Codex as installed tries a WebSocket to api.openai.com first; through the proxy it
-    gets an answer either way (today over its HTTPS fallback: the stand-in refuses the
-    upgrade with the vendor's 404)."""
+    """Codex as installed talks to api.openai.com over a WebSocket: through the proxy,
+    its inspected messages reach the service and the answer comes back."""
+    standin.websocket_messages.clear()
     run, _ = _run(CODEX_DEFAULT, BENIGN, default_proxy, standin, tmp_path)
     assert run.exit_code == 0, run.output[-3000:]
     assert DEFAULT_REPLY in run.stdout
     assert run.to("api.openai.com", "/v1/responses")
+    assert any(b"response.create" in m.content for m in standin.websocket_messages.snapshot())
 
 
 def test_codex_secret_blocked(default_proxy, standin, tmp_path):
@@ -170,14 +171,20 @@ def test_codex_secret_blocked(default_proxy, standin, tmp_path):
 
 
 def test_codex_as_installed_secret_blocked(default_proxy, standin, tmp_path):
-    """Codex's default transport: WebSocket upgrades first (refused by the stand-in,
-    which has no WebSocket yet), then HTTPS: the prompt is blocked once, not retried."""
+    """Codex's default transport is a WebSocket to /v1/responses (the stand-in speaks
+    the Responses events there): the blocked message is dropped and answered with a
+    Responses answer whose text is the notice (clients.yaml: an error frame would be
+    printed as raw JSON), once, not retried; no frame with the secret reaches the
+    service."""
+    standin.websocket_messages.clear()
     run, audit = _run(CODEX_DEFAULT, WITH_SECRET, default_proxy, standin, tmp_path)
-    assert run.exit_code != 0
-    # "Reconnecting... n/5" here are the refused WebSocket upgrades, before the prompt
-    # is sent; the blocked request itself is not retried.
-    _assert_secret_blocked_once(run, audit, default_proxy, "/v1/responses", "codex",
-                                noise=("Failed to authenticate", "Retrying"))
+    assert run.exit_code == 0, run.output[-3000:]  # an answer, not an error
+    block = _assert_secret_blocked_once(run, audit, default_proxy, "/v1/responses", "codex",
+                                        noise=("Failed to authenticate", "Retrying",
+                                               "Reconnecting"))
+    assert block["method"] == "WEBSOCKET"
+    for message in standin.websocket_messages.snapshot():
+        assert AWS_KEY.encode() not in message.content
 
 
 def test_codex_redaction_note(default_proxy, standin, tmp_path):

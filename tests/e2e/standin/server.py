@@ -260,7 +260,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._switch_protocols(record)
             return
         if websocket.is_upgrade(self.headers):
-            websocket.serve(self, record.host, self.standin.websocket_messages)
+            websocket.serve(self, record.host, self.standin.websocket_messages,
+                            self.headers.get("x-test-reply") or self.standin.reply_text)
             return
 
         try:

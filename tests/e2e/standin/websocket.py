@@ -31,6 +31,8 @@ from wsproto.events import (
 )
 from wsproto.utilities import LocalProtocolError
 
+from .replies import DEFAULT_REPLY, Incoming, StreamReply, openai_responses
+
 _READ = 65536
 
 
@@ -75,7 +77,7 @@ def is_upgrade(headers: Message) -> bool:
             and "upgrade" in (headers.get("connection") or "").lower())
 
 
-def serve(handler: Any, host: str, log: MessageLog) -> None:
+def serve(handler: Any, host: str, log: MessageLog, reply_text: str = DEFAULT_REPLY) -> None:
     """Accept the upgrade on an ``http.server`` handler's connection (its request line
     and headers already read) and serve messages until the client closes."""
     ws = WSConnection(ConnectionType.SERVER)
@@ -100,8 +102,8 @@ def serve(handler: Any, host: str, log: MessageLog) -> None:
                     content = b"".join(parts)
                     parts.clear()
                     log.append(WsMessage(host, path, isinstance(event, TextMessage), content))
-                    _send(handler, ws, TextMessage(
-                        json.dumps({"event": "received", "bytes": len(content)})))
+                    _send(handler, ws, *(TextMessage(m) for m in _answer(
+                        host, path, handler.headers, content, reply_text)))
             elif isinstance(event, Ping):
                 _send(handler, ws, event.response())
             elif isinstance(event, CloseConnection):
@@ -109,6 +111,32 @@ def serve(handler: Any, host: str, log: MessageLog) -> None:
                 return
         if not data:
             return
+
+
+def _answer(host: str, path: str, headers: Message, content: bytes,
+            reply_text: str) -> list[str]:
+    """What the service sends back for one client message. The OpenAI Responses API over
+    a WebSocket (what the Codex CLI uses by default: openai/codex,
+    codex-rs/codex-api/src/endpoint/responses_websocket.rs) takes ``response.create``
+    messages and answers with the same events its HTTP stream carries, one JSON object
+    per message. Anything else gets a receipt the tests read."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        data = None
+    if (path.partition("?")[0].endswith("/responses") and isinstance(data, dict)
+            and data.get("type") == "response.create"):
+        body = {k: v for k, v in data.items() if k != "type"} | {"stream": True}
+        req = Incoming(host, "POST", path.partition("?")[0], {}, headers,
+                       json.dumps(body).encode())
+        try:
+            reply = openai_responses(req, None, reply_text)
+        except Exception as exc:  # noqa: BLE001 - the stand-in answers what it rejects
+            return [json.dumps({"type": "error", "error": {"message": str(exc)}})]
+        if isinstance(reply, StreamReply):
+            return [line[len("data: "):] for event in reply.events
+                    for line in event.decode().splitlines() if line.startswith("data: ")]
+    return [json.dumps({"event": "received", "bytes": len(content)})]
 
 
 def _send(handler: Any, ws: WSConnection, *events: Any) -> None:
