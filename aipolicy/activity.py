@@ -23,13 +23,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .catalog import host_list
-from .errors import ConfigError
 from .extract.files import media_type
 from .extract.registry import ROUTES, Route, find_route
 from .model import SCAN_ALL, Activity, Extraction, RequestInfo
 from .paths import RULESETS
 from .schema import Checker
-from .sources import Sources, absolute
+from .sources import Sources, load_referenced
 from .yamlsrc import Src, load_yaml
 
 DEFAULT_ACTIVITIES_PATH = RULESETS / "activities.yaml"
@@ -250,21 +249,5 @@ def load_activities_ref(check: Checker, value: Any, src: Src, base: Path,
                         sources: Sources) -> ActivityTable | None:
     """The ruleset's ``activities: FILE`` (relative to the ruleset), or the shipped table
     when ``value`` is None. Problems are added to ``check``."""
-    if value is None:
-        path = Path(absolute(DEFAULT_ACTIVITIES_PATH))
-        if not sources.include(path):
-            check.fail(src, f"the shipped {DEFAULT_ACTIVITIES_PATH.name} is missing")
-            return None
-    else:
-        name = check.string(value, src)
-        if name is None:
-            return None
-        path = Path(absolute(base / name))
-        if not sources.include(path):
-            check.fail(src, f"activities file {name!r} not found next to the ruleset")
-            return None
-    try:
-        return load_activities(path, sources)
-    except ConfigError as exc:
-        check.problems.extend(exc.problems)
-        return None
+    return load_referenced(check, value, src, base, sources, DEFAULT_ACTIVITIES_PATH,
+                           "activities", load_activities)

@@ -20,9 +20,16 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .schema import Checker
+    from .yamlsrc import Src
 
 Stamp = tuple[int, int]  # (st_mtime_ns, st_size); (0, 0) when the file cannot be read
 
@@ -119,3 +126,30 @@ class FileReader:
 
     def snapshot(self, root: str | Path) -> Snapshot:
         return Snapshot(absolute(root), tuple(self._files.values()))
+
+
+
+def load_referenced[T](check: Checker, value: Any, src: Src, base: Path, sources: Sources,
+                       default: Path, what: str,
+                       load: Callable[[Path, Sources], T]) -> T | None:
+    """A data file a ruleset names (``value``, relative to ``base``) or, when it names
+    none, the shipped ``default``, loaded through ``sources``; problems (a missing file,
+    the file's own) are added to ``check`` and give None."""
+    if value is None:
+        path = Path(absolute(default))
+        if not sources.include(path):
+            check.fail(src, f"the shipped {default.name} is missing")
+            return None
+    else:
+        name = check.string(value, src)
+        if name is None:
+            return None
+        path = Path(absolute(base / name))
+        if not sources.include(path):
+            check.fail(src, f"{what} file {name!r} not found next to the ruleset")
+            return None
+    try:
+        return load(path, sources)
+    except ConfigError as exc:
+        check.problems.extend(exc.problems)
+        return None

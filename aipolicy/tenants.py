@@ -26,12 +26,11 @@ from types import MappingProxyType
 from typing import Any
 
 from .catalog import host_list
-from .errors import ConfigError
 from .hostnames import HostKind, parse_host
 from .model import DestinationNames
 from .paths import RULESETS
 from .schema import Checker
-from .sources import Sources, absolute
+from .sources import Sources, load_referenced
 from .yamlsrc import Src, load_yaml
 
 DEFAULT_PRESETS_PATH = RULESETS / "tenant_headers.yaml"
@@ -348,24 +347,8 @@ def _values(check: Checker, raw: Any, src: Src, preset: Preset) -> tuple[str, ..
 
 def _load_presets_ref(check: Checker, value: Any, src: Src, base: Path,
                       sources: Sources) -> Presets | None:
-    if value is None:
-        path = Path(absolute(DEFAULT_PRESETS_PATH))
-        if not sources.include(path):
-            check.fail(src, f"the shipped {DEFAULT_PRESETS_PATH.name} is missing")
-            return None
-    else:
-        name = check.string(value, src)
-        if name is None:
-            return None
-        path = Path(absolute(base / name))
-        if not sources.include(path):
-            check.fail(src, f"presets file {name!r} not found next to the ruleset")
-            return None
-    try:
-        return load_presets(path, sources)
-    except ConfigError as exc:
-        check.problems.extend(exc.problems)
-        return None
+    return load_referenced(check, value, src, base, sources, DEFAULT_PRESETS_PATH, "presets",
+                           load_presets)
 
 
 def names_in(values: Iterable[str | None]) -> list[str]:
