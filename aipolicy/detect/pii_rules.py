@@ -19,7 +19,7 @@ from ..schema import Checker
 from ..sources import FileReader, Sources, absolute
 from ..yamlsrc import Src, load_yaml
 from .pii_field_rules import FieldRules, load_field_rules, phrase_words
-from .pii_validators import VALIDATORS, parse_iin_range
+from .pii_validators import BBAN_FORMAT, VALIDATORS, bban_length, parse_iin_range
 
 DEFAULT_PATTERNS_PATH = RULESETS / "pii.yaml"
 
@@ -390,9 +390,10 @@ class _Loader:
                     else:
                         ranges.append(parsed)
                 out[key] = tuple(ranges)
+            elif option_kind == "bban_formats":
+                out[key] = MappingProxyType(self._bban_formats(value, ksrc))
             else:  # int_mapping
-                m = self.check.mapping(value, ksrc, optional=tuple(value)
-                                       if isinstance(value, dict) else ())
+                m = self._string_keyed(value, ksrc)
                 if m is not None:
                     ints = {}
                     for k, v in m.items():
@@ -401,6 +402,36 @@ class _Loader:
                             ints[k] = int(n)
                     out[key] = MappingProxyType(ints)
         return name, MappingProxyType(out)
+
+    def _string_keyed(self, value: Any, src: Src) -> dict[str, Any] | None:
+        """A mapping whose keys are all strings. YAML reads some bare keys as other
+        types (Norway's ``NO`` and ``yes``/``on``/``off`` as booleans, ``1e3`` as a
+        number); such a key would silently never match, so it is an error."""
+        m = self.check.mapping(value, src, optional=tuple(value)
+                               if isinstance(value, dict) else ())
+        if m is None:
+            return None
+        for k in m:
+            if not isinstance(k, str):
+                self.check.fail(src.key(m, k), f"key {k!r} is not a string (YAML reads some "
+                                               "bare words as booleans or numbers: quote it)")
+        return {k: v for k, v in m.items() if isinstance(k, str)}
+
+    def _bban_formats(self, value: Any, src: Src) -> dict[str, str]:
+        """Country code -> BBAN format ("4a6n8n") as the IBAN registry writes it."""
+        out: dict[str, str] = {}
+        for country, fmt in (self._string_keyed(value, src) or {}).items():
+            ksrc = src.key(value, country)
+            if not (len(country) == 2 and country.isascii() and country.isupper()):
+                self.check.fail(ksrc, f"{country!r} is not a two-letter country code")
+            elif not isinstance(fmt, str) or not BBAN_FORMAT.fullmatch(fmt):
+                self.check.fail(ksrc, f"{fmt!r} is not a BBAN format such as '4a6n8n' "
+                                      "(counts of n digits, a letters, c letters or digits)")
+            elif not 11 <= bban_length(fmt) <= 30:
+                self.check.fail(ksrc, f"{fmt!r}: an IBAN is 15 to 34 characters long")
+            else:
+                out[country] = fmt
+        return out
 
     def _examples(self, value: Any, src: Src) -> tuple[tuple[MatchExample, ...], tuple[str, ...]]:
         d = self.check.mapping(value, src, required=("match",), optional=("no_match",))
