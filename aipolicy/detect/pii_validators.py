@@ -194,7 +194,9 @@ def _build_iban(options: Mapping[str, Any]) -> Validator:
                 if len(kept) == expected:
                     end = pos + 1
                     break
-        if len(kept) < expected:
+        # ... but it must end where a group ends: a longer token ("DE89...0001234",
+        # a UUID's dashed groups) is not an IBAN
+        if len(kept) < expected or value[end:end + 1].isalnum():
             return None
         compact = "".join(kept).upper()
         # check digits 02-98 (00, 01 and 99 are never issued), the country's BBAN
@@ -210,6 +212,7 @@ def _build_iban(options: Mapping[str, Any]) -> Validator:
 
 
 # --------------------------------------------------------------------------- network
+_ZERO_PADDED = re.compile(r"(?<![0-9])0+([0-9])")
 def _build_ip(options: Mapping[str, Any]) -> Validator:
     non_public = float(options.get("non_public_score", 0.3))
 
@@ -220,10 +223,16 @@ def _build_ip(options: Mapping[str, Any]) -> Validator:
         if colons and (colons < 3 or (colons != 7 and "::" not in value
                                       and "." not in value)):
             return None
+        if not colons:
+            # zero-padded octets as some logs write them ("010.001.020.003"); the
+            # ipaddress module refuses them (they could be read as octal)
+            value = _ZERO_PADDED.sub(r"\1", value)
         try:
             addr = ipaddress.ip_address(value)
         except ValueError:
             return None
+        if addr.version == 6 and addr.ipv4_mapped is not None:
+            addr = addr.ipv4_mapped  # "::ffff:81.2.69.160": judged as the IPv4 address
         if addr.is_loopback or addr.is_unspecified or addr.is_multicast:
             return None
         if addr.version == 6 and addr.is_reserved and colons == 7 and not addr.is_link_local:
