@@ -393,7 +393,8 @@ class _Loader:
             elif option_kind == "bban_formats":
                 out[key] = MappingProxyType(self._bban_formats(value, ksrc))
             else:  # int_mapping
-                m = self._string_keyed(value, ksrc)
+                m = self.check.mapping(value, ksrc, optional=tuple(value)
+                                       if isinstance(value, dict) else ())
                 if m is not None:
                     ints = {}
                     for k, v in m.items():
@@ -403,27 +404,18 @@ class _Loader:
                     out[key] = MappingProxyType(ints)
         return name, MappingProxyType(out)
 
-    def _string_keyed(self, value: Any, src: Src) -> dict[str, Any] | None:
-        """A mapping whose keys are all strings. YAML reads some bare keys as other
-        types (Norway's ``NO`` and ``yes``/``on``/``off`` as booleans, ``1e3`` as a
-        number); such a key would silently never match, so it is an error."""
-        m = self.check.mapping(value, src, optional=tuple(value)
-                               if isinstance(value, dict) else ())
-        if m is None:
-            return None
-        for k in m:
-            if not isinstance(k, str):
-                self.check.fail(src.key(m, k), f"key {k!r} is not a string (YAML reads some "
-                                               "bare words as booleans or numbers: quote it)")
-        return {k: v for k, v in m.items() if isinstance(k, str)}
-
     def _bban_formats(self, value: Any, src: Src) -> dict[str, str]:
         """Country code -> BBAN format ("4a6n8n") as the IBAN registry writes it."""
         out: dict[str, str] = {}
-        for country, fmt in (self._string_keyed(value, src) or {}).items():
-            ksrc = src.key(value, country)
+        m = self.check.mapping(value, src, optional=tuple(value)
+                               if isinstance(value, dict) else ())
+        for country, fmt in (m or {}).items():
+            ksrc = src.key(m, country)
             if not (len(country) == 2 and country.isascii() and country.isupper()):
-                self.check.fail(ksrc, f"{country!r} is not a two-letter country code")
+                # YAML reads a bare NO (Norway) as false
+                hint = " (quote it: YAML reads a bare NO as false)" \
+                    if country in ("False", "True") else ""
+                self.check.fail(ksrc, f"{country!r} is not a two-letter country code{hint}")
             elif not isinstance(fmt, str) or not BBAN_FORMAT.fullmatch(fmt):
                 self.check.fail(ksrc, f"{fmt!r} is not a BBAN format such as '4a6n8n' "
                                       "(counts of n digits, a letters, c letters or digits)")
