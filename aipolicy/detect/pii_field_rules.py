@@ -90,6 +90,7 @@ class FieldRules:
     personal_examples: KeyExamples
     not_value_words: frozenset[str]
     suppress: frozenset[str]
+    suppress_any: frozenset[str]  # ... whatever the value's shape (a date, a dotted quad)
     not_value_examples: tuple[tuple[str, ...], tuple[str, ...]]
     not_value_line: int | None
     vcard: Mapping[str, VcardSpec]
@@ -113,17 +114,24 @@ def load_field_rules(path: Path, check: Checker, entities: frozenset[str],
     personal, personal_examples = _key_list(check, top.get("personal"),
                                             root.key(top, "personal"))
     nsrc = root.key(top, "not_values")
-    nv = check.mapping(top.get("not_values"), nsrc, required=("words", "suppress", "examples"))
+    nv = check.mapping(top.get("not_values"), nsrc, required=("words", "suppress", "examples"),
+                       optional=("suppress_any",))
     words: tuple[str, ...] = ()
     suppress: tuple[str, ...] = ()
+    suppress_any: tuple[str, ...] = ()
     examples: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     if nv is not None:
         words = tuple(w for p in check.string_list(nv.get("words"), nsrc.key(nv, "words"))
                       for w in phrase_words(p))
-        suppress = tuple(check.string_list(nv.get("suppress"), nsrc.key(nv, "suppress")))
-        for entity in suppress:
-            if entity not in entities:
-                check.fail(nsrc.key(nv, "suppress"), f"unknown entity {entity!r}")
+        for name in ("suppress", "suppress_any"):
+            listed = tuple(check.string_list(nv.get(name, []), nsrc.key(nv, name)))
+            for entity in listed:
+                if entity not in entities:
+                    check.fail(nsrc.key(nv, name), f"unknown entity {entity!r}")
+            if name == "suppress":
+                suppress = listed
+            else:
+                suppress_any = listed
         examples = _examples(check, nv.get("examples"), nsrc.key(nv, "examples"))
     vcard: dict[str, VcardSpec] = {}
     if "vcard" in top:
@@ -148,7 +156,8 @@ def load_field_rules(path: Path, check: Checker, entities: frozenset[str],
             vcard[prop.upper()] = VcardSpec(entity, tuple(parts))
     return FieldRules(file, MappingProxyType(shapes), tuple(fields), ignore, personal,
                       ignore_examples, personal_examples, frozenset(words),
-                      frozenset(suppress), examples, nsrc.line, MappingProxyType(vcard))
+                      frozenset(suppress), frozenset(suppress_any), examples, nsrc.line,
+                      MappingProxyType(vcard))
 
 
 @dataclass(frozen=True)

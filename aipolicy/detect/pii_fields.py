@@ -37,7 +37,6 @@ from .structure import Lines, Structure, StructureFinder
 # (a card written "4111 1111 1111 1111" or "4111.1111.1111.1111" is not one)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 _KEY_MEMO = 8192  # key classes kept per detector; the memo starts over when full
-_BIRTH = "DATE_OF_BIRTH"  # no date under a key that names another one is a birth date
 
 
 # --------------------------------------------------------------------------- keys
@@ -212,6 +211,7 @@ class FieldDetector:
                  names: NameShape) -> None:
         self.rules = rules
         self.suppress = rules.suppress
+        self.suppress_any = rules.suppress_any
         self._names = names
         by_id = {r.id: r for r in recognizers}
         problems: list[ConfigProblem] = []
@@ -397,15 +397,16 @@ class FieldDetector:
 
     def drop_not_values(self, text: str, lines: Lines, candidates: list[Candidate],
                         regions: Sequence[tuple[int, int]]) -> list[Candidate]:
-        """Without the candidates of ``suppress`` types that are a bare number (or any
-        date, for dates of birth) under a key that says what else they are: in a column or
-        value of such a key (``regions``), or right after one ("timeUnixNano":
+        """Without the candidates of ``suppress`` types that are a bare number (or of
+        ``suppress_any`` types, whatever their shape: a date that is not a birth date, a
+        dotted quad that is a version) under a key that says what else they are: in a
+        column or value of such a key (``regions``), or right after one ("timeUnixNano":
         "1738375669470309139", "created_at": "1985-03-14")."""
         starts = [s for s, _ in regions]
         out = []
         for c in candidates:
-            if c.entity in self.suppress and (c.entity == _BIRTH or _NUMBER.fullmatch(
-                    text, c.start, c.end)):
+            if c.entity in self.suppress_any or (
+                    c.entity in self.suppress and _NUMBER.fullmatch(text, c.start, c.end)):
                 k = bisect.bisect_right(starts, c.start) - 1
                 if k >= 0 and regions[k][0] <= c.start and c.end <= regions[k][1]:
                     continue

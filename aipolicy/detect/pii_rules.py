@@ -19,7 +19,7 @@ from ..schema import Checker
 from ..sources import FileReader, Sources, absolute
 from ..yamlsrc import Src, load_yaml
 from .pii_field_rules import FieldRules, load_field_rules, phrase_words
-from .pii_validators import VALIDATORS, parse_iin_range
+from .pii_validators import BBAN_FORMAT, VALIDATORS, bban_length, parse_iin_range
 
 DEFAULT_PATTERNS_PATH = RULESETS / "pii.yaml"
 
@@ -390,6 +390,8 @@ class _Loader:
                     else:
                         ranges.append(parsed)
                 out[key] = tuple(ranges)
+            elif option_kind == "bban_formats":
+                out[key] = MappingProxyType(self._bban_formats(value, ksrc))
             else:  # int_mapping
                 m = self.check.mapping(value, ksrc, optional=tuple(value)
                                        if isinstance(value, dict) else ())
@@ -401,6 +403,27 @@ class _Loader:
                             ints[k] = int(n)
                     out[key] = MappingProxyType(ints)
         return name, MappingProxyType(out)
+
+    def _bban_formats(self, value: Any, src: Src) -> dict[str, str]:
+        """Country code -> BBAN format ("4a6n8n") as the IBAN registry writes it."""
+        out: dict[str, str] = {}
+        m = self.check.mapping(value, src, optional=tuple(value)
+                               if isinstance(value, dict) else ())
+        for country, fmt in (m or {}).items():
+            ksrc = src.key(m, country)
+            if not (len(country) == 2 and country.isascii() and country.isupper()):
+                # YAML reads a bare NO (Norway) as false
+                hint = " (quote it: YAML reads a bare NO as false)" \
+                    if country in ("False", "True") else ""
+                self.check.fail(ksrc, f"{country!r} is not a two-letter country code{hint}")
+            elif not isinstance(fmt, str) or not BBAN_FORMAT.fullmatch(fmt):
+                self.check.fail(ksrc, f"{fmt!r} is not a BBAN format such as '4a6n8n' "
+                                      "(counts of n digits, a letters, c letters or digits)")
+            elif not 11 <= bban_length(fmt) <= 30:
+                self.check.fail(ksrc, f"{fmt!r}: an IBAN is 15 to 34 characters long")
+            else:
+                out[country] = fmt
+        return out
 
     def _examples(self, value: Any, src: Src) -> tuple[tuple[MatchExample, ...], tuple[str, ...]]:
         d = self.check.mapping(value, src, required=("match",), optional=("no_match",))

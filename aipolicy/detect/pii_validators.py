@@ -35,7 +35,7 @@ ACCEPT = Verdict()
 Validator = Callable[[str], Verdict | None]
 
 # Option kinds a validator may declare; the rules loader checks YAML values against them.
-OPTION_KINDS = ("number", "string_list", "int_mapping", "iin_ranges")
+OPTION_KINDS = ("number", "string_list", "int_mapping", "iin_ranges", "bban_formats")
 
 
 @dataclass(frozen=True)
@@ -157,15 +157,36 @@ def iban_checksum_ok(compact: str) -> bool:
     return int(number) % 97 == 1
 
 
+# A BBAN format as the IBAN registry writes it, without its "!": parts of a count and a
+# kind (n digits, a letters, c letters or digits), "8n10n" for Germany.
+BBAN_FORMAT = re.compile(r"(?:\d{1,2}[nac])+")
+_BBAN_PART = re.compile(r"(\d{1,2})([nac])")
+_BBAN_CLASS = {"n": "[0-9]", "a": "[A-Z]", "c": "[A-Z0-9]"}
+
+
+def bban_regex(fmt: str) -> re.Pattern[str]:
+    """The upper-case BBAN a format such as "4a6n8n" describes."""
+    return re.compile("".join(f"{_BBAN_CLASS[kind]}{{{count}}}"
+                              for count, kind in _BBAN_PART.findall(fmt)))
+
+
+def bban_length(fmt: str) -> int:
+    return sum(int(count) for count, _ in _BBAN_PART.findall(fmt))
+
+
 def _build_iban(options: Mapping[str, Any]) -> Validator:
-    lengths: Mapping[str, int] = options.get("lengths") or {}
+    # country -> (IBAN length, BBAN pattern)
+    formats = {country: (4 + bban_length(fmt), bban_regex(fmt))
+               for country, fmt in (options.get("bban") or {}).items()}
 
     def validate(value: str) -> Verdict | None:
-        expected = lengths.get(value[:2].upper())
-        if expected is None:
+        known = formats.get(value[:2].upper())
+        if known is None:
             return None
+        expected, bban = known
         # Take exactly the country's length of characters, skipping separators: text
-        # after the IBAN ("... 00 2 days") is cut off instead of failing the checksum.
+        # after the IBAN ("... 00 2 days", "... 00 COBADEFF") is cut off instead of
+        # failing the check.
         kept, end = [], 0
         for pos, ch in enumerate(value):
             if ch.isalnum():
@@ -173,10 +194,15 @@ def _build_iban(options: Mapping[str, Any]) -> Validator:
                 if len(kept) == expected:
                     end = pos + 1
                     break
-        if len(kept) < expected:
+        # ... but it must end where a group ends: a longer token ("DE89...0001234",
+        # a UUID's dashed groups) is not an IBAN
+        if len(kept) < expected or value[end:end + 1].isalnum():
             return None
         compact = "".join(kept).upper()
-        if not compact.isascii() or not compact[2:4].isdigit():
+        # check digits 02-98 (00, 01 and 99 are never issued), the country's BBAN
+        # structure, then ISO 7064 mod 97-10
+        if not compact.isascii() or not compact[2:4].isdigit() or not (
+                2 <= int(compact[2:4]) <= 98) or not bban.fullmatch(compact, 4):
             return None
         if not iban_checksum_ok(compact):
             return None
@@ -186,6 +212,7 @@ def _build_iban(options: Mapping[str, Any]) -> Validator:
 
 
 # --------------------------------------------------------------------------- network
+_ZERO_PADDED = re.compile(r"(?<![0-9])0+([0-9])")
 def _build_ip(options: Mapping[str, Any]) -> Validator:
     non_public = float(options.get("non_public_score", 0.3))
 
@@ -196,10 +223,16 @@ def _build_ip(options: Mapping[str, Any]) -> Validator:
         if colons and (colons < 3 or (colons != 7 and "::" not in value
                                       and "." not in value)):
             return None
+        if not colons:
+            # zero-padded octets as some logs write them ("010.001.020.003"); the
+            # ipaddress module refuses them (they could be read as octal)
+            value = _ZERO_PADDED.sub(r"\1", value)
         try:
             addr = ipaddress.ip_address(value)
         except ValueError:
             return None
+        if addr.version == 6 and addr.ipv4_mapped is not None:
+            addr = addr.ipv4_mapped  # "::ffff:81.2.69.160": judged as the IPv4 address
         if addr.is_loopback or addr.is_unspecified or addr.is_multicast:
             return None
         if addr.version == 6 and addr.is_reserved and colons == 7 and not addr.is_link_local:
@@ -514,7 +547,7 @@ def _build_street_name(options: Mapping[str, Any]) -> Validator:
 VALIDATORS: Mapping[str, ValidatorKind] = {
     "luhn": ValidatorKind({"weak_score": "number", "iin_ranges": "iin_ranges"}, _build_luhn),
     "us_ssn": ValidatorKind({"never_issued": "string_list"}, _build_us_ssn),
-    "iban": ValidatorKind({"lengths": "int_mapping"}, _build_iban, trims=True),
+    "iban": ValidatorKind({"bban": "bban_formats"}, _build_iban, trims=True),
     "ip_address": ValidatorKind({"non_public_score": "number"}, _build_ip),
     "email": ValidatorKind(
         {"reserved_domains": "string_list", "reserved_score": "number",

@@ -31,6 +31,7 @@ import random
 from collections.abc import Callable, Sequence
 
 from .pii_corpus import Sample, _Builder
+from .pii_iban_dev import generate_iban_dev
 
 # --------------------------------------------------------------------------- value pools
 GIVEN = ["Manon", "Bhavna", "Olusegun", "Margarethe", "Thierry", "Inés", "Joaquín",
@@ -1284,4 +1285,4 @@ def generate_layouts(seed: int, n_records: int = 380, n_benign: int = 320) -> li
     for _ in range(n_benign):
         name, make = r.choice(BENIGN)
         out.append(Sample(make(r), (), f"benign-{name}", benign=True))
-    return out
+    return out + generate_iban_dev(seed)  # IBANs of every country, IP forms

@@ -86,13 +86,14 @@ def test_luhn_rejects_bad_checksum() -> None:
     assert luhn("1699999999996").score == 0.3  # epoch-ms shape (passes Luhn): needs context
 
 
-def test_iban_checks_country_length_and_mod97() -> None:
-    lengths = RULES.recognizers[[r.id for r in RULES.recognizers].index("iban")] \
-        .validator_options["lengths"]
-    iban = _validator("iban", lengths=lengths)
+def test_iban_checks_country_structure_and_mod97() -> None:
+    bban = RULES.recognizers[[r.id for r in RULES.recognizers].index("iban")] \
+        .validator_options["bban"]
+    iban = _validator("iban", bban=bban)
     assert iban("GB82WEST12345698765432") is not None
     assert iban("GB82WEST12345698765433") is None  # checksum
     assert iban("QQ82WEST12345698765432") is None  # no such country
+    assert iban("GB82WEST1234569876543") is None  # too short
     assert iban("DE89370400440532013000 2").length == 22  # trailing text trimmed
 
 
