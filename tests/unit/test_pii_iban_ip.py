@@ -186,6 +186,12 @@ def test_ip_columns(detector: PiiDetector, header: str) -> None:
                                                    "::ffff:81.2.69.161"]
 
 
+@pytest.mark.parametrize("text", ["Login: 81.2.69.160", "user,login\nlena,81.2.69.160\n"])
+def test_ip_under_a_login_key_is_still_an_ip(detector: PiiDetector, text: str) -> None:
+    # "login" says when or how someone logged in, not that a dotted quad is something else
+    assert found(detector, text, "IP_ADDRESS") == ["81.2.69.160"]
+
+
 @pytest.mark.parametrize("text", [
     "oid\tname\n1.3.6.1.4.1.9.9.13\tcpu\n2.5.4.3\tcn\n",
     "component,version\nfirmware,4.2.1.7\nagent,2.25.6.165\n",
