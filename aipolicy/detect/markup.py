@@ -325,6 +325,7 @@ def _lay_out(w: _Writer, t: _Tag, k: int, found: list[_Tag],
             i = next(g for g in (1, 2, 3) if value.group(g) is not None)
             w.write(value.start(i), value.end(i))
             w.tag()  # the rest of the tag
+            w.line()  # an input ends its field
     elif name in _CELLS:
         if t.closing:
             if tables:

@@ -42,8 +42,10 @@ _WRAPS = ["{}", "{}", "<span>{}</span>", "<b>{}</b>", '<span class="val">{}</spa
 
 
 def _ip(r: random.Random) -> str:
-    if r.random() < 0.8:
-        return ".".join(str(r.randint(1, 254)) for _ in range(4))
+    if r.random() < 0.8:  # a subscriber's public address (not private, multicast, ...)
+        first = r.choice([r.randint(1, 9), r.randint(11, 126), r.randint(128, 168),
+                          r.randint(173, 191), r.randint(193, 223)])
+        return ".".join([str(first)] + [str(r.randint(1, 254)) for _ in range(3)])
     return "2a0" + str(r.randint(0, 9)) + ":" + ":".join(
         f"{r.randint(0, 0xffff):x}" for _ in range(5)) + f"::{r.randint(1, 0xfff):x}"
 
@@ -77,7 +79,7 @@ class _Html:
         if self.entities == "extra":
             swaps = [("@", r.choice(["&#64;", "&#x40;", "&commat;"])),
                      (" ", "&nbsp;"), ("é", "&eacute;"), ("ü", "&uuml;"), ("ö", "&ouml;"),
-                     ("-", r.choice(["-", "&#45;", "&ndash;"]) if r.random() < 0.2 else "-"),
+                     ("-", "&#45;" if r.random() < 0.2 else "-"),
                      ("/", "&#x2F;" if r.random() < 0.3 else "/"), ("ñ", "&ntilde;")]
             for a, b in swaps:
                 if a == " " and r.random() < 0.6:
