@@ -381,6 +381,7 @@ class Inspector:
             seen[f.segment].append(f)
             rows[f.segment].append((f.kind, f.type, f.label, f.start, f.end, f.score,
                                     f.detector, True))
+        shown: list[list[tuple[str, str, int, int]]] = [[] for _ in texts]
         for k, f in from_views:
             i, view = owners[k]
             where = view.resolve(f.start, f.end)
@@ -389,6 +390,10 @@ class Inspector:
             if any(g.kind == f.kind and g.start <= where.start and where.end <= g.end
                    for g in seen[i]):
                 continue  # the text as written already showed it
+            if any(kind == f.kind and type_ == f.type and s <= where.start and where.end <= e
+                   for kind, type_, s, e in shown[i]):
+                continue  # another view showed it (entities: decoded and laid out as HTML)
+            shown[i].append((f.kind, f.type, where.start, where.end))
             rows[i].append((f.kind, f.type, f.label, where.start, where.end, f.score,
                             "+".join((f.detector, *where.techniques)), where.exact))
         return [tuple(dict.fromkeys(r)) for r in rows]

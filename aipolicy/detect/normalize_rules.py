@@ -48,12 +48,14 @@ class NormalizeRules:
     join_window: int
     join_tokens: int
     source: str
+    html_tags: tuple[str, ...] = ()  # tags that make the ``html`` view (lower case)
 
     def __repr__(self) -> str:
         return f"NormalizeRules({self.source})"
 
 
 _TOP = ("limits", "unicode", "spaced", "blobs", "reversed", "rot13", "joins")
+_HTML_TAG = re.compile(r"[a-z][a-z0-9]{0,15}")
 
 
 class _Loader:
@@ -76,7 +78,7 @@ class _Loader:
 
     def load(self, root: Any, base: Path) -> NormalizeRules | None:
         src = Src(self.file, "", 1)
-        root = self.check.mapping(root, src, required=_TOP, optional=_TOP)
+        root = self.check.mapping(root, src, required=_TOP, optional=(*_TOP, "html"))
         if root is None:
             return None
         lim = self._section(root, "limits", src, ("max_depth", "view_chars", "view_ratio",
@@ -100,6 +102,7 @@ class _Loader:
         rev = self._hints(root, "reversed", src, shapes=True)
         rot = self._hints(root, "rot13", src, shapes=False)
         max_depth = self._int(lim, "max_depth", lsrc, 1, 8, 3)
+        html_tags = self._html_tags(root, src)
         if confusables is None or rev is None or rot is None:
             return None
         return NormalizeRules(
@@ -115,7 +118,19 @@ class _Loader:
             min_printable=printable, reversed=rev, rot13=rot,
             join_window=self._int(joins, "window_chars", jsrc, 16, 4096, 200),
             join_tokens=self._int(joins, "tokens", jsrc, 1, 10, 3),
-            source=self.file)
+            source=self.file, html_tags=html_tags)
+
+    def _html_tags(self, root: Any, src: Src) -> tuple[str, ...]:
+        m = self._section(root, "html", src, ("tags",))
+        if m is None:
+            return ()
+        tsrc = src.key(root, "html").key(m, "tags")
+        tags = tuple(t.lower() for t in self.check.string_list(m.get("tags", []), tsrc))
+        if not all(_HTML_TAG.fullmatch(t) for t in tags):
+            self.check.fail(tsrc, "tags must be HTML element names (a letter, then letters "
+                                  "or digits)")
+            return ()
+        return tags
 
     def _confusables(self, uni: Any, usrc: Src, base: Path) -> dict[str, str] | None:
         if uni is None:

@@ -12,6 +12,10 @@ it already), and it can be redacted in place only if every change it touches map
 *exactly*: the original run holds the value as written, just spelt differently (a
 fullwidth digit, an escape). Inside a base64 blob, hex, reversed or ROT13 text it does
 not: the blob stands for the value but is not it, so such findings block instead.
+
+A *structural* view (HTML read as the table or form it renders) changes how the text is
+read, not only how it is spelt: every finding in it counts, touching a change or not,
+and one that spans markup (a tag dropped or turned into a separator) is not exact.
 """
 
 from __future__ import annotations
@@ -20,10 +24,10 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-COPY, CHANGE, GLUE, ALIGNED, MIRROR = 0, 1, 2, 3, 4
+COPY, CHANGE, GLUE, ALIGNED, MIRROR, MARKUP = 0, 1, 2, 3, 4, 5
 
 
-_CHANGES = (CHANGE, ALIGNED, MIRROR)
+_CHANGES = (CHANGE, ALIGNED, MIRROR, MARKUP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +38,8 @@ class Piece:
     technique rewrote (any part maps to the whole run; empty when characters were
     dropped); ``ALIGNED``/``MIRROR``: a run rewritten character for character (ROT13),
     or in reverse order: each character maps to one, but the run is a change;
-    ``GLUE``: separators between windows, from no part of the source.
+    ``GLUE``: separators between windows, from no part of the source; ``MARKUP``: a
+    change that stands for markup, not for a value (a span holding it is not exact).
     """
 
     vstart: int
@@ -56,17 +61,20 @@ class Resolved:
 
 class View:
     """A derived text: ``text``, its pieces (in view order, covering it), the technique
-    that made it, whether its changes map exactly, and its parent (None: the segment)."""
+    that made it, whether its changes map exactly, and its parent (None: the segment).
+    ``structural``: every finding in it counts, not only those touching a change."""
 
-    __slots__ = ("text", "pieces", "technique", "exact", "parent", "_starts", "depth")
+    __slots__ = ("text", "pieces", "technique", "exact", "parent", "_starts", "depth",
+                 "structural")
 
     def __init__(self, text: str, pieces: Iterable[Piece], technique: str, exact: bool,
-                 parent: View | None = None) -> None:
+                 parent: View | None = None, structural: bool = False) -> None:
         self.text = text
         self.pieces = tuple(pieces)
         self.technique = technique
         self.exact = exact
         self.parent = parent
+        self.structural = structural
         self.depth = 0 if parent is None else parent.depth + 1
         self._starts = [p.vstart for p in self.pieces]
 
@@ -99,13 +107,15 @@ class View:
             return x, x + 1
         return p.sstart, p.send
 
-    def touches_change(self, start: int, end: int) -> bool:
-        """Does ``[start, end)`` overlap a changed run (or hold a dropped one inside)?"""
+    def touches_change(self, start: int, end: int, kinds: tuple[int, ...] = _CHANGES
+                       ) -> bool:
+        """Does ``[start, end)`` overlap a changed run (or hold a dropped one inside)?
+        ``kinds``: the piece kinds that count (by default every change)."""
         i = max(0, bisect_right(self._starts, start) - 1)
         pieces = self.pieces
         while i < len(pieces) and pieces[i].vstart < end:
             p = pieces[i]
-            if p.kind in _CHANGES:
+            if p.kind in kinds:
                 if p.vstart == p.vend:
                     if start < p.vstart < end:
                         return True
@@ -123,7 +133,10 @@ class View:
         while view is not None:
             if view.touches_change(start, end):
                 techniques.append(view.technique)
-                exact = exact and view.exact
+                exact = exact and view.exact and not (
+                    view.structural and view.touches_change(start, end, (MARKUP,)))
+            elif view.structural:
+                techniques.append(view.technique)
             (a, b), (c, d) = view._source_range(start), view._source_range(end - 1)
             start, end = min(a, c), max(b, d)
             if end <= start:  # a span that mapped onto nothing (only glue)
@@ -164,8 +177,9 @@ class Builder:
         self.parts.append(text)
         self.length += n
 
-    def build(self, technique: str, exact: bool, parent: View | None) -> View:
-        return View("".join(self.parts), self.pieces, technique, exact, parent)
+    def build(self, technique: str, exact: bool, parent: View | None,
+              structural: bool = False) -> View:
+        return View("".join(self.parts), self.pieces, technique, exact, parent, structural)
 
 
 def windows(spans: Iterable[tuple[int, int]], size: int, before: int, after: int

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import hyperscan
 
 from ..extract.errors import InspectionError
-from . import decode
-from .normalize import SpacedJoiner, UnicodeFolder
+from . import decode, markup
+from .normalize import SPACED, UNICODE, SpacedJoiner, UnicodeFolder
 from .normalize_rules import NormalizeRules, WordHints
 from .prefilter import scan_bytes
 from .textmap import View, rewrite
@@ -29,6 +29,10 @@ from .textmap import View, rewrite
 # Trigger kinds
 _B64, _HEXSEP, _PERCENT, _ESCAPE, _ENTITY, _SPACED = range(6)
 _REV, _REV_HINT, _ROT, _ROT_HINT = range(6, 10)
+_HTML = 10
+# Views of views the html view is read in: text decoded from escapes, entities or blobs
+# may be HTML; a normalised, reversed or rotated one is read as HTML at its own level.
+_NOT_UNDER_HTML = frozenset({markup.HTML, UNICODE, SPACED, decode.REVERSED, decode.ROT13})
 _ID_BITS = 16
 _NO_EXT = (0, 0, 0, 0, 0, 0)
 _B64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
@@ -106,6 +110,9 @@ class Triggers:
         self._words(add, rules.rot13, _ROT, _ROT_HINT, decode.rot13, caseless)
         for shape in rules.reversed.shapes:
             add(shape.encode("ascii"), _REV)
+        if rules.html_tags:
+            names = "|".join(re.escape(t) for t in rules.html_tags)
+            add(f"<(?:{names})[\\s/>]".encode("ascii"), _HTML, single | caseless)
         self._exprs = (exprs, flags, ext)
         self._kinds = tuple(kinds)
         self._som = tuple(f & som for f in flags)
@@ -234,6 +241,8 @@ class Normalizer:
             exact(decode.ESCAPE, decode.escapes(text))
         if hits.get(_ENTITY):
             exact(decode.ENTITY, decode.entities(text))
+        if hits.get(_HTML) and own not in _NOT_UNDER_HTML:
+            made.append(markup.view(text, parent, rules.context_before))
         blobs = []
         if hits.get(_B64):
             blobs += self.blobs.decode_runs(text, fresh(hits.get(_B64)))

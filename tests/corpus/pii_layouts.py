@@ -30,6 +30,7 @@ import json
 import random
 from collections.abc import Callable, Sequence
 
+from . import pii_html
 from .pii_corpus import Sample, _Builder
 from .pii_iban_dev import generate_iban_dev
 
@@ -1081,7 +1082,7 @@ def meeting_notes(w: World) -> Sample:
 LAYOUTS: tuple[Callable[[World], Sample], ...] = (
     csv_export, csv_export, csv_export, markdown_table, ascii_table, sql_dump, sql_dump,
     json_records, json_records, yaml_records, env_ini, form, form, vcard, letter, letter,
-    email_thread, hr_note, meeting_notes)
+    email_thread, hr_note, meeting_notes, *pii_html.LAYOUTS)
 
 
 # --------------------------------------------------------------------------- hard negatives
@@ -1254,7 +1255,8 @@ BENIGN: tuple[tuple[str, Callable[[random.Random], str]], ...] = (
     ("otlp-telemetry", _benign_otlp), ("ids-json", _benign_ids_json),
     ("orders-csv", _benign_orders_csv), ("code", _benign_code),
     ("role-addresses", _benign_role_addresses), ("placeholders", _benign_placeholders),
-    ("dates-versions", _benign_dates_versions), ("config-tables", _benign_config_tables))
+    ("dates-versions", _benign_dates_versions), ("config-tables", _benign_config_tables),
+    *pii_html.BENIGN)
 
 
 def large_csv(seed: int, size: int) -> tuple[str, int]:

@@ -334,7 +334,8 @@ def test_generated_corpus_subset(detector: PiiDetector) -> None:
                   "PHONE_NUMBER")
     gold = {e: 0 for e in structured}
     hit = {e: 0 for e in structured}
-    records = [s for s in corpus if not s.benign]
+    # (pasted HTML is read as it renders by the inspector's html view: test_markup.py)
+    records = [s for s in corpus if not s.benign and not s.kind.startswith("html-")]
     benign = [s for s in corpus if s.benign]
     for sample, matches in zip(records, detector.scan_many([s.text for s in records]),
                                strict=True):
