@@ -471,9 +471,9 @@ _NOT_REDACTABLE = ("Personal data was found where it cannot be removed automatic
 _UNREADABLE = ("Part of this request could not be read (an unreadable, encrypted or unknown "
                "file), and the policy does not let uninspected content through.")
 _UNINSPECTABLE_UPLOAD = "Uploads whose content cannot be inspected are not allowed."
-_ENCODED = ("Personal data was found in encoded or disguised text (base64, hex, reversed or "
-            "ROT13), where it cannot be removed automatically. Remove it and send the "
-            "request again.")
+_ENCODED = ("Personal data was found in encoded, disguised or marked-up text (base64, hex, "
+            "reversed, ROT13, or split by HTML tags), where it cannot be removed "
+            "automatically. Remove it and send the request again.")
 
 
 def summarize(findings: Sequence[Finding]) -> FindingSummary:
