@@ -23,7 +23,7 @@ import bisect
 import hashlib
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import ConfigError, ConfigProblem
@@ -65,12 +65,105 @@ _PERSONAL = KeyClass(None, personal=True)
 _IGNORE = KeyClass(None, shape="ignore")
 
 
-class KeyClassifier:
-    """Keys -> KeyClass by their longest phrase (later on a tie), qualified by the words
-    after it ("card_last4", "Customer ID": not a personal value)."""
+class KeyWords:
+    """A key's words as the classifier compares them: a compound split into known words
+    ("custdob" -> cust dob, "passportnbr" -> passport nbr, "Reisepassnummer" ->
+    reisepass nummer), a plural made singular ("passports"), an abbreviation read as the
+    word it stands for ("nbr" -> number, "dt" -> date), words such as "of" and "de" left
+    out. Words are known from the phrases of the data file and its ``words`` section."""
 
     def __init__(self, rules: FieldRules) -> None:
-        self._qualifiers = rules.not_value_words
+        kw = rules.words
+        fields = [p for f in rules.fields for p in (*f.keys, *f.weak_keys)]
+        # names and places are judged by their shape, not a format: "clients" is a group
+        # of people, not a column of names, and "salesperson" no name's key
+        formats = [phrase_words(p) for f in rules.fields for p in (*f.keys, *f.weak_keys)
+                   if (spec := rules.shapes.get(f.shape)) is not None and spec.builtin is None]
+        others = [phrase_words(p) for p in (*rules.ignore, *rules.personal)]
+        self._same = kw.same
+        self._skip = kw.skip
+        # the words of every phrase, and each phrase of several words written as one
+        # ("bdate" for "b date": "custbdate" = cust bdate)
+        known = {w for p in (*fields, *rules.ignore, *rules.personal)
+                 for w in (*phrase_words(p), "".join(phrase_words(p)))}
+        known |= set(rules.not_value_words) | set(kw.same) | set(kw.same.values()) | kw.filler
+        self._known = frozenset(w for w in known if not w.isdigit())
+        self._longest = max((len(w) for w in self._known), default=0)
+        self._abbreviations = frozenset(kw.same) | kw.filler
+        # a compound may start with an unknown word before the first word of a format's
+        # phrase; a plural "s" may end the last word of a phrase or a qualifier
+        self._heads = frozenset(kw.same.get(p[0], p[0]) for p in formats if p)
+        self._plurals = frozenset(p[-1] for p in (*formats, *others) if p) | \
+            rules.not_value_words
+
+    def canonical(self, words: Iterable[str]) -> tuple[str, ...]:
+        """Words of a phrase as compared: abbreviations read, filler words left out."""
+        out = (self._same.get(w, w) for w in words)
+        return tuple(w for w in out if w not in self._skip)
+
+    def split(self, word: str, *, whole: bool = True) -> tuple[str, ...]:
+        """``word`` as known words: itself when known (``whole``), else the fewest known
+        words that spell it (the last may be a plural: "passports"), else -- for a known part
+        of six letters or more that starts with the first word of a phrase of a
+        formatted field ("holderpassport") -- that part after an unknown prefix, else itself. Words of
+        three letters or fewer ("str", "ip") join a compound only as abbreviations of
+        the ``same`` section or fillers, except one ("custdob"); a skipped word only
+        between two others ("dateofbirth"). Linear in the word's length times the
+        longest known word."""
+        if whole and word in self._known or len(word) < 4 or word.isdigit() or len(word) > 48:
+            return (word,)
+        n = len(word)
+        # best[j]: the fewest known words spelling word[j:] (None: none do), and how
+        # many of them are short words that are neither abbreviations nor fillers
+        best: list[tuple[tuple[str, ...], int] | None] = [None] * (n + 1)
+        best[n] = ((), 0)
+        for j in range(n - 2, -1, -1):
+            for k in range(j + 2, min(n, j + self._longest + 1) + 1):
+                after = best[k]
+                if after is None or (not whole and k - j == n):
+                    continue
+                piece = word[j:k]
+                if piece not in self._known:
+                    if k < n or k - j < 6 or piece[-1] != "s" or piece[:-1] not in self._plurals:
+                        continue
+                    piece = piece[:-1]  # "passports"
+                if piece in self._skip and (j == 0 or k == n):
+                    continue
+                short = after[1] + (len(piece) <= 3 and piece not in self._abbreviations)
+                if short > 1:
+                    continue
+                found = ((piece, *after[0]), short)
+                if best[j] is None or len(found[0]) < len(best[j][0]):
+                    best[j] = found
+        if best[0] is not None:
+            return best[0][0]
+        if whole:
+            for j in range(2, n - 5):
+                rest = best[j]
+                if rest is not None and len(rest[0][0]) >= 4 and \
+                        self._same.get(rest[0][0], rest[0][0]) in self._heads:
+                    return rest[0]
+        return (word,)
+
+    def of_key(self, key: str) -> list[list[str]]:
+        """The words of ``key`` grouped as ``key_groups`` groups them, split, singular,
+        abbreviations read, filler words out."""
+        out = []
+        for group in key_groups(key):
+            words = self.canonical(p for w in group for p in self.split(w))
+            if words:
+                out.append(list(words))
+        return out
+
+
+class KeyClassifier:
+    """Keys -> KeyClass by their longest phrase (later on a tie), qualified by the words
+    after it ("card_last4", "Customer ID": not a personal value). Keys and phrases are
+    compared as ``KeyWords`` reads them."""
+
+    def __init__(self, rules: FieldRules) -> None:
+        self.words = KeyWords(rules)
+        self._qualifiers = frozenset(self.words.canonical(rules.not_value_words))
         self._index: dict[str, list[tuple[tuple[str, ...], KeyClass]]] = {}
         # one word of every phrase of a personal type, its longest, as the file spells it
         self._spelled: set[str] = set()
@@ -87,12 +180,24 @@ class KeyClassifier:
             self._add(phrase, _IGNORE)
         for phrase in rules.personal:
             self._add(phrase, _PERSONAL)
+        # a word a key may hold instead of the one searched for ("ppt" for "passport")
+        forms: dict[str, set[str]] = {}
+        for form, word in rules.words.same.items():
+            forms.setdefault(word, set()).add(form)
+        for word in list(self._spelled):
+            canonical = rules.words.same.get(fold_accents(word), fold_accents(word))
+            self._spelled |= forms.get(canonical, set())
 
     def _add(self, phrase: str, cls: KeyClass) -> None:
-        words = phrase_words(phrase)
+        raw = phrase_words(phrase)
+        words = self.words.canonical(raw)
         if not words:
             return
-        variants = {words, ("".join(words),)}
+        variants = {words, ("".join(raw),)}
+        if len(raw) == 1:  # "Reisepassnummer" also as "reisepass nummer", "birthday" as
+            split = self.words.split(raw[0], whole=False)  # "birth day"
+            if len(split) > 1:
+                variants.add(self.words.canonical(split))
         for variant in variants:
             entries = self._index.setdefault(variant[0], [])
             if all(v != variant for v, _ in entries):  # the first entry of a phrase wins
@@ -101,12 +206,13 @@ class KeyClassifier:
     @property
     def vocabulary(self) -> frozenset[str]:
         """One word of every phrase of a personal type, its longest, as the data file
-        spells it ("prénom"): a key holding the phrase holds the word (the structure
-        finder searches for it and its form without accents)."""
+        spells it ("prénom"), and the other forms of that word ("ppt" for "passport"):
+        a key holding the phrase holds one of them (the structure finder searches for
+        them and their forms without accents)."""
         return frozenset(self._spelled)
 
     def __call__(self, key: str) -> KeyClass | None:
-        groups = key_groups(key)
+        groups = self.words.of_key(key)
         words = [w for g in groups for w in g]
         if not words or len(words) > 12:
             return None

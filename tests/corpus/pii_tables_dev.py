@@ -48,7 +48,7 @@ FAMILY = ["Abernathy", "Bergström", "Cienfuegos", "Dufresne", "Eichhorn", "Fair
           "Ximénez", "Yardley", "Zumbusch", "Achterberg", "Belmonte", "Castellví",
           "Delacroix-Henry"]
 MAIL = ["posteo.net", "example-mail.org", "kundenpost.de", "courriel.fr", "correo.es",
-        "staff.northwind.test", "hr.contoso.test"]
+        "northwind-staff.com", "contoso-hr.net"]
 COUNTRIES = ["US", "GB", "DE", "FR", "ES", "IT", "NL", "IE", "CA", "IN", "PL", "AU"]
 MONTHS = {
     "en": ["January", "February", "March", "April", "May", "June", "July", "August",
