@@ -329,6 +329,8 @@ _MONTHS = {
     )
 }
 _NUMS = re.compile(r"\d+")
+_ISO_TIME = re.compile(r"(?<=\A\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+                       r"(?:Z|[+-]\d{2}:?\d{2})?\Z")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -367,6 +369,7 @@ def _build_birth_date(options: Mapping[str, Any]) -> Validator:
         return None
 
     def validate(value: str) -> Verdict | None:
+        value = _ISO_TIME.sub("", value)  # 1979-07-27T00:00:00Z: the date is what counts
         texts = _NUMS.findall(value)
         nums = [int(n) for n in texts]
         if any(ch.isalpha() for ch in value):

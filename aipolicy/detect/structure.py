@@ -96,7 +96,10 @@ _INSERT = re.compile(
 _COPY = re.compile(  # at a line start: tried only there
     r"(?im)^copy[ \t]+(?P<name>[\w.\"`]{1,128})[ \t]*\((?P<cols>[^()\n]{1,4000})\)"
     r"[ \t]+from[ \t]+stdin[^\n]*\n")
-_IDENT = re.compile(r"[\"`\[]?(?P<id>[^\W\d][\w$]*)[\"`\]]?")
+# a column name: quoted ("date of birth", `t.dob`, [N° passeport]: any characters but
+# the quote) or bare
+_IDENT = re.compile(r"\"(?P<dq>[^\"\n]{1,128})\"|`(?P<bq>[^`\n]{1,128})`"
+                    r"|\[(?P<br>[^\]\n]{1,128})\]|(?P<id>[^\W\d][\w$]*)")
 _SQL_VALUE = re.compile(
     r"\s*(?:'(?P<sq>(?:[^'\\\n]|''|\\.){0,2000})'|\"(?P<dq>(?:[^\"\\\n]|\"\"|\\.){0,2000})\""
     r"|(?P<bare>[^\s,()'\";]{1,200}(?:\([^()\n]{0,200}\))?))")
@@ -683,7 +686,8 @@ def _column_list(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for m in re.finditer(r"[^,]+", text[start:end]):
         ident = _IDENT.search(m.group())
         if ident:
-            out.append((start + m.start() + ident.start("id"), start + m.start() + ident.end("id")))
+            s, e = ident.span(ident.lastgroup or 0)
+            out.append((start + m.start() + s, start + m.start() + e))
     return out
 
 
@@ -706,8 +710,9 @@ def _create_columns(text: str, pos: int) -> list[tuple[int, int]]:
             depth -= 1
         elif ch in "),":  # at depth 0: the end of a column definition
             ident = _IDENT.search(text, item_start, i)
-            if ident and ident.group("id").lower() not in _CONSTRAINT_WORDS:
-                out.append(ident.span("id"))
+            if ident and (ident.lastgroup != "id" or
+                          ident.group("id").lower() not in _CONSTRAINT_WORDS):
+                out.append(ident.span(ident.lastgroup or 0))
             if ch == ")":
                 return out
             item_start = i + 1
