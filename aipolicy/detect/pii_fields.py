@@ -309,6 +309,9 @@ class FieldFindings:
     not_values: tuple[tuple[int, int], ...]  # sorted value spans under negative keys
     marks: tuple[tuple[int, int], ...]  # key .. value of name fields (NER windows)
     proven_lines: frozenset[int]  # table rows whose names their header proves
+    # values of tables, SQL rows and keys, sorted: (start, end, row start, key class;
+    # None for a cell under a column nothing classified)
+    regions: tuple[tuple[int, int, int, KeyClass | None], ...] = ()
 
 
 class FieldDetector:
@@ -330,6 +333,8 @@ class FieldDetector:
         if problems:
             raise ConfigError(problems)
         self._shapes = {name: Shape(spec, by_id) for name, spec in rules.shapes.items()}
+        # recognizers whose matches count only by a context word
+        self._contextual = {r.id: r for r in recognizers if r.spec.context_required}
         self.classify = KeyClassifier(rules)
         # Keys recur across requests (an agent's tool schemas, an export's header): their
         # classes are kept under a keyed hash, never the key text (it may be prose).
@@ -402,6 +407,11 @@ class FieldDetector:
         structure = self._finder.find(text, lines, data)
         if not structure.fields:
             return FieldFindings((), (), (), (), frozenset())
+        values: list[tuple[int, int, int, KeyClass | None]] = [
+            (f.value_start, f.value_end, lines.starts[lines.index(f.value_start)], f.key_class)
+            for f in structure.fields]
+        values += [(s, e, row, None) for s, e, row in structure.cells]
+        values.sort(key=lambda r: (r[0], r[1]))
         personal = self._personal_blocks(structure, anchors)
         candidates: list[Candidate] = []
         names: list[DirectName] = []
@@ -457,7 +467,7 @@ class FieldDetector:
             proven.update(range(lines.index(s), lines.index(max(s, e - 1)) + 1))
         not_values.sort()
         return FieldFindings(tuple(candidates), tuple(names), tuple(not_values), tuple(marks),
-                             frozenset(proven))
+                             frozenset(proven), tuple(values))
 
     @staticmethod
     def _personal_blocks(structure: Structure[KeyClass], anchors: Sequence[tuple[int, int]]
@@ -496,10 +506,39 @@ class FieldDetector:
                     overlaps = True
                     break
                 j -= 1
-            if not overlaps:
+            if not overlaps and self._context_holds(text, lines, c, fields.regions):
                 kept.append(c)
         return self.drop_not_values(text, lines, kept + list(fields.candidates),
                                     fields.not_values)
+
+    def _context_holds(self, text: str, lines: Lines, c: Candidate,
+                       regions: Sequence[tuple[int, int, int, KeyClass | None]]) -> bool:
+        """Whether a pattern candidate that counts only by a context word ("passport"
+        near nine digits) keeps it in a structure. There a value's context is its own
+        key: under a column, JSON key or label that names something else (an
+        application number, a start date) it is not that entity, whatever the header
+        of the next column says; under a column nothing classified, only a context word
+        before it in its own row counts ("passport,912803456"), and after a key nothing
+        classified, only one before the value (a heading, not the next record's keys)."""
+        recognizer = self._contextual.get(c.detector)
+        if recognizer is None:
+            return True
+        # the region holding the candidate: regions do not nest (cells, values), so it
+        # is the last one starting at or before it
+        k = bisect.bisect_right(regions, c.start, key=lambda r: r[0]) - 1
+        if k >= 0 and c.end <= regions[k][1]:
+            _, _, row, cls = regions[k]
+            if cls is not None:
+                return cls.entity == c.entity
+            return recognizer.context_within(
+                text, max(row, c.start - recognizer.context_before), c.start)
+        key = self._finder.key_at(text, lines, c.start)
+        if key is None:
+            return True
+        if key[1] is not None:
+            return key[1].entity == c.entity
+        return recognizer.context_within(text, max(0, c.start - recognizer.context_before),
+                                         c.start)
 
     def drop_not_values(self, text: str, lines: Lines, candidates: list[Candidate],
                         regions: Sequence[tuple[int, int]]) -> list[Candidate]:

@@ -401,12 +401,14 @@ def _build_licence_number(options: Mapping[str, Any]) -> Validator:
     """Driver's licence and similar document numbers: letters and digits in one to six
     groups (``A123-4567-8901``, ``S 912 958 848 711``, ``WDLTFCFTE3R3``). Every group after
     the first holds a digit; the first is a short letter prefix or holds a digit, so
-    words ("Class C", "Expired 2024") are refused."""
+    words ("Class C", "Expired 2024") are refused; ``min_chars`` letters and digits at
+    least (a row id, "42", is no licence)."""
     min_digits = int(options.get("min_digits", 1))
+    min_chars = int(options.get("min_chars", 1))
 
     def validate(value: str) -> Verdict | None:
         groups = [g for g in _GROUP_SPLIT.split(value) if g]
-        if not groups or len(groups) > 6:
+        if not groups or len(groups) > 6 or sum(len(g) for g in groups) < min_chars:
             return None
         first = groups[0]
         if not (any(ch.isdigit() for ch in first) or (first.isalpha() and len(first) <= 3)
@@ -530,7 +532,8 @@ VALIDATORS: Mapping[str, ValidatorKind] = {
     "digits_not_trivial": ValidatorKind({}, _build_digits_not_trivial),
     "birth_date": ValidatorKind({"earliest_year": "number", "months": "int_mapping"},
                                 _build_birth_date),
-    "licence_number": ValidatorKind({"min_digits": "number"}, _build_licence_number),
+    "licence_number": ValidatorKind({"min_digits": "number", "min_chars": "number"},
+                                    _build_licence_number),
     "address_value": ValidatorKind({"need_digit": "number", "max_words": "number"},
                                    _build_address_value),
     "capitalized_words": ValidatorKind(

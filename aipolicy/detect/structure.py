@@ -75,6 +75,9 @@ class Structure[C]:
     blocks: list[tuple[int, int]] = field(default_factory=list)
     # lines of tables whose columns were classified (rows proven by their header)
     table_lines: set[int] = field(default_factory=set)
+    # cells of those tables and SQL rows under columns the caller did not classify:
+    # (value start, value end, row start)
+    cells: list[tuple[int, int, int]] = field(default_factory=list)
     records: int = 0
 
     def new_record(self) -> int:
@@ -277,6 +280,7 @@ class StructureFinder[C]:
         block = len(out.blocks)
         out.blocks.append((lines.starts[head], lines.ends[body[-1]]))
         out.table_lines.update((head, *body))
+        typed = {k for k, _, _, _ in classes}
         for r in body:
             cells = _cells(lines.rows[r], delim)
             start = lines.starts[r]
@@ -286,6 +290,9 @@ class StructureFinder[C]:
                 s, e = _strip(text, start + s, start + e)
                 if e > s:
                     out.fields.append(Field(ks, ke, s, e, cls, "table", record, block))
+            for k, (s, e) in enumerate(cells):
+                if k not in typed and e > s:
+                    out.cells.append((start + s, start + e, start))
 
     def _row_keyed(self, text: str, lines: Lines, head: int, body: Sequence[int],
                    delim: str, classify: Callable[[str], C | None],
@@ -343,6 +350,7 @@ class StructureFinder[C]:
         start = pos
         n = len(text)
         while pos < n and text[pos] == "(":
+            row = pos
             pos += 1
             values: list[tuple[int, int]] = []
             while True:
@@ -365,6 +373,8 @@ class StructureFinder[C]:
                 for (ks, ke), cls, (vs, ve) in zip(columns, classes, values, strict=True):
                     if cls is not None and ve > vs:
                         out.fields.append(Field(ks, ke, vs, ve, cls, "sql", record, block))
+                    elif ve > vs:
+                        out.cells.append((vs, ve, row))
             pos = _SQL_SKIP.match(text, pos).end()
             if pos < n and text[pos] == ",":
                 pos = _SQL_SKIP.match(text, pos + 1).end()
@@ -387,9 +397,13 @@ class StructureFinder[C]:
                 record = out.new_record()
                 base = lines.starts[i]
                 for (ks, ke), cls, (s, e) in zip(columns, classes, cells, strict=True):
-                    if cls is not None and e > s and text[base + s:base + e] != "\\N":
+                    if e <= s or text[base + s:base + e] == "\\N":
+                        continue
+                    if cls is not None:
                         out.fields.append(Field(ks, ke, base + s, base + e, cls, "sql",
                                                 record, block))
+                    else:
+                        out.cells.append((base + s, base + e, base))
             i += 1
         last = min(i, len(lines) - 1)
         out.blocks.append((lines.starts[first], lines.ends[last]))
@@ -554,12 +568,18 @@ class StructureFinder[C]:
     def key_before(self, text: str, lines: Lines, start: int) -> C | None:
         """The class of the key whose value starts at ``start`` ("timeUnixNano": "17...",
         order_id=4111...), or None when no key-value separator precedes it."""
+        found = self.key_at(text, lines, start)
+        return None if found is None else found[1]
+
+    def key_at(self, text: str, lines: Lines, start: int) -> tuple[int, C | None] | None:
+        """Where the key whose value starts at ``start`` starts, and its class; None when
+        no key-value separator precedes the value on its line."""
         i = lines.index(start)
         m = _KEY_BEFORE.search(text, max(lines.starts[i], start - 64), start)
         if m is None:
             return None
         key = m.group("key").strip(" \t*-")
-        return self._classify(key) if key else None
+        return (m.start("key"), self._classify(key)) if key else None
 
     # -- lists ------------------------------------------------------------------------------
     @staticmethod

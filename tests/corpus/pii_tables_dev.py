@@ -398,8 +398,7 @@ BENIGN_TABLES: dict[str, list[tuple[tuple[str, ...], Callable[[Values], str]]]] 
         (("status",), lambda v: v.r.choice(["shipped", "open", "returned"])),
     ],
     "licences": [
-        (("license", "key"), lambda v: "-".join(v.letters(5, "ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-                                                for _ in range(4))),
+        (("license", "id"), lambda v: "LIC-" + v.digits(6)),
         (("license", "type"), lambda v: v.r.choice(["floating", "node-locked", "site"])),
         (("version",), lambda v: f"{v.r.randint(1, 14)}.{v.r.randint(0, 9)}.{v.r.randint(0, 30)}"),
         (("issue", "date"), lambda v: _neutral_value(v, "issued")),
