@@ -103,13 +103,13 @@ class KeyWords:
 
     def split(self, word: str, *, whole: bool = True) -> tuple[str, ...]:
         """``word`` as known words: itself when known (``whole``), else the fewest known
-        words that spell it (the last may be a plural: "passports"), else -- for a known part
-        of six letters or more that starts with the first word of a phrase of a
-        formatted field ("holderpassport") -- that part after an unknown prefix, else itself. Words of
-        three letters or fewer ("str", "ip") join a compound only as abbreviations of
-        the ``same`` section or fillers, except one ("custdob"); a skipped word only
-        between two others ("dateofbirth"). Linear in the word's length times the
-        longest known word."""
+        words that spell it (the last may be a plural: "passports"), else -- for a
+        known part of six letters or more that starts with the first word of a phrase of
+        a formatted field ("holderpassport") -- that part after an unknown prefix, else
+        itself. Words of three letters or fewer ("str", "ip") join a compound only as
+        abbreviations of the ``same`` section or fillers, except one ("custdob"); a
+        skipped word only between two others ("dateofbirth"). Linear in the word's
+        length times the longest known word."""
         if whole and word in self._known or len(word) < 4 or word.isdigit() or len(word) > 48:
             return (word,)
         n = len(word)
@@ -117,13 +117,16 @@ class KeyWords:
         # many of them are short words that are neither abbreviations nor fillers
         best: list[tuple[tuple[str, ...], int] | None] = [None] * (n + 1)
         best[n] = ((), 0)
-        for j in range(n - 2, -1, -1):
-            for k in range(j + 2, min(n, j + self._longest + 1) + 1):
+        for j in range(n - 1, -1, -1):
+            for k in range(j + 1, min(n, j + self._longest + 1) + 1):
                 after = best[k]
                 if after is None or (not whole and k - j == n):
                     continue
                 piece = word[j:k]
-                if piece not in self._known:
+                if k - j == 1:  # "fnac": an initial only before an abbreviation
+                    if j or not after[0] or after[0][0] not in self._same:
+                        continue
+                elif piece not in self._known:
                     if k < n or k - j < 6 or piece[-1] != "s" or piece[:-1] not in self._plurals:
                         continue
                     piece = piece[:-1]  # "passports"

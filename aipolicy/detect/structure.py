@@ -609,8 +609,10 @@ def _header_like(key: str) -> bool:
     if not key or len(key) > 48 or key.count(" ") > 5 or key[-1] in "?!:" or ": " in key \
             or "=" in key:
         return False  # "Participants: Anders Villanueva" is a label with its value
-    # "Social Security No.", "SOCIAL_SECURITY_NO.": an abbreviation, not a sentence
-    return not key.endswith(".") or len(_WORDS.split(key.rstrip("."))[-1]) <= 5
+    # "Social Security No.", "SOCIAL_SECURITY_NO.", "passportno.": an abbreviation, not
+    # a sentence
+    return not key.endswith(".") or " " not in key or \
+        len(_WORDS.split(key.rstrip("."))[-1]) <= 5
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -640,10 +642,12 @@ def _cells(row: str, delim: str) -> list[tuple[int, int]]:
             start += 1
         while end > start and row[end - 1] in " \t\r":
             end -= 1
+        # outer pipes come in pairs (Markdown, ASCII); a psql row ending in "| " has an
+        # empty last cell
         if start < end and row[start] == "|":
             start += 1
-        if end > start and row[end - 1] == "|":
-            end -= 1
+            if end > start and row[end - 1] == "|":
+                end -= 1
     cells: list[tuple[int, int]] = []
     pos = start
     if '"' not in row:
