@@ -315,6 +315,7 @@ class FieldFindings:
     # values of tables, SQL rows and keys, sorted: (start, end, row start, key class;
     # None for a cell under a column nothing classified)
     regions: tuple[tuple[int, int, int, KeyClass | None], ...] = ()
+    headers: tuple[tuple[int, int], ...] = ()  # header lines of those tables, sorted
 
 
 class FieldDetector:
@@ -470,7 +471,7 @@ class FieldDetector:
             proven.update(range(lines.index(s), lines.index(max(s, e - 1)) + 1))
         not_values.sort()
         return FieldFindings(tuple(candidates), tuple(names), tuple(not_values), tuple(marks),
-                             frozenset(proven), tuple(values))
+                             frozenset(proven), tuple(values), tuple(sorted(structure.headers)))
 
     @staticmethod
     def _personal_blocks(structure: Structure[KeyClass], anchors: Sequence[tuple[int, int]]
@@ -509,23 +510,26 @@ class FieldDetector:
                     overlaps = True
                     break
                 j -= 1
-            if not overlaps and self._context_holds(text, lines, c, fields.regions):
+            if not overlaps and self._context_holds(text, lines, c, fields):
                 kept.append(c)
         return self.drop_not_values(text, lines, kept + list(fields.candidates),
                                     fields.not_values)
 
     def _context_holds(self, text: str, lines: Lines, c: Candidate,
-                       regions: Sequence[tuple[int, int, int, KeyClass | None]]) -> bool:
+                       fields: FieldFindings) -> bool:
         """Whether a pattern candidate that counts only by a context word ("passport"
         near nine digits) keeps it in a structure. There a value's context is its own
         key: under a column, JSON key or label that names something else (an
         application number, a start date) it is not that entity, whatever the header
         of the next column says; under a column nothing classified, only a context word
-        before it in its own row counts ("passport,912803456"), and after a key nothing
-        classified, only one before the value (a heading, not the next record's keys)."""
+        before it in its own row counts ("passport,912803456"); after a key nothing
+        classified, only one before the key and after the previous pair (a heading, not
+        a sibling key); outside a structure, one that is not in a table's header line
+        (a title line above the table)."""
         recognizer = self._contextual.get(c.detector)
         if recognizer is None:
             return True
+        regions = fields.regions
         # the region holding the candidate: regions do not nest (cells, values), so it
         # is the last one starting at or before it
         k = bisect.bisect_right(regions, c.start, key=lambda r: r[0]) - 1
@@ -536,12 +540,19 @@ class FieldDetector:
             return recognizer.context_within(
                 text, max(row, c.start - recognizer.context_before), c.start)
         key = self._finder.key_at(text, lines, c.start)
-        if key is None:
+        if key is not None:
+            ks, cls = key
+            if cls is not None:
+                return cls.entity == c.entity
+            lo = max(0, c.start - recognizer.context_before)
+            lo = max(lo, text.rfind(":", lo, ks) + 1, text.rfind("=", lo, ks) + 1)
+            return recognizer.context_within(text, lo, ks)
+        if not fields.headers:
             return True
-        if key[1] is not None:
-            return key[1].entity == c.entity
-        return recognizer.context_within(text, max(0, c.start - recognizer.context_before),
-                                         c.start)
+        before = (max(0, c.start - recognizer.context_before), c.start)
+        after = (c.end, min(len(text), c.end + recognizer.context_after))
+        return any(recognizer.context_within(text, s, e)
+                   for lo, hi in (before, after) for s, e in _outside(lo, hi, fields.headers))
 
     def drop_not_values(self, text: str, lines: Lines, candidates: list[Candidate],
                         regions: Sequence[tuple[int, int]]) -> list[Candidate]:
@@ -562,6 +573,24 @@ class FieldDetector:
                     continue
             out.append(c)
         return out
+
+
+def _outside(start: int, end: int, spans: Sequence[tuple[int, int]]
+             ) -> list[tuple[int, int]]:
+    """``[start, end)`` without the sorted, disjoint ``spans``."""
+    out = []
+    k = max(0, bisect.bisect_right(spans, (start, start)) - 1)
+    pos = start
+    while k < len(spans) and spans[k][0] < end:
+        s, e = spans[k]
+        if e > pos:
+            if s > pos:
+                out.append((pos, s))
+            pos = max(pos, e)
+        k += 1
+    if pos < end:
+        out.append((pos, end))
+    return out
 
 
 def _parts(text: str, start: int, end: int, parts: Sequence[int]) -> list[tuple[int, int]]:

@@ -189,6 +189,10 @@ class PatternRecognizer:
     def context_before(self) -> int:
         return self.spec.context_before
 
+    @property
+    def context_after(self) -> int:
+        return self.spec.context_after
+
     def needs(self, present: set[str]) -> bool:
         """Whether the text can hold a finding, given the keywords ``present`` in it."""
         return not self._keywords or not self._keywords.isdisjoint(present)

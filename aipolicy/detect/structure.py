@@ -78,6 +78,8 @@ class Structure[C]:
     # cells of those tables and SQL rows under columns the caller did not classify:
     # (value start, value end, row start)
     cells: list[tuple[int, int, int]] = field(default_factory=list)
+    # header lines of those tables: (start, end)
+    headers: list[tuple[int, int]] = field(default_factory=list)
     records: int = 0
 
     def new_record(self) -> int:
@@ -280,6 +282,7 @@ class StructureFinder[C]:
         block = len(out.blocks)
         out.blocks.append((lines.starts[head], lines.ends[body[-1]]))
         out.table_lines.update((head, *body))
+        out.headers.append((lines.starts[head], lines.ends[head]))
         typed = {k for k, _, _, _ in classes}
         for r in body:
             cells = _cells(lines.rows[r], delim)
