@@ -110,6 +110,7 @@ class FieldRules:
     not_value_line: int | None
     vcard: Mapping[str, VcardSpec]
     words: KeyWords = NO_KEY_WORDS
+    context_by_key: frozenset[str] = frozenset()
 
 
 def load_field_rules(path: Path, check: Checker, entities: frozenset[str],
@@ -120,7 +121,8 @@ def load_field_rules(path: Path, check: Checker, entities: frozenset[str],
     doc = load_yaml(path, sources)
     root = Src(file, "", getattr(doc, "line", None))
     top = check.mapping(doc, root, required=("version", "shapes", "fields", "ignore",
-                                             "personal", "not_values"), optional=("vcard", "words"))
+                                             "personal", "not_values"),
+                        optional=("vcard", "words", "context_by_key"))
     if top is None:
         return None
     check.choice(str(top.get("version")), root.key(top, "version"), ("1",))
@@ -165,10 +167,15 @@ def load_field_rules(path: Path, check: Checker, entities: frozenset[str],
             vcard[prop.upper()] = VcardSpec(entity, tuple(parts))
     key_words = _key_words(check, top["words"], root.key(top, "words")) \
         if "words" in top else NO_KEY_WORDS
+    by_key = tuple(check.string_list(top.get("context_by_key", []),
+                                     root.key(top, "context_by_key")))
+    for entity in by_key:
+        if entity not in entities:
+            check.fail(root.key(top, "context_by_key"), f"unknown entity {entity!r}")
     return FieldRules(file, MappingProxyType(shapes), tuple(fields), ignore, personal,
                       ignore_examples, personal_examples, frozenset(words),
                       frozenset(suppress), examples, nsrc.line, MappingProxyType(vcard),
-                      key_words)
+                      key_words, frozenset(by_key))
 
 
 def _key_words(check: Checker, value: Any, src: Src) -> KeyWords:

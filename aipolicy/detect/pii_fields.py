@@ -337,8 +337,10 @@ class FieldDetector:
         if problems:
             raise ConfigError(problems)
         self._shapes = {name: Shape(spec, by_id) for name, spec in rules.shapes.items()}
-        # recognizers whose matches count only by a context word
-        self._contextual = {r.id: r for r in recognizers if r.spec.context_required}
+        # recognizers whose matches count only by a context word, which in a structure
+        # is the value's own key
+        self._contextual = {r.id: r for r in recognizers if r.spec.context_required
+                            and r.entity in rules.context_by_key}
         self.classify = KeyClassifier(rules)
         # Keys recur across requests (an agent's tool schemas, an export's header): their
         # classes are kept under a keyed hash, never the key text (it may be prose).

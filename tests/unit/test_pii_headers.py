@@ -236,3 +236,10 @@ def test_regions_cover_cells_of_unclassified_columns(detector: PiiDetector) -> N
     unclassified = {text[s:e] for s, e, _, cls in fields.regions if cls is None}
     negative = {text[s:e] for s, e, _, cls in fields.regions if cls is not None and cls.negative}
     assert (unclassified, negative) == ({"passport"}, {"1"})
+
+
+def test_a_signature_label_after_a_phone_label_keeps_its_number(detector: PiiDetector) -> None:
+    # the key-as-context rule is for the entities of context_by_key; phone labels not in
+    # the vocabulary ("Desk") still borrow "Mobile" above them
+    text = "Idris Ibragimov\nMobile: 737 219 628\nDesk: 5403926876\n"
+    assert "5403926876" in typed(detector, text, "PHONE_NUMBER")
