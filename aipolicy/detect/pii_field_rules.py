@@ -80,6 +80,22 @@ class VcardSpec:
 
 
 @dataclass(frozen=True)
+class KeyWords:
+    """How key words compare beyond their spelling: ``same`` maps an abbreviation or other
+    form to the word it stands for ("nr", "num", "no" -> "number"; "dt" -> "date"),
+    ``filler`` words only join others in a compound key ("cust" in "custDob"), ``skip``
+    words are left out on both sides ("date of birth" = "date birth")."""
+
+    same: Mapping[str, str]
+    filler: frozenset[str]
+    skip: frozenset[str]
+    line: int | None
+
+
+NO_KEY_WORDS = KeyWords(MappingProxyType({}), frozenset(), frozenset(), None)
+
+
+@dataclass(frozen=True)
 class FieldRules:
     file: str
     shapes: Mapping[str, ShapeSpec]
@@ -94,6 +110,8 @@ class FieldRules:
     not_value_examples: tuple[tuple[str, ...], tuple[str, ...]]
     not_value_line: int | None
     vcard: Mapping[str, VcardSpec]
+    words: KeyWords = NO_KEY_WORDS
+    context_by_key: frozenset[str] = frozenset()
 
 
 def load_field_rules(path: Path, check: Checker, entities: frozenset[str],
@@ -104,7 +122,8 @@ def load_field_rules(path: Path, check: Checker, entities: frozenset[str],
     doc = load_yaml(path, sources)
     root = Src(file, "", getattr(doc, "line", None))
     top = check.mapping(doc, root, required=("version", "shapes", "fields", "ignore",
-                                             "personal", "not_values"), optional=("vcard",))
+                                             "personal", "not_values"),
+                        optional=("vcard", "words", "context_by_key"))
     if top is None:
         return None
     check.choice(str(top.get("version")), root.key(top, "version"), ("1",))
@@ -154,10 +173,52 @@ def load_field_rules(path: Path, check: Checker, entities: frozenset[str],
                 if num is not None:
                     parts.append(int(num))
             vcard[prop.upper()] = VcardSpec(entity, tuple(parts))
+    key_words = _key_words(check, top["words"], root.key(top, "words")) \
+        if "words" in top else NO_KEY_WORDS
+    by_key = tuple(check.string_list(top.get("context_by_key", []),
+                                     root.key(top, "context_by_key")))
+    for entity in by_key:
+        if entity not in entities:
+            check.fail(root.key(top, "context_by_key"), f"unknown entity {entity!r}")
     return FieldRules(file, MappingProxyType(shapes), tuple(fields), ignore, personal,
                       ignore_examples, personal_examples, frozenset(words),
                       frozenset(suppress), frozenset(suppress_any), examples, nsrc.line,
-                      MappingProxyType(vcard))
+                      MappingProxyType(vcard),
+                      key_words, frozenset(by_key))
+
+
+def _key_words(check: Checker, value: Any, src: Src) -> KeyWords:
+    """``words: {same: {word: [forms]}, filler: [...], skip: [...]}``."""
+    d = check.mapping(value, src, required=("same", "filler", "skip"))
+    if d is None:
+        return NO_KEY_WORDS
+    same: dict[str, str] = {}
+    ssrc = src.key(d, "same")
+    raw = d.get("same")
+    sm = check.mapping(raw, ssrc, optional=tuple(raw) if isinstance(raw, dict) else ())
+    for word, forms in (sm or {}).items():
+        wsrc = ssrc.key(sm, word)
+        canonical = _one_word(check, str(word), wsrc)
+        for form in check.string_list(forms, wsrc, nonempty=True):
+            folded = _one_word(check, form, wsrc)
+            if folded in same and same[folded] != canonical:
+                check.fail(wsrc, f"{form!r} already stands for {same[folded]!r}")
+            elif folded and canonical and folded != canonical:
+                same[folded] = canonical
+    filler = frozenset(_one_word(check, w, src.key(d, "filler"))
+                       for w in check.string_list(d.get("filler"), src.key(d, "filler")))
+    skip = frozenset(_one_word(check, w, src.key(d, "skip"))
+                     for w in check.string_list(d.get("skip"), src.key(d, "skip")))
+    return KeyWords(MappingProxyType(same), filler - {""}, skip - {""}, src.line)
+
+
+def _one_word(check: Checker, text: str, src: Src) -> str:
+    """``text`` as the one key word it must be (lower case, without accents)."""
+    words = phrase_words(text)
+    if len(words) != 1:
+        check.fail(src, f"{text!r} is not one word")
+        return ""
+    return words[0]
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ import bisect
 import hashlib
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..errors import ConfigError, ConfigProblem
@@ -64,12 +64,108 @@ _PERSONAL = KeyClass(None, personal=True)
 _IGNORE = KeyClass(None, shape="ignore")
 
 
-class KeyClassifier:
-    """Keys -> KeyClass by their longest phrase (later on a tie), qualified by the words
-    after it ("card_last4", "Customer ID": not a personal value)."""
+class KeyWords:
+    """A key's words as the classifier compares them: a compound split into known words
+    ("custdob" -> cust dob, "passportnbr" -> passport nbr, "Reisepassnummer" ->
+    reisepass nummer), a plural made singular ("passports"), an abbreviation read as the
+    word it stands for ("nbr" -> number, "dt" -> date), words such as "of" and "de" left
+    out. Words are known from the phrases of the data file and its ``words`` section."""
 
     def __init__(self, rules: FieldRules) -> None:
-        self._qualifiers = rules.not_value_words
+        kw = rules.words
+        fields = [p for f in rules.fields for p in (*f.keys, *f.weak_keys)]
+        # names and places are judged by their shape, not a format: "clients" is a group
+        # of people, not a column of names, and "salesperson" no name's key
+        formats = [phrase_words(p) for f in rules.fields for p in (*f.keys, *f.weak_keys)
+                   if (spec := rules.shapes.get(f.shape)) is not None and spec.builtin is None]
+        others = [phrase_words(p) for p in (*rules.ignore, *rules.personal)]
+        self._same = kw.same
+        self._skip = kw.skip
+        # the words of every phrase, and each phrase of several words written as one
+        # ("bdate" for "b date": "custbdate" = cust bdate)
+        known = {w for p in (*fields, *rules.ignore, *rules.personal)
+                 for w in (*phrase_words(p), "".join(phrase_words(p)))}
+        known |= set(rules.not_value_words) | set(kw.same) | set(kw.same.values()) | kw.filler
+        self._known = frozenset(w for w in known if not w.isdigit())
+        self._longest = max((len(w) for w in self._known), default=0)
+        self._abbreviations = frozenset(kw.same) | kw.filler
+        # a compound may start with an unknown word before the first word of a format's
+        # phrase; a plural "s" may end the last word of a phrase or a qualifier
+        self._heads = frozenset(kw.same.get(p[0], p[0]) for p in formats if p)
+        self._plurals = frozenset(p[-1] for p in (*formats, *others) if p) | \
+            rules.not_value_words
+
+    def canonical(self, words: Iterable[str]) -> tuple[str, ...]:
+        """Words of a phrase as compared: abbreviations read, filler words left out."""
+        out = (self._same.get(w, w) for w in words)
+        return tuple(w for w in out if w not in self._skip)
+
+    def split(self, word: str, *, whole: bool = True) -> tuple[str, ...]:
+        """``word`` as known words: itself when known (``whole``), else the fewest known
+        words that spell it (the last may be a plural: "passports"), else -- for a
+        known part of six letters or more that starts with the first word of a phrase of
+        a formatted field ("holderpassport") -- that part after an unknown prefix, else
+        itself. Words of three letters or fewer ("str", "ip") join a compound only as
+        abbreviations of the ``same`` section or fillers, except one ("custdob"); a
+        skipped word only between two others ("dateofbirth"). Linear in the word's
+        length times the longest known word."""
+        if whole and word in self._known or len(word) < 4 or word.isdigit() or len(word) > 48:
+            return (word,)
+        n = len(word)
+        # best[j]: the fewest known words spelling word[j:] (None: none do), and how
+        # many of them are short words that are neither abbreviations nor fillers
+        best: list[tuple[tuple[str, ...], int] | None] = [None] * (n + 1)
+        best[n] = ((), 0)
+        for j in range(n - 1, -1, -1):
+            for k in range(j + 1, min(n, j + self._longest + 1) + 1):
+                after = best[k]
+                if after is None or (not whole and k - j == n):
+                    continue
+                piece = word[j:k]
+                if k - j == 1:  # "fnac": an initial only before an abbreviation
+                    if j or not after[0] or after[0][0] not in self._same:
+                        continue
+                elif piece not in self._known:
+                    if k < n or k - j < 6 or piece[-1] != "s" or piece[:-1] not in self._plurals:
+                        continue
+                    piece = piece[:-1]  # "passports"
+                if piece in self._skip and (j == 0 or k == n):
+                    continue
+                short = after[1] + (len(piece) <= 3 and piece not in self._abbreviations)
+                if short > 1:
+                    continue
+                found = ((piece, *after[0]), short)
+                if best[j] is None or len(found[0]) < len(best[j][0]):
+                    best[j] = found
+        if best[0] is not None:
+            return best[0][0]
+        if whole:
+            for j in range(2, n - 5):
+                rest = best[j]
+                if rest is not None and len(rest[0][0]) >= 4 and \
+                        self._same.get(rest[0][0], rest[0][0]) in self._heads:
+                    return rest[0]
+        return (word,)
+
+    def of_key(self, key: str) -> list[list[str]]:
+        """The words of ``key`` grouped as ``key_groups`` groups them, split, singular,
+        abbreviations read, filler words out."""
+        out = []
+        for group in key_groups(key):
+            words = self.canonical(p for w in group for p in self.split(w))
+            if words:
+                out.append(list(words))
+        return out
+
+
+class KeyClassifier:
+    """Keys -> KeyClass by their longest phrase (later on a tie), qualified by the words
+    after it ("card_last4", "Customer ID": not a personal value). Keys and phrases are
+    compared as ``KeyWords`` reads them."""
+
+    def __init__(self, rules: FieldRules) -> None:
+        self.words = KeyWords(rules)
+        self._qualifiers = frozenset(self.words.canonical(rules.not_value_words))
         self._index: dict[str, list[tuple[tuple[str, ...], KeyClass]]] = {}
         # one word of every phrase of a personal type, its longest, as the file spells it
         self._spelled: set[str] = set()
@@ -86,12 +182,24 @@ class KeyClassifier:
             self._add(phrase, _IGNORE)
         for phrase in rules.personal:
             self._add(phrase, _PERSONAL)
+        # a word a key may hold instead of the one searched for ("ppt" for "passport")
+        forms: dict[str, set[str]] = {}
+        for form, word in rules.words.same.items():
+            forms.setdefault(word, set()).add(form)
+        for word in list(self._spelled):
+            canonical = rules.words.same.get(fold_accents(word), fold_accents(word))
+            self._spelled |= forms.get(canonical, set())
 
     def _add(self, phrase: str, cls: KeyClass) -> None:
-        words = phrase_words(phrase)
+        raw = phrase_words(phrase)
+        words = self.words.canonical(raw)
         if not words:
             return
-        variants = {words, ("".join(words),)}
+        variants = {words, ("".join(raw),)}
+        if len(raw) == 1:  # "Reisepassnummer" also as "reisepass nummer", "birthday" as
+            split = self.words.split(raw[0], whole=False)  # "birth day"
+            if len(split) > 1:
+                variants.add(self.words.canonical(split))
         for variant in variants:
             entries = self._index.setdefault(variant[0], [])
             if all(v != variant for v, _ in entries):  # the first entry of a phrase wins
@@ -100,12 +208,13 @@ class KeyClassifier:
     @property
     def vocabulary(self) -> frozenset[str]:
         """One word of every phrase of a personal type, its longest, as the data file
-        spells it ("prénom"): a key holding the phrase holds the word (the structure
-        finder searches for it and its form without accents)."""
+        spells it ("prénom"), and the other forms of that word ("ppt" for "passport"):
+        a key holding the phrase holds one of them (the structure finder searches for
+        them and their forms without accents)."""
         return frozenset(self._spelled)
 
     def __call__(self, key: str) -> KeyClass | None:
-        groups = key_groups(key)
+        groups = self.words.of_key(key)
         words = [w for g in groups for w in g]
         if not words or len(words) > 12:
             return None
@@ -202,6 +311,10 @@ class FieldFindings:
     not_values: tuple[tuple[int, int], ...]  # sorted value spans under negative keys
     marks: tuple[tuple[int, int], ...]  # key .. value of name fields (NER windows)
     proven_lines: frozenset[int]  # table rows whose names their header proves
+    # values of tables, SQL rows and keys, sorted: (start, end, row start, key class;
+    # None for a cell under a column nothing classified)
+    regions: tuple[tuple[int, int, int, KeyClass | None], ...] = ()
+    headers: tuple[tuple[int, int], ...] = ()  # header lines of those tables, sorted
 
 
 class FieldDetector:
@@ -224,6 +337,10 @@ class FieldDetector:
         if problems:
             raise ConfigError(problems)
         self._shapes = {name: Shape(spec, by_id) for name, spec in rules.shapes.items()}
+        # recognizers whose matches count only by a context word, which in a structure
+        # is the value's own key
+        self._contextual = {r.id: r for r in recognizers if r.spec.context_required
+                            and r.entity in rules.context_by_key}
         self.classify = KeyClassifier(rules)
         # Keys recur across requests (an agent's tool schemas, an export's header): their
         # classes are kept under a keyed hash, never the key text (it may be prose).
@@ -296,6 +413,11 @@ class FieldDetector:
         structure = self._finder.find(text, lines, data)
         if not structure.fields:
             return FieldFindings((), (), (), (), frozenset())
+        values: list[tuple[int, int, int, KeyClass | None]] = [
+            (f.value_start, f.value_end, lines.starts[lines.index(f.value_start)], f.key_class)
+            for f in structure.fields]
+        values += [(s, e, row, None) for s, e, row in structure.cells]
+        values.sort(key=lambda r: (r[0], r[1]))
         personal = self._personal_blocks(structure, anchors)
         candidates: list[Candidate] = []
         names: list[DirectName] = []
@@ -351,7 +473,7 @@ class FieldDetector:
             proven.update(range(lines.index(s), lines.index(max(s, e - 1)) + 1))
         not_values.sort()
         return FieldFindings(tuple(candidates), tuple(names), tuple(not_values), tuple(marks),
-                             frozenset(proven))
+                             frozenset(proven), tuple(values), tuple(sorted(structure.headers)))
 
     @staticmethod
     def _personal_blocks(structure: Structure[KeyClass], anchors: Sequence[tuple[int, int]]
@@ -390,10 +512,49 @@ class FieldDetector:
                     overlaps = True
                     break
                 j -= 1
-            if not overlaps:
+            if not overlaps and self._context_holds(text, lines, c, fields):
                 kept.append(c)
         return self.drop_not_values(text, lines, kept + list(fields.candidates),
                                     fields.not_values)
+
+    def _context_holds(self, text: str, lines: Lines, c: Candidate,
+                       fields: FieldFindings) -> bool:
+        """Whether a pattern candidate that counts only by a context word ("passport"
+        near nine digits) keeps it in a structure. There a value's context is its own
+        key: under a column, JSON key or label that names something else (an
+        application number, a start date) it is not that entity, whatever the header
+        of the next column says; under a column nothing classified, only a context word
+        before it in its own row counts ("passport,912803456"); after a key nothing
+        classified, only one before the key and after the previous pair (a heading, not
+        a sibling key); outside a structure, one that is not in a table's header line
+        (a title line above the table)."""
+        recognizer = self._contextual.get(c.detector)
+        if recognizer is None:
+            return True
+        regions = fields.regions
+        # the region holding the candidate: regions do not nest (cells, values), so it
+        # is the last one starting at or before it
+        k = bisect.bisect_right(regions, c.start, key=lambda r: r[0]) - 1
+        if k >= 0 and c.end <= regions[k][1]:
+            _, _, row, cls = regions[k]
+            if cls is not None:
+                return cls.entity == c.entity
+            return recognizer.context_within(
+                text, max(row, c.start - recognizer.context_before), c.start)
+        key = self._finder.key_at(text, lines, c.start)
+        if key is not None:
+            ks, cls = key
+            if cls is not None:
+                return cls.entity == c.entity
+            lo = max(0, c.start - recognizer.context_before)
+            lo = max(lo, text.rfind(":", lo, ks) + 1, text.rfind("=", lo, ks) + 1)
+            return recognizer.context_within(text, lo, ks)
+        if not fields.headers:
+            return True
+        before = (max(0, c.start - recognizer.context_before), c.start)
+        after = (c.end, min(len(text), c.end + recognizer.context_after))
+        return any(recognizer.context_within(text, s, e)
+                   for lo, hi in (before, after) for s, e in _outside(lo, hi, fields.headers))
 
     def drop_not_values(self, text: str, lines: Lines, candidates: list[Candidate],
                         regions: Sequence[tuple[int, int]]) -> list[Candidate]:
@@ -415,6 +576,24 @@ class FieldDetector:
                     continue
             out.append(c)
         return out
+
+
+def _outside(start: int, end: int, spans: Sequence[tuple[int, int]]
+             ) -> list[tuple[int, int]]:
+    """``[start, end)`` without the sorted, disjoint ``spans``."""
+    out = []
+    k = max(0, bisect.bisect_right(spans, (start, start)) - 1)
+    pos = start
+    while k < len(spans) and spans[k][0] < end:
+        s, e = spans[k]
+        if e > pos:
+            if s > pos:
+                out.append((pos, s))
+            pos = max(pos, e)
+        k += 1
+    if pos < end:
+        out.append((pos, end))
+    return out
 
 
 def _parts(text: str, start: int, end: int, parts: Sequence[int]) -> list[tuple[int, int]]:

@@ -180,6 +180,19 @@ class PatternRecognizer:
             return True
         return after and rx.search(text, end, hi) is not None
 
+    def context_within(self, text: str, start: int, end: int) -> bool:
+        """Whether a context word of this recognizer occurs in ``text[start:end]``."""
+        rx = self.spec.context
+        return rx is not None and start < end and rx.search(text, start, end) is not None
+
+    @property
+    def context_before(self) -> int:
+        return self.spec.context_before
+
+    @property
+    def context_after(self) -> int:
+        return self.spec.context_after
+
     def needs(self, present: set[str]) -> bool:
         """Whether the text can hold a finding, given the keywords ``present`` in it."""
         return not self._keywords or not self._keywords.isdisjoint(present)

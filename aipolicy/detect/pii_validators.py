@@ -362,6 +362,8 @@ _MONTHS = {
     )
 }
 _NUMS = re.compile(r"\d+")
+_ISO_TIME = re.compile(r"(?<=\A\d{4}-\d{2}-\d{2})[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?"
+                       r"(?:Z|[+-]\d{2}:?\d{2})?\Z")
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
@@ -400,6 +402,7 @@ def _build_birth_date(options: Mapping[str, Any]) -> Validator:
         return None
 
     def validate(value: str) -> Verdict | None:
+        value = _ISO_TIME.sub("", value)  # 1979-07-27T00:00:00Z: the date is what counts
         texts = _NUMS.findall(value)
         nums = [int(n) for n in texts]
         if any(ch.isalpha() for ch in value):
@@ -431,12 +434,14 @@ def _build_licence_number(options: Mapping[str, Any]) -> Validator:
     """Driver's licence and similar document numbers: letters and digits in one to six
     groups (``A123-4567-8901``, ``S 912 958 848 711``, ``WDLTFCFTE3R3``). Every group after
     the first holds a digit; the first is a short letter prefix or holds a digit, so
-    words ("Class C", "Expired 2024") are refused."""
+    words ("Class C", "Expired 2024") are refused; ``min_chars`` letters and digits at
+    least (a row id, "42", is no licence)."""
     min_digits = int(options.get("min_digits", 1))
+    min_chars = int(options.get("min_chars", 1))
 
     def validate(value: str) -> Verdict | None:
         groups = [g for g in _GROUP_SPLIT.split(value) if g]
-        if not groups or len(groups) > 6:
+        if not groups or len(groups) > 6 or sum(len(g) for g in groups) < min_chars:
             return None
         first = groups[0]
         if not (any(ch.isdigit() for ch in first) or (first.isalpha() and len(first) <= 3)
@@ -560,7 +565,8 @@ VALIDATORS: Mapping[str, ValidatorKind] = {
     "digits_not_trivial": ValidatorKind({}, _build_digits_not_trivial),
     "birth_date": ValidatorKind({"earliest_year": "number", "months": "int_mapping"},
                                 _build_birth_date),
-    "licence_number": ValidatorKind({"min_digits": "number"}, _build_licence_number),
+    "licence_number": ValidatorKind({"min_digits": "number", "min_chars": "number"},
+                                    _build_licence_number),
     "address_value": ValidatorKind({"need_digit": "number", "max_words": "number"},
                                    _build_address_value),
     "capitalized_words": ValidatorKind(

@@ -75,6 +75,11 @@ class Structure[C]:
     blocks: list[tuple[int, int]] = field(default_factory=list)
     # lines of tables whose columns were classified (rows proven by their header)
     table_lines: set[int] = field(default_factory=set)
+    # cells of those tables and SQL rows under columns the caller did not classify:
+    # (value start, value end, row start)
+    cells: list[tuple[int, int, int]] = field(default_factory=list)
+    # header lines of those tables: (start, end)
+    headers: list[tuple[int, int]] = field(default_factory=list)
     records: int = 0
 
     def new_record(self) -> int:
@@ -96,7 +101,10 @@ _INSERT = re.compile(
 _COPY = re.compile(  # at a line start: tried only there
     r"(?im)^copy[ \t]+(?P<name>[\w.\"`]{1,128})[ \t]*\((?P<cols>[^()\n]{1,4000})\)"
     r"[ \t]+from[ \t]+stdin[^\n]*\n")
-_IDENT = re.compile(r"[\"`\[]?(?P<id>[^\W\d][\w$]*)[\"`\]]?")
+# a column name: quoted ("date of birth", `t.dob`, [N° passeport]: any characters but
+# the quote) or bare
+_IDENT = re.compile(r"\"(?P<dq>[^\"\n]{1,128})\"|`(?P<bq>[^`\n]{1,128})`"
+                    r"|\[(?P<br>[^\]\n]{1,128})\]|(?P<id>[^\W\d][\w$]*)")
 _SQL_VALUE = re.compile(
     r"\s*(?:'(?P<sq>(?:[^'\\\n]|''|\\.){0,2000})'|\"(?P<dq>(?:[^\"\\\n]|\"\"|\\.){0,2000})\""
     r"|(?P<bare>[^\s,()'\";]{1,200}(?:\([^()\n]{0,200}\))?))")
@@ -274,6 +282,8 @@ class StructureFinder[C]:
         block = len(out.blocks)
         out.blocks.append((lines.starts[head], lines.ends[body[-1]]))
         out.table_lines.update((head, *body))
+        out.headers.append((lines.starts[head], lines.ends[head]))
+        typed = {k for k, _, _, _ in classes}
         for r in body:
             cells = _cells(lines.rows[r], delim)
             start = lines.starts[r]
@@ -283,6 +293,9 @@ class StructureFinder[C]:
                 s, e = _strip(text, start + s, start + e)
                 if e > s:
                     out.fields.append(Field(ks, ke, s, e, cls, "table", record, block))
+            for k, (s, e) in enumerate(cells):
+                if k not in typed and e > s:
+                    out.cells.append((start + s, start + e, start))
 
     def _row_keyed(self, text: str, lines: Lines, head: int, body: Sequence[int],
                    delim: str, classify: Callable[[str], C | None],
@@ -340,6 +353,7 @@ class StructureFinder[C]:
         start = pos
         n = len(text)
         while pos < n and text[pos] == "(":
+            row = pos
             pos += 1
             values: list[tuple[int, int]] = []
             while True:
@@ -362,6 +376,8 @@ class StructureFinder[C]:
                 for (ks, ke), cls, (vs, ve) in zip(columns, classes, values, strict=True):
                     if cls is not None and ve > vs:
                         out.fields.append(Field(ks, ke, vs, ve, cls, "sql", record, block))
+                    elif ve > vs:
+                        out.cells.append((vs, ve, row))
             pos = _SQL_SKIP.match(text, pos).end()
             if pos < n and text[pos] == ",":
                 pos = _SQL_SKIP.match(text, pos + 1).end()
@@ -384,9 +400,13 @@ class StructureFinder[C]:
                 record = out.new_record()
                 base = lines.starts[i]
                 for (ks, ke), cls, (s, e) in zip(columns, classes, cells, strict=True):
-                    if cls is not None and e > s and text[base + s:base + e] != "\\N":
+                    if e <= s or text[base + s:base + e] == "\\N":
+                        continue
+                    if cls is not None:
                         out.fields.append(Field(ks, ke, base + s, base + e, cls, "sql",
                                                 record, block))
+                    else:
+                        out.cells.append((base + s, base + e, base))
             i += 1
         last = min(i, len(lines) - 1)
         out.blocks.append((lines.starts[first], lines.ends[last]))
@@ -551,12 +571,18 @@ class StructureFinder[C]:
     def key_before(self, text: str, lines: Lines, start: int) -> C | None:
         """The class of the key whose value starts at ``start`` ("timeUnixNano": "17...",
         order_id=4111...), or None when no key-value separator precedes it."""
+        found = self.key_at(text, lines, start)
+        return None if found is None else found[1]
+
+    def key_at(self, text: str, lines: Lines, start: int) -> tuple[int, C | None] | None:
+        """Where the key whose value starts at ``start`` starts, and its class; None when
+        no key-value separator precedes the value on its line."""
         i = lines.index(start)
         m = _KEY_BEFORE.search(text, max(lines.starts[i], start - 64), start)
         if m is None:
             return None
         key = m.group("key").strip(" \t*-")
-        return self._classify(key) if key else None
+        return (m.start("key"), self._classify(key)) if key else None
 
     # -- lists ------------------------------------------------------------------------------
     @staticmethod
@@ -586,8 +612,10 @@ def _header_like(key: str) -> bool:
     if not key or len(key) > 48 or key.count(" ") > 5 or key[-1] in "?!:" or ": " in key \
             or "=" in key:
         return False  # "Participants: Anders Villanueva" is a label with its value
-    # "Social Security No.", "SOCIAL_SECURITY_NO.": an abbreviation, not a sentence
-    return not key.endswith(".") or len(_WORDS.split(key.rstrip("."))[-1]) <= 5
+    # "Social Security No.", "SOCIAL_SECURITY_NO.", "passportno.": an abbreviation, not
+    # a sentence
+    return not key.endswith(".") or " " not in key or \
+        len(_WORDS.split(key.rstrip("."))[-1]) <= 5
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:
@@ -617,10 +645,12 @@ def _cells(row: str, delim: str) -> list[tuple[int, int]]:
             start += 1
         while end > start and row[end - 1] in " \t\r":
             end -= 1
+        # outer pipes come in pairs (Markdown, ASCII); a psql row ending in "| " has an
+        # empty last cell
         if start < end and row[start] == "|":
             start += 1
-        if end > start and row[end - 1] == "|":
-            end -= 1
+            if end > start and row[end - 1] == "|":
+                end -= 1
     cells: list[tuple[int, int]] = []
     pos = start
     if '"' not in row:
@@ -683,7 +713,8 @@ def _column_list(text: str, start: int, end: int) -> list[tuple[int, int]]:
     for m in re.finditer(r"[^,]+", text[start:end]):
         ident = _IDENT.search(m.group())
         if ident:
-            out.append((start + m.start() + ident.start("id"), start + m.start() + ident.end("id")))
+            s, e = ident.span(ident.lastgroup or 0)
+            out.append((start + m.start() + s, start + m.start() + e))
     return out
 
 
@@ -706,8 +737,9 @@ def _create_columns(text: str, pos: int) -> list[tuple[int, int]]:
             depth -= 1
         elif ch in "),":  # at depth 0: the end of a column definition
             ident = _IDENT.search(text, item_start, i)
-            if ident and ident.group("id").lower() not in _CONSTRAINT_WORDS:
-                out.append(ident.span("id"))
+            if ident and (ident.lastgroup != "id" or
+                          ident.group("id").lower() not in _CONSTRAINT_WORDS):
+                out.append(ident.span(ident.lastgroup or 0))
             if ch == ")":
                 return out
             item_start = i + 1

@@ -531,4 +531,5 @@ def generate(seed: int = 7, n_records: int = 420, n_benign: int = 600,
     for _ in range(n_benign):
         text, family = _benign(r)
         out.append(Sample(text, (), f"benign-{family}", benign=True))
-    return out + generate_layouts(seed, n_layouts, n_layout_benign)
+    from .pii_tables_dev import generate_tables_dev  # tables: DOB, passport, DL
+    return out + generate_layouts(seed, n_layouts, n_layout_benign) + generate_tables_dev(seed)
