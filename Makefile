@@ -109,7 +109,7 @@ clients: $(NPM_STAMP) $(AIDER_STAMP)
 test: setup system-deps clients
 	$(VENV)/bin/ruff check aipolicy addons tests bench
 	$(VENV)/bin/aipolicy check $(RULESET)
-	$(VENV)/bin/pytest -q --durations=40
+	$(VENV)/bin/pytest -q -n 2 --dist loadfile --durations=40
 
 check: setup
 	$(VENV)/bin/aipolicy check $(RULESET)
