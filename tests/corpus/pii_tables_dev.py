@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .pii_corpus import Sample, _Builder
+from .pii_layouts import MONTHS
 
 # --------------------------------------------------------------------------- pools
 GIVEN = ["Ottilie", "Bartholomew", "Ngaio", "Casimir", "Leocadia", "Thaddeus", "Ysolde",
@@ -50,16 +51,6 @@ FAMILY = ["Abernathy", "Bergström", "Cienfuegos", "Dufresne", "Eichhorn", "Fair
 MAIL = ["posteo.net", "example-mail.org", "kundenpost.de", "courriel.fr", "correo.es",
         "northwind-staff.com", "contoso-hr.net"]
 COUNTRIES = ["US", "GB", "DE", "FR", "ES", "IT", "NL", "IE", "CA", "IN", "PL", "AU"]
-MONTHS = {
-    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"],
-    "de": ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
-           "September", "Oktober", "November", "Dezember"],
-    "fr": ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"],
-    "es": ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
-           "septiembre", "octubre", "noviembre", "diciembre"],
-}
 EMPTY = ["", "NULL", "N/A", "n/a", "-", "none", "unknown", "TBD", "pending"]
 
 # Column names per field and language, as word sequences (styled per table below).
