@@ -69,6 +69,7 @@ class UnicodeFolder:
         self._fixed = fixed  # always replaced
         self._lookalike = {ch: a for ch, a in rules.confusables.items() if ch not in fixed}
         self._fixed_set = frozenset(fixed)
+        self.dropped = frozenset(ch for ch, new in fixed.items() if not new)
         self._rules = rules
 
     def view(self, text: str, parent: View | None, data: bytes | None = None) -> View | None:
@@ -138,53 +139,73 @@ class UnicodeFolder:
         return all(c in known or c in fixed for c in word)
 
 
-# One character at a time: single non-space characters separated by 1-3 blanks; single
-# characters separated by one and the same punctuation mark (every other character is
-# then a separator, so a value's own dashes survive: "4-1-2---6-7"); one character per
-# line (a line may hold a space of the value, or be empty).
-_HORIZONTAL = r"(?<!\S)(?:\S[^\S\n]{1,3}){%d,}\S(?=[\s.,;:!?)\]]|$)"
-_PUNCTUATED = (r"(?<!\S)\S(?P<sep>[-._|*/\\:~,+])(?:\S(?P=sep)){%d,}\S"
-               r"(?=[\s.,;:!?)\]]|$)")
-_VERTICAL = r"(?<!\S)(?:\S?[^\S\n]*\r?\n[^\S\n]*){%d,}\S(?!\S)"
-_NEXT_BLANK = re.compile(r"\s")
-_TOKEN_LIMIT = 4096
+# One character at a time: single characters each followed by one and the same
+# separator, a string of one to three characters that are not letters or digits ("4 1 1",
+# "A-K-I-A", "c | 9 | 2", "0, c, 4", "h · v · s", "4  1  1"); a character of the value may
+# itself be a blank or a separator character ("4-1-1-1- -1-1", "5-5---7"), so the value's
+# own spaces and dashes survive. Or one character per line (a line may hold a space of
+# the value, or be empty). A run may start right after "=", ":" or a quote (a name's
+# value), not inside a word.
+_HORIZONTAL = r"(?<![^\W_])[^\s](?P<sep>(?:[^\w\n]|_){1,3})(?:[^\n](?P=sep)){%d,}[^\s](?![^\W_])"
+_VERTICAL = r"(?<![^\W_])(?:\S?[^\S\n]*\r?\n[^\S\n]*){%d,}\S(?!\S)"
+_LINE_REACH = 4096  # characters of a line read on each side of a trigger
 _BLANKS = re.compile(r"[^\S\n]+|[^\S\n]*\r?\n")
 
 
 class SpacedJoiner:
     """Builds the ``spaced`` view: runs of single characters joined."""
 
-    def __init__(self, rules: NormalizeRules) -> None:
+    def __init__(self, rules: NormalizeRules, dropped: frozenset[str] = frozenset()) -> None:
+        """``dropped``: characters the ``unicode`` view removes (zero-width and other
+        invisible ones); runs separated by them alone are that view's."""
         n = rules.spaced_min_chars - 1
+        self._dropped = dropped
+        # Supersets for the trigger pass (no back-references there): single non-blank
+        # characters each followed by 1-7 characters that are neither letters, digits nor
+        # non-ASCII letters (0x81 in ``scan_bytes``: a separator, or a separator, a blank
+        # of the value and the separator again); one character per line.
         self.hyperscan_patterns = (
-            rb"(?:^|\s)(?:[^\s][ \t]{1,3}){%d}[^\s](?:\s|$)" % n,
-            rb"(?:^|\s)(?:[^\s][\-._|*/\\:~,+]){%d}[^\s]" % n,
+            rb"[^\s][^A-Za-z0-9\n\x81]{1,7}(?:[^\s][^A-Za-z0-9\n\x81]{1,7}){%d}[^\s]"
+            % (n - 1),
             rb"(?:^|\n)(?:[ \t]*[^\s]?[ \t]*\r?\n){%d}[ \t]*[^\s]" % n,
         )
-        self._horizontal = re.compile(_HORIZONTAL % n)
-        self._punctuated = re.compile(_PUNCTUATED % (n - 1))
+        self._horizontal = re.compile(_HORIZONTAL % (n - 1))
         self._vertical = re.compile(_VERTICAL % n)
+        self._min = rules.spaced_min_chars
         self._rules = rules
 
     def view(self, text: str, spans: Iterable[tuple[int, int]], parent: View | None
              ) -> View | None:
-        """``spans``: where the trigger pass saw a run (a superset, found again here)."""
+        """``spans``: where the trigger pass saw a run (a superset, found again here on
+        the lines around it)."""
         changes: list[tuple[int, int, str]] = []
+        size = len(text)
         for s, e in _merge(spans):
-            a, b = max(0, s - 2), min(len(text), e + 2)
-            for rx in (self._horizontal, self._vertical):
-                for m in rx.finditer(text, a, b):
+            a = text.rfind("\n", max(0, s - _LINE_REACH), s) + 1 or max(0, s - _LINE_REACH)
+            z = text.find("\n", e, min(size, e + _LINE_REACH))
+            z = z if z >= 0 else min(size, e + _LINE_REACH)
+            for m in self._vertical.finditer(text, a, z):
+                if self._worth(_letters(m.group())):
                     changes.extend((g.start(), g.end(), "")
                                    for g in _BLANKS.finditer(text, *m.span()))
-            # The trigger saw the run's first characters; it goes on to the next blank.
-            z = _NEXT_BLANK.search(text, e, min(len(text), e + _TOKEN_LIMIT))
-            b = z.start() + 1 if z else min(len(text), e + _TOKEN_LIMIT)
-            for m in self._punctuated.finditer(text, a, b):
-                changes.extend((i, i + 1, "") for i in range(m.start() + 1, m.end(), 2))
+            for m in self._horizontal.finditer(text, a, z):
+                sep = m.group("sep")
+                step = 1 + len(sep)
+                if self._worth(m.group()[::step]) and not self._dropped.issuperset(sep):
+                    changes.extend((i, i + step - 1, "")
+                                   for i in range(m.start() + 1, m.end(), step))
         changes = [c for c in changes if c[1] > c[0]]
         changes.sort()
         return rewrite(text, _disjoint(changes), SPACED, True, parent,
                        before=self._rules.context_before, after=self._rules.context_after)
+
+    def _worth(self, chars: str) -> bool:
+        """A run of enough letters and digits (not a rule of dashes, a table's pipes)."""
+        return sum(c.isalnum() for c in chars) >= self._min
+
+
+def _letters(run: str) -> str:
+    return "".join(_BLANKS.split(run))
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

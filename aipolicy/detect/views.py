@@ -174,7 +174,7 @@ class Normalizer:
     def __init__(self, rules: NormalizeRules, keywords: Iterable[str] = ()) -> None:
         self.rules = rules
         self.unicode = UnicodeFolder(rules)
-        self.spaced = SpacedJoiner(rules)
+        self.spaced = SpacedJoiner(rules, self.unicode.dropped)
         self.blobs = decode.BlobDecoder(rules.base64_min_chars, rules.hex_min_chars,
                                         rules.min_printable)
         self.triggers = Triggers(rules, self.spaced, keywords)
