@@ -69,7 +69,8 @@ class UnicodeFolder:
         self._fixed = fixed  # always replaced
         self._lookalike = {ch: a for ch, a in rules.confusables.items() if ch not in fixed}
         self._fixed_set = frozenset(fixed)
-        self.dropped = frozenset(ch for ch, new in fixed.items() if not new)
+        self.dropped = self._dropped_set = frozenset(ch for ch, new in fixed.items()
+                                                     if not new)
         self._rules = rules
 
     def view(self, text: str, parent: View | None, data: bytes | None = None) -> View | None:
@@ -98,7 +99,23 @@ class UnicodeFolder:
             new = self._lookalike.get(ch)
             if new is None or not self._in_latin_word(text, i):
                 return None
+            new = self._as_digit(text, i, new)
         return i, i + 1, new
+
+    def _as_digit(self, text: str, i: int, letter: str) -> str:
+        """The digit a look-alike of ``letter`` stands for when a digit is next to it
+        (invisible characters and other look-alikes skipped), else ``letter``."""
+        digit = self._rules.digit_letters.get(letter)
+        if digit is None:
+            return letter
+        for step in (-1, 1):
+            j = i + step
+            while 0 <= j < len(text) and (text[j] in self._dropped_set
+                                          or text[j] in self._lookalike):
+                j += step
+            if 0 <= j < len(text) and self._fixed.get(text[j], text[j]).isdigit():
+                return digit
+        return letter
 
     def _dense(self, text: str, data: bytes) -> list[tuple[int, int, str]]:
         """A text in another script: the characters NFKC or the format rule changes
@@ -119,7 +136,7 @@ class UnicodeFolder:
                 b += 1
             for i in range(a, b):
                 if i not in changes and text[i] in self._lookalike:
-                    changes[i] = (i, i + 1, self._lookalike[text[i]])
+                    changes[i] = (i, i + 1, self._as_digit(text, i, self._lookalike[text[i]]))
         return [changes[i] for i in sorted(changes)]
 
     def _in_latin_word(self, text: str, i: int) -> bool:
@@ -143,11 +160,13 @@ class UnicodeFolder:
 # separator, a string of one to three characters that are not letters or digits ("4 1 1",
 # "A-K-I-A", "c | 9 | 2", "0, c, 4", "h · v · s", "4  1  1"); a character of the value may
 # itself be a blank or a separator character ("4-1-1-1- -1-1", "5-5---7"), so the value's
-# own spaces and dashes survive. Or one character per line (a line may hold a space of
-# the value, or be empty). A run may start right after "=", ":" or a quote (a name's
-# value), not inside a word.
-_HORIZONTAL = r"(?<![^\W_])[^\s](?P<sep>(?:[^\w\n]|_){1,3})(?:[^\n](?P=sep)){%d,}[^\s](?![^\W_])"
-_VERTICAL = r"(?<![^\W_])(?:\S?[^\S\n]*\r?\n[^\S\n]*){%d,}\S(?!\S)"
+# own spaces and dashes survive. The first character is a letter, a digit, "+" or "("
+# (in "SSN: 0 | 3 | 6" the run is "0 | 3 | 6", not ": 0 | 3"). Or one character per line
+# (a line may hold a space of the value, or be empty). A run may start right after "=",
+# ":" or a quote (a name's value), not inside a word.
+_HORIZONTAL = (r"(?<![^\W_])(?:[^\W_]|[+(])(?P<sep>(?:[^\w\n]|_){1,3})"
+               r"(?:[^\n](?P=sep)){%d,}[^\s](?![^\W_])")
+_VERTICAL = r"(?<![^\W_])(?:\S?[^\S\n]*\r?\n[^\S\n]*){%d,}\S(?![^\W_])"
 _LINE_REACH = 4096  # characters of a line read on each side of a trigger
 _BLANKS = re.compile(r"[^\S\n]+|[^\S\n]*\r?\n")
 

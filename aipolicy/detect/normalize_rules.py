@@ -39,6 +39,8 @@ class NormalizeRules:
     context_after: int
     confusables: MappingProxyType  # look-alike character -> the ASCII character
     invisible: frozenset[str]  # dropped besides category Cf
+    digit_letters: MappingProxyType  # ASCII letter -> the digit its look-alikes stand
+    #                                  for next to a digit ("4О7" with a Cyrillic O)
     spaced_min_chars: int
     base64_min_chars: int
     hex_min_chars: int
@@ -82,7 +84,7 @@ class _Loader:
         lim = self._section(root, "limits", src, ("max_depth", "view_chars", "view_ratio",
                                                   "context_before", "context_after"))
         lsrc = src.key(root, "limits")
-        uni = self._section(root, "unicode", src, ("confusables", "invisible"))
+        uni = self._section(root, "unicode", src, ("confusables", "invisible", "digits"))
         usrc = src.key(root, "unicode")
         spaced = self._section(root, "spaced", src, ("min_chars",))
         blobs = self._section(root, "blobs", src, ("base64_min_chars", "hex_min_chars",
@@ -92,6 +94,7 @@ class _Loader:
         jsrc = src.key(root, "joins")
         confusables = self._confusables(uni, usrc, base)
         invisible = self._invisible(uni, usrc)
+        digit_letters = self._digits(uni, usrc)
         printable = 0.95
         if blobs is not None and "min_printable" in blobs:
             v = self.check.number(blobs["min_printable"], bsrc.key(blobs, "min_printable"),
@@ -109,6 +112,7 @@ class _Loader:
             context_before=self._int(lim, "context_before", lsrc, 0, 1000, 80),
             context_after=self._int(lim, "context_after", lsrc, 0, 1000, 24),
             confusables=MappingProxyType(confusables), invisible=invisible,
+            digit_letters=MappingProxyType(digit_letters),
             spaced_min_chars=self._int(spaced, "min_chars", src.key(root, "spaced"), 3, 64, 6),
             base64_min_chars=self._int(blobs, "base64_min_chars", bsrc, 8, 1024, 12),
             hex_min_chars=self._int(blobs, "hex_min_chars", bsrc, 8, 1024, 16),
@@ -166,6 +170,21 @@ class _Loader:
                 self.check.fail(Src(isrc.file, f"{isrc.field}[{i}]", isrc.line),
                                 "expected one character or a range X-Y")
         return frozenset(out)
+
+    def _digits(self, uni: Any, usrc: Src) -> dict[str, str]:
+        if uni is None or "digits" not in uni:
+            return {}
+        dsrc = usrc.key(uni, "digits")
+        m = self.check.mapping(uni["digits"], dsrc, optional=tuple("0123456789"))
+        out: dict[str, str] = {}
+        for digit, letters in (m or {}).items():
+            lsrc = dsrc.key(m, digit)
+            letters = self.check.string(letters, lsrc)
+            if letters is None or not letters.isascii() or not letters.isalpha():
+                self.check.fail(lsrc, "expected a digit and the ASCII letters it looks like")
+                continue
+            out.update(dict.fromkeys(letters, digit))
+        return out
 
     def _hints(self, root: Any, key: str, src: Src, *, shapes: bool) -> WordHints | None:
         allowed = ("words", "shapes", "hints") if shapes else ("words", "hints")
