@@ -21,10 +21,12 @@ import html
 import re
 from collections.abc import Iterable
 
+from .pii_validators import iban_checksum_ok, luhn_ok
 from .textmap import ALIGNED, MIRROR, Builder, View
 
 PERCENT, ESCAPE, ENTITY = "percent", "escape", "entity"
 BASE64, HEX, REVERSED, ROT13 = "base64", "hex", "reversed", "rot13"
+ROT18, ROT47 = "rot18", "rot47"
 
 _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _ESCAPE_RUN = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}|\\x[0-9A-Fa-f]{2})+")
@@ -40,6 +42,8 @@ _TEXT_BYTES = bytes([9, 10, 13, *range(0x20, 0x7F), *range(0x80, 0x100)])
 _WORD = re.compile(r"[^\W_]")
 _PROBE = 64  # characters of a blob decoded first, to refuse binary cheaply
 _LINE_REACH = 300  # characters of a very long line read around a reversed/rotated word
+_LABEL_REACH = 40  # characters before a number looked at for a label
+_IBAN_REACH = 42  # an IBAN of 34 characters in groups of four
 
 
 def _visible(text: str) -> bool:
@@ -150,6 +154,11 @@ class BlobDecoder:
                 continue
             decoded = self._text(lambda b=body, u=urlsafe: _b64(b, u, None), None,
                                  probe=lambda b=body, u=urlsafe: _b64(b, u, _PROBE))
+            if decoded is None:  # written backwards ("==gYy..." ends where it started)
+                back = text[s:e][::-1]
+                if not back.startswith("="):  # forward padding: not backwards
+                    decoded = self._text(lambda b=back, u=urlsafe: _b64(b, u, None), None,
+                                         probe=lambda b=back, u=urlsafe: _b64(b, u, _PROBE))
             if decoded is not None:
                 out.append((s, e, decoded, BASE64))
         return out
@@ -227,12 +236,58 @@ _ROT13 = str.maketrans(
     "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm")
 
 
+_ROT18 = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+    "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm5678901234")
+_ROT47 = str.maketrans({c: 33 + (c - 33 + 47) % 94 for c in range(33, 127)})
+
+
 def rot13(text: str) -> str:
     return text.translate(_ROT13)
 
 
+def rot18(text: str) -> str:
+    """ROT13 on letters and ROT5 on digits."""
+    return text.translate(_ROT18)
+
+
+def rot47(text: str) -> str:
+    """Every printable ASCII character but the space rotated by 47."""
+    return text.translate(_ROT47)
+
+
 def reverse(text: str) -> str:
     return text[::-1]
+
+
+def reversed_checksums(text: str, cards: Iterable[tuple[int, int]], ibans: Iterable[int],
+                       labels: Iterable[str]) -> list[tuple[int, int]]:
+    """Where a number is valid read backwards: a card number (Luhn; ``cards``: digit
+    runs) grouped by separators, or bare after one of ``labels`` ("card", "visa"); an
+    IBAN (mod 97; ``ibans``: where two digits and two capitals end a run)."""
+    out = []
+    labels = tuple(labels)
+    for s, e in cards:
+        run = text[s:e]
+        digits = run.replace(" ", "").replace("-", "")
+        if not 13 <= len(digits) <= 19 or not luhn_ok(digits[::-1]):
+            continue
+        before = text[max(0, s - _LABEL_REACH):s].lower()
+        if len(digits) < len(run) or any(word in before for word in labels):
+            out.append((s, e))
+    for e in ibans:
+        s = e
+        while s > max(0, e - _IBAN_REACH) and (text[s - 1] == " " or text[s - 1].isdigit()
+                                                or "A" <= text[s - 1] <= "Z"):
+            s -= 1
+        compact = text[s:e].replace(" ", "")
+        back = compact[::-1]
+        for size in range(min(34, len(back)), 14, -1):  # the run may start before it
+            cut = back[:size]
+            if cut[:2].isalpha() and cut[2:4].isdigit() and iban_checksum_ok(cut):
+                out.append((s, e))
+                break
+    return out
 
 
 def line_regions(text: str, hits: Iterable[int], following_lines: int = 0

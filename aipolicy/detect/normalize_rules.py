@@ -28,6 +28,7 @@ class WordHints:
     words: tuple[str, ...]
     shapes: tuple[str, ...]
     hints: tuple[str, ...]
+    labels: tuple[str, ...] = ()  # before a number valid only backwards: it is one
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class NormalizeRules:
     hex_min_chars: int
     min_printable: float
     reversed: WordHints
-    rot13: WordHints
+    rot13: WordHints  # also says where to read ROT18 (ROT13 with ROT5 on digits)
+    rot47: WordHints
     join_window: int
     join_tokens: int
     source: str
@@ -56,6 +58,7 @@ class NormalizeRules:
 
 
 _TOP = ("limits", "unicode", "spaced", "blobs", "reversed", "rot13", "joins")
+_OPTIONAL = ("rot47",)
 
 
 class _Loader:
@@ -78,7 +81,7 @@ class _Loader:
 
     def load(self, root: Any, base: Path) -> NormalizeRules | None:
         src = Src(self.file, "", 1)
-        root = self.check.mapping(root, src, required=_TOP, optional=_TOP)
+        root = self.check.mapping(root, src, required=_TOP, optional=_TOP + _OPTIONAL)
         if root is None:
             return None
         lim = self._section(root, "limits", src, ("max_depth", "view_chars", "view_ratio",
@@ -100,10 +103,12 @@ class _Loader:
             v = self.check.number(blobs["min_printable"], bsrc.key(blobs, "min_printable"),
                                   minimum=0.5, maximum=1)
             printable = float(v) if v is not None else printable
-        rev = self._hints(root, "reversed", src, shapes=True)
-        rot = self._hints(root, "rot13", src, shapes=False)
+        rev = self._hints(root, "reversed", src)
+        rot = self._hints(root, "rot13", src)
+        rot47 = self._hints(root, "rot47", src) if "rot47" in root \
+            else WordHints((), (), ())
         max_depth = self._int(lim, "max_depth", lsrc, 1, 8, 3)
-        if confusables is None or rev is None or rot is None:
+        if confusables is None or rev is None or rot is None or rot47 is None:
             return None
         return NormalizeRules(
             max_depth=max_depth,
@@ -116,7 +121,7 @@ class _Loader:
             spaced_min_chars=self._int(spaced, "min_chars", src.key(root, "spaced"), 3, 64, 6),
             base64_min_chars=self._int(blobs, "base64_min_chars", bsrc, 8, 1024, 12),
             hex_min_chars=self._int(blobs, "hex_min_chars", bsrc, 8, 1024, 16),
-            min_printable=printable, reversed=rev, rot13=rot,
+            min_printable=printable, reversed=rev, rot13=rot, rot47=rot47,
             join_window=self._int(joins, "window_chars", jsrc, 16, 4096, 200),
             join_tokens=self._int(joins, "tokens", jsrc, 1, 10, 3),
             source=self.file)
@@ -186,8 +191,8 @@ class _Loader:
             out.update(dict.fromkeys(letters, digit))
         return out
 
-    def _hints(self, root: Any, key: str, src: Src, *, shapes: bool) -> WordHints | None:
-        allowed = ("words", "shapes", "hints") if shapes else ("words", "hints")
+    def _hints(self, root: Any, key: str, src: Src) -> WordHints | None:
+        allowed = ("words", "shapes", "hints", "labels")
         m = self._section(root, key, src, allowed)
         if m is None:
             return None
@@ -196,6 +201,8 @@ class _Loader:
                                                                 hsrc.key(m, "words")))
         hints = tuple(w.lower() for w in self.check.string_list(m.get("hints", []),
                                                                 hsrc.key(m, "hints")))
+        labels = tuple(w.lower() for w in self.check.string_list(m.get("labels", []),
+                                                                 hsrc.key(m, "labels")))
         found: list[str] = []
         for i, shape in enumerate(self.check.string_list(m.get("shapes", []),
                                                          hsrc.key(m, "shapes"))):
@@ -207,10 +214,11 @@ class _Loader:
                 self.check.fail(ssrc, "not a regex both Python and Hyperscan accept")
                 continue
             found.append(shape)
-        bad = [w for w in (*words, *hints) if not w.isascii() or len(w) < 2]
+        bad = [w for w in (*words, *hints, *labels) if not w.isascii() or len(w) < 2]
         if bad:
-            self.check.fail(hsrc, "words and hints must be ASCII, 2 characters or more")
-        return WordHints(words, tuple(found), hints)
+            self.check.fail(hsrc, "words, hints and labels must be ASCII, 2 characters or "
+                                  "more")
+        return WordHints(words, tuple(found), hints, labels)
 
 
 def load_normalize_rules(path: str | Path = DEFAULT_NORMALIZE_PATH,

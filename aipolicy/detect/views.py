@@ -28,7 +28,7 @@ from .textmap import View, rewrite
 
 # Trigger kinds
 _B64, _HEXSEP, _PERCENT, _ESCAPE, _ENTITY, _SPACED = range(6)
-_REV, _REV_HINT, _ROT, _ROT_HINT = range(6, 10)
+_REV, _REV_HINT, _ROT, _ROT_HINT, _ROT47, _ROT47_HINT, _REV_CARD, _REV_IBAN = range(6, 14)
 _ID_BITS = 16
 _NO_EXT = (0, 0, 0, 0, 0, 0)
 _B64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
@@ -42,6 +42,8 @@ _HEX_BYTES = (rb"(?:[0-9A-Fa-f]{2}[ :,]){%d}[0-9A-Fa-f]{2}",
               rb"(?:0[xX][0-9A-Fa-f]{2}[ ,]{0,2}){%d}0[xX][0-9A-Fa-f]{2}")
 
 INTERNAL_ERROR = "encoded text too deep or too large to inspect"
+_DECODINGS = frozenset({decode.PERCENT, decode.ESCAPE, decode.ENTITY, decode.BASE64,
+                        decode.HEX})
 
 
 @dataclass
@@ -102,10 +104,21 @@ class Triggers:
             if decode.rot13(word) != word:
                 add(_word_pattern(decode.rot13(word), start_bound=True, end_bound=False),
                     _ROT, caseless)
+            for variant in {word, word.upper()}:  # ROT47 keeps no case: both spellings
+                add(_word_pattern(decode.rot47(variant), start_bound=True, end_bound=False),
+                    _ROT47)
         self._words(add, rules.reversed, _REV, _REV_HINT, decode.reverse, caseless)
         self._words(add, rules.rot13, _ROT, _ROT_HINT, decode.rot13, caseless)
-        for shape in rules.reversed.shapes:
-            add(shape.encode("ascii"), _REV)
+        self._words(add, rules.rot47, _ROT47, _ROT47_HINT, decode.rot47, 0,
+                    cased=True)
+        for hints, kind in ((rules.reversed, _REV), (rules.rot13, _ROT),
+                            (rules.rot47, _ROT47)):
+            for shape in hints.shapes:
+                add(shape.encode("ascii"), kind)
+        # Numbers that are valid only backwards (checked in ``reversed_checksums``): card
+        # numbers (13-19 digits, grouped or not) and IBANs (ending in digits and letters).
+        add(rb"[0-9](?:[ \-]?[0-9]){12,18}", _REV_CARD, som)
+        add(rb"[0-9]{2}[A-Z]{2}\b", _REV_IBAN)
         self._exprs = (exprs, flags, ext)
         self._kinds = tuple(kinds)
         self._som = tuple(f & som for f in flags)
@@ -115,15 +128,21 @@ class Triggers:
         self._local = threading.local()
 
     @staticmethod
-    def _words(add, hints: WordHints, kind: int, hint_kind: int, transform, flag: int) -> None:
+    def _words(add, hints: WordHints, kind: int, hint_kind: int, transform, flag: int,
+               cased: bool = False) -> None:
+        """Each word transformed; a long one also inside a longer token ("DROWSSAP_BD",
+        "pyvragFrperg"), a short one (``ssn``, ``key``) only on its own."""
         seen = set()
         for word in hints.words:
-            t = transform(word)
-            if t != word and t not in seen:
-                seen.add(t)
-                add(_word_pattern(t, start_bound=True, end_bound=True), kind, flag)
+            for variant in {word, word.upper(), word.capitalize()} if cased else {word}:
+                t = transform(variant)
+                if t != variant and t not in seen:
+                    seen.add(t)
+                    bound = len(word) < 5
+                    add(_word_pattern(t, start_bound=bound, end_bound=bound), kind, flag)
         for hint in hints.hints:
-            add(_word_pattern(hint, start_bound=True, end_bound=True), hint_kind, flag)
+            add(_word_pattern(hint, start_bound=True, end_bound=True), hint_kind,
+                hyperscan.HS_FLAG_CASELESS)
 
     def scan(self, data: bytes) -> _Hits:
         """Spans (start, end) per trigger kind; ``end`` only (start = end) for words."""
@@ -178,6 +197,7 @@ class Normalizer:
         self.blobs = decode.BlobDecoder(rules.base64_min_chars, rules.hex_min_chars,
                                         rules.min_printable)
         self.triggers = Triggers(rules, self.spaced, keywords)
+        self._card_words = rules.reversed.labels
 
     def __repr__(self) -> str:
         return f"Normalizer({self.rules.source})"
@@ -197,8 +217,12 @@ class Normalizer:
         made = self._derive(text, data, parent)
         if not made:
             return
-        if made[0].depth >= self.rules.max_depth:  # still more to decode at the last depth
-            raise InspectionError(INTERNAL_ERROR)
+        if made[0].depth >= self.rules.max_depth:
+            # Still more to decode at the last depth: fail closed. Re-reading the text
+            # there (folded, joined, reversed, rotated) is only not done.
+            if any(v.technique in _DECODINGS for v in made):
+                raise InspectionError(INTERNAL_ERROR)
+            return
         for view in made:
             budget.take(len(view.text))
             view_data = scan_bytes(view.text)
@@ -216,7 +240,9 @@ class Normalizer:
         def fresh(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
             if parent is None:
                 return list(spans)
-            return [(s, e) for s, e in spans if parent.touches_change(s, max(e, s + 1))]
+            # A word's hit is where it ends (start = end): its last character.
+            return [(s, e) for s, e in spans
+                    if parent.touches_change(min(s, max(0, e - 1)), max(e, s + 1))]
 
         def exact(technique: str, changes: list[tuple[int, int, str]]) -> None:
             if parent is not None:
@@ -243,16 +269,28 @@ class Normalizer:
             changes = sorted({(s, e, d) for s, e, d, t in blobs if t == technique})
             made.append(rewrite(text, _disjoint(changes), technique, False, parent,
                                 before=rules.context_before, after=0))
-        for kind, hint, transform, mirrored, technique in (
-                (_REV, _REV_HINT, decode.reverse, True, decode.REVERSED),
-                (_ROT, _ROT_HINT, decode.rot13, False, decode.ROT13)):
-            if own == technique:
+        for kind, hint, transforms, mirrored in (
+                (_REV, _REV_HINT, ((decode.reverse, decode.REVERSED),), True),
+                (_ROT, _ROT_HINT, ((decode.rot13, decode.ROT13),
+                                   (decode.rot18, decode.ROT18)), False),
+                (_ROT47, _ROT47_HINT, ((decode.rot47, decode.ROT47),), False)):
+            if own in {t for _, t in transforms}:
                 continue
             regions = decode.line_regions(text, [e - 1 for _, e in fresh(hits.get(kind))])
             regions += decode.line_regions(text, [e - 1 for _, e in fresh(hits.get(hint))],
                                            following_lines=2)
-            if regions:
-                made.append(decode.line_view(text, _merge(regions), transform, mirrored,
+            if kind == _REV:
+                regions += decode.line_regions(text, [e - 1 for _, e in decode.reversed_checksums(
+                    text, fresh(_merge(hits.get(_REV_CARD))),
+                    [e for _, e in fresh(hits.get(_REV_IBAN))], self._card_words)])
+            if not regions:
+                continue
+            regions = _merge(regions)
+            for transform, technique in transforms:
+                if technique == decode.ROT18 and not any(
+                        c.isdigit() for a, z in regions for c in text[a:z]):
+                    continue  # ROT18 differs from ROT13 only on digits
+                made.append(decode.line_view(text, regions, transform, mirrored,
                                              technique, parent))
         return [v for v in made if v is not None]
 
