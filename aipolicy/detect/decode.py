@@ -138,7 +138,7 @@ class BlobDecoder:
         out = []
         for s, e in spans:
             prefix = 2 if text.startswith(("0x", "0X"), s) else 0
-            run = text[s + prefix:e]
+            run = "".join(text[s + prefix:e].split())  # base64 wrapped over lines
             if len(run) >= self.hex_min and not len(run) % 2 and _HEX_CHARS.issuperset(run):
                 decoded = self._text(lambda r=run: bytes.fromhex(r), len(run) // 2)
                 if decoded is not None:
@@ -155,7 +155,7 @@ class BlobDecoder:
             decoded = self._text(lambda b=body, u=urlsafe: _b64(b, u, None), None,
                                  probe=lambda b=body, u=urlsafe: _b64(b, u, _PROBE))
             if decoded is None:  # written backwards ("==gYy..." ends where it started)
-                back = text[s:e][::-1]
+                back = run[::-1]
                 if not back.startswith("="):  # forward padding: not backwards
                     decoded = self._text(lambda b=back, u=urlsafe: _b64(b, u, None), None,
                                          probe=lambda b=back, u=urlsafe: _b64(b, u, _PROBE))

@@ -103,18 +103,19 @@ class UnicodeFolder:
         return i, i + 1, new
 
     def _as_digit(self, text: str, i: int, letter: str) -> str:
-        """The digit a look-alike of ``letter`` stands for when a digit is next to it
-        (invisible characters and other look-alikes skipped), else ``letter``."""
+        """The digit a look-alike of ``letter`` stands for when a digit is next to it and
+        no letter is (invisible characters skipped): "7О40", "+33 О4"; not "AMО4N"."""
         digit = self._rules.digit_letters.get(letter)
         if digit is None:
             return letter
+        near = []
         for step in (-1, 1):
             j = i + step
-            while 0 <= j < len(text) and (text[j] in self._dropped_set
-                                          or text[j] in self._lookalike):
+            while 0 <= j < len(text) and text[j] in self._dropped_set:
                 j += step
-            if 0 <= j < len(text) and self._fixed.get(text[j], text[j]).isdigit():
-                return digit
+            near.append(self._fixed.get(text[j], text[j])[:1] if 0 <= j < len(text) else "")
+        if any(c.isdigit() for c in near) and not any(c.isalpha() for c in near):
+            return digit
         return letter
 
     def _dense(self, text: str, data: bytes) -> list[tuple[int, int, str]]:

@@ -38,6 +38,7 @@ _B64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_
 _B64_MASK = bytes(0x61 if i in _B64_CHARS else 0x20 for i in range(256))
 # A run worth decoding has a digit, "+" or "/", or a lower-case letter before a capital.
 _B64_MIXED = re.compile(r"[0-9+/]|[a-z][A-Z]")
+_WRAP_MIN = 16  # characters of a wrapped base64 line at least
 _HEX_BYTES = (rb"(?:[0-9A-Fa-f]{2}[ :,]){%d}[0-9A-Fa-f]{2}",
               rb"(?:0[xX][0-9A-Fa-f]{2}[ ,]{0,2}){%d}0[xX][0-9A-Fa-f]{2}")
 
@@ -58,9 +59,11 @@ class _Hits:
 
 
 def _word_pattern(word: str, *, start_bound: bool, end_bound: bool) -> bytes:
+    """``word`` (hex escapes), bounded where asked by a word boundary or an underscore
+    ("XRLFGBER_CNFF")."""
     body = "".join(f"\\x{ord(c):02x}" for c in word)
-    head = r"\b" if start_bound and word[0].isalnum() else ""
-    tail = r"\b" if end_bound and word[-1].isalnum() else ""
+    head = r"(?:\b|_)" if start_bound and word[0].isalnum() else ""
+    tail = r"(?:\b|_)" if end_bound and word[-1].isalnum() else ""
     return (head + body + tail).encode("ascii")
 
 
@@ -169,11 +172,31 @@ class Triggers:
         while (i := masked.find(needle, pos)) >= 0:
             j = masked.find(b" ", i + self.min_run)
             j = len(masked) if j < 0 else j
-            if _B64_MIXED.search(data[i:j].decode("ascii")):
+            j = _wrapped(masked, data, i, j)
+            if _B64_MIXED.search(data[i:j].decode("latin-1")):
                 pad = j + len(data[j:j + 2]) - len(data[j:j + 2].lstrip(b"="))  # "=" / "=="
                 out.append((i, pad))
             pos = j
         return out
+
+
+def _wrapped(masked: bytes, data: bytes, i: int, j: int) -> int:
+    """The end of a base64 run ``[i, j)`` that goes on over line breaks: lines of one
+    length, a multiple of 4 from 16 up (MIME wraps at 76, PEM at 64), then the last."""
+    width = j - i
+    if width < _WRAP_MIN or width % 4:
+        return j
+    while True:
+        k = j + (2 if data.startswith(b"\r\n", j) else 1 if data.startswith(b"\n", j) else 0)
+        if k == j or masked[k:k + 1] != b"a":
+            return j
+        end = masked.find(b" ", k)
+        end = len(masked) if end < 0 else end
+        if end - k > width:
+            return j
+        j = end
+        if end - k < width:  # the last line
+            return j
 
 
 class _Budget:
@@ -268,7 +291,7 @@ class Normalizer:
         for technique in (decode.BASE64, decode.HEX):
             changes = sorted({(s, e, d) for s, e, d, t in blobs if t == technique})
             made.append(rewrite(text, _disjoint(changes), technique, False, parent,
-                                before=rules.context_before, after=0))
+                                before=rules.context_before, after=rules.context_after))
         for kind, hint, transforms, mirrored in (
                 (_REV, _REV_HINT, ((decode.reverse, decode.REVERSED),), True),
                 (_ROT, _ROT_HINT, ((decode.rot13, decode.ROT13),
