@@ -280,6 +280,8 @@ def reversed_checksums(text: str, cards: Iterable[tuple[int, int]], ibans: Itera
         while s > max(0, e - _IBAN_REACH) and (text[s - 1] == " " or text[s - 1].isdigit()
                                                 or "A" <= text[s - 1] <= "Z"):
             s -= 1
+        while text[s] == " ":
+            s += 1
         compact = text[s:e].replace(" ", "")
         back = compact[::-1]
         for size in range(min(34, len(back)), 14, -1):  # the run may start before it
@@ -311,17 +313,38 @@ def line_regions(text: str, hits: Iterable[int], following_lines: int = 0
 
 
 def line_view(text: str, regions: Iterable[tuple[int, int]], transform, mirrored: bool,
-              technique: str, parent: View | None) -> View | None:
+              technique: str, parent: View | None,
+              values: Iterable[tuple[int, int]] = ()) -> View | None:
     """Each region as written, then transformed (inexact: a finding there blocks; its
     place is known character for character, so what the text as written already showed
-    is not counted twice)."""
+    is not counted twice). Each of ``values`` (a value written that way among plain
+    words: "card: 861513764734943") is read with its line as written, then the line up
+    to it again with the value transformed, so that its label stays just before it."""
     b = Builder(text)
-    for n, (a, z) in enumerate(regions):
+    n = 0
+    for a, z in regions:
         if n:
             b.glue("\n\n", a)
+        n += 1
         b.copy(a, z)
         b.glue("\n", z)
         b.change(a, z, transform(text[a:z]), MIRROR if mirrored else ALIGNED)
+    for s, e in values:
+        a, z = _line(text, s, e)
+        if n:
+            b.glue("\n\n", a)
+        n += 1
+        b.copy(a, z)
+        b.glue("\n", z)
+        b.copy(a, s)
+        b.change(s, e, transform(text[s:e]), MIRROR if mirrored else ALIGNED)
     if not b.pieces:
         return None
     return b.build(technique, False, parent)
+
+
+def _line(text: str, s: int, e: int) -> tuple[int, int]:
+    """The line around ``[s, e)`` (cut to a reach on very long lines)."""
+    a = text.rfind("\n", max(0, s - _LINE_REACH), s) + 1 or max(0, s - _LINE_REACH)
+    z = text.find("\n", e, min(len(text), e + _LINE_REACH))
+    return a, (z if z >= 0 else min(len(text), e + _LINE_REACH))

@@ -29,6 +29,7 @@ from .textmap import View, rewrite
 # Trigger kinds
 _B64, _HEXSEP, _PERCENT, _ESCAPE, _ENTITY, _SPACED = range(6)
 _REV, _REV_HINT, _ROT, _ROT_HINT, _ROT47, _ROT47_HINT, _REV_CARD, _REV_IBAN = range(6, 14)
+_REV_SHAPE, _ROT_SHAPE, _ROT47_SHAPE = range(14, 17)
 _ID_BITS = 16
 _NO_EXT = (0, 0, 0, 0, 0, 0)
 _B64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
@@ -114,10 +115,10 @@ class Triggers:
         self._words(add, rules.rot13, _ROT, _ROT_HINT, decode.rot13, caseless)
         self._words(add, rules.rot47, _ROT47, _ROT47_HINT, decode.rot47, 0,
                     cased=True)
-        for hints, kind in ((rules.reversed, _REV), (rules.rot13, _ROT),
-                            (rules.rot47, _ROT47)):
+        for hints, kind in ((rules.reversed, _REV_SHAPE), (rules.rot13, _ROT_SHAPE),
+                            (rules.rot47, _ROT47_SHAPE)):
             for shape in hints.shapes:
-                add(shape.encode("ascii"), kind)
+                add(shape.encode("ascii"), kind, som)
         # Numbers that are valid only backwards (checked in ``reversed_checksums``): card
         # numbers (13-19 digits, grouped or not) and IBANs (ending in digits and letters).
         add(rb"[0-9](?:[ \-]?[0-9]){12,18}", _REV_CARD, som)
@@ -155,8 +156,11 @@ class Triggers:
         hits = _Hits()
         kinds, som = self._kinds, self._som
 
+        size = len(data)
+
         def on_match(index: int, start: int, end: int, _flags: int, _ctx: object) -> None:
-            hits.add(kinds[index], start if som[index] else end, end)
+            end = min(end, size)  # not the line break added for "$" and "\b"
+            hits.add(kinds[index], min(start, end) if som[index] else end, end)
 
         self._db.scan(data + b"\n", match_event_handler=on_match, scratch=scratch)
         if _B64 in hits.spans:
@@ -292,29 +296,33 @@ class Normalizer:
             changes = sorted({(s, e, d) for s, e, d, t in blobs if t == technique})
             made.append(rewrite(text, _disjoint(changes), technique, False, parent,
                                 before=rules.context_before, after=rules.context_after))
-        for kind, hint, transforms, mirrored in (
-                (_REV, _REV_HINT, ((decode.reverse, decode.REVERSED),), True),
-                (_ROT, _ROT_HINT, ((decode.rot13, decode.ROT13),
-                                   (decode.rot18, decode.ROT18)), False),
-                (_ROT47, _ROT47_HINT, ((decode.rot47, decode.ROT47),), False)):
+        for kind, hint, shape, transforms, mirrored in (
+                (_REV, _REV_HINT, _REV_SHAPE, ((decode.reverse, decode.REVERSED),), True),
+                (_ROT, _ROT_HINT, _ROT_SHAPE, ((decode.rot13, decode.ROT13),
+                                               (decode.rot18, decode.ROT18)), False),
+                (_ROT47, _ROT47_HINT, _ROT47_SHAPE, ((decode.rot47, decode.ROT47),), False)):
             if own in {t for _, t in transforms}:
                 continue
+            # A word or a hint: the lines around it are read transformed; a value's
+            # shape (or checksum): the value, just after its line's words as written.
             regions = decode.line_regions(text, [e - 1 for _, e in fresh(hits.get(kind))])
             regions += decode.line_regions(text, [e - 1 for _, e in fresh(hits.get(hint))],
                                            following_lines=2)
+            values = fresh(_merge(hits.get(shape)))
             if kind == _REV:
-                regions += decode.line_regions(text, [e - 1 for _, e in decode.reversed_checksums(
+                values += decode.reversed_checksums(
                     text, fresh(_merge(hits.get(_REV_CARD))),
-                    [e for _, e in fresh(hits.get(_REV_IBAN))], self._card_words)])
-            if not regions:
+                    [e for _, e in fresh(hits.get(_REV_IBAN))], self._card_words)
+            if not regions and not values:
                 continue
             regions = _merge(regions)
+            values = _merge(values)
             for transform, technique in transforms:
                 if technique == decode.ROT18 and not any(
-                        c.isdigit() for a, z in regions for c in text[a:z]):
+                        c.isdigit() for a, z in (*regions, *values) for c in text[a:z]):
                     continue  # ROT18 differs from ROT13 only on digits
                 made.append(decode.line_view(text, regions, transform, mirrored,
-                                             technique, parent))
+                                             technique, parent, values))
         return [v for v in made if v is not None]
 
 
