@@ -43,6 +43,7 @@ _WORD = re.compile(r"[^\W_]")
 _PROBE = 64  # characters of a blob decoded first, to refuse binary cheaply
 _LINE_REACH = 300  # characters of a very long line read around a reversed/rotated word
 _LABEL_REACH = 40  # characters before a number looked at for a label
+_TOKEN_REACH = 64  # characters a value is stretched by to whole tokens
 _IBAN_REACH = 42  # an IBAN of 34 characters in groups of four
 
 
@@ -260,21 +261,29 @@ def reverse(text: str) -> str:
     return text[::-1]
 
 
-def reversed_checksums(text: str, cards: Iterable[tuple[int, int]], ibans: Iterable[int],
-                       labels: Iterable[str]) -> list[tuple[int, int]]:
-    """Where a number is valid read backwards: a card number (Luhn; ``cards``: digit
-    runs) grouped by separators, or bare after one of ``labels`` ("card", "visa"); an
-    IBAN (mod 97; ``ibans``: where two digits and two capitals end a run)."""
+def card_checksums(text: str, cards: Iterable[tuple[int, int]], labels: Iterable[str],
+                   transform) -> list[tuple[int, int]]:
+    """Where a digit run (``cards``) is a card number (Luhn) once ``transform``ed
+    (reversed, ROT5), grouped by separators or bare after one of ``labels``."""
     out = []
     labels = tuple(labels)
     for s, e in cards:
         run = text[s:e]
         digits = run.replace(" ", "").replace("-", "")
-        if not 13 <= len(digits) <= 19 or not luhn_ok(digits[::-1]):
+        if not 13 <= len(digits) <= 19 or not luhn_ok(transform(digits)):
             continue
         before = text[max(0, s - _LABEL_REACH):s].lower()
         if len(digits) < len(run) or any(word in before for word in labels):
             out.append((s, e))
+    return out
+
+
+def reversed_checksums(text: str, cards: Iterable[tuple[int, int]], ibans: Iterable[int],
+                       labels: Iterable[str]) -> list[tuple[int, int]]:
+    """Where a number is valid read backwards: a card number (Luhn; ``cards``: digit
+    runs) grouped by separators, or bare after one of ``labels`` ("card", "visa"); an
+    IBAN (mod 97; ``ibans``: where two digits and two capitals end a run)."""
+    out = card_checksums(text, cards, labels, reverse)
     for e in ibans:
         s = e
         while s > max(0, e - _IBAN_REACH) and (text[s - 1] == " " or text[s - 1].isdigit()
@@ -341,6 +350,20 @@ def line_view(text: str, regions: Iterable[tuple[int, int]], transform, mirrored
     if not b.pieces:
         return None
     return b.build(technique, False, parent)
+
+
+def whole_tokens(text: str, s: int, e: int) -> tuple[int, int]:
+    """``[s, e)`` stretched to whole tokens (to blanks, at most a reach each side), and
+    cut to end on a non-blank."""
+    a = s
+    while a > max(0, s - _TOKEN_REACH) and not text[a - 1].isspace():
+        a -= 1
+    z = e
+    while z < min(len(text), e + _TOKEN_REACH) and not text[z].isspace():
+        z += 1
+    while z > a + 1 and text[z - 1].isspace():
+        z -= 1
+    return a, z
 
 
 def _line(text: str, s: int, e: int) -> tuple[int, int]:

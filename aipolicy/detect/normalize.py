@@ -109,9 +109,10 @@ class UnicodeFolder:
         if digit is None:
             return letter
         near = []
-        for step in (-1, 1):
+        for step in (-1, 1):  # invisible characters and other such look-alikes skipped
             j = i + step
-            while 0 <= j < len(text) and text[j] in self._dropped_set:
+            while 0 <= j < len(text) and (text[j] in self._dropped_set or self._lookalike.get(
+                    text[j], "") in self._rules.digit_letters):
                 j += step
             near.append(self._fixed.get(text[j], text[j])[:1] if 0 <= j < len(text) else "")
         if any(c.isdigit() for c in near) and not any(c.isalpha() for c in near):

@@ -39,6 +39,10 @@ _B64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_
 _B64_MASK = bytes(0x61 if i in _B64_CHARS else 0x20 for i in range(256))
 # A run worth decoding has a digit, "+" or "/", or a lower-case letter before a capital.
 _B64_MIXED = re.compile(r"[0-9+/]|[a-z][A-Z]")
+# A number in ROT47 counts only with what ROT47 makes of 0, 1, "-" or "+" in it (English
+# words of the letters a-h, which ROT47 makes digits of, have none).
+_ROT47_NUMBER = frozenset("_`\\Z")
+_ROT47_DIGITS = frozenset("_`abcdefgh \\Z")
 _WRAP_MIN = 16  # characters of a wrapped base64 line at least
 _HEX_BYTES = (rb"(?:[0-9A-Fa-f]{2}[ :,]){%d}[0-9A-Fa-f]{2}",
               rb"(?:0[xX][0-9A-Fa-f]{2}[ ,]{0,2}){%d}0[xX][0-9A-Fa-f]{2}")
@@ -225,6 +229,8 @@ class Normalizer:
                                         rules.min_printable)
         self.triggers = Triggers(rules, self.spaced, keywords)
         self._card_words = rules.reversed.labels
+        self._rot_card_words = (*rules.reversed.labels,
+                                *(decode.rot13(w) for w in rules.reversed.labels))
 
     def __repr__(self) -> str:
         return f"Normalizer({self.rules.source})"
@@ -308,11 +314,16 @@ class Normalizer:
             regions = decode.line_regions(text, [e - 1 for _, e in fresh(hits.get(kind))])
             regions += decode.line_regions(text, [e - 1 for _, e in fresh(hits.get(hint))],
                                            following_lines=2)
-            values = fresh(_merge(hits.get(shape)))
+            values = [decode.whole_tokens(text, s, e) for s, e in fresh(_merge(hits.get(shape)))
+                      if kind != _ROT47 or not _ROT47_DIGITS.issuperset(text[s:e])
+                      or _ROT47_NUMBER.intersection(text[s:e])]
             if kind == _REV:
                 values += decode.reversed_checksums(
                     text, fresh(_merge(hits.get(_REV_CARD))),
                     [e for _, e in fresh(hits.get(_REV_IBAN))], self._card_words)
+            elif kind == _ROT:
+                values += decode.card_checksums(text, fresh(_merge(hits.get(_REV_CARD))),
+                                                self._rot_card_words, decode.rot18)
             if not regions and not values:
                 continue
             regions = _merge(regions)
