@@ -168,7 +168,7 @@ class UnicodeFolder:
 # ":" or a quote (a name's value), not inside a word.
 _HORIZONTAL = (r"(?<![^\W_])(?:[^\W_]|[+(])(?P<sep>(?:[^\w\n]|_){1,3})"
                r"(?:[^\n](?P=sep)){%d,}[^\s](?![^\W_])")
-_VERTICAL = r"(?<![^\W_])(?:\S?[^\S\n]*\r?\n[^\S\n]*){%d,}\S(?![^\W_])"
+_VERTICAL = r"(?<![^\W_])\S(?:[^\S\n]*\r?\n[^\S\n]*\S?){%d,}(?<=\S)(?![^\W_])"
 _LINE_REACH = 4096  # characters of a line read on each side of a trigger
 _BLANKS = re.compile(r"[^\S\n]+|[^\S\n]*\r?\n")
 
@@ -202,7 +202,11 @@ class SpacedJoiner:
         changes: list[tuple[int, int, str]] = []
         size = len(text)
         for s, e in _merge(spans):
-            a = text.rfind("\n", max(0, s - _LINE_REACH), s) + 1 or max(0, s - _LINE_REACH)
+            # From a few lines up: the trigger sees a fixed number of one-character lines,
+            # the run may start above them.
+            lo, a = max(0, s - _LINE_REACH), s
+            for _ in range(self._min):
+                a = text.rfind("\n", lo, max(lo, a - 1)) + 1 or lo
             z = text.find("\n", e, min(size, e + _LINE_REACH))
             z = z if z >= 0 else min(size, e + _LINE_REACH)
             for m in self._vertical.finditer(text, a, z):

@@ -39,10 +39,10 @@ _B64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_
 _B64_MASK = bytes(0x61 if i in _B64_CHARS else 0x20 for i in range(256))
 # A run worth decoding has a digit, "+" or "/", or a lower-case letter before a capital.
 _B64_MIXED = re.compile(r"[0-9+/]|[a-z][A-Z]")
-# A number in ROT47 counts only with what ROT47 makes of 0, 1, "-" or "+" in it (English
-# words of the letters a-h, which ROT47 makes digits of, have none).
+# A number (or hex) in ROT47 counts only with what ROT47 makes of 0, 1, "-" or "+" in it
+# (English words of the letters a-h, which ROT47 makes digits of, and hex have none).
 _ROT47_NUMBER = frozenset("_`\\Z")
-_ROT47_DIGITS = frozenset("_`abcdefgh \\Z")
+_ROT47_DIGITS = frozenset("_`abcdefgh234567 \\Z")
 _WRAP_MIN = 16  # characters of a wrapped base64 line at least
 _HEX_BYTES = (rb"(?:[0-9A-Fa-f]{2}[ :,]){%d}[0-9A-Fa-f]{2}",
               rb"(?:0[xX][0-9A-Fa-f]{2}[ ,]{0,2}){%d}0[xX][0-9A-Fa-f]{2}")
@@ -139,14 +139,15 @@ class Triggers:
     def _words(add, hints: WordHints, kind: int, hint_kind: int, transform, flag: int,
                cased: bool = False) -> None:
         """Each word transformed; a long one also inside a longer token ("DROWSSAP_BD",
-        "pyvragFrperg"), a short one (``ssn``, ``key``) only on its own."""
+        "pyvragFrperg"), a short one (``ssn``, ``key``) only on its own (but in ROT47,
+        where words turn into punctuation, everywhere)."""
         seen = set()
         for word in hints.words:
             for variant in {word, word.upper(), word.capitalize()} if cased else {word}:
                 t = transform(variant)
                 if t != variant and t not in seen:
                     seen.add(t)
-                    bound = len(word) < 5
+                    bound = len(word) < 5 and not cased  # ROT47 makes "_" "0": none
                     add(_word_pattern(t, start_bound=bound, end_bound=bound), kind, flag)
         for hint in hints.hints:
             add(_word_pattern(hint, start_bound=True, end_bound=True), hint_kind,
