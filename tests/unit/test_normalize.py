@@ -301,7 +301,7 @@ def test_evasion_corpus_is_caught(pipeline):
     from bench.measure_evasion import measure
     from tests.corpus.evasion_corpus import TARGETS, generate
 
-    result = measure(pipeline, generate(per_technique=len(TARGETS), benign=120))
+    result = measure(pipeline, generate(per_technique=3 * len(TARGETS), benign=120))
     assert result["evasion"]["rate"] >= 0.9
     for technique, c in result["evasion"]["by_technique"].items():
         if not technique.startswith("target:"):
