@@ -44,6 +44,7 @@ _PROBE = 64  # characters of a blob decoded first, to refuse binary cheaply
 _LINE_REACH = 300  # characters of a very long line read around a reversed/rotated word
 _LABEL_REACH = 40  # characters before a number looked at for a label
 _TOKEN_REACH = 64  # characters a value is stretched by to whole tokens
+_CARD_FIRST = "23456"  # first digits of card numbers (Mastercard 2-series to Discover)
 _IBAN_REACH = 42  # an IBAN of 34 characters in groups of four
 
 
@@ -264,17 +265,41 @@ def reverse(text: str) -> str:
 def card_checksums(text: str, cards: Iterable[tuple[int, int]], labels: Iterable[str],
                    transform) -> list[tuple[int, int]]:
     """Where a digit run (``cards``) is a card number (Luhn) once ``transform``ed
-    (reversed, ROT5), grouped by separators or bare after one of ``labels``."""
+    (reversed, ROT5), grouped by separators or bare after one of ``labels``, and does
+    not look like one as written."""
     out = []
     labels = tuple(labels)
     for s, e in cards:
         run = text[s:e]
         digits = run.replace(" ", "").replace("-", "")
-        if not 13 <= len(digits) <= 19 or not luhn_ok(transform(digits)):
+        if not 13 <= len(digits) <= 19 or not luhn_ok(transform(digits)) or (
+                digits[0] in _CARD_FIRST and luhn_ok(digits)):  # a card as written
             continue
         before = text[max(0, s - _LABEL_REACH):s].lower()
         if len(digits) < len(run) or any(word in before for word in labels):
             out.append((s, e))
+    return out
+
+
+def rotated_ibans(text: str, starts: Iterable[int]) -> list[tuple[int, int]]:
+    """Where an IBAN-like run (``starts``: two capitals and two digits begin it) is not
+    an IBAN as written but is one in ROT13 or ROT18."""
+    out = []
+    for s in starts:
+        e = s
+        while e < min(len(text), s + _IBAN_REACH) and (
+                text[e] == " " or text[e].isdigit() or "A" <= text[e] <= "Z"):
+            e += 1
+        while e > s and text[e - 1] == " ":
+            e -= 1
+        compact = text[s:e].replace(" ", "")
+        if not 15 <= len(compact) <= 34 or iban_checksum_ok(compact):
+            continue
+        for size in range(len(compact), 14, -1):  # the run may go on after it
+            if iban_checksum_ok(rot13(compact[:size])) or iban_checksum_ok(
+                    rot18(compact[:size])):
+                out.append((s, e))
+                break
     return out
 
 

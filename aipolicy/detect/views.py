@@ -29,7 +29,7 @@ from .textmap import View, rewrite
 # Trigger kinds
 _B64, _HEXSEP, _PERCENT, _ESCAPE, _ENTITY, _SPACED = range(6)
 _REV, _REV_HINT, _ROT, _ROT_HINT, _ROT47, _ROT47_HINT, _REV_CARD, _REV_IBAN = range(6, 14)
-_REV_SHAPE, _ROT_SHAPE, _ROT47_SHAPE = range(14, 17)
+_REV_SHAPE, _ROT_SHAPE, _ROT47_SHAPE, _ROT_IBAN = range(14, 18)
 _ID_BITS = 16
 _NO_EXT = (0, 0, 0, 0, 0, 0)
 _B64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
@@ -43,6 +43,7 @@ _B64_MIXED = re.compile(r"[0-9+/]|[a-z][A-Z]")
 # (English words of the letters a-h, which ROT47 makes digits of, and hex have none).
 _ROT47_NUMBER = frozenset("_`\\Z")
 _ROT47_DIGITS = frozenset("_`abcdefgh234567 \\Z")
+_SHAPE_REACH = 128  # characters a value's shape is looked for before where it ended
 _WRAP_MIN = 16  # characters of a wrapped base64 line at least
 _HEX_BYTES = (rb"(?:[0-9A-Fa-f]{2}[ :,]){%d}[0-9A-Fa-f]{2}",
               rb"(?:0[xX][0-9A-Fa-f]{2}[ ,]{0,2}){%d}0[xX][0-9A-Fa-f]{2}")
@@ -113,20 +114,26 @@ class Triggers:
                 add(_word_pattern(decode.rot13(word), start_bound=True, end_bound=False),
                     _ROT, caseless)
             for variant in {word, word.upper()}:  # ROT47 keeps no case: both spellings
-                add(_word_pattern(decode.rot47(variant), start_bound=True, end_bound=False),
-                    _ROT47)
+                rotated = decode.rot47(variant)
+                if len(rotated) >= 4 and not rotated.isdigit():  # "hf_" is "970"
+                    add(_word_pattern(rotated, start_bound=True, end_bound=False), _ROT47)
         self._words(add, rules.reversed, _REV, _REV_HINT, decode.reverse, caseless)
         self._words(add, rules.rot13, _ROT, _ROT_HINT, decode.rot13, caseless)
         self._words(add, rules.rot47, _ROT47, _ROT47_HINT, decode.rot47, 0,
                     cased=True)
+        # Shapes report where they end (start of match costs much more in Hyperscan);
+        # ``value_spans`` finds each again, in Python, where one was seen.
+        self.shapes: dict[int, tuple[re.Pattern[str], ...]] = {}
         for hints, kind in ((rules.reversed, _REV_SHAPE), (rules.rot13, _ROT_SHAPE),
                             (rules.rot47, _ROT47_SHAPE)):
             for shape in hints.shapes:
-                add(shape.encode("ascii"), kind, som)
+                add(shape.encode("ascii"), kind)
+            self.shapes[kind] = tuple(re.compile(s) for s in hints.shapes)
         # Numbers that are valid only backwards (checked in ``reversed_checksums``): card
         # numbers (13-19 digits, grouped or not) and IBANs (ending in digits and letters).
         add(rb"[0-9](?:[ \-]?[0-9]){12,18}", _REV_CARD, som)
         add(rb"[0-9]{2}[A-Z]{2}\b", _REV_IBAN)
+        add(rb"\b[A-Z]{2}[0-9]{2}", _ROT_IBAN)
         self._exprs = (exprs, flags, ext)
         self._kinds = tuple(kinds)
         self._som = tuple(f & som for f in flags)
@@ -152,6 +159,16 @@ class Triggers:
         for hint in hints.hints:
             add(_word_pattern(hint, start_bound=True, end_bound=True), hint_kind,
                 hyperscan.HS_FLAG_CASELESS)
+
+    def value_spans(self, text: str, kind: int, ends: Iterable[int]) -> list[tuple[int, int]]:
+        """Where the shapes of ``kind`` that ended at ``ends`` start (or, failing that,
+        the token there)."""
+        out = []
+        for e in sorted(set(ends)):
+            found = [m.span() for rx in self.shapes.get(kind, ())
+                     for m in rx.finditer(text, max(0, e - _SHAPE_REACH), e) if m.end() == e]
+            out.append(min(found) if found else (max(0, e - 1), e))
+        return out
 
     def scan(self, data: bytes) -> _Hits:
         """Spans (start, end) per trigger kind; ``end`` only (start = end) for words."""
@@ -315,7 +332,8 @@ class Normalizer:
             regions = decode.line_regions(text, [e - 1 for _, e in fresh(hits.get(kind))])
             regions += decode.line_regions(text, [e - 1 for _, e in fresh(hits.get(hint))],
                                            following_lines=2)
-            values = [decode.whole_tokens(text, s, e) for s, e in fresh(_merge(hits.get(shape)))
+            values = [decode.whole_tokens(text, s, e) for s, e in self.triggers.value_spans(
+                          text, shape, [e for _, e in fresh(hits.get(shape))])
                       if kind != _ROT47 or not _ROT47_DIGITS.issuperset(text[s:e])
                       or _ROT47_NUMBER.intersection(text[s:e])]
             if kind == _REV:
@@ -325,6 +343,8 @@ class Normalizer:
             elif kind == _ROT:
                 values += decode.card_checksums(text, fresh(_merge(hits.get(_REV_CARD))),
                                                 self._rot_card_words, decode.rot18)
+                values += decode.rotated_ibans(
+                    text, [e - 4 for _, e in fresh(hits.get(_ROT_IBAN))])
             if not regions and not values:
                 continue
             regions = _merge(regions)
