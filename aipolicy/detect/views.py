@@ -334,8 +334,7 @@ class Normalizer:
                                            following_lines=2)
             values = [decode.whole_tokens(text, s, e) for s, e in self.triggers.value_spans(
                           text, shape, [e for _, e in fresh(hits.get(shape))])
-                      if kind != _ROT47 or not _ROT47_DIGITS.issuperset(text[s:e])
-                      or _ROT47_NUMBER.intersection(text[s:e])]
+                      if kind != _ROT47 or _rot47_value(text, s, e)]
             if kind == _REV:
                 values += decode.reversed_checksums(
                     text, fresh(_merge(hits.get(_REV_CARD))),
@@ -356,6 +355,16 @@ class Normalizer:
                 made.append(decode.line_view(text, regions, transform, mirrored,
                                              technique, parent, values))
         return [v for v in made if v is not None]
+
+
+def _rot47_value(text: str, s: int, e: int) -> bool:
+    """Is a ROT47 shape's match a value: whole tokens (not a piece of a run of such
+    characters, a FASTQ quality line), and, if made of what ROT47 makes of digits, with
+    a 0, 1, "-" or "+" (English words of the letters a-h and hex have none)?"""
+    if decode.whole_tokens(text, s, e) != (s, e):
+        return False
+    run = text[s:e]
+    return not _ROT47_DIGITS.issuperset(run) or bool(_ROT47_NUMBER.intersection(run))
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
