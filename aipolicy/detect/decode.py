@@ -158,7 +158,7 @@ class BlobDecoder:
                                  probe=lambda b=body, u=urlsafe: _b64(b, u, _PROBE))
             if decoded is None:  # written backwards ("==gYy..." ends where it started)
                 back = run[::-1]
-                if not back.startswith("="):  # forward padding: not backwards
+                if not back.startswith("=") and _ascii_quanta(back):
                     decoded = self._text(lambda b=back, u=urlsafe: _b64(b, u, None), None,
                                          probe=lambda b=back, u=urlsafe: _b64(b, u, _PROBE))
             if decoded is not None:
@@ -207,6 +207,16 @@ class BlobDecoder:
         sample = cleaned[:4096]
         printable = sum(ch.isprintable() for ch in sample)
         return printable >= self.min_printable * len(sample)
+
+
+# Base64 of ASCII text: each quantum's first character encodes the top six bits of a
+# printable byte (0x20-0x7E): one of these. A run mostly without them is not worth a try.
+_TEXT_QUANTUM = frozenset("IJKLMNOPQRSTUVWXYZabcdef")
+
+
+def _ascii_quanta(run: str) -> bool:
+    firsts = run[:_PROBE:4]
+    return sum(c in _TEXT_QUANTUM for c in firsts) >= 0.8 * len(firsts)
 
 
 def _valid_prefix(raw: bytes) -> bool:

@@ -214,10 +214,15 @@ def rewrite(source: str, changes: Iterable[tuple[int, int, str]], technique: str
 
 
 def _token_end(text: str, pos: int) -> int:
-    """``pos``, or the end of the token running through it (at most a reach further)."""
-    if pos <= 0 or pos >= len(text) or text[pos - 1].isspace():
+    """``pos``, or the end of the ASCII token running through it (at most a reach
+    further; text without spaces, Chinese, is not stretched)."""
+    if pos <= 0 or pos >= len(text) or not _in_token(text[pos - 1]):
         return pos
     limit = min(len(text), pos + _TOKEN_REACH)
-    while pos < limit and not text[pos].isspace():
+    while pos < limit and _in_token(text[pos]):
         pos += 1
     return pos
+
+
+def _in_token(ch: str) -> bool:
+    return ch.isascii() and not ch.isspace()

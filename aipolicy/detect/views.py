@@ -30,6 +30,7 @@ from .textmap import View, rewrite
 _B64, _HEXSEP, _PERCENT, _ESCAPE, _ENTITY, _SPACED = range(6)
 _REV, _REV_HINT, _ROT, _ROT_HINT, _ROT47, _ROT47_HINT, _REV_CARD, _REV_IBAN = range(6, 14)
 _REV_SHAPE, _ROT_SHAPE, _ROT47_SHAPE, _ROT_IBAN = range(14, 18)
+_REREAD = frozenset(range(6, 18))  # what the reversed and rotated views start from
 _ID_BITS = 16
 _NO_EXT = (0, 0, 0, 0, 0, 0)
 _B64_CHARS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-"
@@ -115,7 +116,9 @@ class Triggers:
                     _ROT, caseless)
             for variant in {word, word.upper()}:  # ROT47 keeps no case: both spellings
                 rotated = decode.rot47(variant)
-                if len(rotated) >= 4 and not rotated.isdigit():  # "hf_" is "970"
+                # Not forms ordinary text holds: "hf_" is "970", "abia" "23:2" (a time
+                # of day); with a letter, 4 characters or more.
+                if len(rotated) >= 4 and any(c.isalpha() for c in rotated):
                     add(_word_pattern(rotated, start_bound=True, end_bound=False), _ROT47)
         self._words(add, rules.reversed, _REV, _REV_HINT, decode.reverse, caseless)
         self._words(add, rules.rot13, _ROT, _ROT_HINT, decode.rot13, caseless)
@@ -167,7 +170,10 @@ class Triggers:
         for e in sorted(set(ends)):
             found = [m.span() for rx in self.shapes.get(kind, ())
                      for m in rx.finditer(text, max(0, e - _SHAPE_REACH), e) if m.end() == e]
-            out.append(min(found) if found else (max(0, e - 1), e))
+            s, e = min(found) if found else (max(0, e - 1), e)
+            while s < e - 1 and (text[s].isspace() or text[s] == ":"):  # "(?:^|[\s:])"
+                s += 1
+            out.append((s, e))
         return out
 
     def scan(self, data: bytes) -> _Hits:
@@ -320,6 +326,8 @@ class Normalizer:
             changes = sorted({(s, e, d) for s, e, d, t in blobs if t == technique})
             made.append(rewrite(text, _disjoint(changes), technique, False, parent,
                                 before=rules.context_before, after=rules.context_after))
+        if not _REREAD.intersection(hits.spans):
+            return [v for v in made if v is not None]
         for kind, hint, shape, transforms, mirrored in (
                 (_REV, _REV_HINT, _REV_SHAPE, ((decode.reverse, decode.REVERSED),), True),
                 (_ROT, _ROT_HINT, _ROT_SHAPE, ((decode.rot13, decode.ROT13),
@@ -358,13 +366,13 @@ class Normalizer:
 
 
 def _rot47_value(text: str, s: int, e: int) -> bool:
-    """Is a ROT47 shape's match a value: whole tokens (not a piece of a run of such
-    characters, a FASTQ quality line), and, if made of what ROT47 makes of digits, with
-    a 0, 1, "-" or "+" (English words of the letters a-h and hex have none)?"""
-    if decode.whole_tokens(text, s, e) != (s, e):
-        return False
+    """Is a ROT47 shape's match a value? One made of what ROT47 makes of digits (and hex)
+    must be whole tokens (not a piece of a run of such characters: a FASTQ quality line)
+    with a 0, 1, "-" or "+" (English words of the letters a-h, and hex, have none)."""
     run = text[s:e]
-    return not _ROT47_DIGITS.issuperset(run) or bool(_ROT47_NUMBER.intersection(run))
+    if not _ROT47_DIGITS.issuperset(run):
+        return True
+    return decode.whole_tokens(text, s, e) == (s, e) and bool(_ROT47_NUMBER.intersection(run))
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
