@@ -386,7 +386,11 @@ class Inspector:
             i, view = owners[k]
             where = view.resolve(f.start, f.end)
             if not where.techniques:
-                continue  # untouched text around a change: the text as written says it
+                # Untouched text around a change: the text as written says it, unless a
+                # change right beside it made it one (a decoded "%20" or "%3D" before it).
+                if not view.touches_change(max(0, f.start - 1), f.end + 1):
+                    continue
+                where = dataclasses.replace(where, techniques=(view.technique,))
             if any(g.kind == f.kind and g.start <= where.start and where.end <= g.end
                    for g in seen[i]):
                 continue  # the text as written already showed it

@@ -21,10 +21,12 @@ import html
 import re
 from collections.abc import Iterable
 
+from .pii_validators import iban_checksum_ok, luhn_ok
 from .textmap import ALIGNED, MIRROR, Builder, View
 
 PERCENT, ESCAPE, ENTITY = "percent", "escape", "entity"
 BASE64, HEX, REVERSED, ROT13 = "base64", "hex", "reversed", "rot13"
+ROT18, ROT47 = "rot18", "rot47"
 
 _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _ESCAPE_RUN = re.compile(r"(?:\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}|\\x[0-9A-Fa-f]{2})+")
@@ -40,6 +42,10 @@ _TEXT_BYTES = bytes([9, 10, 13, *range(0x20, 0x7F), *range(0x80, 0x100)])
 _WORD = re.compile(r"[^\W_]")
 _PROBE = 64  # characters of a blob decoded first, to refuse binary cheaply
 _LINE_REACH = 300  # characters of a very long line read around a reversed/rotated word
+_LABEL_REACH = 40  # characters before a number looked at for a label
+_TOKEN_REACH = 64  # characters a value is stretched by to whole tokens
+_CARD_FIRST = "23456"  # first digits of card numbers (Mastercard 2-series to Discover)
+_IBAN_REACH = 42  # an IBAN of 34 characters in groups of four
 
 
 def _visible(text: str) -> bool:
@@ -134,7 +140,7 @@ class BlobDecoder:
         out = []
         for s, e in spans:
             prefix = 2 if text.startswith(("0x", "0X"), s) else 0
-            run = text[s + prefix:e]
+            run = "".join(text[s + prefix:e].split())  # base64 wrapped over lines
             if len(run) >= self.hex_min and not len(run) % 2 and _HEX_CHARS.issuperset(run):
                 decoded = self._text(lambda r=run: bytes.fromhex(r), len(run) // 2)
                 if decoded is not None:
@@ -150,6 +156,11 @@ class BlobDecoder:
                 continue
             decoded = self._text(lambda b=body, u=urlsafe: _b64(b, u, None), None,
                                  probe=lambda b=body, u=urlsafe: _b64(b, u, _PROBE))
+            if decoded is None:  # written backwards ("==gYy..." ends where it started)
+                back = run[::-1]
+                if not back.startswith("=") and _ascii_quanta(back):
+                    decoded = self._text(lambda b=back, u=urlsafe: _b64(b, u, None), None,
+                                         probe=lambda b=back, u=urlsafe: _b64(b, u, _PROBE))
             if decoded is not None:
                 out.append((s, e, decoded, BASE64))
         return out
@@ -198,6 +209,16 @@ class BlobDecoder:
         return printable >= self.min_printable * len(sample)
 
 
+# Base64 of ASCII text: each quantum's first character encodes the top six bits of a
+# printable byte (0x20-0x7E): one of these. A run mostly without them is not worth a try.
+_TEXT_QUANTUM = frozenset("IJKLMNOPQRSTUVWXYZabcdef")
+
+
+def _ascii_quanta(run: str) -> bool:
+    firsts = run[:_PROBE:4]
+    return sum(c in _TEXT_QUANTUM for c in firsts) >= 0.8 * len(firsts)
+
+
 def _valid_prefix(raw: bytes) -> bool:
     try:
         codecs.getincrementaldecoder("utf-8")("strict").decode(raw, False)
@@ -227,12 +248,92 @@ _ROT13 = str.maketrans(
     "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm")
 
 
+_ROT18 = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+    "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm5678901234")
+_ROT47 = str.maketrans({c: 33 + (c - 33 + 47) % 94 for c in range(33, 127)})
+
+
 def rot13(text: str) -> str:
     return text.translate(_ROT13)
 
 
+def rot18(text: str) -> str:
+    """ROT13 on letters and ROT5 on digits."""
+    return text.translate(_ROT18)
+
+
+def rot47(text: str) -> str:
+    """Every printable ASCII character but the space rotated by 47."""
+    return text.translate(_ROT47)
+
+
 def reverse(text: str) -> str:
     return text[::-1]
+
+
+def card_checksums(text: str, cards: Iterable[tuple[int, int]], labels: Iterable[str],
+                   transform) -> list[tuple[int, int]]:
+    """Where a digit run (``cards``) is a card number (Luhn) once ``transform``ed
+    (reversed, ROT5), grouped by separators or bare after one of ``labels``, and does
+    not look like one as written."""
+    out = []
+    labels = tuple(labels)
+    for s, e in cards:
+        run = text[s:e]
+        digits = run.replace(" ", "").replace("-", "")
+        if not 13 <= len(digits) <= 19 or not luhn_ok(transform(digits)) or (
+                digits[0] in _CARD_FIRST and luhn_ok(digits)):  # a card as written
+            continue
+        before = text[max(0, s - _LABEL_REACH):s].lower()
+        if len(digits) < len(run) or any(word in before for word in labels):
+            out.append((s, e))
+    return out
+
+
+def rotated_ibans(text: str, starts: Iterable[int]) -> list[tuple[int, int]]:
+    """Where an IBAN-like run (``starts``: two capitals and two digits begin it) is not
+    an IBAN as written but is one in ROT13 or ROT18."""
+    out = []
+    for s in starts:
+        e = s
+        while e < min(len(text), s + _IBAN_REACH) and (
+                text[e] == " " or text[e].isdigit() or "A" <= text[e] <= "Z"):
+            e += 1
+        while e > s and text[e - 1] == " ":
+            e -= 1
+        compact = text[s:e].replace(" ", "")
+        if not 15 <= len(compact) <= 34 or iban_checksum_ok(compact):
+            continue
+        for size in range(len(compact), 14, -1):  # the run may go on after it
+            if iban_checksum_ok(rot13(compact[:size])) or iban_checksum_ok(
+                    rot18(compact[:size])):
+                out.append((s, e))
+                break
+    return out
+
+
+def reversed_checksums(text: str, cards: Iterable[tuple[int, int]], ibans: Iterable[int],
+                       labels: Iterable[str]) -> list[tuple[int, int]]:
+    """Where a number is valid read backwards: a card number (Luhn; ``cards``: digit
+    runs) grouped by separators, or bare after one of ``labels`` ("card", "visa"); an
+    IBAN (mod 97; ``ibans``: where two digits and two capitals end a run)."""
+    out = card_checksums(text, cards, labels, reverse)
+    for e in ibans:
+        s = e
+        while s > max(0, e - _IBAN_REACH) and (text[s - 1] == " " or text[s - 1].isdigit()
+                                                or "A" <= text[s - 1] <= "Z"):
+            s -= 1
+        while text[s] == " ":
+            s += 1
+        compact = text[s:e].replace(" ", "")
+        back = compact[::-1]
+        for size in range(min(34, len(back)), 14, -1):  # the run may start before it
+            cut = back[:size]
+            if cut[:2].isalpha() and cut[2:4].isdigit() and iban_checksum_ok(cut):
+                out.append((s, e))
+                break
+    return out
 
 
 def line_regions(text: str, hits: Iterable[int], following_lines: int = 0
@@ -256,17 +357,52 @@ def line_regions(text: str, hits: Iterable[int], following_lines: int = 0
 
 
 def line_view(text: str, regions: Iterable[tuple[int, int]], transform, mirrored: bool,
-              technique: str, parent: View | None) -> View | None:
+              technique: str, parent: View | None,
+              values: Iterable[tuple[int, int]] = ()) -> View | None:
     """Each region as written, then transformed (inexact: a finding there blocks; its
     place is known character for character, so what the text as written already showed
-    is not counted twice)."""
+    is not counted twice). Each of ``values`` (a value written that way among plain
+    words: "card: 861513764734943") is read with its line as written, then the line up
+    to it again with the value transformed, so that its label stays just before it."""
     b = Builder(text)
-    for n, (a, z) in enumerate(regions):
+    n = 0
+    for a, z in regions:
         if n:
             b.glue("\n\n", a)
+        n += 1
         b.copy(a, z)
         b.glue("\n", z)
         b.change(a, z, transform(text[a:z]), MIRROR if mirrored else ALIGNED)
+    for s, e in values:
+        a, z = _line(text, s, e)
+        if n:
+            b.glue("\n\n", a)
+        n += 1
+        b.copy(a, z)
+        b.glue("\n", z)
+        b.copy(a, s)
+        b.change(s, e, transform(text[s:e]), MIRROR if mirrored else ALIGNED)
     if not b.pieces:
         return None
     return b.build(technique, False, parent)
+
+
+def whole_tokens(text: str, s: int, e: int) -> tuple[int, int]:
+    """``[s, e)`` stretched to whole tokens (to blanks, at most a reach each side), and
+    cut to end on a non-blank."""
+    a = s
+    while a > max(0, s - _TOKEN_REACH) and not text[a - 1].isspace():
+        a -= 1
+    z = e
+    while z < min(len(text), e + _TOKEN_REACH) and not text[z].isspace():
+        z += 1
+    while z > a + 1 and text[z - 1].isspace():
+        z -= 1
+    return a, z
+
+
+def _line(text: str, s: int, e: int) -> tuple[int, int]:
+    """The line around ``[s, e)`` (cut to a reach on very long lines)."""
+    a = text.rfind("\n", max(0, s - _LINE_REACH), s) + 1 or max(0, s - _LINE_REACH)
+    z = text.find("\n", e, min(len(text), e + _LINE_REACH))
+    return a, (z if z >= 0 else min(len(text), e + _LINE_REACH))

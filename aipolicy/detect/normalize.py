@@ -69,6 +69,8 @@ class UnicodeFolder:
         self._fixed = fixed  # always replaced
         self._lookalike = {ch: a for ch, a in rules.confusables.items() if ch not in fixed}
         self._fixed_set = frozenset(fixed)
+        self.dropped = self._dropped_set = frozenset(ch for ch, new in fixed.items()
+                                                     if not new)
         self._rules = rules
 
     def view(self, text: str, parent: View | None, data: bytes | None = None) -> View | None:
@@ -97,7 +99,25 @@ class UnicodeFolder:
             new = self._lookalike.get(ch)
             if new is None or not self._in_latin_word(text, i):
                 return None
+            new = self._as_digit(text, i, new)
         return i, i + 1, new
+
+    def _as_digit(self, text: str, i: int, letter: str) -> str:
+        """The digit a look-alike of ``letter`` stands for when a digit is next to it and
+        no letter is (invisible characters skipped): "7О40", "+33 О4"; not "AMО4N"."""
+        digit = self._rules.digit_letters.get(letter)
+        if digit is None:
+            return letter
+        near = []
+        for step in (-1, 1):  # invisible characters and other such look-alikes skipped
+            j = i + step
+            while 0 <= j < len(text) and (text[j] in self._dropped_set or self._lookalike.get(
+                    text[j], "") in self._rules.digit_letters):
+                j += step
+            near.append(self._fixed.get(text[j], text[j])[:1] if 0 <= j < len(text) else "")
+        if any(c.isdigit() for c in near) and not any(c.isalpha() for c in near):
+            return digit
+        return letter
 
     def _dense(self, text: str, data: bytes) -> list[tuple[int, int, str]]:
         """A text in another script: the characters NFKC or the format rule changes
@@ -118,7 +138,7 @@ class UnicodeFolder:
                 b += 1
             for i in range(a, b):
                 if i not in changes and text[i] in self._lookalike:
-                    changes[i] = (i, i + 1, self._lookalike[text[i]])
+                    changes[i] = (i, i + 1, self._as_digit(text, i, self._lookalike[text[i]]))
         return [changes[i] for i in sorted(changes)]
 
     def _in_latin_word(self, text: str, i: int) -> bool:
@@ -138,53 +158,79 @@ class UnicodeFolder:
         return all(c in known or c in fixed for c in word)
 
 
-# One character at a time: single non-space characters separated by 1-3 blanks; single
-# characters separated by one and the same punctuation mark (every other character is
-# then a separator, so a value's own dashes survive: "4-1-2---6-7"); one character per
-# line (a line may hold a space of the value, or be empty).
-_HORIZONTAL = r"(?<!\S)(?:\S[^\S\n]{1,3}){%d,}\S(?=[\s.,;:!?)\]]|$)"
-_PUNCTUATED = (r"(?<!\S)\S(?P<sep>[-._|*/\\:~,+])(?:\S(?P=sep)){%d,}\S"
-               r"(?=[\s.,;:!?)\]]|$)")
-_VERTICAL = r"(?<!\S)(?:\S?[^\S\n]*\r?\n[^\S\n]*){%d,}\S(?!\S)"
-_NEXT_BLANK = re.compile(r"\s")
-_TOKEN_LIMIT = 4096
+# One character at a time: single characters each followed by one and the same
+# separator, a string of one to three characters that are not letters or digits ("4 1 1",
+# "A-K-I-A", "c | 9 | 2", "0, c, 4", "h · v · s", "4  1  1"); a character of the value may
+# itself be a blank or a separator character ("4-1-1-1- -1-1", "5-5---7"), so the value's
+# own spaces and dashes survive. The first character is a letter, a digit, "+" or "("
+# (in "SSN: 0 | 3 | 6" the run is "0 | 3 | 6", not ": 0 | 3"). Or one character per line
+# (a line may hold a space of the value, or be empty). A run may start right after "=",
+# ":" or a quote (a name's value), not inside a word.
+_HORIZONTAL = (r"(?<![^\W_])(?:[^\W_]|[+(])(?P<sep>(?:[^\w\n]|_){1,3})"
+               r"(?:[^\n](?P=sep)){%d,}[^\s](?![^\W_])")
+_VERTICAL = r"(?<![^\W_])\S(?:[^\S\n]*\r?\n[^\S\n]*\S?){%d,}(?<=\S)(?![^\W_])"
+_LINE_REACH = 4096  # characters of a line read on each side of a trigger
 _BLANKS = re.compile(r"[^\S\n]+|[^\S\n]*\r?\n")
 
 
 class SpacedJoiner:
     """Builds the ``spaced`` view: runs of single characters joined."""
 
-    def __init__(self, rules: NormalizeRules) -> None:
+    def __init__(self, rules: NormalizeRules, dropped: frozenset[str] = frozenset()) -> None:
+        """``dropped``: characters the ``unicode`` view removes (zero-width and other
+        invisible ones); runs separated by them alone are that view's."""
         n = rules.spaced_min_chars - 1
+        self._dropped = dropped
+        # Supersets for the trigger pass (no back-references there): single non-blank
+        # characters each followed by 1-7 characters that are neither letters, digits nor
+        # non-ASCII letters (0x81 in ``scan_bytes``: a separator, or a separator, a blank
+        # of the value and the separator again); one character per line.
         self.hyperscan_patterns = (
-            rb"(?:^|\s)(?:[^\s][ \t]{1,3}){%d}[^\s](?:\s|$)" % n,
-            rb"(?:^|\s)(?:[^\s][\-._|*/\\:~,+]){%d}[^\s]" % n,
+            rb"[^\s][^A-Za-z0-9\n\x81]{1,7}(?:[^\s][^A-Za-z0-9\n\x81]{1,7}){%d}[^\s]"
+            % (n - 1),
             rb"(?:^|\n)(?:[ \t]*[^\s]?[ \t]*\r?\n){%d}[ \t]*[^\s]" % n,
         )
-        self._horizontal = re.compile(_HORIZONTAL % n)
-        self._punctuated = re.compile(_PUNCTUATED % (n - 1))
+        self._horizontal = re.compile(_HORIZONTAL % (n - 1))
         self._vertical = re.compile(_VERTICAL % n)
+        self._min = rules.spaced_min_chars
         self._rules = rules
 
     def view(self, text: str, spans: Iterable[tuple[int, int]], parent: View | None
              ) -> View | None:
-        """``spans``: where the trigger pass saw a run (a superset, found again here)."""
+        """``spans``: where the trigger pass saw a run (a superset, found again here on
+        the lines around it)."""
         changes: list[tuple[int, int, str]] = []
+        size = len(text)
         for s, e in _merge(spans):
-            a, b = max(0, s - 2), min(len(text), e + 2)
-            for rx in (self._horizontal, self._vertical):
-                for m in rx.finditer(text, a, b):
+            # From a few lines up: the trigger sees a fixed number of one-character lines,
+            # the run may start above them.
+            lo, a = max(0, s - _LINE_REACH), s
+            for _ in range(self._min):
+                a = text.rfind("\n", lo, max(lo, a - 1)) + 1 or lo
+            z = text.find("\n", e, min(size, e + _LINE_REACH))
+            z = z if z >= 0 else min(size, e + _LINE_REACH)
+            for m in self._vertical.finditer(text, a, z):
+                if self._worth(_letters(m.group())):
                     changes.extend((g.start(), g.end(), "")
                                    for g in _BLANKS.finditer(text, *m.span()))
-            # The trigger saw the run's first characters; it goes on to the next blank.
-            z = _NEXT_BLANK.search(text, e, min(len(text), e + _TOKEN_LIMIT))
-            b = z.start() + 1 if z else min(len(text), e + _TOKEN_LIMIT)
-            for m in self._punctuated.finditer(text, a, b):
-                changes.extend((i, i + 1, "") for i in range(m.start() + 1, m.end(), 2))
+            for m in self._horizontal.finditer(text, a, z):
+                sep = m.group("sep")
+                step = 1 + len(sep)
+                if self._worth(m.group()[::step]) and not self._dropped.issuperset(sep):
+                    changes.extend((i, i + step - 1, "")
+                                   for i in range(m.start() + 1, m.end(), step))
         changes = [c for c in changes if c[1] > c[0]]
         changes.sort()
         return rewrite(text, _disjoint(changes), SPACED, True, parent,
                        before=self._rules.context_before, after=self._rules.context_after)
+
+    def _worth(self, chars: str) -> bool:
+        """A run of enough letters and digits (not a rule of dashes, a table's pipes)."""
+        return sum(c.isalnum() for c in chars) >= self._min
+
+
+def _letters(run: str) -> str:
+    return "".join(_BLANKS.split(run))
 
 
 def _merge(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:

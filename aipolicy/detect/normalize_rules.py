@@ -28,6 +28,7 @@ class WordHints:
     words: tuple[str, ...]
     shapes: tuple[str, ...]
     hints: tuple[str, ...]
+    labels: tuple[str, ...] = ()  # before a number valid only backwards: it is one
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,15 @@ class NormalizeRules:
     context_after: int
     confusables: MappingProxyType  # look-alike character -> the ASCII character
     invisible: frozenset[str]  # dropped besides category Cf
+    digit_letters: MappingProxyType  # ASCII letter -> the digit its look-alikes stand
+    #                                  for next to a digit ("4О7" with a Cyrillic O)
     spaced_min_chars: int
     base64_min_chars: int
     hex_min_chars: int
     min_printable: float
     reversed: WordHints
-    rot13: WordHints
+    rot13: WordHints  # also says where to read ROT18 (ROT13 with ROT5 on digits)
+    rot47: WordHints
     join_window: int
     join_tokens: int
     source: str
@@ -55,6 +59,7 @@ class NormalizeRules:
 
 
 _TOP = ("limits", "unicode", "spaced", "blobs", "reversed", "rot13", "joins")
+_OPTIONAL = ("rot47", "html")
 _HTML_TAG = re.compile(r"[a-z][a-z0-9]{0,15}")
 
 
@@ -78,13 +83,13 @@ class _Loader:
 
     def load(self, root: Any, base: Path) -> NormalizeRules | None:
         src = Src(self.file, "", 1)
-        root = self.check.mapping(root, src, required=_TOP, optional=(*_TOP, "html"))
+        root = self.check.mapping(root, src, required=_TOP, optional=_TOP + _OPTIONAL)
         if root is None:
             return None
         lim = self._section(root, "limits", src, ("max_depth", "view_chars", "view_ratio",
                                                   "context_before", "context_after"))
         lsrc = src.key(root, "limits")
-        uni = self._section(root, "unicode", src, ("confusables", "invisible"))
+        uni = self._section(root, "unicode", src, ("confusables", "invisible", "digits"))
         usrc = src.key(root, "unicode")
         spaced = self._section(root, "spaced", src, ("min_chars",))
         blobs = self._section(root, "blobs", src, ("base64_min_chars", "hex_min_chars",
@@ -94,16 +99,19 @@ class _Loader:
         jsrc = src.key(root, "joins")
         confusables = self._confusables(uni, usrc, base)
         invisible = self._invisible(uni, usrc)
+        digit_letters = self._digits(uni, usrc)
         printable = 0.95
         if blobs is not None and "min_printable" in blobs:
             v = self.check.number(blobs["min_printable"], bsrc.key(blobs, "min_printable"),
                                   minimum=0.5, maximum=1)
             printable = float(v) if v is not None else printable
-        rev = self._hints(root, "reversed", src, shapes=True)
-        rot = self._hints(root, "rot13", src, shapes=False)
+        rev = self._hints(root, "reversed", src)
+        rot = self._hints(root, "rot13", src)
+        rot47 = self._hints(root, "rot47", src) if "rot47" in root \
+            else WordHints((), (), ())
         max_depth = self._int(lim, "max_depth", lsrc, 1, 8, 3)
         html_tags = self._html_tags(root, src)
-        if confusables is None or rev is None or rot is None:
+        if confusables is None or rev is None or rot is None or rot47 is None:
             return None
         return NormalizeRules(
             max_depth=max_depth,
@@ -112,10 +120,11 @@ class _Loader:
             context_before=self._int(lim, "context_before", lsrc, 0, 1000, 80),
             context_after=self._int(lim, "context_after", lsrc, 0, 1000, 24),
             confusables=MappingProxyType(confusables), invisible=invisible,
+            digit_letters=MappingProxyType(digit_letters),
             spaced_min_chars=self._int(spaced, "min_chars", src.key(root, "spaced"), 3, 64, 6),
             base64_min_chars=self._int(blobs, "base64_min_chars", bsrc, 8, 1024, 12),
             hex_min_chars=self._int(blobs, "hex_min_chars", bsrc, 8, 1024, 16),
-            min_printable=printable, reversed=rev, rot13=rot,
+            min_printable=printable, reversed=rev, rot13=rot, rot47=rot47,
             join_window=self._int(joins, "window_chars", jsrc, 16, 4096, 200),
             join_tokens=self._int(joins, "tokens", jsrc, 1, 10, 3),
             source=self.file, html_tags=html_tags)
@@ -182,8 +191,23 @@ class _Loader:
                                 "expected one character or a range X-Y")
         return frozenset(out)
 
-    def _hints(self, root: Any, key: str, src: Src, *, shapes: bool) -> WordHints | None:
-        allowed = ("words", "shapes", "hints") if shapes else ("words", "hints")
+    def _digits(self, uni: Any, usrc: Src) -> dict[str, str]:
+        if uni is None or "digits" not in uni:
+            return {}
+        dsrc = usrc.key(uni, "digits")
+        m = self.check.mapping(uni["digits"], dsrc, optional=tuple("0123456789"))
+        out: dict[str, str] = {}
+        for digit, letters in (m or {}).items():
+            lsrc = dsrc.key(m, digit)
+            letters = self.check.string(letters, lsrc)
+            if letters is None or not letters.isascii() or not letters.isalpha():
+                self.check.fail(lsrc, "expected a digit and the ASCII letters it looks like")
+                continue
+            out.update(dict.fromkeys(letters, digit))
+        return out
+
+    def _hints(self, root: Any, key: str, src: Src) -> WordHints | None:
+        allowed = ("words", "shapes", "hints", "labels")
         m = self._section(root, key, src, allowed)
         if m is None:
             return None
@@ -192,6 +216,8 @@ class _Loader:
                                                                 hsrc.key(m, "words")))
         hints = tuple(w.lower() for w in self.check.string_list(m.get("hints", []),
                                                                 hsrc.key(m, "hints")))
+        labels = tuple(w.lower() for w in self.check.string_list(m.get("labels", []),
+                                                                 hsrc.key(m, "labels")))
         found: list[str] = []
         for i, shape in enumerate(self.check.string_list(m.get("shapes", []),
                                                          hsrc.key(m, "shapes"))):
@@ -203,10 +229,11 @@ class _Loader:
                 self.check.fail(ssrc, "not a regex both Python and Hyperscan accept")
                 continue
             found.append(shape)
-        bad = [w for w in (*words, *hints) if not w.isascii() or len(w) < 2]
+        bad = [w for w in (*words, *hints, *labels) if not w.isascii() or len(w) < 2]
         if bad:
-            self.check.fail(hsrc, "words and hints must be ASCII, 2 characters or more")
-        return WordHints(words, tuple(found), hints)
+            self.check.fail(hsrc, "words, hints and labels must be ASCII, 2 characters or "
+                                  "more")
+        return WordHints(words, tuple(found), hints, labels)
 
 
 def load_normalize_rules(path: str | Path = DEFAULT_NORMALIZE_PATH,

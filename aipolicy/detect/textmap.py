@@ -182,12 +182,19 @@ class Builder:
         return View("".join(self.parts), self.pieces, technique, exact, parent, structural)
 
 
-def windows(spans: Iterable[tuple[int, int]], size: int, before: int, after: int
-            ) -> list[tuple[int, int]]:
-    """Merged windows ``[start - before, end + after)`` around sorted spans, in text."""
+_TOKEN_REACH = 256  # characters a window is stretched by to end with a whole token
+
+
+def windows(spans: Iterable[tuple[int, int]], size: int, before: int, after: int,
+            source: str | None = None) -> list[tuple[int, int]]:
+    """Merged windows ``[start - before, end + after)`` around sorted spans, in text;
+    with ``source``, each stretched to the end of the token it ends in (a look-alike at
+    the start of a long key leaves the key whole)."""
     out: list[tuple[int, int]] = []
     for start, end in spans:
         a, b = max(0, start - before), min(size, end + after)
+        if source is not None:
+            b = _token_end(source, b)
         if out and a <= out[-1][1]:
             out[-1] = (out[-1][0], max(out[-1][1], b))
         else:
@@ -203,7 +210,7 @@ def rewrite(source: str, changes: Iterable[tuple[int, int, str]], technique: str
     changes = list(changes)
     if not changes:
         return None
-    spans = windows(((s, e) for s, e, _ in changes), len(source), before, after)
+    spans = windows(((s, e) for s, e, _ in changes), len(source), before, after, source)
     b = Builder(source)
     k = 0
     for n, (a, z) in enumerate(spans):
@@ -218,3 +225,18 @@ def rewrite(source: str, changes: Iterable[tuple[int, int, str]], technique: str
             k += 1
         b.copy(pos, z)
     return b.build(technique, exact, parent)
+
+
+def _token_end(text: str, pos: int) -> int:
+    """``pos``, or the end of the ASCII token running through it (at most a reach
+    further; text without spaces, Chinese, is not stretched)."""
+    if pos <= 0 or pos >= len(text) or not _in_token(text[pos - 1]):
+        return pos
+    limit = min(len(text), pos + _TOKEN_REACH)
+    while pos < limit and _in_token(text[pos]):
+        pos += 1
+    return pos
+
+
+def _in_token(ch: str) -> bool:
+    return ch.isascii() and not ch.isspace()

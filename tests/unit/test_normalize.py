@@ -111,10 +111,10 @@ def test_reversed_and_rot13_lines_map_character_for_character(normalizer):
     back = _back(view, KEY)
     assert text[back.start:back.end] == KEY[::-1] and not back.exact
     text = codecs.encode(f"My key is {KEY}", "rot13")
-    view = _only(normalizer, text)
-    back = _back(view, KEY)
-    assert view.technique == "rot13" and text[back.start:back.end] == codecs.encode(KEY,
-                                                                                    "rot13")
+    views = _views(normalizer, text)  # digits: ROT18 (ROT5 on them too) beside ROT13
+    assert [v.technique for v in views] == ["rot13", "rot18"]
+    back = _back(views[0], KEY)
+    assert text[back.start:back.end] == codecs.encode(KEY, "rot13")
 
 
 def test_nested_encodings_are_decoded_down_to_the_depth_limit(normalizer, rules):
@@ -299,9 +299,9 @@ def test_hard_benign_cases_pass_untouched(pipeline):
 def test_evasion_corpus_is_caught(pipeline):
     """The development corpus end to end: the figures of bench/measure_evasion.py."""
     from bench.measure_evasion import measure
-    from tests.corpus.evasion_corpus import generate
+    from tests.corpus.evasion_corpus import TARGETS, generate
 
-    result = measure(pipeline, generate(per_technique=12, benign=120))
+    result = measure(pipeline, generate(per_technique=3 * len(TARGETS), benign=120))
     assert result["evasion"]["rate"] >= 0.9
     for technique, c in result["evasion"]["by_technique"].items():
         if not technique.startswith("target:"):
