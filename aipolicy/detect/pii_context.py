@@ -36,7 +36,11 @@ _PROSE_REACH = 400  # characters of a long sentence kept either side of an ident
 _CAPITALISED = re.compile(r"(?<![\w'’-])[^\W\d_a-z][\w'’-]*\.?")
 _LABEL_SPLIT = re.compile(r"[\W\d_]+")
 _ADDRESS_BEFORE = re.compile(r"[ \t]*[<(\[][^<>()\[\]\s]+@[^<>()\[\]\s]+[>)\]][ \t]*\Z")
-_DISPLAY_NAME = re.compile(r"\s*\"?(?P<name>[^\"<>,;@]+?)\"?\s*<[^<>@\s]+@[^<>\s]+>")
+# "Jane Roe <jane@x>", "Roe, Jane <jane@x>" (Exchange's "Last, First": one comma, one
+# word after it), "Jane Roe [mailto:jane@x]" (Outlook's quoted headers)
+_DISPLAY_NAME = re.compile(
+    r"\s*\"?(?P<name>[^\"<>,;@\[\]]+?(?:,[ \t]*[^\"<>,;@\[\]\s]+)?)\"?\s*"
+    r"(?:<[^<>@\s]+@[^<>\s]+>|\[mailto:[^\[\]@\s]+@[^\[\]\s]+\])")
 
 
 @dataclass(frozen=True)
@@ -438,7 +442,14 @@ class RecordFinder:
             vstart, vend = m.span("value")
             marks.append((m.start("key"), max(vend, m.end("key"))))
             for d in _DISPLAY_NAME.finditer(text, vstart, vend):
-                span = self._shape.span(text, d.start("name"), d.end("name"), whole=True)
+                start, end = d.span("name")
+                comma = text.find(",", start, end)
+                if comma < 0:
+                    span = self._shape.span(text, start, end, whole=True)
+                else:  # "Roe, Jane": each side a name, the span covers both
+                    last = self._shape.span(text, start, comma, whole=True)
+                    first = self._shape.span(text, comma + 1, end, whole=True)
+                    span = (last[0], first[1]) if last and first else None
                 if span:
                     names.append(DirectName(*span, self._score, "header"))
 

@@ -344,6 +344,41 @@ def _build_phone_loose(options: Mapping[str, Any]) -> Validator:
     return validate
 
 
+# "20260303": a date written without separators, not a phone number
+_COMPACT_DATE = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+_EXTENSION = re.compile(r"(?i)\s*\(?(?:ext\.?|x)\s*\d{1,5}\)?$")
+_TRUNK_IN_BRACKETS = re.compile(r"\(0\)\s*")
+
+
+def _build_phone_national(options: Mapping[str, Any]) -> Validator:
+    """A number that is a valid number of a country's plan (phonenumbers), not merely
+    one of the right length: the region is the one its +code or 00 prefix names, else
+    the first of ``regions`` (tried in order) whose plan holds it, trunk prefix and all.
+    For numbers that carry no label: a signature's bare line, "Jane Roe (0171 1234567)"."""
+    regions = tuple(options.get("regions", ("US",)))
+    min_digits = int(options.get("min_digits", 8))
+
+    def validate(value: str) -> Verdict | None:
+        core = _EXTENSION.sub("", value)
+        digits = _digits(core)
+        if (len(digits) < min_digits or _trivial(digits) or _looks_like_date_or_ip(core)
+                or _COMPACT_DATE.fullmatch(digits)):
+            return None
+        core = _TRUNK_IN_BRACKETS.sub("", core)  # "+44 (0)20 ..." -> "+44 20 ..."
+        if core.startswith("00"):
+            core = "+" + core[2:]
+        for region in (None,) if core.startswith("+") else regions:
+            try:
+                number = phonenumbers.parse(core, region)
+            except phonenumbers.NumberParseException:
+                continue
+            if phonenumbers.is_valid_number(number):
+                return ACCEPT
+        return None
+
+    return validate
+
+
 def _build_digits_not_trivial(options: Mapping[str, Any]) -> Validator:
     def validate(value: str) -> Verdict | None:
         digits = _digits(value)
@@ -559,6 +594,8 @@ VALIDATORS: Mapping[str, ValidatorKind] = {
          "role_local_parts": "string_list", "role_domains": "string_list"}, _build_email
     ),
     "phone": ValidatorKind({"regions": "string_list"}, _build_phone),
+    "phone_national": ValidatorKind({"regions": "string_list", "min_digits": "number"},
+                                    _build_phone_national),
     "phone_loose": ValidatorKind(
         {"min_digits": "number", "max_digits": "number"}, _build_phone_loose
     ),

@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from . import pii_html
 from .pii_corpus import Sample, _Builder
 from .pii_iban_dev import generate_iban_dev
+from .pii_prose_dev import generate_prose_dev
 
 # --------------------------------------------------------------------------- value pools
 GIVEN = ["Manon", "Bhavna", "Olusegun", "Margarethe", "Thierry", "Inés", "Joaquín",
@@ -1287,4 +1288,4 @@ def generate_layouts(seed: int, n_records: int = 380, n_benign: int = 320) -> li
     for _ in range(n_benign):
         name, make = r.choice(BENIGN)
         out.append(Sample(make(r), (), f"benign-{name}", benign=True))
-    return out + generate_iban_dev(seed)  # IBANs of every country, IP forms
+    return out + generate_iban_dev(seed) + generate_prose_dev(seed)  # IBANs, IPs; mail, notes, chat

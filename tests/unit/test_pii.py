@@ -311,9 +311,9 @@ def _line_of(path: Path, needle: str) -> int:
      "recognizers[3].patterns[0].regex", "invalid regular expression"),
     ("    context_required: true\n    context_before: 40",
      "    context_required: maybe\n    context_before: 40",
-     "recognizers[9].context_required", "true or false"),
+     "recognizers[11].context_required", "true or false"),
     ("{{street_suffix}}\\.?(?: ", "{{street_sufix}}\\.?(?: ",
-     "recognizers[13].patterns[0].regex", "unknown term list"),
+     "recognizers[15].patterns[0].regex", "unknown term list"),
 ])
 def test_pattern_file_errors_name_file_line_field(tmp_path: Path, old: str, new: str,
                                                   field: str, message: str) -> None:
