@@ -84,12 +84,15 @@ class KeyWords:
     """How key words compare beyond their spelling: ``same`` maps an abbreviation or other
     form to the word it stands for ("nr", "num", "no" -> "number"; "dt" -> "date"),
     ``filler`` words only join others in a compound key ("cust" in "custDob"), ``skip``
-    words are left out on both sides ("date of birth" = "date birth")."""
+    words are left out on both sides ("date of birth" = "date birth"); ``alternatives``
+    join two things a column may hold ("passport_or_id", "ID/Passport No."): a word
+    after one of them qualifies only its own side."""
 
     same: Mapping[str, str]
     filler: frozenset[str]
     skip: frozenset[str]
     line: int | None
+    alternatives: frozenset[str] = frozenset()
 
 
 NO_KEY_WORDS = KeyWords(MappingProxyType({}), frozenset(), frozenset(), None)
@@ -189,7 +192,8 @@ def load_field_rules(path: Path, check: Checker, entities: frozenset[str],
 
 def _key_words(check: Checker, value: Any, src: Src) -> KeyWords:
     """``words: {same: {word: [forms]}, filler: [...], skip: [...]}``."""
-    d = check.mapping(value, src, required=("same", "filler", "skip"))
+    d = check.mapping(value, src, required=("same", "filler", "skip"),
+                      optional=("alternatives",))
     if d is None:
         return NO_KEY_WORDS
     same: dict[str, str] = {}
@@ -209,7 +213,11 @@ def _key_words(check: Checker, value: Any, src: Src) -> KeyWords:
                        for w in check.string_list(d.get("filler"), src.key(d, "filler")))
     skip = frozenset(_one_word(check, w, src.key(d, "skip"))
                      for w in check.string_list(d.get("skip"), src.key(d, "skip")))
-    return KeyWords(MappingProxyType(same), filler - {""}, skip - {""}, src.line)
+    alternatives = frozenset(
+        _one_word(check, w, src.key(d, "alternatives"))
+        for w in check.string_list(d.get("alternatives", []), src.key(d, "alternatives")))
+    return KeyWords(MappingProxyType(same), filler - {""}, skip - {""}, src.line,
+                    alternatives - {""})
 
 
 def _one_word(check: Checker, text: str, src: Src) -> str:

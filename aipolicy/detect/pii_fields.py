@@ -36,6 +36,8 @@ from .structure import Lines, Structure, StructureFinder
 # a number as ids, timestamps and amounts are written: digits, one decimal part at most
 # (a card written "4111 1111 1111 1111" or "4111.1111.1111.1111" is not one)
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+# "ID/Passport No." holds one or the other: the slash reads as "or" (``alternatives``)
+_SLASH = re.compile(r"(?<=\w)[ \t]*/[ \t]*(?=\w)")
 _KEY_MEMO = 8192  # key classes kept per detector; the memo starts over when full
 
 
@@ -166,6 +168,7 @@ class KeyClassifier:
     def __init__(self, rules: FieldRules) -> None:
         self.words = KeyWords(rules)
         self._qualifiers = frozenset(self.words.canonical(rules.not_value_words))
+        self._alternatives = rules.words.alternatives
         self._index: dict[str, list[tuple[tuple[str, ...], KeyClass]]] = {}
         # one word of every phrase of a personal type, its longest, as the file spells it
         self._spelled: set[str] = set()
@@ -214,7 +217,7 @@ class KeyClassifier:
         return frozenset(self._spelled)
 
     def __call__(self, key: str) -> KeyClass | None:
-        groups = self.words.of_key(key)
+        groups = self.words.of_key(_SLASH.sub(" or ", key))
         words = [w for g in groups for w in g]
         if not words or len(words) > 12:
             return None
@@ -236,9 +239,16 @@ class KeyClassifier:
             tail = [w for g in groups[-2:] for w in g]
             return NEGATIVE if any(w in self._qualifiers for w in tail) else None
         n, i, cls = best
+        # only the phrase's own side of "A or B" / "A/B" qualifies it
+        lo, hi = i, i + n
+        while lo > 0 and words[lo - 1] not in self._alternatives:
+            lo -= 1
+        while hi < len(words) and words[hi] not in self._alternatives:
+            hi += 1
         phrase_groups = set(group_of[i:i + n])
         rest = [w for k, w in enumerate(words)
-                if (k >= i + n or (k < i and group_of[k] in phrase_groups)) and not w.isdigit()]
+                if lo <= k < hi and (k >= i + n or (k < i and group_of[k] in phrase_groups))
+                and not w.isdigit()]
         if any(w in self._qualifiers for w in rest):
             return NEGATIVE
         return None if cls is _IGNORE else cls

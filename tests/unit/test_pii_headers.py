@@ -243,3 +243,20 @@ def test_a_signature_label_after_a_phone_label_keeps_its_number(detector: PiiDet
     # the vocabulary ("Desk") still borrow "Mobile" above them
     text = "Idris Ibragimov\nMobile: 737 219 628\nDesk: 5403926876\n"
     assert "5403926876" in typed(detector, text, "PHONE_NUMBER")
+
+
+@pytest.mark.parametrize("key", ["passport_or_id", "Passport or ID", "ID/Passport No.",
+                                 "passport_no_or_national_id", "Reisepass oder ID"])
+def test_a_column_of_one_thing_or_another_keeps_its_personal_side(detector: PiiDetector,
+                                                                   key: str) -> None:
+    # "id" qualifies the other side of "or" / "/", not the passport phrase
+    text = f"name\t{key}\tcity\nAnna Berg\t518294716\tBerlin\nJohn Miles\tC01X00T47\tLeeds\n"
+    assert typed(detector, text, PASSPORT) == {"518294716", "C01X00T47"}
+
+
+@pytest.mark.parametrize("key", ["passport_hash_or_masked", "ssn_hash or masked",
+                                 "passport expiry/ref"])
+def test_alternatives_do_not_undo_a_qualifier_on_the_same_side(detector: PiiDetector,
+                                                               key: str) -> None:
+    text = f"user\t{key}\nanna\t518294716\njohn\t078051121\n"
+    assert typed(detector, text, PASSPORT) == set() and typed(detector, text, "US_SSN") == set()
