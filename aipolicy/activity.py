@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .catalog import host_list
+from .catalog import host_list, path_segments
 from .extract.files import media_type
 from .extract.registry import ROUTES, Route, find_route
 from .model import SCAN_ALL, Activity, Extraction, RequestInfo
@@ -90,17 +90,7 @@ def normalise_path(path: str) -> str:
     path = path.partition("?")[0].partition("#")[0]
     if "%" in path:
         path = unquote(path)
-    parts: list[str] = []
-    for segment in path.split("/"):
-        segment = segment.partition(";")[0]
-        if segment in ("", "."):
-            continue
-        if segment == "..":
-            if parts:
-                parts.pop()
-            continue
-        parts.append(segment)
-    return "/" + "/".join(parts)
+    return "/" + "/".join(path_segments(path, strip_params=True))
 
 
 def carries_files(extraction: Extraction) -> bool:

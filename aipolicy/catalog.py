@@ -59,8 +59,19 @@ def _normalise_path(path: str) -> str:
     if "%" in path:
         path = unquote(path)
     path = path.lower()
+    parts = path_segments(path)
+    trailing = "/" if path.endswith("/") and parts else ""
+    return "/" + "/".join(parts) + trailing
+
+
+def path_segments(path: str, *, strip_params: bool = False) -> list[str]:
+    """The segments of a decoded path as a server resolves them: empty and ``.``
+    segments dropped, ``..`` removing the one before; with ``strip_params`` each
+    segment's ``;parameters`` go first (``/v1;x/chat``)."""
     parts: list[str] = []
     for segment in path.split("/"):
+        if strip_params:
+            segment = segment.partition(";")[0]
         if segment in ("", "."):
             continue
         if segment == "..":
@@ -68,8 +79,7 @@ def _normalise_path(path: str) -> str:
                 parts.pop()
             continue
         parts.append(segment)
-    trailing = "/" if path.endswith("/") and parts else ""
-    return "/" + "/".join(parts) + trailing
+    return parts
 
 
 def _path_has_prefix(path: str, prefix: str) -> bool:
