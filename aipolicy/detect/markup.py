@@ -79,11 +79,18 @@ class _Tag:
 def tags(text: str) -> list[_Tag]:
     """The tags of ``text`` with known element names, comment markers and declarations."""
     out: list[_Tag] = []
+    skip_to = 0  # the end of a comment: what it holds is not text ("078<!-- -->051121")
     for m in _TAG.finditer(text):
+        if m.start() < skip_to:
+            continue
         if m.group("decl") is not None:
             if m.group("decl") == "--" and not text.startswith(_COMMENT_END, m.start() + 1):
                 continue  # "<--" is an arrow, not markup
             end = m.end() + (1 if m.group("decl") == "--" else 0)
+            if m.group("decl") == "!--":
+                close = text.find(_COMMENT_END, end)
+                if close >= 0:  # the whole comment is one piece of markup
+                    end = skip_to = close + len(_COMMENT_END)
             out.append(_Tag(m.start(), end, "", False, (end, end)))
             continue
         name = m.group("name").lower()

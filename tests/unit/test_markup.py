@@ -293,3 +293,13 @@ def test_generated_html_samples_do_not_leak(pipeline):
             total += 1
             leaked += verdict.notice is None and s.text[sp.start:sp.end] in (sent or s.text)
     assert total > 100 and leaked <= total * 0.03
+
+
+def test_a_comment_inside_a_value_is_markup_and_blocks(pipeline) -> None:
+    # "078<!-- x -->051121": the comment's body is not what the page shows, so the view
+    # holds 078051121 split by markup, which blocks (the comment once slipped it through)
+    text = "<table><tr><th>SSN</th></tr><tr><td>078<!-- x -->051121</td></tr></table>"
+    comment = [t for t in markup.tags(text) if t.name == ""]
+    assert [text[t.start:t.end] for t in comment] == ["<!-- x -->"]
+    verdict, _ = _send(pipeline, text)
+    assert verdict.outcome.enforced is Action.BLOCK
